@@ -1,0 +1,457 @@
+"""Study configuration: the only place where YAML becomes objects.
+
+A study file is YAML with the sections of :class:`StudyConfig`. Unknown keys, wrong types and
+out-of-range values are rejected by :func:`load_study` with a :class:`~gridtwin.exceptions.ConfigError`
+whose message names the file, the dotted field path and the fix.
+
+Relative paths inside a study (``weather.path``, series files) are resolved against the folder
+of the study file, so a study can be run from any working directory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from gridtwin.exceptions import ConfigError
+
+Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
+Positive = Annotated[float, Field(gt=0.0)]
+NonNegative = Annotated[float, Field(ge=0.0)]
+
+
+class StrictModel(BaseModel):
+    """Base model: unknown keys are errors, values are validated on assignment too."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+
+
+class WeatherConfig(StrictModel):
+    """Weather source of a study.
+
+    Attributes
+    ----------
+    path : Path
+        Canonical weather set (netCDF, see :mod:`gridtwin.weather`), relative to the study file.
+    """
+
+    path: Path
+
+
+class SolarConfig(StrictModel):
+    """Fixed-tilt utility PV plant (PVWatts-style chain through pvlib).
+
+    Attributes
+    ----------
+    tilt : float
+        Module tilt from horizontal [deg]. Default 25 deg, a common fixed-tilt utility value at
+        mid latitudes (close to latitude x 0.76 + 3.1 of Jacobson & Jadhav 2018, Solar Energy 169,
+        doi:10.1016/j.solener.2018.04.030, for 36.1 N: 30.5 deg, reduced for row spacing).
+    azimuth : float
+        Module azimuth [deg east of north]; 180 = facing south.
+    dc_ac_ratio : float
+        DC array rating over AC inverter rating [-]. Default 1.3, the median inverter loading
+        ratio of US utility PV (LBNL, Utility-Scale Solar 2023 edition).
+    losses_percent : float
+        DC system losses [%]. Default 14.08, the PVWatts default (Dobos 2014, NREL/TP-6A20-62641).
+    inverter_efficiency : float
+        Nominal inverter efficiency [-]. Default 0.96 (PVWatts, Dobos 2014).
+    gamma_pdc : float
+        Temperature coefficient of DC power [1/degC]. Default -0.0037, PVWatts v8 "standard"
+        module (NREL PVWatts v8 documentation).
+    albedo : float
+        Ground albedo used when the weather set has none [-]. Default 0.2.
+    """
+
+    tilt: Annotated[float, Field(ge=0.0, le=90.0)] = 25.0
+    azimuth: Annotated[float, Field(ge=0.0, lt=360.0)] = 180.0
+    dc_ac_ratio: Annotated[float, Field(gt=0.0, le=3.0)] = 1.3
+    losses_percent: Annotated[float, Field(ge=0.0, lt=100.0)] = 14.08
+    inverter_efficiency: Annotated[float, Field(gt=0.0, le=1.0)] = 0.96
+    gamma_pdc: Annotated[float, Field(ge=-0.02, le=0.0)] = -0.0037
+    albedo: Fraction = 0.2
+
+
+class WindConfig(StrictModel):
+    """Onshore wind farm (windpowerlib).
+
+    Attributes
+    ----------
+    turbine : str
+        Turbine type as named in windpowerlib's turbine library (OpenEnergy Database copy shipped
+        with windpowerlib), e.g. ``"V126/3450"``.
+    hub_height : float
+        Hub height [m].
+    height_law : {"hellman", "logarithmic"}
+        Law to extrapolate the measured wind speed to hub height.
+    hellman_exponent : float
+        Exponent of the power law [-]; default 1/7 (Peterson & Hennessey 1978,
+        doi:10.1175/1520-0450(1978)017<0390:OTUOPL>2.0.CO;2).
+    roughness_length : float
+        Surface roughness length [m] for the logarithmic law; default 0.1 (open farmland with
+        hedges and scattered buildings, Wieringa 1992 / WMO-No. 8 roughness classes).
+    losses : float
+        Wake, availability and electrical losses [-], applied to the power curve output.
+        Default 0.15, the total loss assumed in NREL ATB land-based wind.
+    """
+
+    turbine: str = "V126/3450"
+    hub_height: Annotated[float, Field(gt=10.0, le=250.0)] = 117.0
+    height_law: Literal["hellman", "logarithmic"] = "hellman"
+    hellman_exponent: Annotated[float, Field(gt=0.0, lt=1.0)] = 1.0 / 7.0
+    roughness_length: Annotated[float, Field(gt=0.0, le=3.0)] = 0.1
+    losses: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.15
+
+
+class CoolingConfig(StrictModel):
+    """Facility overhead model (cooling + electrical losses); see :mod:`gridtwin.campus.pue`.
+
+    The model is the component model of Lei & Masanet (2020) for a hyperscale data center with a
+    water-side economiser on cooling towers (their "WEC" system). Unless said otherwise, each
+    default is the **midpoint of the parameter range in Lei & Masanet (2020), Table A.1**
+    (Lei, N., Masanet, E., Energy 201, 117556, doi:10.1016/j.energy.2020.117556; the ranges are
+    also listed in the authors' tool, github.com/nuoaleon/Data-center-PUE-prediction-tool).
+
+    Attributes
+    ----------
+    design : {"liquid", "air"}
+        ``"liquid"``: direct-to-chip (cold-plate) liquid cooling of ``liquid_capture`` of the IT
+        heat with warm facility water, the rest air-cooled as in ``"air"``. ``"air"``: all heat
+        removed by air handlers (CRAH) on chilled water with a water-side economiser.
+    ups_efficiency : float
+        UPS efficiency [-]; loss = P_IT (1/eta - 1). Default 0.945 (L&M range 0.90-0.99).
+        L&M find it, with climate, the most influential parameter on PUE.
+    distribution_loss : float
+        Power distribution loss rate [-]; loss = P_IT (1/(1 - x) - 1). Default 0.01 (L&M 0-0.02).
+    lighting_share : float
+        Lighting and miscellaneous power per IT power [-]. Default 0.001 (L&M 0-0.002).
+    supply_air_temp : float
+        Air-handler supply air temperature [degC]. Default 27, the upper end of the ASHRAE
+        TC 9.9 recommended envelope for classes A1-A4 (18-27 degC; ASHRAE TC 9.9, Thermal
+        Guidelines for Data Processing Environments, 5th ed., 2021) and the lower end of the
+        27-35 degC range of L&M.
+    delta_t_air : float
+        Air temperature rise across the IT equipment [K]. Default 16.7 K (30 F; L&M 25-35 F).
+    hx_effectiveness : float
+        Effectiveness of the air-handler coil [-], giving the chilled-water supply temperature
+        T_ra - (T_ra - T_sa)/eff. Default 0.8 (L&M 0.7-0.9).
+    delta_t_chilled_water : float
+        Chilled (facility) water temperature rise in the air-cooled loop [K]. Default 7.5
+        (L&M 5-10 K).
+    sensible_heat_ratio : float
+        Sensible heat ratio of the air-side cooling load [-]. Default 0.97 (L&M 0.95-0.99).
+    liquid_capture : float
+        Share of the IT power removed by the cold plates in the ``"liquid"`` design [-].
+        Default 0.85: an assumption within the 70-95 % that vendors quote for cold-plate GPU
+        racks (memory, NICs, power supplies stay air cooled).
+    liquid_supply_temp : float
+        Facility water supply temperature of the liquid loop [degC]. Default 32, the upper limit
+        of the ASHRAE TC 9.9 liquid-cooling class W32 (ASHRAE TC 9.9, Emergence and Expansion of
+        Liquid Cooling in Mainstream Data Centers, 2021). Warm water lets the towers reject
+        the heat without chillers in all but the most humid hours.
+    delta_t_liquid : float
+        Facility water temperature rise in the liquid loop [K]. Default 10, the upper end of the
+        L&M facility-water range (5-10 K); assumption (about 1.4 L/min per kW).
+    tower_approach : float
+        Cooling-tower approach to the outdoor wet bulb [K]. Default 4.75 (L&M 2.8-6.7 K).
+    hx_approach : float
+        Approach of the economiser plate heat exchanger [K]. Default 2.25 (L&M 1.7-2.8 K).
+    delta_t_tower : float
+        Condenser / tower water range [K]. Default 5 (L&M 4-6 K).
+    liquid_to_gas_ratio : float
+        Cooling-tower water-to-air mass flow ratio [-]. Default 2 (L&M 1-3).
+    chiller_part_load : float
+        Chiller part-load ratio used in the COP regression [-]. Default 0.5 (L&M 0.2-0.8).
+    chiller_cop_adjust : float
+        Relative change of the regression COP [-] (better or worse chillers). Default 0
+        (L&M -0.11 to +0.11).
+    fan_pressure_crah : float
+        Air-handler fan pressure rise [Pa]. Default 500 (L&M 400-600).
+    fan_pressure_tower : float
+        Cooling-tower fan pressure rise [Pa]. Default 250 (L&M 100-400).
+    fan_efficiency : float
+        Fan (total) efficiency [-], air handlers and towers. Default 0.775 (L&M 0.65-0.90).
+    pump_head_facility : float
+        Facility / chilled water pump head [Pa]. Default 143658 (L&M, +-20 %). Also used for the
+        secondary (technology cooling system) pump of the liquid loop, an assumption.
+    pump_head_tower : float
+        Condenser / tower water pump head [Pa]. Default 208660 (L&M, +-20 %).
+    pump_efficiency : float
+        Pump efficiency [-]. Default 0.7 (L&M 0.6-0.8).
+    """
+
+    design: Literal["liquid", "air"] = "liquid"
+    ups_efficiency: Annotated[float, Field(gt=0.5, le=1.0)] = 0.945
+    distribution_loss: Annotated[float, Field(ge=0.0, lt=0.5)] = 0.01
+    lighting_share: Annotated[float, Field(ge=0.0, le=0.1)] = 0.001
+    supply_air_temp: Annotated[float, Field(ge=10.0, le=45.0)] = 27.0
+    delta_t_air: Annotated[float, Field(gt=0.0, le=40.0)] = 30.0 * 5.0 / 9.0
+    hx_effectiveness: Annotated[float, Field(gt=0.0, le=1.0)] = 0.8
+    delta_t_chilled_water: Annotated[float, Field(gt=0.0, le=30.0)] = 7.5
+    sensible_heat_ratio: Annotated[float, Field(gt=0.5, le=1.0)] = 0.97
+    liquid_capture: Fraction = 0.85
+    liquid_supply_temp: Annotated[float, Field(ge=5.0, le=60.0)] = 32.0
+    delta_t_liquid: Annotated[float, Field(gt=0.0, le=30.0)] = 10.0
+    tower_approach: Annotated[float, Field(ge=0.0, le=20.0)] = 4.75
+    hx_approach: Annotated[float, Field(ge=0.0, le=10.0)] = 2.25
+    delta_t_tower: Annotated[float, Field(gt=0.0, le=20.0)] = 5.0
+    liquid_to_gas_ratio: Annotated[float, Field(gt=0.0, le=10.0)] = 2.0
+    chiller_part_load: Annotated[float, Field(ge=0.1, le=1.0)] = 0.5
+    chiller_cop_adjust: Annotated[float, Field(gt=-0.5, le=0.5)] = 0.0
+    fan_pressure_crah: Annotated[float, Field(ge=0.0, le=3000.0)] = 500.0
+    fan_pressure_tower: Annotated[float, Field(ge=0.0, le=3000.0)] = 250.0
+    fan_efficiency: Annotated[float, Field(gt=0.0, le=1.0)] = 0.775
+    pump_head_facility: Annotated[float, Field(ge=0.0, le=2.0e6)] = 143658.0
+    pump_head_tower: Annotated[float, Field(ge=0.0, le=2.0e6)] = 208660.0
+    pump_efficiency: Annotated[float, Field(gt=0.0, le=1.0)] = 0.7
+
+
+class CampusConfig(StrictModel):
+    """The data-center campus.
+
+    Attributes
+    ----------
+    it_capacity : float
+        Installed (nameplate) IT capacity [MW].
+    utilisation : float
+        Average IT power draw as a share of ``it_capacity`` [-]. Default 0.8, an assumption:
+        large AI training clusters run near their power envelope most hours, but even
+        compute-bound training draws less than rated power - Latif et al. (2025),
+        arXiv:2506.14551, measured about 76 % of the 10.2 kW rating of 8-GPU H100 nodes on
+        average during training (82 % at the peak). 0.8 thus suits a training-dominated campus;
+        inference-heavy or partly idle fleets draw less. No single published campus-level factor
+        was found; set it per study.
+    cooling : CoolingConfig
+        Facility overhead model parameters.
+    """
+
+    it_capacity: Positive = 1000.0
+    utilisation: Annotated[float, Field(gt=0.0, le=1.0)] = 0.8
+    cooling: CoolingConfig = Field(default_factory=CoolingConfig)
+
+
+class SeriesRef(StrictModel):
+    """An hourly series read from a CSV file (columns ``time`` in UTC and ``column``)."""
+
+    path: Path
+    column: str
+
+
+class PoiConfig(StrictModel):
+    """Point of interconnection (POI) with the grid.
+
+    Attributes
+    ----------
+    p_nom : float
+        Maximum import and export power at the POI [MW].
+    import_price : float or SeriesRef
+        Price of imported energy [currency/MWh], constant or hourly series.
+    export_price_share : float
+        Share of the import price earned for exported energy [-]; 0 disables export revenue.
+    grid_cfe_share : float or SeriesRef
+        Carbon-free share of grid electricity [-], constant or hourly series.
+    """
+
+    p_nom: NonNegative = 1500.0
+    import_price: float | SeriesRef = 75.0
+    export_price_share: Fraction = 0.0
+    grid_cfe_share: Fraction | SeriesRef = 0.5
+
+
+class PolicyConfig(StrictModel):
+    """Procurement policy.
+
+    Attributes
+    ----------
+    cfe_target : float
+        Hourly carbon-free energy target x in [0, 1] (DESIGN.md section 5).
+    """
+
+    cfe_target: Fraction = 0.9
+
+
+class TechnologiesConfig(StrictModel):
+    """Technology catalogue selection.
+
+    Attributes
+    ----------
+    catalogue : Path or None
+        CSV catalogue; ``None`` uses the one shipped in ``gridtwin/data/technologies.csv``.
+    extendable : list of str
+        Technologies the optimiser may build.
+    discount_rate : float or None
+        Overrides the per-technology discount rate of the catalogue [-].
+    """
+
+    catalogue: Path | None = None
+    extendable: list[Literal["solar", "onwind", "battery"]] = Field(
+        default_factory=lambda: ["solar", "onwind", "battery"]
+    )
+    discount_rate: Annotated[float, Field(ge=0.0, le=0.5)] | None = None
+
+
+class SolverConfig(StrictModel):
+    """Solver name and options passed through to it."""
+
+    name: Literal["highs"] = "highs"
+    options: dict[str, Any] = Field(default_factory=dict)
+
+
+class StudyConfig(StrictModel):
+    """A whole study, as written in a study YAML file."""
+
+    name: Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")]
+    title: str = ""
+    currency: Literal["USD", "EUR"] = "USD"
+    currency_year: Annotated[int, Field(ge=1990, le=2100)] = 2022
+    weather: WeatherConfig
+    solar: SolarConfig = Field(default_factory=SolarConfig)
+    wind: WindConfig = Field(default_factory=WindConfig)
+    campus: CampusConfig = Field(default_factory=CampusConfig)
+    poi: PoiConfig = Field(default_factory=PoiConfig)
+    policy: PolicyConfig = Field(default_factory=PolicyConfig)
+    technologies: TechnologiesConfig = Field(default_factory=TechnologiesConfig)
+    solver: SolverConfig = Field(default_factory=SolverConfig)
+
+    @model_validator(mode="after")
+    def _unique_extendable(self) -> StudyConfig:
+        if len(set(self.technologies.extendable)) != len(self.technologies.extendable):
+            raise ValueError("technologies.extendable lists a technology twice")
+        return self
+
+
+@dataclass(frozen=True)
+class Study:
+    """A validated study together with where it came from.
+
+    Attributes
+    ----------
+    config : StudyConfig
+        Validated configuration; all relative paths already resolved.
+    path : Path or None
+        The study file, if read from disk.
+    text : str
+        The YAML text as read (stored in result files for reproducibility).
+    """
+
+    config: StudyConfig
+    path: Path | None
+    text: str
+
+
+def _format_validation_error(source: str, err: ValidationError) -> str:
+    first = err.errors()[0]
+    loc = ".".join(str(p) for p in first["loc"]) or "(top level)"
+    kind = first["type"]
+    value = first.get("input")
+    if kind == "extra_forbidden":
+        hint = "remove it or check its spelling against docs/study reference"
+        msg = f"unknown field '{loc}'"
+    elif kind == "missing":
+        hint = "add it"
+        msg = f"field '{loc}' is required"
+    else:
+        hint = "fix the value"
+        msg = f"field '{loc}': {first['msg']} (got {value!r})"
+    more = f" (+{err.error_count() - 1} more)" if err.error_count() > 1 else ""
+    return f"{source}: {msg}; {hint}{more}"
+
+
+def _resolve_paths(cfg: StudyConfig, base: Path) -> None:
+    def res(p: Path) -> Path:
+        return p if p.is_absolute() else (base / p).resolve()
+
+    cfg.weather.path = res(cfg.weather.path)
+    for field in ("import_price", "grid_cfe_share"):
+        ref = getattr(cfg.poi, field)
+        if isinstance(ref, SeriesRef):
+            ref.path = res(ref.path)
+    if cfg.technologies.catalogue is not None:
+        cfg.technologies.catalogue = res(cfg.technologies.catalogue)
+
+
+def _check_files(cfg: StudyConfig, source: str) -> None:
+    files = {"weather.path": cfg.weather.path}
+    for field in ("import_price", "grid_cfe_share"):
+        ref = getattr(cfg.poi, field)
+        if isinstance(ref, SeriesRef):
+            files[f"poi.{field}.path"] = ref.path
+    if cfg.technologies.catalogue is not None:
+        files["technologies.catalogue"] = cfg.technologies.catalogue
+    for field, path in files.items():
+        if not path.is_file():
+            raise ConfigError(
+                f"{source}: field '{field}': file not found: {path}; "
+                "give a path relative to the study file or an absolute path"
+            )
+
+
+def parse_study(text: str, source: str = "<study>", base: Path | None = None) -> Study:
+    """Validate study YAML text.
+
+    Parameters
+    ----------
+    text : str
+        YAML text of the study.
+    source : str
+        Name used in error messages (usually the file path).
+    base : Path, optional
+        Folder against which relative paths are resolved; default the working directory.
+
+    Returns
+    -------
+    Study
+
+    Raises
+    ------
+    ConfigError
+        Malformed YAML, unknown or missing fields, invalid values, or missing input files.
+    """
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError(f"{source}: malformed YAML{where}: {problem}; fix the syntax") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{source}: a study must be a YAML mapping of sections (name, weather, ...)")
+    try:
+        cfg = StudyConfig.model_validate(raw)
+    except ValidationError as err:
+        raise ConfigError(_format_validation_error(source, err)) from None
+    _resolve_paths(cfg, (base or Path.cwd()).resolve())
+    _check_files(cfg, source)
+    return Study(config=cfg, path=None, text=text)
+
+
+def load_study(path: str | Path) -> Study:
+    """Read and validate a study file.
+
+    Parameters
+    ----------
+    path : str or Path
+        Study YAML file.
+
+    Returns
+    -------
+    Study
+
+    Raises
+    ------
+    ConfigError
+        If the file is missing or invalid (see :func:`parse_study`).
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise ConfigError(f"{p}: study file not found; give the path of a study YAML file")
+    try:
+        text = p.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{p}: cannot read study file ({exc})") from None
+    study = parse_study(text, source=str(p), base=p.parent)
+    return Study(config=study.config, path=p.resolve(), text=text)

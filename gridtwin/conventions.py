@@ -1,0 +1,90 @@
+"""Canonical names, units, dimensions and the time convention of gridtwin.
+
+Time
+    Timestamps are UTC, tz-naive, and label the **start** of an hourly interval (PyPSA snapshots
+    are tz-naive UTC). Irradiance and power values are means over the interval.
+Signs
+    Load and storage charging are positive consumption; generation and storage discharge are
+    positive injection; the exchange at the point of interconnection (POI) is positive for import
+    into the campus.
+Units
+    MW, MWh, p.u., degC, W m-2, m s-1, Pa, t CO2; money in the study's currency of an explicit
+    ``currency_year``.
+
+The :data:`VARIABLES` table is the single source of ``units`` and ``long_name`` attributes for
+every variable gridtwin writes (weather sets and result files).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import xarray as xr
+
+TIME: Final = "time"
+TECHNOLOGY: Final = "technology"
+STORAGE: Final = "storage"
+
+CF_CONVENTIONS: Final = "CF-1.10"
+
+#: name -> (units, long_name). Money units use the placeholder ``{currency}``.
+VARIABLES: Final[dict[str, tuple[str, str]]] = {
+    # weather (canonical set, DESIGN.md section 4)
+    "ghi": ("W m-2", "global horizontal irradiance, mean over the interval"),
+    "dni": ("W m-2", "direct normal irradiance, mean over the interval"),
+    "dhi": ("W m-2", "diffuse horizontal irradiance, mean over the interval"),
+    "temp_air": ("degC", "dry-bulb air temperature at 2 m"),
+    "temp_dew": ("degC", "dew-point temperature at 2 m"),
+    "relative_humidity": ("%", "relative humidity at 2 m"),
+    "pressure": ("Pa", "surface air pressure"),
+    "wind_speed": ("m s-1", "wind speed at the measurement height (attribute height_m)"),
+    "albedo": ("1", "ground albedo"),
+    # campus
+    "temp_wetbulb": ("degC", "thermodynamic wet-bulb temperature"),
+    "it_load": ("MW", "IT electrical load of the campus"),
+    "pue": ("1", "power usage effectiveness (total facility power / IT power)"),
+    "load": ("MW", "total campus electrical load at the site bus (IT x PUE)"),
+    # resources and dispatch
+    "capacity_factor": ("1", "available output per unit of installed capacity (p.u. of p_nom)"),
+    "p": ("MW", "power of each technology; positive = injection into the site bus"),
+    "p_nom_opt": ("MW", "optimal installed power capacity"),
+    "e_nom_opt": ("MWh", "optimal installed energy capacity of storage"),
+    "state_of_charge": ("MWh", "stored energy at the end of the interval"),
+    "curtailment": ("MW", "available renewable power not used"),
+    "grid_import": ("MW", "power imported from the grid at the POI"),
+    "grid_export": ("MW", "power exported to the grid at the POI"),
+    "grid_cfe_share": ("1", "carbon-free share of grid electricity"),
+    "grid_price": ("{currency} MWh-1", "price of grid electricity at the POI"),
+    "capital_cost": (
+        "{currency} MW-1 a-1",
+        "annualised investment plus fixed O&M per unit of capacity (MWh for storage energy)",
+    ),
+    "marginal_cost": ("{currency} MWh-1", "variable cost per MWh of output"),
+    "cfe_target": ("1", "hourly carbon-free energy target (share of annual load)"),
+    "cfe_score": ("1", "hourly-matched carbon-free share of load, recomputed from the dispatch"),
+    "system_cost": ("{currency} a-1", "total annualised system cost"),
+    "lcoe": ("{currency} MWh-1", "system cost per MWh of campus load"),
+}
+
+
+def annotate(ds: xr.Dataset, currency: str = "USD") -> xr.Dataset:
+    """Attach ``units`` and ``long_name`` from :data:`VARIABLES` to every known variable.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        Dataset to annotate (modified in place and returned).
+    currency : str
+        Currency code substituted into money units.
+
+    Returns
+    -------
+    xarray.Dataset
+        The same dataset.
+    """
+    for name in ds.variables:
+        if name in VARIABLES:
+            units, long_name = VARIABLES[str(name)]
+            ds[name].attrs.setdefault("units", units.format(currency=currency))
+            ds[name].attrs.setdefault("long_name", long_name)
+    return ds

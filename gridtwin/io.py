@@ -1,0 +1,62 @@
+"""File output shared by all stages: atomic netCDF writes.
+
+A write goes to a temporary file in the destination folder and is renamed over the target only
+after it completed, so a crash never leaves a half-written file and never destroys an earlier
+result (the pattern atlite uses for its cutouts).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+import xarray as xr
+
+from gridtwin.exceptions import DataError
+
+
+def write_netcdf(ds: xr.Dataset, path: str | Path) -> Path:
+    """Write ``ds`` to ``path`` as netCDF-4 atomically.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        Dataset to write; float variables are stored as float64 without fill values.
+    path : str or Path
+        Destination file; parent folders are created.
+
+    Returns
+    -------
+    Path
+        The written file.
+
+    Raises
+    ------
+    DataError
+        If the destination folder cannot be created or written.
+    """
+    dest = Path(path)
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
+    except OSError as exc:
+        raise DataError(f"{dest}: cannot write here ({exc.strerror}); choose another path") from None
+    os.close(fd)
+    encoding = {
+        name: {"_FillValue": None}
+        for name, var in ds.variables.items()
+        if var.dtype.kind == "f"
+    }
+    try:
+        ds.to_netcdf(tmp, engine="netcdf4", format="NETCDF4", encoding=encoding)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; give the usual file mode
+        os.replace(tmp, dest)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return dest

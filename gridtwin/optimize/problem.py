@@ -1,0 +1,186 @@
+"""Backend-neutral description of the campus sizing problem (DESIGN.md section 5).
+
+A :class:`SystemProblem` holds plain arrays on one hourly UTC index and says nothing about how a
+solver represents it. Backends (:mod:`gridtwin.optimize.pypsa_backend`, later cvxpy) turn it into
+a model and return a :class:`Solution` with the same fields whatever the backend.
+
+The problem
+-----------
+Minimise annualised capital cost (investment annuity + fixed O&M) of the extendable assets plus
+variable cost plus grid energy cost minus export revenue, subject to
+
+* energy balance at the site bus every hour:
+  ``sum_g p_g + sum_s (discharge_s - charge_s) + import - export = load``;
+* availability ``0 <= p_g <= capacity_factor_g * p_nom_g``;
+* storage ``0 <= soc <= e_nom``, ``charge, discharge <= p_nom`` (AC side),
+  ``soc_t = soc_{t-1} + eta_c * charge_t - discharge_t / eta_d`` cyclic over the horizon;
+* POI limits ``import, export <= poi.p_nom``;
+* hourly CFE target x (24/7 matching as in Xu et al. 2021, "System-level impacts of 24/7
+  carbon-free electricity procurement", Zenodo doi:10.5281/zenodo.5874413):
+  ``sum_t [sum_clean p + discharge - charge - export + cfe_t * import_t] >= x * sum_t load_t``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from gridtwin.exceptions import ConfigError
+
+
+@dataclass(frozen=True)
+class GeneratorSpec:
+    """An extendable variable renewable generator.
+
+    Attributes
+    ----------
+    name : str
+        Technology name (``"solar"``, ``"onwind"``).
+    capacity_factor : numpy.ndarray
+        Available power per MW installed, shape (n_time,), in [0, 1].
+    capital_cost : float
+        Annualised investment + fixed O&M [currency MW-1 a-1].
+    marginal_cost : float
+        Variable cost [currency MWh-1].
+    clean : bool
+        Whether its output counts as carbon-free.
+    p_nom_max : float
+        Build limit [MW]; ``inf`` for none.
+    """
+
+    name: str
+    capacity_factor: np.ndarray
+    capital_cost: float
+    marginal_cost: float = 0.0
+    clean: bool = True
+    p_nom_max: float = float("inf")
+
+
+@dataclass(frozen=True)
+class StorageSpec:
+    """A storage with power (AC side) and energy sized separately.
+
+    Attributes
+    ----------
+    name : str
+        Technology name (``"battery"``).
+    capital_cost_power : float
+        Annualised cost of charge/discharge power [currency MW-1 a-1].
+    capital_cost_energy : float
+        Annualised cost of energy capacity [currency MWh-1 a-1].
+    efficiency_charge, efficiency_discharge : float
+        One-way efficiencies [-]; their product is the round-trip efficiency.
+    """
+
+    name: str
+    capital_cost_power: float
+    capital_cost_energy: float
+    efficiency_charge: float
+    efficiency_discharge: float
+
+
+@dataclass(frozen=True)
+class PoiSpec:
+    """Point of interconnection with the grid.
+
+    Attributes
+    ----------
+    p_nom : float
+        Import and export limit [MW].
+    import_price : numpy.ndarray
+        Shape (n_time,) [currency MWh-1].
+    export_price : numpy.ndarray
+        Shape (n_time,) [currency MWh-1]; revenue per MWh exported.
+    grid_cfe_share : numpy.ndarray
+        Shape (n_time,), carbon-free share of grid electricity [-].
+    """
+
+    p_nom: float
+    import_price: np.ndarray
+    export_price: np.ndarray
+    grid_cfe_share: np.ndarray
+
+
+@dataclass(frozen=True)
+class SystemProblem:
+    """The whole sizing problem on one hourly index.
+
+    Attributes
+    ----------
+    snapshots : pandas.DatetimeIndex
+        Hourly, tz-naive UTC, interval start; length n_time.
+    load : numpy.ndarray
+        Campus load at the site bus [MW], shape (n_time,).
+    generators, storage : tuple
+        Candidate assets.
+    poi : PoiSpec
+    cfe_target : float
+        Hourly CFE target in [0, 1].
+    currency : str
+    """
+
+    snapshots: pd.DatetimeIndex
+    load: np.ndarray
+    generators: tuple[GeneratorSpec, ...]
+    storage: tuple[StorageSpec, ...]
+    poi: PoiSpec
+    cfe_target: float
+    currency: str = "USD"
+
+    def __post_init__(self) -> None:
+        n = len(self.snapshots)
+        series = {"load": self.load, "poi.import_price": self.poi.import_price,
+                  "poi.export_price": self.poi.export_price,
+                  "poi.grid_cfe_share": self.poi.grid_cfe_share}
+        series.update({f"{g.name}.capacity_factor": g.capacity_factor for g in self.generators})
+        for name, arr in series.items():
+            if np.shape(arr) != (n,):
+                raise ConfigError(f"problem: {name} has shape {np.shape(arr)}, expected ({n},)")
+            if not np.all(np.isfinite(arr)):
+                raise ConfigError(f"problem: {name} contains NaN or infinite values")
+        if not 0.0 <= self.cfe_target <= 1.0:
+            raise ConfigError(f"problem: cfe_target {self.cfe_target} is outside [0, 1]")
+
+    @property
+    def technologies(self) -> list[str]:
+        """Names of all candidate technologies, generators first."""
+        return [g.name for g in self.generators] + [s.name for s in self.storage]
+
+
+@dataclass
+class Solution:
+    """What a backend returns; the same fields for every backend.
+
+    Attributes
+    ----------
+    p_nom : dict[str, float]
+        Optimal power capacity per technology [MW] (storage: AC power rating).
+    e_nom : dict[str, float]
+        Optimal energy capacity per storage [MWh].
+    p : dict[str, numpy.ndarray]
+        Output of each generator [MW], shape (n_time,).
+    charge, discharge : dict[str, numpy.ndarray]
+        AC-side storage charging (consumption) and discharging (injection) [MW].
+    state_of_charge : dict[str, numpy.ndarray]
+        Stored energy at the end of each hour [MWh].
+    grid_import, grid_export : numpy.ndarray
+        POI exchange [MW], both >= 0.
+    objective : float
+        Solver objective [currency a-1].
+    solver : dict
+        Solver name, options, status, termination condition, solve time [s], iterations.
+    """
+
+    p_nom: dict[str, float]
+    e_nom: dict[str, float]
+    p: dict[str, np.ndarray]
+    charge: dict[str, np.ndarray]
+    discharge: dict[str, np.ndarray]
+    state_of_charge: dict[str, np.ndarray]
+    grid_import: np.ndarray
+    grid_export: np.ndarray
+    objective: float
+    solver: dict[str, Any] = field(default_factory=dict)

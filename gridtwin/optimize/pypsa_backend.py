@@ -1,0 +1,208 @@
+"""PyPSA backend: builds a :class:`pypsa.Network` from a :class:`SystemProblem` and solves it
+with linopy + HiGHS, passing the model to the solver in memory (``io_api="direct"``).
+
+Network layout
+--------------
+* bus ``campus`` (site bus) with the campus ``Load`` and the renewable ``Generator`` s;
+* per storage: a bus, a ``Store`` (energy, cyclic) and two ``Link`` s, charger (campus -> store,
+  efficiency eta_c, carries the power cost) and discharger (store -> campus, efficiency eta_d);
+  their AC ratings are tied by a constraint, as in PyPSA-Eur
+  (``p_nom_charger == eta_d * p_nom_discharger``);
+* the POI as two generators at ``campus`` rated at the POI limit: ``poi_import`` priced at the
+  import price, and ``poi_export`` (negative output only) whose negative cost is the export
+  revenue. Simultaneous import and export never pays (export price <= import price) and lowers
+  the CFE score, so the optimum does not use it.
+
+The hourly CFE constraint of :mod:`gridtwin.optimize.problem` is added through PyPSA's
+``extra_functionality`` hook.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+import pandas as pd
+import pypsa
+
+from gridtwin.exceptions import InfeasibleError, SolverError
+from gridtwin.optimize.problem import Solution, SystemProblem
+
+logger = logging.getLogger(__name__)
+
+SITE = "campus"
+
+
+def build_network(problem: SystemProblem) -> pypsa.Network:
+    """Translate a problem into a PyPSA network (no solve).
+
+    Parameters
+    ----------
+    problem : SystemProblem
+
+    Returns
+    -------
+    pypsa.Network
+    """
+    n = pypsa.Network()
+    n.set_snapshots(problem.snapshots)
+    n.add("Carrier", ["AC", "grid"] + problem.technologies)
+    n.add("Bus", SITE, carrier="AC")
+    n.add("Load", SITE, bus=SITE, p_set=pd.Series(problem.load, index=problem.snapshots))
+    for g in problem.generators:
+        n.add(
+            "Generator",
+            g.name,
+            bus=SITE,
+            carrier=g.name,
+            p_nom_extendable=True,
+            p_nom_max=g.p_nom_max,
+            p_max_pu=pd.Series(g.capacity_factor, index=problem.snapshots),
+            capital_cost=g.capital_cost,
+            marginal_cost=g.marginal_cost,
+        )
+    for s in problem.storage:
+        n.add("Bus", s.name, carrier=s.name)
+        n.add("Store", s.name, bus=s.name, carrier=s.name, e_nom_extendable=True,
+              e_cyclic=True, capital_cost=s.capital_cost_energy)
+        n.add("Link", f"{s.name} charger", bus0=SITE, bus1=s.name, carrier=s.name,
+              efficiency=s.efficiency_charge, p_nom_extendable=True,
+              capital_cost=s.capital_cost_power)
+        n.add("Link", f"{s.name} discharger", bus0=s.name, bus1=SITE, carrier=s.name,
+              efficiency=s.efficiency_discharge, p_nom_extendable=True, capital_cost=0.0)
+    poi = problem.poi
+    n.add("Generator", "poi_import", bus=SITE, carrier="grid", p_nom=poi.p_nom,
+          marginal_cost=pd.Series(poi.import_price, index=problem.snapshots))
+    n.add("Generator", "poi_export", bus=SITE, carrier="grid", p_nom=poi.p_nom, p_min_pu=-1.0,
+          p_max_pu=0.0, marginal_cost=pd.Series(poi.export_price, index=problem.snapshots))
+    return n
+
+
+def _extra_functionality(problem: SystemProblem):  # type: ignore[no-untyped-def]
+    """Return the hook adding storage power coupling and the hourly CFE constraint."""
+
+    def hook(n: pypsa.Network, snapshots: pd.Index) -> None:
+        m = n.model
+        link_p = m.variables["Link-p"]
+        link_p_nom = m.variables["Link-p_nom"]
+        gen_p = m.variables["Generator-p"]
+        for s in problem.storage:
+            m.add_constraints(
+                link_p_nom.loc[f"{s.name} charger"]
+                - s.efficiency_discharge * link_p_nom.loc[f"{s.name} discharger"]
+                == 0,
+                name=f"{s.name}-power_coupling",
+            )
+        clean = [g.name for g in problem.generators if g.clean]
+        lhs = gen_p.loc[:, clean].sum()
+        for s in problem.storage:
+            lhs += (s.efficiency_discharge * link_p.loc[:, f"{s.name} discharger"]).sum()
+            lhs -= link_p.loc[:, f"{s.name} charger"].sum()
+        lhs += gen_p.loc[:, "poi_export"].sum()  # export is negative generation
+        cfe = pd.Series(problem.poi.grid_cfe_share, index=problem.snapshots).rename_axis(
+            "snapshot"
+        )
+        lhs += (gen_p.loc[:, "poi_import"] * cfe.to_xarray()).sum()
+        m.add_constraints(lhs >= problem.cfe_target * float(problem.load.sum()), name="cfe-hourly")
+
+    return hook
+
+
+def solve(problem: SystemProblem, options: dict[str, Any] | None = None) -> Solution:
+    """Solve the sizing problem with PyPSA + HiGHS.
+
+    Parameters
+    ----------
+    problem : SystemProblem
+    options : dict, optional
+        HiGHS options (e.g. ``{"solver": "ipm", "run_crossover": "off"}``).
+
+    Returns
+    -------
+    Solution
+
+    Raises
+    ------
+    InfeasibleError
+        If HiGHS proves the problem infeasible (e.g. a CFE target out of reach with the
+        candidate assets and the POI limit).
+    SolverError
+        For any other non-optimal termination.
+    """
+    opts = dict(options or {})
+    n = build_network(problem)
+    t0 = time.perf_counter()
+    status, condition = n.optimize(
+        solver_name="highs",
+        solver_options=opts,
+        extra_functionality=_extra_functionality(problem),
+        include_objective_constant=False,
+        log_to_console=False,
+        io_api="direct",
+    )
+    elapsed = time.perf_counter() - t0
+    if condition in ("infeasible", "infeasible_or_unbounded"):
+        raise InfeasibleError(
+            f"the sizing problem is infeasible at cfe_target={problem.cfe_target}: with the "
+            f"candidate technologies and a POI limit of {problem.poi.p_nom} MW the load and the "
+            "hourly CFE target cannot both be met; lower policy.cfe_target, raise poi.p_nom or "
+            "allow more technologies"
+        )
+    if status != "ok" or condition != "optimal":
+        raise SolverError(f"HiGHS stopped with status '{status}' ({condition}); no result written")
+    return _extract(n, problem, opts, status, condition, elapsed)
+
+
+def _extract(
+    n: pypsa.Network,
+    problem: SystemProblem,
+    opts: dict[str, Any],
+    status: str,
+    condition: str,
+    elapsed: float,
+) -> Solution:
+    gp = n.generators_t.p
+    lp = n.links_t.p0
+    p_nom = {g.name: float(n.generators.at[g.name, "p_nom_opt"]) for g in problem.generators}
+    e_nom, charge, discharge, soc = {}, {}, {}, {}
+    for s in problem.storage:
+        p_nom[s.name] = float(n.links.at[f"{s.name} charger", "p_nom_opt"])
+        e_nom[s.name] = float(n.stores.at[s.name, "e_nom_opt"])
+        charge[s.name] = lp[f"{s.name} charger"].to_numpy(dtype=float)
+        discharge[s.name] = s.efficiency_discharge * lp[f"{s.name} discharger"].to_numpy(float)
+        soc[s.name] = n.stores_t.e[s.name].to_numpy(dtype=float)
+    solver_model = getattr(n.model, "solver_model", None)
+    iterations: dict[str, int] = {}
+    if solver_model is not None:
+        info = solver_model.getInfo()
+        iterations = {
+            "simplex": int(info.simplex_iteration_count),
+            "ipm": int(info.ipm_iteration_count),
+            "crossover": int(info.crossover_iteration_count),
+        }
+    return Solution(
+        p_nom=p_nom,
+        e_nom=e_nom,
+        p={g.name: gp[g.name].to_numpy(dtype=float) for g in problem.generators},
+        charge=charge,
+        discharge=discharge,
+        state_of_charge=soc,
+        grid_import=gp["poi_import"].to_numpy(dtype=float),
+        grid_export=-gp["poi_export"].to_numpy(dtype=float),
+        objective=float(n.objective),
+        solver={
+            "name": "highs",
+            "backend": "pypsa",
+            "options": opts,
+            "status": status,
+            "termination_condition": condition,
+            "solve_time_s": elapsed,
+            "iterations": iterations,
+            "pypsa_version": pypsa.__version__,
+        },
+    )
+
+
+__all__ = ["build_network", "solve"]
+

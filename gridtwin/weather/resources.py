@@ -1,0 +1,344 @@
+"""Resource conversions: weather set -> PV and wind capacity factors [p.u.].
+
+Both conversions are thin wrappers around established libraries: the PV chain is the PVWatts
+model of Dobos (2014) assembled from pvlib functions, the wind conversion is windpowerlib's
+``ModelChain`` with the power curves of its bundled turbine library (OpenEnergy Database).
+
+Time convention: the weather ``time`` labels the start of an hourly interval in UTC, and the
+irradiance is the mean over the interval; the sun is therefore positioned at the interval
+midpoint (``time + 30 min``), as PVWatts does for TMY hour labels.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import warnings
+
+import numpy as np
+import pandas as pd
+import pvlib
+import windpowerlib
+import xarray as xr
+from numpy.typing import ArrayLike
+
+from gridtwin.config import SolarConfig, WindConfig
+from gridtwin.exceptions import ConfigError, DataError
+
+logger = logging.getLogger(__name__)
+
+#: SAPM cell-temperature parameters used for the PV chain (open rack, glass/polymer module).
+SAPM_PARAMS: dict[str, float] = pvlib.temperature.TEMPERATURE_MODEL_PARAMETERS["sapm"][
+    "open_rack_glass_polymer"
+]
+
+#: Height assumed for a weather set's wind speed when the variable has no ``height_m`` [m].
+DEFAULT_WIND_HEIGHT_M = 10.0
+#: Height of ``temp_air`` in a canonical weather set [m].
+TEMPERATURE_HEIGHT_M = 2.0
+
+
+class TurbineNotFoundError(ConfigError, DataError):
+    """The turbine type is not in windpowerlib's turbine library (or has no power curve).
+
+    It is both a :class:`ConfigError` (field ``wind.turbine`` of the study) and a
+    :class:`DataError` (the turbine library lacks the data).
+    """
+
+
+def pvwatts_chain(
+    times: pd.DatetimeIndex,
+    ghi: ArrayLike,
+    dni: ArrayLike,
+    dhi: ArrayLike,
+    temp_air: ArrayLike,
+    wind_speed: ArrayLike,
+    latitude: float,
+    longitude: float,
+    altitude: float,
+    cfg: SolarConfig,
+    pressure: ArrayLike | None = None,
+    albedo: ArrayLike | None = None,
+) -> pd.DataFrame:
+    """PVWatts-style fixed-tilt PV chain on plain inputs, per unit of AC inverter rating.
+
+    Steps: solar position at the interval midpoint (NREL SPA, [1]_); plane-of-array irradiance
+    with the Perez 1990 sky-diffuse model [2]_; angle-of-incidence loss of the beam component
+    with the physical (Fresnel/Snell + glass absorption) model in PVWatts' glass parameters
+    n = 1.526, K = 4 m-1, L = 2 mm [3]_ [4]_; cell temperature with the SAPM model, open rack
+    glass/polymer parameters [5]_; DC power with the PVWatts linear temperature model and the DC
+    system losses; AC power with the PVWatts inverter model [3]_, which clips at the AC rating.
+
+    Parameters
+    ----------
+    times : pandas.DatetimeIndex
+        Start of each hourly interval; tz-naive stamps are taken as UTC [-].
+    ghi, dni, dhi : array_like
+        Global horizontal, direct normal and diffuse horizontal irradiance, interval means
+        [W m-2].
+    temp_air : array_like
+        Ambient dry-bulb temperature [degC].
+    wind_speed : array_like
+        Wind speed at 10 m [m s-1].
+    latitude, longitude : float
+        Site coordinates [deg north, deg east].
+    altitude : float
+        Site elevation above sea level [m].
+    cfg : SolarConfig
+        Plant parameters: ``tilt`` [deg], ``azimuth`` [deg], ``dc_ac_ratio`` [-],
+        ``losses_percent`` [%], ``inverter_efficiency`` [-], ``gamma_pdc`` [1/degC],
+        ``albedo`` [-] (used when ``albedo`` is None).
+    pressure : array_like, optional
+        Surface air pressure [Pa]; default: from ``altitude`` (standard atmosphere).
+    albedo : array_like, optional
+        Ground albedo [-]; default ``cfg.albedo``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``times`` with columns ``solar_zenith`` [deg] (apparent, at the midpoint),
+        ``poa_global`` [W m-2], ``poa_effective`` [W m-2] (after the incidence-angle loss),
+        ``temp_cell`` [degC], ``p_dc`` and ``p_ac`` [p.u. of the AC rating]; ``p_ac`` is in
+        [0, 1].
+
+    References
+    ----------
+    .. [1] Reda, I. and Andreas, A. (2004). Solar position algorithm for solar radiation
+       applications. Solar Energy 76(5), 577-589. https://doi.org/10.1016/j.solener.2003.12.003
+    .. [2] Perez, R., Ineichen, P., Seals, R., Michalsky, J. and Stewart, R. (1990). Modeling
+       daylight availability and irradiance components from direct and global irradiance.
+       Solar Energy 44(5), 271-289. https://doi.org/10.1016/0038-092X(90)90055-H
+    .. [3] Dobos, A. P. (2014). PVWatts Version 5 Manual. NREL/TP-6A20-62641.
+       https://doi.org/10.2172/1158421
+    .. [4] De Soto, W., Klein, S. A. and Beckman, W. A. (2006). Improvement and validation of a
+       model for photovoltaic array performance. Solar Energy 80(1), 78-88.
+       https://doi.org/10.1016/j.solener.2005.06.010
+    .. [5] King, D. L., Boyson, W. E. and Kratochvil, J. A. (2004). Photovoltaic Array
+       Performance Model. SAND2004-3535, Sandia National Laboratories.
+       https://doi.org/10.2172/919131
+    """
+    index = pd.DatetimeIndex(times)
+    utc = index.tz_localize("UTC") if index.tz is None else index.tz_convert("UTC")
+    mid = utc + pd.Timedelta(minutes=30)
+
+    def arr(x: ArrayLike) -> np.ndarray:
+        return np.asarray(x, dtype=float)
+
+    ghi_, dni_, dhi_ = arr(ghi), arr(dni), arr(dhi)
+    t_air, ws = arr(temp_air), arr(wind_speed)
+    p_air = (
+        pvlib.atmosphere.alt2pres(altitude) * np.ones(len(utc))
+        if pressure is None
+        else arr(pressure)
+    )
+    alb = cfg.albedo if albedo is None else arr(albedo)
+
+    sun = pvlib.solarposition.get_solarposition(
+        mid, latitude, longitude, altitude=altitude, pressure=p_air, temperature=t_air
+    )
+    zenith = sun["apparent_zenith"].to_numpy()
+    azimuth = sun["azimuth"].to_numpy()
+    dni_extra = np.asarray(pvlib.irradiance.get_extra_radiation(mid), dtype=float)
+    airmass = np.asarray(pvlib.atmosphere.get_relative_airmass(zenith), dtype=float)
+    poa = pvlib.irradiance.get_total_irradiance(
+        cfg.tilt,
+        cfg.azimuth,
+        zenith,
+        azimuth,
+        dni_,
+        ghi_,
+        dhi_,
+        dni_extra=dni_extra,
+        airmass=airmass,
+        albedo=alb,
+        model="perez",
+    )
+    poa_global = np.nan_to_num(np.asarray(poa["poa_global"], dtype=float))
+    poa_direct = np.nan_to_num(np.asarray(poa["poa_direct"], dtype=float))
+    aoi = pvlib.irradiance.aoi(cfg.tilt, cfg.azimuth, zenith, azimuth)
+    iam = np.asarray(pvlib.iam.physical(aoi, n=1.526, K=4.0, L=0.002), dtype=float)
+    poa_eff = np.maximum(poa_global - (1.0 - iam) * poa_direct, 0.0)
+
+    temp_cell = pvlib.temperature.sapm_cell(poa_global, t_air, ws, **SAPM_PARAMS)
+    p_dc = pvlib.pvsystem.pvwatts_dc(poa_eff, temp_cell, cfg.dc_ac_ratio, cfg.gamma_pdc)
+    p_dc = np.maximum(np.asarray(p_dc, dtype=float), 0.0) * (1.0 - cfg.losses_percent / 100.0)
+    eta = cfg.inverter_efficiency
+    p_ac = pvlib.inverter.pvwatts(p_dc, 1.0 / eta, eta_inv_nom=eta)
+    return pd.DataFrame(
+        {
+            "solar_zenith": zenith,
+            "poa_global": poa_global,
+            "poa_effective": poa_eff,
+            "temp_cell": np.asarray(temp_cell, dtype=float),
+            "p_dc": p_dc,
+            "p_ac": np.clip(np.asarray(p_ac, dtype=float), 0.0, 1.0),
+        },
+        index=index,
+    )
+
+
+def pv_capacity_factor(weather: xr.Dataset, cfg: SolarConfig) -> xr.DataArray:
+    """Hourly AC capacity factor of a fixed-tilt PV plant from a canonical weather set.
+
+    Parameters
+    ----------
+    weather : xarray.Dataset
+        Canonical weather set (``ghi``, ``dni``, ``dhi`` [W m-2], ``temp_air`` [degC],
+        ``wind_speed`` [m s-1], ``pressure`` [Pa], optional ``albedo`` [1]; attrs
+        ``latitude``, ``longitude`` [deg], ``altitude`` [m], default 0 m).
+    cfg : SolarConfig
+        Plant parameters (see :func:`pvwatts_chain`).
+
+    Returns
+    -------
+    xarray.DataArray
+        ``capacity_factor`` [1] on dim ``time``: AC output per MW of AC inverter rating,
+        in [0, 1].
+
+    References
+    ----------
+    .. [1] Dobos, A. P. (2014). PVWatts Version 5 Manual. NREL/TP-6A20-62641.
+       https://doi.org/10.2172/1158421
+    """
+    albedo = weather["albedo"].values if "albedo" in weather.data_vars else None
+    out = pvwatts_chain(
+        pd.DatetimeIndex(weather["time"].values),
+        weather["ghi"].values,
+        weather["dni"].values,
+        weather["dhi"].values,
+        weather["temp_air"].values,
+        weather["wind_speed"].values,
+        latitude=float(weather.attrs["latitude"]),
+        longitude=float(weather.attrs["longitude"]),
+        altitude=float(weather.attrs.get("altitude", 0.0)),
+        cfg=cfg,
+        pressure=weather["pressure"].values,
+        albedo=albedo,
+    )
+    cf = xr.DataArray(
+        out["p_ac"].to_numpy(),
+        coords={"time": weather["time"]},
+        dims="time",
+        name="capacity_factor",
+        attrs={
+            "units": "1",
+            "long_name": "PV AC output per unit of AC inverter rating",
+            "technology": "solar",
+            "model": "PVWatts v5 chain via pvlib (Perez, physical IAM, SAPM cell temperature)",
+        },
+    )
+    logger.debug("PV capacity factor: mean %.4f", float(cf.mean()))
+    return cf
+
+
+def _turbine(cfg: WindConfig) -> windpowerlib.WindTurbine:
+    """Build the windpowerlib turbine or raise :class:`TurbineNotFoundError`."""
+    with warnings.catch_warnings():
+        # windpowerlib.data triggers a pandas FutureWarning (fillna downcasting).
+        warnings.filterwarnings("ignore", category=FutureWarning)
+        types = windpowerlib.get_turbine_types(print_out=False)
+    known = types.loc[types["has_power_curve"].astype(bool), "turbine_type"].tolist()
+    if cfg.turbine not in known:
+        close = difflib.get_close_matches(cfg.turbine, known, n=5, cutoff=0.0)
+        raise TurbineNotFoundError(
+            f"field 'wind.turbine': turbine type {cfg.turbine!r} has no power curve in "
+            f"windpowerlib's turbine library; valid names include {', '.join(close)} "
+            "(see windpowerlib.get_turbine_types())"
+        )
+    try:
+        return windpowerlib.WindTurbine(turbine_type=cfg.turbine, hub_height=cfg.hub_height)
+    except ValueError as exc:
+        raise ConfigError(f"field 'wind.hub_height': {exc}; raise the hub height") from None
+
+
+def wind_capacity_factor(weather: xr.Dataset, cfg: WindConfig) -> xr.DataArray:
+    """Hourly capacity factor of an onshore wind farm from a canonical weather set.
+
+    The measured wind speed (at ``weather.wind_speed.attrs["height_m"]``, default 10 m) is
+    extrapolated to hub height with the Hellman power law [1]_ or the logarithmic profile [2]_,
+    then read off the turbine's power curve from windpowerlib's bundled OpenEnergy Database
+    turbine library [2]_ [3]_ (no density correction: the curves are for 1.225 kg m-3), and
+    reduced by ``cfg.losses``.
+
+    Parameters
+    ----------
+    weather : xarray.Dataset
+        Canonical weather set with ``wind_speed`` [m s-1], ``temp_air`` [degC] (at 2 m) and
+        ``pressure`` [Pa].
+    cfg : WindConfig
+        ``turbine`` (windpowerlib name), ``hub_height`` [m], ``height_law``,
+        ``hellman_exponent`` [-], ``roughness_length`` [m], ``losses`` [-].
+
+    Returns
+    -------
+    xarray.DataArray
+        ``capacity_factor`` [1] on dim ``time``: power / nominal power x (1 - losses), in [0, 1].
+
+    Raises
+    ------
+    TurbineNotFoundError
+        (a ConfigError and a DataError) if ``cfg.turbine`` is not in the turbine library.
+
+    References
+    ----------
+    .. [1] Hellmann, G. (1914). Über die Bewegung der Luft in den untersten Schichten der
+       Atmosphäre. Meteorologische Zeitschrift 34, 273-285; exponent 1/7 after Peterson, E. W.
+       and Hennessey, J. P. (1978), J. Appl. Meteor. 17, 390-394.
+    .. [2] Haas, S., Krien, U., Schachler, B., et al. (2024). wind-python/windpowerlib: a
+       library to model wind feed-in. https://doi.org/10.5281/zenodo.824267
+    .. [3] Open Energy Platform, wind turbine library (OpenEnergy Database),
+       https://openenergyplatform.org/dataedit/view/supply/wind_turbine_library
+    """
+    turbine = _turbine(cfg)
+    height = float(weather["wind_speed"].attrs.get("height_m", DEFAULT_WIND_HEIGHT_M))
+    index = pd.DatetimeIndex(weather["time"].values)
+    n = index.size
+    columns = pd.MultiIndex.from_tuples(
+        [
+            ("wind_speed", height),
+            ("temperature", TEMPERATURE_HEIGHT_M),
+            ("pressure", 0.0),
+            ("roughness_length", 0.0),
+        ],
+        names=["variable_name", "height"],
+    )
+    frame = pd.DataFrame(
+        np.column_stack(
+            [
+                np.asarray(weather["wind_speed"].values, dtype=float),
+                np.asarray(weather["temp_air"].values, dtype=float) + 273.15,
+                np.asarray(weather["pressure"].values, dtype=float),
+                np.full(n, cfg.roughness_length),
+            ]
+        ),
+        index=index,
+        columns=columns,
+    )
+    chain = windpowerlib.ModelChain(
+        turbine,
+        wind_speed_model="hellman" if cfg.height_law == "hellman" else "logarithmic",
+        hellman_exp=cfg.hellman_exponent if cfg.height_law == "hellman" else None,
+        temperature_model="linear_gradient",
+        density_model="ideal_gas",
+        power_output_model="power_curve",
+        density_correction=False,
+    )
+    chain.run_model(frame)
+    power = np.asarray(chain.power_output, dtype=float)
+    cf = np.clip(power / float(turbine.nominal_power) * (1.0 - cfg.losses), 0.0, 1.0)
+    out = xr.DataArray(
+        cf,
+        coords={"time": weather["time"]},
+        dims="time",
+        name="capacity_factor",
+        attrs={
+            "units": "1",
+            "long_name": "wind farm output per unit of nominal power, after losses",
+            "technology": "onwind",
+            "turbine": cfg.turbine,
+            "hub_height_m": cfg.hub_height,
+            "model": f"windpowerlib power curve, {cfg.height_law} height law",
+        },
+    )
+    logger.debug("wind capacity factor (%s): mean %.4f", cfg.turbine, float(out.mean()))
+    return out

@@ -1,0 +1,19 @@
+"""Shared fixtures: where the read-only reference data lives."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """Folder of real reference files (``GRIDTWIN_SHARED_DATA``, default ``../shared/data``)."""
+    path = Path(os.environ.get("GRIDTWIN_SHARED_DATA", ROOT.parent / "shared" / "data"))
+    if not path.is_dir():
+        pytest.skip(f"reference data folder {path} is absent (set GRIDTWIN_SHARED_DATA)")
+    return path
