@@ -23,8 +23,10 @@ import logging
 import time
 from typing import Any
 
+import linopy
 import pandas as pd
 import pypsa
+import xarray as xr
 
 from gridtwin.exceptions import InfeasibleError, SolverError
 from gridtwin.optimize.problem import Solution, SystemProblem
@@ -84,26 +86,26 @@ def _extra_functionality(problem: SystemProblem):  # type: ignore[no-untyped-def
 
     def hook(n: pypsa.Network, snapshots: pd.Index) -> None:
         m = n.model
-        link_p = m.variables["Link-p"]
-        link_p_nom = m.variables["Link-p_nom"]
-        gen_p = m.variables["Generator-p"]
+
+        def pick(var: str, name: str) -> Any:
+            # scalar selection without a leftover 'name' coordinate (linopy would warn)
+            return m.variables[var].sel(name=name, drop=True)
+
         for s in problem.storage:
             m.add_constraints(
-                link_p_nom.loc[f"{s.name} charger"]
-                - s.efficiency_discharge * link_p_nom.loc[f"{s.name} discharger"]
+                pick("Link-p_nom", f"{s.name} charger")
+                - s.efficiency_discharge * pick("Link-p_nom", f"{s.name} discharger")
                 == 0,
                 name=f"{s.name}-power_coupling",
             )
-        clean = [g.name for g in problem.generators if g.clean]
-        lhs = gen_p.loc[:, clean].sum()
+        cfe = xr.DataArray(problem.poi.grid_cfe_share, coords={"snapshot": problem.snapshots})
+        terms = [pick("Generator-p", g.name).sum() for g in problem.generators if g.clean]
         for s in problem.storage:
-            lhs += (s.efficiency_discharge * link_p.loc[:, f"{s.name} discharger"]).sum()
-            lhs -= link_p.loc[:, f"{s.name} charger"].sum()
-        lhs += gen_p.loc[:, "poi_export"].sum()  # export is negative generation
-        cfe = pd.Series(problem.poi.grid_cfe_share, index=problem.snapshots).rename_axis(
-            "snapshot"
-        )
-        lhs += (gen_p.loc[:, "poi_import"] * cfe.to_xarray()).sum()
+            terms.append(s.efficiency_discharge * pick("Link-p", f"{s.name} discharger").sum())
+            terms.append(-1.0 * pick("Link-p", f"{s.name} charger").sum())
+        terms.append(pick("Generator-p", "poi_export").sum())  # export is negative generation
+        terms.append((cfe * pick("Generator-p", "poi_import")).sum())
+        lhs = linopy.merge(terms)
         m.add_constraints(lhs >= problem.cfe_target * float(problem.load.sum()), name="cfe-hourly")
 
     return hook
@@ -131,6 +133,8 @@ def solve(problem: SystemProblem, options: dict[str, Any] | None = None) -> Solu
         For any other non-optimal termination.
     """
     opts = dict(options or {})
+    # HiGHS prints a banner and its log unless told not to; the CLI shows its own progress.
+    opts.setdefault("output_flag", logger.isEnabledFor(logging.DEBUG))
     n = build_network(problem)
     t0 = time.perf_counter()
     status, condition = n.optimize(

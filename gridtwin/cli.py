@@ -1,0 +1,137 @@
+"""Command line interface: ``gridtwin run [STUDY] [-o OUT]``.
+
+The CLI configures logging and turns every :class:`~gridtwin.exceptions.GridTwinError` into a
+one-line message on stderr with a non-zero exit code (2 for a bad study file, 1 otherwise);
+no traceback is shown for errors a user can fix.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from gridtwin import __version__
+from gridtwin.exceptions import ConfigError, GridTwinError
+
+app = typer.Typer(
+    name="gridtwin",
+    help="Size 24/7 carbon-free power for large AI data-center campuses with the grid.",
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    no_args_is_help=True,
+)
+console = Console()
+err_console = Console(stderr=True)
+
+DEFAULT_STUDY = Path("studies/default.yaml")
+
+STAGE_LABELS = {
+    "weather": "Reading weather",
+    "resources": "PV and wind capacity factors (pvlib, windpowerlib)",
+    "campus": "Campus load and PUE",
+    "technologies": "Annualised technology costs",
+    "problem": "Assembling the sizing problem",
+    "optimisation": "Optimising capacities and dispatch (PyPSA + HiGHS)",
+    "results": "Recomputing CFE score and costs",
+    "write": "Writing netCDF",
+}
+
+
+@app.callback()
+def main(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show log messages.")] = False,
+) -> None:
+    """gridtwin command line."""
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    if not verbose:  # linopy and PyPSA log at INFO on their own loggers
+        for name in ("linopy", "pypsa", "gridtwin"):
+            logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def _fail(exc: GridTwinError) -> typer.Exit:
+    err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+    return typer.Exit(code=2 if isinstance(exc, ConfigError) else 1)
+
+
+@app.command()
+def run(
+    study: Annotated[
+        Path,
+        typer.Argument(help="Study YAML file.", show_default=True),
+    ] = DEFAULT_STUDY,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Result netCDF file [default: results/NAME.nc]."),
+    ] = None,
+) -> None:
+    """Run a study: size solar, wind and storage for hourly CFE and write a netCDF result."""
+    from gridtwin.config import load_study
+    from gridtwin.study import run_study
+
+    try:
+        loaded = load_study(study)
+        out = output or Path("results") / f"{loaded.config.name}.nc"
+        timings: dict[str, float] = {}
+        starts: dict[str, float] = {}
+        with console.status("Starting", spinner="dots") as status:
+
+            def progress(stage: str, event: str) -> None:
+                if event == "start":
+                    starts[stage] = time.perf_counter()
+                    status.update(STAGE_LABELS.get(stage, stage) + " ...")
+                else:
+                    timings[stage] = time.perf_counter() - starts[stage]
+                    console.print(
+                        f"[green]✓[/] {STAGE_LABELS.get(stage, stage)} "
+                        f"[dim]({timings[stage]:.1f} s)[/]"
+                    )
+
+            ds = run_study(loaded, output=out, progress=progress)
+    except GridTwinError as exc:
+        raise _fail(exc) from None
+    _print_summary(ds, out)
+
+
+def _print_summary(ds, out: Path) -> None:  # type: ignore[no-untyped-def]
+    from gridtwin.results import summary
+
+    cur = ds.attrs.get("currency", "")
+    table = Table(title=ds.attrs.get("title", "result"), title_justify="left")
+    table.add_column("technology")
+    for col in ("p_nom_opt [MW]", "e_nom_opt [MWh]", "energy [GWh/a]", "capacity_factor [-]"):
+        table.add_column(col, justify="right")
+    for tech, row in summary(ds).iterrows():
+        cells = [f"{v:,.3f}" if "capacity_factor" in c else f"{v:,.0f}" for c, v in row.items()]
+        table.add_row(str(tech), *[c.replace("nan", "-") for c in cells])
+    console.print(table)
+    load_twh = float(ds["load"].sum()) / 1e6
+    imports = float(ds["grid_import"].sum()) / 1e3
+    solver = json.loads(ds.attrs.get("solver", "{}"))
+    console.print(
+        f"campus load        {load_twh:,.3f} TWh/a  (mean PUE {float(ds['pue'].mean()):.3f})\n"
+        f"grid import        {imports:,.0f} GWh/a  (POI limit {float(ds['poi_p_nom']):,.0f} MW)\n"
+        f"CFE score          {float(ds['cfe_score']):.4f}  (target "
+        f"{float(ds['cfe_target']):.4f})\n"
+        f"annual system cost {float(ds['system_cost']) / 1e6:,.1f} M{cur}/a "
+        f"({cur} of {ds.attrs.get('currency_year', '?')})\n"
+        f"LCOE               {float(ds['lcoe']):,.2f} {cur}/MWh of campus load\n"
+        f"solver             {solver.get('name', '?')} {solver.get('termination_condition', '')}"
+        f" in {solver.get('solve_time_s', float('nan')):.1f} s\n"
+        f"written            {out}"
+    )
+
+
+@app.command()
+def version() -> None:
+    """Print the gridtwin version."""
+    console.print(f"gridtwin {__version__}")

@@ -1,0 +1,270 @@
+"""Result schema, the checks recomputed from it, and netCDF I/O.
+
+A result is one :class:`xarray.Dataset` (dims ``time``, ``technology``, ``storage``) holding the
+inputs that shaped the answer (load, capacity factors, prices, costs), the solution (capacities,
+dispatch, state of charge, POI exchange) and scalars recomputed from the dispatch
+(``cfe_score``, ``system_cost``, ``lcoe``), never copied from the solver. Global attributes
+carry the CF conventions, provenance and the study YAML text so a partner can rebuild the
+problem from the file alone.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from gridtwin import __version__
+from gridtwin.conventions import CF_CONVENTIONS, STORAGE, TECHNOLOGY, TIME, annotate
+from gridtwin.exceptions import DataError
+from gridtwin.io import write_netcdf
+from gridtwin.optimize.problem import Solution, SystemProblem
+
+
+def build_results(
+    problem: SystemProblem,
+    solution: Solution,
+    campus: xr.Dataset,
+    *,
+    title: str = "",
+    study_text: str = "",
+    attrs: dict[str, Any] | None = None,
+) -> xr.Dataset:
+    """Assemble the result dataset of a solved sizing problem.
+
+    Parameters
+    ----------
+    problem : SystemProblem
+        The problem that was solved (inputs: load, capacity factors, costs, POI series).
+    solution : Solution
+        What the backend returned.
+    campus : xarray.Dataset
+        Output of :func:`gridtwin.campus.campus_load` (``it_load``, ``pue``, ``temp_wetbulb``,
+        ``load`` on ``time``); its attributes are stored with the prefix ``campus_``.
+    title : str
+        Human-readable title.
+    study_text : str
+        The study YAML text, stored verbatim in the ``study_yaml`` attribute.
+    attrs : dict, optional
+        Further global attributes (weather provenance, timings); values that are not
+        str/int/float are stored as JSON text.
+
+    Returns
+    -------
+    xarray.Dataset
+        The schema described in the module docstring, every variable with ``units`` and
+        ``long_name``.
+    """
+    gens = [g.name for g in problem.generators]
+    stores = [s.name for s in problem.storage]
+    techs = gens + stores
+    n_t = len(problem.snapshots)
+    cf = np.ones((n_t, len(techs)))
+    p = np.zeros((n_t, len(techs)))
+    for i, g in enumerate(problem.generators):
+        cf[:, i] = g.capacity_factor
+        p[:, i] = solution.p[g.name]
+    for j, s in enumerate(stores, start=len(gens)):
+        p[:, j] = solution.discharge[s] - solution.charge[s]
+
+    capital = [g.capital_cost for g in problem.generators]
+    capital += [s.capital_cost_power for s in problem.storage]
+    marginal = [g.marginal_cost for g in problem.generators] + [0.0] * len(stores)
+    ts = (TIME,)
+    ds = xr.Dataset(
+        {
+            "load": (ts, problem.load),
+            "it_load": (ts, campus["it_load"].to_numpy()),
+            "pue": (ts, campus["pue"].to_numpy()),
+            "temp_wetbulb": (ts, campus["temp_wetbulb"].to_numpy()),
+            "capacity_factor": ((TIME, TECHNOLOGY), cf),
+            "p": ((TIME, TECHNOLOGY), p),
+            "p_nom_opt": ((TECHNOLOGY,), [solution.p_nom[t] for t in techs]),
+            "e_nom_opt": ((STORAGE,), [solution.e_nom[s] for s in stores]),
+            "state_of_charge": (
+                (TIME, STORAGE),
+                np.column_stack([solution.state_of_charge[s] for s in stores])
+                if stores
+                else np.zeros((n_t, 0)),
+            ),
+            "storage_charge": ((TIME, STORAGE), _stack(solution.charge, stores, n_t)),
+            "storage_discharge": ((TIME, STORAGE), _stack(solution.discharge, stores, n_t)),
+            "grid_import": (ts, solution.grid_import),
+            "grid_export": (ts, solution.grid_export),
+            "grid_cfe_share": (ts, problem.poi.grid_cfe_share),
+            "grid_price": (ts, problem.poi.import_price),
+            "grid_export_price": (ts, problem.poi.export_price),
+            "capital_cost": ((TECHNOLOGY,), capital),
+            "marginal_cost": ((TECHNOLOGY,), marginal),
+            "capital_cost_energy": ((STORAGE,), [s.capital_cost_energy for s in problem.storage]),
+            "efficiency_roundtrip": (
+                (STORAGE,),
+                [s.efficiency_charge * s.efficiency_discharge for s in problem.storage],
+            ),
+            "poi_p_nom": ((), problem.poi.p_nom),
+            "cfe_target": ((), problem.cfe_target),
+        },
+        coords={
+            TIME: problem.snapshots.to_numpy(dtype="datetime64[ns]"),
+            TECHNOLOGY: np.array(techs, dtype=object),
+            STORAGE: np.array(stores, dtype=object),
+        },
+    )
+    ds["curtailment"] = (ts, (cf[:, : len(gens)] * ds["p_nom_opt"].values[: len(gens)]
+                              - p[:, : len(gens)]).sum(axis=1))
+    ds["cfe_score"] = ((), cfe_score(ds))
+    ds["system_cost"] = ((), system_cost(ds))
+    ds["lcoe"] = ((), float(ds["system_cost"]) / float(ds["load"].sum()))
+    ds[TIME].attrs.update(standard_name="time", long_name="start of the hourly interval (UTC)")
+    ds[TECHNOLOGY].attrs["long_name"] = "supply technology"
+    ds[STORAGE].attrs["long_name"] = "storage technology"
+    annotate(ds, currency=problem.currency)
+
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    ds.attrs.update(
+        {
+            "Conventions": CF_CONVENTIONS,
+            "title": title or "gridtwin 24/7 CFE sizing result",
+            "institution": "produced with gridtwin",
+            "source": f"gridtwin {__version__}",
+            "history": f"{now}: created by gridtwin {__version__}",
+            "references": "https://github.com/gridtwin (DESIGN.md section 5: sizing problem)",
+            "currency": problem.currency,
+            "objective": solution.objective,
+            "solver": json.dumps(solution.solver, default=str),
+            "study_yaml": study_text,
+        }
+    )
+    for key, value in campus.attrs.items():
+        ds.attrs[f"campus_{key}"] = _attr(value)
+    for key, value in (attrs or {}).items():
+        ds.attrs[key] = _attr(value)
+    return ds
+
+
+def _stack(series: dict[str, np.ndarray], names: list[str], n_t: int) -> np.ndarray:
+    if not names:
+        return np.zeros((n_t, 0))
+    return np.column_stack([series[s] for s in names])
+
+
+def _attr(value: Any) -> str | int | float:
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, str | int | float | np.integer | np.floating):
+        return value  # type: ignore[return-value]
+    return json.dumps(value, default=str)
+
+
+def cfe_score(ds: xr.Dataset) -> float:
+    """Hourly-matched carbon-free share of the load, recomputed from the dispatch.
+
+    ``sum_t [sum_tech p + cfe_t * import_t - export_t] / sum_t load_t`` where ``p`` is the
+    on-site clean output and net storage injection (DESIGN.md section 5; Xu et al. 2021).
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A result dataset.
+
+    Returns
+    -------
+    float
+        CFE score [-].
+    """
+    clean = ds["p"].sum(TECHNOLOGY)
+    cfe = clean + ds["grid_cfe_share"] * ds["grid_import"] - ds["grid_export"]
+    return float(cfe.sum() / ds["load"].sum())
+
+
+def system_cost(ds: xr.Dataset) -> float:
+    """Annualised system cost recomputed from capacities and dispatch [currency a-1].
+
+    ``sum(capital_cost * p_nom_opt) + sum(capital_cost_energy * e_nom_opt)
+    + sum_t sum_tech marginal_cost * max(p, 0) + sum_t grid_price * import
+    - sum_t grid_export_price * export``.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A result dataset.
+
+    Returns
+    -------
+    float
+    """
+    capex = float((ds["capital_cost"] * ds["p_nom_opt"]).sum())
+    capex += float((ds["capital_cost_energy"] * ds["e_nom_opt"]).sum())
+    opex = float((ds["marginal_cost"] * ds["p"].clip(min=0)).sum())
+    grid = float((ds["grid_price"] * ds["grid_import"]).sum())
+    grid -= float((ds["grid_export_price"] * ds["grid_export"]).sum())
+    return capex + opex + grid
+
+
+def energy_balance_residual(ds: xr.Dataset) -> xr.DataArray:
+    """Supply minus load at the site bus for every hour [MW] (zero for a correct result)."""
+    supply = ds["p"].sum(TECHNOLOGY) + ds["grid_import"] - ds["grid_export"]
+    return supply - ds["load"]
+
+
+def summary(ds: xr.Dataset) -> pd.DataFrame:
+    """Capacity and energy table of a result.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by technology with columns ``p_nom_opt [MW]``, ``e_nom_opt [MWh]`` (NaN for
+        generators), ``energy [GWh/a]`` (generators: output; storage: energy discharged) and
+        ``capacity_factor [-]`` (generator output over ``p_nom_opt`` x hours; NaN for storage).
+    """
+    techs = [str(t) for t in ds[TECHNOLOGY].values]
+    stores = {str(s) for s in ds[STORAGE].values}
+    hours = ds.sizes[TIME]
+    rows = []
+    for tech in techs:
+        p_nom = float(ds["p_nom_opt"].sel({TECHNOLOGY: tech}))
+        if tech in stores:
+            e_nom = float(ds["e_nom_opt"].sel({STORAGE: tech}))
+            energy = float(ds["storage_discharge"].sel({STORAGE: tech}).sum()) / 1e3
+            cf = np.nan
+        else:
+            e_nom = np.nan
+            energy = float(ds["p"].sel({TECHNOLOGY: tech}).sum()) / 1e3
+            cf = energy * 1e3 / (p_nom * hours) if p_nom > 0 else np.nan
+        rows.append((p_nom, e_nom, energy, cf))
+    return pd.DataFrame(
+        rows,
+        columns=["p_nom_opt [MW]", "e_nom_opt [MWh]", "energy [GWh/a]", "capacity_factor [-]"],
+        index=pd.Index(techs, name=TECHNOLOGY),
+    )
+
+
+def write_results(ds: xr.Dataset, path: str | Path) -> Path:
+    """Write a result dataset to netCDF atomically (see :func:`gridtwin.io.write_netcdf`)."""
+    return write_netcdf(ds, path)
+
+
+def open_results(path: str | Path) -> xr.Dataset:
+    """Open a result file fully into memory.
+
+    Raises
+    ------
+    DataError
+        If the file is missing or is not a gridtwin result.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise DataError(f"{p}: result file not found")
+    try:
+        with xr.open_dataset(p, engine="netcdf4") as ds:
+            out = ds.load()
+    except (OSError, ValueError) as exc:
+        raise DataError(f"{p}: not a readable netCDF file ({exc})") from None
+    if "p_nom_opt" not in out or "cfe_score" not in out:
+        raise DataError(f"{p}: not a gridtwin result (no p_nom_opt / cfe_score variables)")
+    return out
