@@ -1,0 +1,5 @@
+"""``python -m gridtwin`` runs the command line interface."""
+
+from gridtwin.cli import app
+
+app()

@@ -1,0 +1,88 @@
+"""Study files: good ones load, bad ones fail with one line naming the field and the fix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gridtwin.config import load_study, parse_study
+from gridtwin.exceptions import ConfigError
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT = ROOT / "studies" / "default.yaml"
+
+
+def _study(tmp_path: Path, body: str) -> Path:
+    weather = (ROOT / "weather" / "greensboro_tmy3.nc").as_posix()
+    path = tmp_path / "study.yaml"
+    path.write_text(f"name: t\nweather:\n  path: {weather}\n{body}", encoding="utf-8")
+    return path
+
+
+def test_default_study_loads_and_resolves_paths() -> None:
+    study = load_study(DEFAULT)
+    cfg = study.config
+    assert cfg.weather.path == (ROOT / "weather" / "greensboro_tmy3.nc").resolve()
+    assert cfg.policy.cfe_target == 0.9
+    assert cfg.campus.it_capacity == 1000.0
+    assert study.text == DEFAULT.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("body", "pattern"),
+    [
+        ("campus:\n  it_capacity: -5\n", r"campus\.it_capacity.*greater than 0"),
+        ("policy:\n  cfe_target: 1.5\n", r"policy\.cfe_target.*less than or equal to 1"),
+        ("policy:\n  cfe_target: -0.1\n", r"policy\.cfe_target.*greater than or equal to 0"),
+        ("campus:\n  it_capcity: 100\n", r"unknown field 'campus\.it_capcity'"),
+        ("polcy:\n  cfe_target: 0.9\n", r"unknown field 'polcy'"),
+        ("poi:\n  p_nom: lots\n", r"poi\.p_nom.*valid number"),
+        ("wind:\n  height_law: cubic\n", r"wind\.height_law"),
+        ("technologies:\n  extendable: [solar, coal]\n", r"technologies\.extendable"),
+    ],
+)
+def test_bad_values_name_the_field(tmp_path: Path, body: str, pattern: str) -> None:
+    path = _study(tmp_path, body)
+    with pytest.raises(ConfigError, match=pattern) as info:
+        load_study(path)
+    message = str(info.value)
+    assert message.startswith(str(path))
+    assert "\n" not in message
+
+
+def test_missing_weather_file(tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text("name: t\nweather:\n  path: nowhere.nc\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"weather\.path.*file not found.*nowhere\.nc"):
+        load_study(path)
+
+
+def test_missing_required_section(tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text("name: t\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="field 'weather' is required"):
+        load_study(path)
+
+
+def test_malformed_yaml_gives_line(tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text("name: t\nweather: [unclosed\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"malformed YAML at line \d+"):
+        load_study(path)
+
+
+def test_not_a_mapping() -> None:
+    with pytest.raises(ConfigError, match="must be a YAML mapping"):
+        parse_study("- a\n- b\n")
+
+
+def test_missing_study_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="study file not found"):
+        load_study(tmp_path / "absent.yaml")
+
+
+def test_series_file_must_exist(tmp_path: Path) -> None:
+    path = _study(tmp_path, "poi:\n  import_price: {path: prices.csv, column: usd}\n")
+    with pytest.raises(ConfigError, match=r"poi\.import_price\.path.*file not found"):
+        load_study(path)

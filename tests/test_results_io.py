@@ -1,0 +1,127 @@
+"""Result files: atomic writes, exact round trip, and the CLI's failure behaviour."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+
+from gridtwin.campus import campus_load
+from gridtwin.config import CampusConfig
+from gridtwin.io import write_netcdf
+from gridtwin.optimize import pypsa_backend
+from gridtwin.optimize.problem import GeneratorSpec, PoiSpec, StorageSpec, SystemProblem
+from gridtwin.results import build_results, open_results, write_results
+from gridtwin.weather import open_weather
+
+ROOT = Path(__file__).resolve().parents[1]
+WEATHER = ROOT / "weather" / "greensboro_tmy3.nc"
+
+
+@pytest.fixture(scope="module")
+def week() -> xr.Dataset:
+    """The first week of the Greensboro weather set."""
+    return open_weather(WEATHER).isel(time=slice(0, 168))
+
+
+@pytest.fixture(scope="module")
+def small_result(week: xr.Dataset) -> xr.Dataset:
+    campus = campus_load(week, CampusConfig(it_capacity=100.0))
+    n = week.sizes["time"]
+    hours = np.arange(n) % 24
+    cf = np.clip(np.sin((hours - 11) / 12 * np.pi), 0, None)  # any valid profile will do
+    prob = SystemProblem(
+        snapshots=pd.DatetimeIndex(week["time"].to_numpy()),
+        load=campus["load"].to_numpy(),
+        generators=(GeneratorSpec("solar", cf, 1500.0),),
+        storage=(StorageSpec("battery", 900.0, 500.0, 0.92, 0.92),),
+        poi=PoiSpec(200.0, np.full(n, 70.0), np.zeros(n), np.full(n, 0.4)),
+        cfe_target=0.7,
+    )
+    sol = pypsa_backend.solve(prob)
+    return build_results(prob, sol, campus, title="week", study_text="name: week\n")
+
+
+def test_round_trip_identical(small_result: xr.Dataset, tmp_path: Path) -> None:
+    path = write_results(small_result, tmp_path / "r.nc")
+    again = open_results(path)
+    xr.testing.assert_identical(small_result, again)
+    assert again.attrs["study_yaml"] == "name: week\n"
+
+
+def test_failed_write_keeps_earlier_file(small_result: xr.Dataset, tmp_path: Path) -> None:
+    path = tmp_path / "r.nc"
+    write_results(small_result, path)
+    before = path.read_bytes()
+    broken = small_result.copy()
+    broken.attrs["unserialisable"] = {"a": object()}  # netCDF cannot store a dict attribute
+    with pytest.raises((TypeError, ValueError)):
+        write_netcdf(broken, path)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["r.nc"]  # no temporary file left behind
+
+
+def test_open_results_rejects_other_files(tmp_path: Path) -> None:
+    from gridtwin.exceptions import DataError
+
+    with pytest.raises(DataError, match="not found"):
+        open_results(tmp_path / "none.nc")
+    with pytest.raises(DataError, match="not a gridtwin result"):
+        open_results(WEATHER)
+    junk = tmp_path / "junk.nc"
+    junk.write_text("not netcdf")
+    with pytest.raises(DataError, match="not a readable netCDF"):
+        open_results(junk)
+
+
+def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "gridtwin", *args], capture_output=True, text=True, cwd=cwd
+    )
+
+
+@pytest.fixture()
+def short_study(tmp_path: Path, week: xr.Dataset) -> Path:
+    write_netcdf(week, tmp_path / "week.nc")
+    return tmp_path
+
+
+def test_cli_bad_study_one_line_no_traceback(short_study: Path) -> None:
+    study = short_study / "bad.yaml"
+    study.write_text("name: bad\nweather:\n  path: week.nc\ncampus:\n  it_capacity: -1\n")
+    proc = _cli("run", str(study), "-o", str(short_study / "out.nc"), cwd=short_study)
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, proc.stderr
+    assert "campus.it_capacity" in lines[0]
+    assert not (short_study / "out.nc").exists()
+
+
+def test_cli_infeasible_writes_nothing_and_keeps_old_result(short_study: Path) -> None:
+    study = short_study / "island.yaml"
+    study.write_text(
+        "name: island\nweather:\n  path: week.nc\npoi:\n  p_nom: 0\n"
+        "technologies:\n  extendable: [solar]\npolicy:\n  cfe_target: 1.0\n"
+    )
+    out = short_study / "out.nc"
+    out.write_bytes(b"earlier result")
+    proc = _cli("run", str(study), "-o", str(out), cwd=short_study)
+    assert proc.returncode == 1
+    assert "infeasible" in proc.stderr and "Traceback" not in proc.stderr
+    assert out.read_bytes() == b"earlier result"
+
+
+def test_cli_short_study_runs(short_study: Path) -> None:
+    study = short_study / "ok.yaml"
+    study.write_text("name: ok\nweather:\n  path: week.nc\n")
+    proc = _cli("run", str(study), cwd=short_study)
+    assert proc.returncode == 0, proc.stderr
+    ds = open_results(short_study / "results" / "ok.nc")
+    assert ds.sizes["time"] == 168
+    assert float(ds["cfe_score"]) >= 0.9 - 1e-6
