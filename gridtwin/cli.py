@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+import xarray as xr
 from rich.console import Console
 from rich.table import Table
 
@@ -102,7 +103,7 @@ def run(
     _print_summary(ds, out)
 
 
-def _print_summary(ds, out: Path) -> None:  # type: ignore[no-untyped-def]
+def _print_summary(ds: xr.Dataset, out: Path) -> None:
     from gridtwin.results import summary
 
     cur = ds.attrs.get("currency", "")

@@ -1,8 +1,9 @@
 """Study configuration: the only place where YAML becomes objects.
 
 A study file is YAML with the sections of :class:`StudyConfig`. Unknown keys, wrong types and
-out-of-range values are rejected by :func:`load_study` with a :class:`~gridtwin.exceptions.ConfigError`
-whose message names the file, the dotted field path and the fix.
+out-of-range values are rejected by :func:`load_study` with a
+:class:`~gridtwin.exceptions.ConfigError` whose message names the file, the dotted field path
+and the fix.
 
 Relative paths inside a study (``weather.path``, series files) are resolved against the folder
 of the study file, so a study can be run from any working directory.
@@ -19,6 +20,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from gridtwin.exceptions import ConfigError
 
+TechnologyName = Literal["solar", "onwind", "battery"]
+TECHNOLOGY_NAMES: tuple[TechnologyName, ...] = ("solar", "onwind", "battery")
 Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
 Positive = Annotated[float, Field(gt=0.0)]
 NonNegative = Annotated[float, Field(ge=0.0)]
@@ -288,9 +291,7 @@ class TechnologiesConfig(StrictModel):
     """
 
     catalogue: Path | None = None
-    extendable: list[Literal["solar", "onwind", "battery"]] = Field(
-        default_factory=lambda: ["solar", "onwind", "battery"]
-    )
+    extendable: list[TechnologyName] = Field(default_factory=lambda: list(TECHNOLOGY_NAMES))
     discount_rate: Annotated[float, Field(ge=0.0, le=0.5)] | None = None
 
 
@@ -419,7 +420,9 @@ def parse_study(text: str, source: str = "<study>", base: Path | None = None) ->
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise ConfigError(f"{source}: malformed YAML{where}: {problem}; fix the syntax") from None
     if not isinstance(raw, dict):
-        raise ConfigError(f"{source}: a study must be a YAML mapping of sections (name, weather, ...)")
+        raise ConfigError(
+            f"{source}: a study must be a YAML mapping of sections (name, weather, ...)"
+        )
     try:
         cfg = StudyConfig.model_validate(raw)
     except ValidationError as err:

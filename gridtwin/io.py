@@ -42,12 +42,12 @@ def write_netcdf(ds: xr.Dataset, path: str | Path) -> Path:
         dest.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
     except OSError as exc:
-        raise DataError(f"{dest}: cannot write here ({exc.strerror}); choose another path") from None
+        raise DataError(
+            f"{dest}: cannot write here ({exc.strerror}); choose another path"
+        ) from None
     os.close(fd)
     encoding = {
-        name: {"_FillValue": None}
-        for name, var in ds.variables.items()
-        if var.dtype.kind == "f"
+        name: {"_FillValue": None} for name, var in ds.variables.items() if var.dtype.kind == "f"
     }
     try:
         ds.to_netcdf(tmp, engine="netcdf4", format="NETCDF4", encoding=encoding)

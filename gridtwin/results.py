@@ -115,8 +115,10 @@ def build_results(
             STORAGE: np.array(stores, dtype=object),
         },
     )
-    ds["curtailment"] = (ts, (cf[:, : len(gens)] * ds["p_nom_opt"].values[: len(gens)]
-                              - p[:, : len(gens)]).sum(axis=1))
+    ds["curtailment"] = (
+        ts,
+        (cf[:, : len(gens)] * ds["p_nom_opt"].values[: len(gens)] - p[:, : len(gens)]).sum(axis=1),
+    )
     ds["cfe_score"] = ((), cfe_score(ds))
     ds["system_cost"] = ((), system_cost(ds))
     ds["lcoe"] = ((), float(ds["system_cost"]) / float(ds["load"].sum()))

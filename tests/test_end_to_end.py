@@ -46,7 +46,9 @@ REQUIRED = {
 @pytest.fixture(scope="module")
 def default_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[xr.Dataset, Path, str]:
     out = tmp_path_factory.mktemp("e2e") / "default.nc"
-    result = CliRunner().invoke(app, ["run", str(ROOT / "studies" / "default.yaml"), "-o", str(out)])
+    result = CliRunner().invoke(
+        app, ["run", str(ROOT / "studies" / "default.yaml"), "-o", str(out)]
+    )
     assert result.exit_code == 0, result.output
     return open_results(out), out, result.output
 

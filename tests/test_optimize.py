@@ -103,7 +103,7 @@ def test_infeasible_target_says_so() -> None:
 
 
 def test_problem_rejects_misaligned_or_nan_series() -> None:
-    with pytest.raises(ConfigError, match="solar.capacity_factor has shape"):
+    with pytest.raises(ConfigError, match=r"solar\.capacity_factor has shape"):
         SystemProblem(
             snapshots=_index(3),
             load=np.full(3, 1.0),

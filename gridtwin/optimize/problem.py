@@ -132,9 +132,12 @@ class SystemProblem:
 
     def __post_init__(self) -> None:
         n = len(self.snapshots)
-        series = {"load": self.load, "poi.import_price": self.poi.import_price,
-                  "poi.export_price": self.poi.export_price,
-                  "poi.grid_cfe_share": self.poi.grid_cfe_share}
+        series = {
+            "load": self.load,
+            "poi.import_price": self.poi.import_price,
+            "poi.export_price": self.poi.export_price,
+            "poi.grid_cfe_share": self.poi.grid_cfe_share,
+        }
         series.update({f"{g.name}.capacity_factor": g.capacity_factor for g in self.generators})
         for name, arr in series.items():
             if np.shape(arr) != (n,):

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 import linopy
@@ -49,7 +50,7 @@ def build_network(problem: SystemProblem) -> pypsa.Network:
     """
     n = pypsa.Network()
     n.set_snapshots(problem.snapshots)
-    n.add("Carrier", ["AC", "grid"] + problem.technologies)
+    n.add("Carrier", ["AC", "grid", *problem.technologies])
     n.add("Bus", SITE, carrier="AC")
     n.add("Load", SITE, bus=SITE, p_set=pd.Series(problem.load, index=problem.snapshots))
     for g in problem.generators:
@@ -66,22 +67,58 @@ def build_network(problem: SystemProblem) -> pypsa.Network:
         )
     for s in problem.storage:
         n.add("Bus", s.name, carrier=s.name)
-        n.add("Store", s.name, bus=s.name, carrier=s.name, e_nom_extendable=True,
-              e_cyclic=True, capital_cost=s.capital_cost_energy)
-        n.add("Link", f"{s.name} charger", bus0=SITE, bus1=s.name, carrier=s.name,
-              efficiency=s.efficiency_charge, p_nom_extendable=True,
-              capital_cost=s.capital_cost_power)
-        n.add("Link", f"{s.name} discharger", bus0=s.name, bus1=SITE, carrier=s.name,
-              efficiency=s.efficiency_discharge, p_nom_extendable=True, capital_cost=0.0)
+        n.add(
+            "Store",
+            s.name,
+            bus=s.name,
+            carrier=s.name,
+            e_nom_extendable=True,
+            e_cyclic=True,
+            capital_cost=s.capital_cost_energy,
+        )
+        n.add(
+            "Link",
+            f"{s.name} charger",
+            bus0=SITE,
+            bus1=s.name,
+            carrier=s.name,
+            efficiency=s.efficiency_charge,
+            p_nom_extendable=True,
+            capital_cost=s.capital_cost_power,
+        )
+        n.add(
+            "Link",
+            f"{s.name} discharger",
+            bus0=s.name,
+            bus1=SITE,
+            carrier=s.name,
+            efficiency=s.efficiency_discharge,
+            p_nom_extendable=True,
+            capital_cost=0.0,
+        )
     poi = problem.poi
-    n.add("Generator", "poi_import", bus=SITE, carrier="grid", p_nom=poi.p_nom,
-          marginal_cost=pd.Series(poi.import_price, index=problem.snapshots))
-    n.add("Generator", "poi_export", bus=SITE, carrier="grid", p_nom=poi.p_nom, p_min_pu=-1.0,
-          p_max_pu=0.0, marginal_cost=pd.Series(poi.export_price, index=problem.snapshots))
+    n.add(
+        "Generator",
+        "poi_import",
+        bus=SITE,
+        carrier="grid",
+        p_nom=poi.p_nom,
+        marginal_cost=pd.Series(poi.import_price, index=problem.snapshots),
+    )
+    n.add(
+        "Generator",
+        "poi_export",
+        bus=SITE,
+        carrier="grid",
+        p_nom=poi.p_nom,
+        p_min_pu=-1.0,
+        p_max_pu=0.0,
+        marginal_cost=pd.Series(poi.export_price, index=problem.snapshots),
+    )
     return n
 
 
-def _extra_functionality(problem: SystemProblem):  # type: ignore[no-untyped-def]
+def _extra_functionality(problem: SystemProblem) -> Callable[[pypsa.Network, pd.Index], None]:
     """Return the hook adding storage power coupling and the hourly CFE constraint."""
 
     def hook(n: pypsa.Network, snapshots: pd.Index) -> None:
@@ -194,7 +231,7 @@ def _extract(
         state_of_charge=soc,
         grid_import=gp["poi_import"].to_numpy(dtype=float),
         grid_export=-gp["poi_export"].to_numpy(dtype=float),
-        objective=float(n.objective),
+        objective=float(n.objective or 0.0),
         solver={
             "name": "highs",
             "backend": "pypsa",
@@ -209,4 +246,3 @@ def _extract(
 
 
 __all__ = ["build_network", "solve"]
-
