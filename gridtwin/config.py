@@ -98,8 +98,9 @@ class WindConfig(StrictModel):
         Surface roughness length [m] for the logarithmic law; default 0.1 (open farmland with
         hedges and scattered buildings, Wieringa 1992 / WMO-No. 8 roughness classes).
     losses : float
-        Wake, availability and electrical losses [-], applied to the power curve output.
-        Default 0.15, the total loss assumed in NREL ATB land-based wind.
+        Wake, availability, electrical and environmental losses [-], applied to the power curve
+        output. Default 0.15: the order of the total losses assumed for land-based wind in NREL's
+        Annual Technology Baseline and Cost of Wind Energy Review (about 15-17 %).
     """
 
     turbine: str = "V126/3450"

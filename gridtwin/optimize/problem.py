@@ -174,7 +174,8 @@ class Solution:
     objective : float
         Solver objective [currency a-1].
     solver : dict
-        Solver name, options, status, termination condition, solve time [s], iterations.
+        Solver name, options, status, termination condition, iterations, ``solve_time_s``
+        (model build and solve through PyPSA [s]) and ``highs_run_time_s`` (HiGHS alone [s]).
     """
 
     p_nom: dict[str, float]

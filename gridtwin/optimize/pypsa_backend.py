@@ -215,7 +215,9 @@ def _extract(
         soc[s.name] = n.stores_t.e[s.name].to_numpy(dtype=float)
     solver_model = getattr(n.model, "solver_model", None)
     iterations: dict[str, int] = {}
+    highs_run_time = float("nan")
     if solver_model is not None:
+        highs_run_time = float(solver_model.getRunTime())
         info = solver_model.getInfo()
         iterations = {
             "simplex": int(info.simplex_iteration_count),
@@ -239,6 +241,7 @@ def _extract(
             "status": status,
             "termination_condition": condition,
             "solve_time_s": elapsed,
+            "highs_run_time_s": highs_run_time,
             "iterations": iterations,
             "pypsa_version": pypsa.__version__,
         },
