@@ -6,7 +6,7 @@ the parameter object :class:`gridtwin.config.CampusConfig`, and the orchestrator
 """
 
 from gridtwin.campus.load import campus_load
-from gridtwin.campus.psychrometrics import wet_bulb, wet_bulb_psychrolib
+from gridtwin.campus.psychrometrics import wet_bulb
 from gridtwin.campus.pue import MODEL_NAME, MODEL_REFERENCE, chiller_cop, facility_overhead, pue
 
 __all__ = [
@@ -17,5 +17,4 @@ __all__ = [
     "facility_overhead",
     "pue",
     "wet_bulb",
-    "wet_bulb_psychrolib",
 ]

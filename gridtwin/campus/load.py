@@ -8,7 +8,7 @@ import xarray as xr
 
 from gridtwin.campus.psychrometrics import (
     P_STANDARD,
-    saturation_vapour_pressure,
+    relative_humidity_from_dew_point,
     standard_pressure,
     wet_bulb,
 )
@@ -66,10 +66,8 @@ def _relative_humidity(weather: xr.Dataset, temp_air: np.ndarray) -> np.ndarray:
             f"weather: variable 'temp_dew' ({temp_dew[i]} degC) exceeds 'temp_air' "
             f"({temp_air[i]} degC) at {when} (first bad timestamp); fix the weather set"
         )
-    ratio = saturation_vapour_pressure(np.minimum(temp_dew, temp_air)) / (
-        saturation_vapour_pressure(temp_air)
-    )
-    return np.clip(100.0 * ratio, 0.0, 100.0)
+    rh = relative_humidity_from_dew_point(temp_air, np.minimum(temp_dew, temp_air))
+    return np.clip(np.asarray(rh, dtype=float), 0.0, 100.0)
 
 
 def _pressure(weather: xr.Dataset) -> np.ndarray | float:
