@@ -80,6 +80,11 @@ def run(
     from gridtwin.study import run_study
 
     try:
+        if study == DEFAULT_STUDY and not study.is_file():
+            raise ConfigError(
+                f"{study}: default study not found in {Path.cwd()}; run from the gridtwin "
+                "repository root or give a study file: gridtwin run PATH/TO/STUDY.yaml"
+            )
         loaded = load_study(study)
         out = output or Path("results") / f"{loaded.config.name}.nc"
         timings: dict[str, float] = {}
