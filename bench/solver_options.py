@@ -12,15 +12,9 @@ from __future__ import annotations
 import sys
 import time
 
-import pandas as pd
-
-from gridtwin.campus import campus_load
 from gridtwin.config import load_study
-from gridtwin.conventions import TIME
 from gridtwin.optimize import pypsa_backend
-from gridtwin.study import build_problem
-from gridtwin.technologies import annualised_costs, load_catalogue
-from gridtwin.weather import open_weather, pv_capacity_factor, wind_capacity_factor
+from gridtwin.study import prepare_problem
 
 OPTION_SETS = {
     "simplex (HiGHS default)": {},
@@ -29,23 +23,7 @@ OPTION_SETS = {
 
 
 def main(path: str = "studies/default.yaml") -> None:
-    cfg = load_study(path).config
-    weather = open_weather(cfg.weather.path)
-    cfs = {
-        "solar": pv_capacity_factor(weather, cfg.solar),
-        "onwind": wind_capacity_factor(weather, cfg.wind),
-    }
-    campus = campus_load(weather, cfg.campus)
-    costs = annualised_costs(
-        load_catalogue(cfg.technologies.catalogue),
-        list(cfg.technologies.extendable),
-        cfg.currency,
-        cfg.currency_year,
-        cfg.technologies.discount_rate,
-    )
-    problem = build_problem(
-        cfg, pd.DatetimeIndex(weather[TIME].to_numpy()), campus["load"], cfs, costs
-    )
+    problem, _, _ = prepare_problem(load_study(path).config)
     rows = {}
     for label, opts in OPTION_SETS.items():
         t0 = time.perf_counter()

@@ -112,6 +112,66 @@ def build_problem(
     )
 
 
+class _Stages:
+    """Times named stages and reports them to an optional progress callback."""
+
+    def __init__(self, progress: ProgressCallback | None = None) -> None:
+        self.progress = progress
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def __call__(self, name: str) -> Iterator[None]:
+        if self.progress:
+            self.progress(name, "start")
+        t0 = time.perf_counter()
+        yield
+        self.seconds[name] = round(time.perf_counter() - t0, 3)
+        logger.info("stage %s done in %.2f s", name, self.seconds[name])
+        if self.progress:
+            self.progress(name, "done")
+
+
+def prepare_problem(
+    cfg: StudyConfig, stages: _Stages | None = None
+) -> tuple[SystemProblem, xr.Dataset, xr.Dataset]:
+    """Run the stages before the optimisation: weather, resources, campus, costs, problem.
+
+    Parameters
+    ----------
+    cfg : StudyConfig
+    stages : optional
+        Stage timer (used by :func:`run_study`); default: untimed.
+
+    Returns
+    -------
+    tuple
+        ``(problem, campus, weather)``: the :class:`SystemProblem`, the campus load dataset
+        and the canonical weather set.
+    """
+    stage = stages or _Stages()
+    with stage("weather"):
+        weather = open_weather(cfg.weather.path)
+    with stage("resources"):
+        cfs = {
+            "solar": pv_capacity_factor(weather, cfg.solar),
+            "onwind": wind_capacity_factor(weather, cfg.wind),
+        }
+    with stage("campus"):
+        campus = campus_load(weather, cfg.campus)
+    with stage("technologies"):
+        costs = annualised_costs(
+            load_catalogue(cfg.technologies.catalogue),
+            list(cfg.technologies.extendable),
+            cfg.currency,
+            cfg.currency_year,
+            cfg.technologies.discount_rate,
+        )
+    with stage("problem"):
+        snapshots = pd.DatetimeIndex(weather[TIME].to_numpy())
+        problem = build_problem(cfg, snapshots, campus["load"], cfs, costs)
+    return problem, campus, weather
+
+
 def run_study(
     study: Study,
     output: str | Path | None = None,
@@ -140,46 +200,15 @@ def run_study(
         ConfigError / DataError for bad inputs, InfeasibleError / SolverError from the solve.
     """
     cfg = study.config
-    timings: dict[str, float] = {}
-
-    @contextmanager
-    def stage(name: str) -> Iterator[None]:
-        if progress:
-            progress(name, "start")
-        t0 = time.perf_counter()
-        yield
-        timings[name] = round(time.perf_counter() - t0, 3)
-        logger.info("stage %s done in %.2f s", name, timings[name])
-        if progress:
-            progress(name, "done")
-
-    with stage("weather"):
-        weather = open_weather(cfg.weather.path)
-    with stage("resources"):
-        cfs = {
-            "solar": pv_capacity_factor(weather, cfg.solar),
-            "onwind": wind_capacity_factor(weather, cfg.wind),
-        }
-    with stage("campus"):
-        campus = campus_load(weather, cfg.campus)
-    with stage("technologies"):
-        costs = annualised_costs(
-            load_catalogue(cfg.technologies.catalogue),
-            list(cfg.technologies.extendable),
-            cfg.currency,
-            cfg.currency_year,
-            cfg.technologies.discount_rate,
-        )
-    with stage("problem"):
-        snapshots = pd.DatetimeIndex(weather[TIME].to_numpy())
-        problem = build_problem(cfg, snapshots, campus["load"], cfs, costs)
+    stage = _Stages(progress)
+    problem, campus, weather = prepare_problem(cfg, stage)
     with stage("optimisation"):
         solution = pypsa_backend.solve(problem, cfg.solver.options)
     with stage("results"):
         weather_attrs = {
             f"weather_{k}": v
             for k, v in weather.attrs.items()
-            if k in ("source", "latitude", "longitude", "altitude", "site", "reference_year")
+            if k in ("source", "latitude", "longitude", "altitude", "site_name", "reference_year")
         }
         ds = build_results(
             problem,
@@ -194,7 +223,7 @@ def run_study(
                 **weather_attrs,
             },
         )
-    ds.attrs["stage_seconds"] = json.dumps(timings)
+    ds.attrs["stage_seconds"] = json.dumps(stage.seconds)
     if output is not None:
         with stage("write"):
             write_results(ds, output)
