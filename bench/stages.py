@@ -5,7 +5,7 @@ Usage::
     python bench/stages.py [studies/default.yaml]
 
 Prints each stage's seconds and the ratio (end to end, weather to netCDF) / (HiGHS solve time
-run time as HiGHS reports it). DESIGN.md section 7 targets a ratio of at most 1.2.
+run time as HiGHS reports it). The project targets a ratio of at most 1.2.
 """
 
 from __future__ import annotations

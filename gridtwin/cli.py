@@ -54,9 +54,9 @@ def main(
         level=logging.INFO if verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
-    if not verbose:  # linopy and PyPSA log at INFO on their own loggers
-        for name in ("linopy", "pypsa", "gridtwin"):
-            logging.getLogger(name).setLevel(logging.WARNING)
+    if not verbose:  # linopy and PyPSA log at INFO/WARNING on their own loggers
+        for name in ("linopy", "pypsa"):
+            logging.getLogger(name).setLevel(logging.ERROR)
 
 
 def _fail(exc: GridTwinError) -> typer.Exit:
@@ -72,7 +72,7 @@ def run(
     ] = DEFAULT_STUDY,
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="Result netCDF file [default: results/NAME.nc]."),
+        typer.Option("--output", "-o", help="Result netCDF file (default: results/NAME.nc)."),
     ] = None,
 ) -> None:
     """Run a study: size solar, wind and storage for hourly CFE and write a netCDF result."""
@@ -114,8 +114,8 @@ def _print_summary(ds: xr.Dataset, out: Path) -> None:
     cur = ds.attrs.get("currency", "")
     table = Table(title=ds.attrs.get("title", "result"), title_justify="left")
     table.add_column("technology")
-    for col in ("p_nom_opt [MW]", "e_nom_opt [MWh]", "energy [GWh/a]", "capacity_factor [-]"):
-        table.add_column(col, justify="right")
+    for col in ("p_nom_opt [MW]", "e_nom_opt [MWh]", "energy [GWh/a]", "used CF [-]"):
+        table.add_column(col, justify="right", no_wrap=True)
     for tech, row in summary(ds).iterrows():
         cells = [f"{v:,.3f}" if "capacity_factor" in c else f"{v:,.0f}" for c, v in row.items()]
         table.add_row(str(tech), *[c.replace("nan", "-") for c in cells])

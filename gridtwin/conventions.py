@@ -29,7 +29,7 @@ CF_CONVENTIONS: Final = "CF-1.10"
 
 #: name -> (units, long_name). Money units use the placeholder ``{currency}``.
 VARIABLES: Final[dict[str, tuple[str, str]]] = {
-    # weather (canonical set, DESIGN.md section 4)
+    # weather (canonical set, docs/conventions.md)
     "ghi": ("W m-2", "global horizontal irradiance, mean over the interval"),
     "dni": ("W m-2", "direct normal irradiance, mean over the interval"),
     "dhi": ("W m-2", "diffuse horizontal irradiance, mean over the interval"),
@@ -70,6 +70,10 @@ VARIABLES: Final[dict[str, tuple[str, str]]] = {
     ),
     "marginal_cost": ("{currency} MWh-1", "variable cost per MWh of output"),
     "cfe_target": ("1", "hourly carbon-free energy target (share of annual load)"),
+    "tie_break_cost": (
+        "{currency} MWh-1",
+        "cost per MWh of storage discharge and of export that selects a unique optimum",
+    ),
     "cfe_score": ("1", "hourly-matched carbon-free share of load, recomputed from the dispatch"),
     "system_cost": ("{currency} a-1", "total annualised system cost"),
     "lcoe": ("{currency} MWh-1", "system cost per MWh of campus load"),

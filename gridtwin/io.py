@@ -17,13 +17,47 @@ import xarray as xr
 from gridtwin.exceptions import DataError
 
 
+def check_writable(path: str | Path) -> Path:
+    """Fail early if ``path`` cannot be written (before hours of computation).
+
+    Creates the parent folders and a probe file next to the target, then removes the probe.
+
+    Parameters
+    ----------
+    path : str or Path
+        Destination file.
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    DataError
+        If the destination is a folder or its folder cannot be created or written.
+    """
+    dest = Path(path)
+    if dest.is_dir():
+        raise DataError(f"{dest}: is a folder; give a file name for the result (e.g. {dest}/x.nc)")
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".probe", dir=dest.parent)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise DataError(
+            f"{dest}: cannot write here ({exc.strerror}); choose another path"
+        ) from None
+    return dest
+
+
 def write_netcdf(ds: xr.Dataset, path: str | Path) -> Path:
     """Write ``ds`` to ``path`` as netCDF-4 atomically.
 
     Parameters
     ----------
     ds : xarray.Dataset
-        Dataset to write; float variables are stored as float64 without fill values.
+        Dataset to write; float variables are stored without fill values.
     path : str or Path
         Destination file; parent folders are created.
 
@@ -35,16 +69,11 @@ def write_netcdf(ds: xr.Dataset, path: str | Path) -> Path:
     Raises
     ------
     DataError
-        If the destination folder cannot be created or written.
+        If the destination is a folder or cannot be written; an existing file at ``path`` is
+        left untouched.
     """
-    dest = Path(path)
-    try:
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
-    except OSError as exc:
-        raise DataError(
-            f"{dest}: cannot write here ({exc.strerror}); choose another path"
-        ) from None
+    dest = check_writable(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
     os.close(fd)
     encoding = {
         name: {"_FillValue": None} for name, var in ds.variables.items() if var.dtype.kind == "f"
@@ -55,6 +84,12 @@ def write_netcdf(ds: xr.Dataset, path: str | Path) -> Path:
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; give the usual file mode
         os.replace(tmp, dest)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise DataError(
+            f"{dest}: writing failed ({exc.strerror or exc}); nothing was changed"
+        ) from None
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)

@@ -49,7 +49,9 @@ def build_results(
     title : str
         Human-readable title.
     study_text : str
-        The study YAML text, stored verbatim in the ``study_yaml`` attribute.
+        The study YAML text as written, stored verbatim in the ``study_yaml`` attribute (the
+        validated configuration actually run goes in ``study_resolved``, see
+        :func:`gridtwin.study.run_study`).
     attrs : dict, optional
         Further global attributes (weather provenance, timings); values that are not
         str/int/float are stored as JSON text.
@@ -108,6 +110,7 @@ def build_results(
             ),
             "poi_p_nom": ((), problem.poi.p_nom),
             "cfe_target": ((), problem.cfe_target),
+            "tie_break_cost": ((), problem.tie_break_cost),
         },
         coords={
             TIME: problem.snapshots.to_numpy(dtype="datetime64[ns]"),
@@ -135,7 +138,12 @@ def build_results(
             "institution": "produced with gridtwin",
             "source": f"gridtwin {__version__}",
             "history": f"{now}: created by gridtwin {__version__}",
-            "references": "https://github.com/gridtwin (DESIGN.md section 5: sizing problem)",
+            "references": (
+                "Hourly CFE matching: Xu, Q., Ricks, W., Manocha, A., Patankar, N., Jenkins, J. D. "
+                "(2021), System-level impacts of 24/7 carbon-free electricity procurement, "
+                "doi:10.5281/zenodo.5874413. PUE model: Lei, N., Masanet, E. (2020), "
+                "Energy 201, 117556, doi:10.1016/j.energy.2020.117556."
+            ),
             "currency": problem.currency,
             "objective": solution.objective,
             "solver": json.dumps(solution.solver, default=str),
@@ -167,7 +175,7 @@ def cfe_score(ds: xr.Dataset) -> float:
     """Hourly-matched carbon-free share of the load, recomputed from the dispatch.
 
     ``sum_t [sum_tech p + cfe_t * import_t - export_t] / sum_t load_t`` where ``p`` is the
-    on-site clean output and net storage injection (DESIGN.md section 5; Xu et al. 2021).
+    on-site clean output and net storage injection (docs/conventions.md; Xu et al. 2021).
 
     Parameters
     ----------
@@ -188,8 +196,9 @@ def system_cost(ds: xr.Dataset) -> float:
     """Annualised system cost recomputed from capacities and dispatch [currency a-1].
 
     ``sum(capital_cost * p_nom_opt) + sum(capital_cost_energy * e_nom_opt)
-    + sum_t sum_tech marginal_cost * max(p, 0) + sum_t grid_price * import
-    - sum_t grid_export_price * export``.
+    + sum_t sum_gen marginal_cost * p + sum_t sum_storage marginal_cost * discharge
+    + sum_t grid_price * import - sum_t grid_export_price * export
+    + tie_break_cost * sum_t (sum_storage discharge + export)``.
 
     Parameters
     ----------
@@ -202,7 +211,18 @@ def system_cost(ds: xr.Dataset) -> float:
     """
     capex = float((ds["capital_cost"] * ds["p_nom_opt"]).sum())
     capex += float((ds["capital_cost_energy"] * ds["e_nom_opt"]).sum())
-    opex = float((ds["marginal_cost"] * ds["p"].clip(min=0)).sum())
+    stores = [str(x) for x in ds[STORAGE].values]
+    gens = [str(x) for x in ds[TECHNOLOGY].values if str(x) not in stores]
+    discharge = ds["storage_discharge"].sum(TIME)
+    opex = float(
+        (ds["marginal_cost"].sel({TECHNOLOGY: gens}) * ds["p"].sel({TECHNOLOGY: gens})).sum()
+    )
+    opex += float(
+        (
+            ds["marginal_cost"].sel({TECHNOLOGY: stores}).rename({TECHNOLOGY: STORAGE}) * discharge
+        ).sum()
+    )
+    opex += float(ds["tie_break_cost"]) * float(discharge.sum() + ds["grid_export"].sum())
     grid = float((ds["grid_price"] * ds["grid_import"]).sum())
     grid -= float((ds["grid_export_price"] * ds["grid_export"]).sum())
     return capex + opex + grid
@@ -222,7 +242,9 @@ def summary(ds: xr.Dataset) -> pd.DataFrame:
     pandas.DataFrame
         Indexed by technology with columns ``p_nom_opt [MW]``, ``e_nom_opt [MWh]`` (NaN for
         generators), ``energy [GWh/a]`` (generators: output; storage: energy discharged) and
-        ``capacity_factor [-]`` (generator output over ``p_nom_opt`` x hours; NaN for storage).
+        ``used_capacity_factor [-]`` (generator output actually used, over ``p_nom_opt`` x hours,
+        i.e. after curtailment; the ``capacity_factor`` variable is what was available; NaN for
+        storage).
     """
     techs = [str(t) for t in ds[TECHNOLOGY].values]
     stores = {str(s) for s in ds[STORAGE].values}
@@ -241,7 +263,7 @@ def summary(ds: xr.Dataset) -> pd.DataFrame:
         rows.append((p_nom, e_nom, energy, cf))
     return pd.DataFrame(
         rows,
-        columns=["p_nom_opt [MW]", "e_nom_opt [MWh]", "energy [GWh/a]", "capacity_factor [-]"],
+        columns=["p_nom_opt [MW]", "e_nom_opt [MWh]", "energy [GWh/a]", "used_capacity_factor [-]"],
         index=pd.Index(techs, name=TECHNOLOGY),
     )
 

@@ -1,6 +1,6 @@
 """Run one study: weather -> resources -> campus load -> costs -> problem -> solve -> results.
 
-Each stage is a function of the previous stage's output (DESIGN.md section 2); :func:`run_study`
+Each stage is a function of the previous stage's output (data flows one way); :func:`run_study`
 only wires them and times them.
 """
 
@@ -16,10 +16,12 @@ from pathlib import Path
 
 import pandas as pd
 import xarray as xr
+import yaml
 
 from gridtwin.campus import campus_load
 from gridtwin.config import Study, StudyConfig
 from gridtwin.conventions import TIME
+from gridtwin.io import check_writable
 from gridtwin.optimize import pypsa_backend
 from gridtwin.optimize.problem import GeneratorSpec, PoiSpec, StorageSpec, SystemProblem
 from gridtwin.results import build_results, write_results
@@ -109,6 +111,7 @@ def build_problem(
         poi=poi,
         cfe_target=cfg.policy.cfe_target,
         currency=cfg.currency,
+        tie_break_cost=cfg.solver.tie_break_cost,
     )
 
 
@@ -200,6 +203,8 @@ def run_study(
         ConfigError / DataError for bad inputs, InfeasibleError / SolverError from the solve.
     """
     cfg = study.config
+    if output is not None:
+        check_writable(output)
     stage = _Stages(progress)
     problem, campus, weather = prepare_problem(cfg, stage)
     with stage("optimisation"):
@@ -217,6 +222,7 @@ def run_study(
             title=cfg.title,
             study_text=study.text,
             attrs={
+                "study_resolved": yaml.safe_dump(cfg.model_dump(mode="json"), sort_keys=False),
                 "study_name": cfg.name,
                 "currency_year": cfg.currency_year,
                 "weather_file": str(cfg.weather.path.name),

@@ -293,6 +293,16 @@ def annualised_costs(
                 "capital_unit": "MWh" if tech in ENERGY_CAPACITY else "MW",
             }
         )
-    out = pd.DataFrame(rows).set_index("technology")
+    columns = [
+        "technology",
+        "capital_cost",
+        "marginal_cost",
+        "efficiency_roundtrip",
+        "lifetime",
+        "discount_rate",
+        "investment",
+        "capital_unit",
+    ]
+    out = pd.DataFrame(rows, columns=columns).set_index("technology")
     out.attrs.update(currency=currency, currency_year=currency_year)
     return out

@@ -11,12 +11,14 @@ from gridtwin.exceptions import ConfigError
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT = ROOT / "studies" / "default.yaml"
+POI = "poi:\n  p_nom: 100\n  import_price: 70\n  grid_cfe_share: 0.4\n"
 
 
 def _study(tmp_path: Path, body: str) -> Path:
     weather = (ROOT / "weather" / "greensboro_tmy3.nc").as_posix()
     path = tmp_path / "study.yaml"
-    path.write_text(f"name: t\nweather:\n  path: {weather}\n{body}", encoding="utf-8")
+    poi = "" if body.startswith("poi:") else POI
+    path.write_text(f"name: t\nweather:\n  path: {weather}\n{poi}{body}", encoding="utf-8")
     return path
 
 
@@ -37,7 +39,19 @@ def test_default_study_loads_and_resolves_paths() -> None:
         ("policy:\n  cfe_target: -0.1\n", r"policy\.cfe_target.*greater than or equal to 0"),
         ("campus:\n  it_capcity: 100\n", r"unknown field 'campus\.it_capcity'"),
         ("polcy:\n  cfe_target: 0.9\n", r"unknown field 'polcy'"),
-        ("poi:\n  p_nom: lots\n", r"poi\.p_nom.*valid number"),
+        ("poi:\n  p_nom: lots\n  import_price: 1\n  grid_cfe_share: 0\n", r"poi\.p_nom.*number"),
+        ("campus:\n  it_capacity: true\n", r"campus\.it_capacity.*valid number.*True"),
+        ("campus:\n  it_capacity: .inf\n", r"campus\.it_capacity.*finite"),
+        (
+            "poi:\n  p_nom: 1\n  import_price: -1.0e9\n  grid_cfe_share: 0\n",
+            r"poi\.import_price': expected a number within \[-10000, 100000\].*\{path: FILE\.csv",
+        ),
+        (
+            "poi:\n  p_nom: 1\n  import_price: cheap\n  grid_cfe_share: 0\n",
+            r"poi\.import_price': expected a number.*'cheap'.*column: NAME\}$",
+        ),
+        ("poi:\n  p_nom: 1\n  import_price: 1\n", r"field 'poi\.grid_cfe_share' is required"),
+        ("solver:\n  options:\n    bogus_option: 3\n", r"unknown HiGHS option.*bogus_option"),
         ("wind:\n  height_law: cubic\n", r"wind\.height_law"),
         ("technologies:\n  extendable: [solar, coal]\n", r"technologies\.extendable"),
     ],
@@ -53,7 +67,7 @@ def test_bad_values_name_the_field(tmp_path: Path, body: str, pattern: str) -> N
 
 def test_missing_weather_file(tmp_path: Path) -> None:
     path = tmp_path / "s.yaml"
-    path.write_text("name: t\nweather:\n  path: nowhere.nc\n", encoding="utf-8")
+    path.write_text("name: t\nweather:\n  path: nowhere.nc\n" + POI, encoding="utf-8")
     with pytest.raises(ConfigError, match=r"weather\.path.*file not found.*nowhere\.nc"):
         load_study(path)
 
@@ -83,6 +97,23 @@ def test_missing_study_file(tmp_path: Path) -> None:
 
 
 def test_series_file_must_exist(tmp_path: Path) -> None:
-    path = _study(tmp_path, "poi:\n  import_price: {path: prices.csv, column: usd}\n")
+    body = "poi:\n  p_nom: 1\n  grid_cfe_share: 0\n  import_price: {path: p.csv, column: usd}\n"
+    path = _study(tmp_path, body)
     with pytest.raises(ConfigError, match=r"poi\.import_price\.path.*file not found"):
+        load_study(path)
+
+
+def test_duplicate_key_is_an_error(tmp_path: Path) -> None:
+    path = _study(tmp_path, "policy:\n  cfe_target: 0.9\n  cfe_target: 0.5\n")
+    with pytest.raises(
+        ConfigError, match=r"malformed YAML at line \d+.*cfe_target' is given twice"
+    ):
+        load_study(path)
+
+
+def test_poi_section_is_required(tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    weather = (ROOT / "weather" / "greensboro_tmy3.nc").as_posix()
+    path.write_text(f"name: t\nweather:\n  path: {weather}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="field 'poi' is required"):
         load_study(path)

@@ -104,6 +104,16 @@ def test_storage_dynamics(default_run: tuple[xr.Dataset, Path, str]) -> None:
     assert ch.max() <= p_nom * (1 + 1e-6) and dis.max() <= p_nom * (1 + 1e-6)
     expected = np.roll(soc, 1) + eta * ch - dis / eta  # cyclic: hour 0 follows the last hour
     assert np.abs(soc - expected).max() <= tol
+    # no charging and discharging in the same hour (the tie-break cost removes such optima)
+    assert np.minimum(ch, dis).max() <= 1e-3 * p_nom
+
+
+def test_surplus_is_curtailed_not_dumped(default_run: tuple[xr.Dataset, Path, str]) -> None:
+    """Export earns nothing in the default study, so surplus is curtailed, not exported."""
+    ds, _, _ = default_run
+    assert float(ds["grid_export_price"].max()) == 0.0
+    assert float(ds["grid_export"].sum()) <= 1e-6 * float(ds["load"].sum())
+    assert float(ds["curtailment"].min()) >= -1e-6
 
 
 def _hand_capital_cost(tech: str) -> float:
@@ -130,7 +140,10 @@ def test_costs_recomputed_from_capacities_and_dispatch(
     capex += ce * float(ds["e_nom_opt"].sel(storage="battery"))
     grid = float((ds["grid_price"] * ds["grid_import"]).sum())
     grid -= float((ds["grid_export_price"] * ds["grid_export"]).sum())
-    total = capex + grid  # marginal costs are zero in the catalogue
+    tie = float(ds["tie_break_cost"])
+    assert tie == 0.01  # the documented default of solver.tie_break_cost
+    tie_cost = tie * float(ds["storage_discharge"].sum() + ds["grid_export"].sum())
+    total = capex + grid + tie_cost  # marginal costs are zero in the catalogue
     assert float(ds["system_cost"]) == pytest.approx(total, rel=1e-6)
     assert ds.attrs["objective"] == pytest.approx(total, rel=1e-6)
     assert float(ds["lcoe"]) == pytest.approx(total / float(ds["load"].sum()), rel=1e-9)

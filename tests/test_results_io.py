@@ -21,6 +21,7 @@ from gridtwin.weather import open_weather
 
 ROOT = Path(__file__).resolve().parents[1]
 WEATHER = ROOT / "weather" / "greensboro_tmy3.nc"
+POI = "poi:\n  p_nom: 200\n  import_price: 70\n  grid_cfe_share: 0.4\n"
 
 
 @pytest.fixture(scope="module")
@@ -93,7 +94,9 @@ def short_study(tmp_path: Path, week: xr.Dataset) -> Path:
 
 def test_cli_bad_study_one_line_no_traceback(short_study: Path) -> None:
     study = short_study / "bad.yaml"
-    study.write_text("name: bad\nweather:\n  path: week.nc\ncampus:\n  it_capacity: -1\n")
+    study.write_text(
+        "name: bad\nweather:\n  path: week.nc\n" + POI + "campus:\n  it_capacity: -1\n"
+    )
     proc = _cli("run", str(study), "-o", str(short_study / "out.nc"), cwd=short_study)
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
@@ -106,7 +109,8 @@ def test_cli_bad_study_one_line_no_traceback(short_study: Path) -> None:
 def test_cli_infeasible_writes_nothing_and_keeps_old_result(short_study: Path) -> None:
     study = short_study / "island.yaml"
     study.write_text(
-        "name: island\nweather:\n  path: week.nc\npoi:\n  p_nom: 0\n"
+        "name: island\nweather:\n  path: week.nc\n"
+        "poi:\n  p_nom: 0\n  import_price: 70\n  grid_cfe_share: 0.4\n"
         "technologies:\n  extendable: [solar]\npolicy:\n  cfe_target: 1.0\n"
     )
     out = short_study / "out.nc"
@@ -114,14 +118,43 @@ def test_cli_infeasible_writes_nothing_and_keeps_old_result(short_study: Path) -
     proc = _cli("run", str(study), "-o", str(out), cwd=short_study)
     assert proc.returncode == 1
     assert "infeasible" in proc.stderr and "Traceback" not in proc.stderr
+    assert len([line for line in proc.stderr.splitlines() if line.strip()]) == 1, proc.stderr
     assert out.read_bytes() == b"earlier result"
 
 
 def test_cli_short_study_runs(short_study: Path) -> None:
     study = short_study / "ok.yaml"
-    study.write_text("name: ok\nweather:\n  path: week.nc\n")
+    study.write_text("name: ok\nweather:\n  path: week.nc\n" + POI)
     proc = _cli("run", str(study), cwd=short_study)
     assert proc.returncode == 0, proc.stderr
     ds = open_results(short_study / "results" / "ok.nc")
     assert ds.sizes["time"] == 168
     assert float(ds["cfe_score"]) >= 0.9 - 1e-6
+
+
+def test_cli_output_folder_fails_before_solving(short_study: Path) -> None:
+    study = short_study / "ok.yaml"
+    study.write_text("name: ok\nweather:\n  path: week.nc\n" + POI)
+    (short_study / "taken.nc").mkdir()
+    proc = _cli("run", str(study), "-o", str(short_study / "taken.nc"), cwd=short_study)
+    assert proc.returncode == 1
+    assert "is a folder" in proc.stderr and "Traceback" not in proc.stderr
+    assert "Optimising" not in proc.stdout  # refused before any stage ran
+
+
+def test_grid_only_study(short_study: Path) -> None:
+    """No on-site technology: everything is imported and the CFE score is the grid's share."""
+    study = short_study / "grid.yaml"
+    study.write_text(
+        "name: grid\nweather:\n  path: week.nc\n"
+        + POI
+        + "campus:\n  it_capacity: 100.0\n"
+        + "technologies:\n  extendable: []\npolicy:\n  cfe_target: 0.3\n"
+    )
+    proc = _cli("run", str(study), cwd=short_study)
+    assert proc.returncode == 0, proc.stderr
+    ds = open_results(short_study / "results" / "grid.nc")
+    assert ds.sizes["technology"] == 0
+    np.testing.assert_allclose(ds["grid_import"], ds["load"], rtol=1e-9)
+    assert float(ds["cfe_score"]) == pytest.approx(0.4)
+    assert float(ds["system_cost"]) == pytest.approx(70.0 * float(ds["load"].sum()), rel=1e-9)

@@ -1,4 +1,4 @@
-"""Backend-neutral description of the campus sizing problem (DESIGN.md section 5).
+"""Backend-neutral description of the campus sizing problem.
 
 A :class:`SystemProblem` holds plain arrays on one hourly UTC index and says nothing about how a
 solver represents it. Backends (:mod:`gridtwin.optimize.pypsa_backend`, later cvxpy) turn it into
@@ -7,7 +7,8 @@ a model and return a :class:`Solution` with the same fields whatever the backend
 The problem
 -----------
 Minimise annualised capital cost (investment annuity + fixed O&M) of the extendable assets plus
-variable cost plus grid energy cost minus export revenue, subject to
+variable cost plus grid energy cost minus export revenue (plus ``tie_break_cost`` per MWh of
+storage discharge and export), subject to
 
 * energy balance at the site bus every hour:
   ``sum_g p_g + sum_s (discharge_s - charge_s) + import - export = load``;
@@ -120,6 +121,10 @@ class SystemProblem:
     cfe_target : float
         Hourly CFE target in [0, 1].
     currency : str
+    tie_break_cost : float
+        Cost per MWh of storage discharge and of grid export [currency/MWh] that makes the
+        optimum unique where curtailed energy is free (see
+        :class:`gridtwin.config.SolverConfig`).
     """
 
     snapshots: pd.DatetimeIndex
@@ -129,6 +134,7 @@ class SystemProblem:
     poi: PoiSpec
     cfe_target: float
     currency: str = "USD"
+    tie_break_cost: float = 0.0
 
     def __post_init__(self) -> None:
         n = len(self.snapshots)

@@ -10,8 +10,8 @@ Network layout
   (``p_nom_charger == eta_d * p_nom_discharger``);
 * the POI as two generators at ``campus`` rated at the POI limit: ``poi_import`` priced at the
   import price, and ``poi_export`` (negative output only) whose negative cost is the export
-  revenue. Simultaneous import and export never pays (export price <= import price) and lowers
-  the CFE score, so the optimum does not use it.
+  revenue (less the tie-break cost). Simultaneous import and export never pays (export price
+  <= import price) and lowers the CFE score, so the optimum does not use it.
 
 The hourly CFE constraint of :mod:`gridtwin.optimize.problem` is added through PyPSA's
 ``extra_functionality`` hook.
@@ -95,6 +95,8 @@ def build_network(problem: SystemProblem) -> pypsa.Network:
             efficiency=s.efficiency_discharge,
             p_nom_extendable=True,
             capital_cost=0.0,
+            # per MWh of AC output; the link's p is its (DC) input, output = eta_d * input
+            marginal_cost=problem.tie_break_cost * s.efficiency_discharge,
         )
     poi = problem.poi
     n.add(
@@ -113,7 +115,7 @@ def build_network(problem: SystemProblem) -> pypsa.Network:
         p_nom=poi.p_nom,
         p_min_pu=-1.0,
         p_max_pu=0.0,
-        marginal_cost=pd.Series(poi.export_price, index=problem.snapshots),
+        marginal_cost=pd.Series(poi.export_price - problem.tie_break_cost, index=problem.snapshots),
     )
     return n
 

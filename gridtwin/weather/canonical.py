@@ -1,7 +1,7 @@
 """The canonical weather set: validation, reading and writing.
 
 A canonical weather set is an :class:`xarray.Dataset` with one dimension ``time`` (tz-naive UTC,
-``datetime64[ns]``, each stamp labels the **start** of an hourly interval, DESIGN.md section 4)
+``datetime64[ns]``, each stamp labels the **start** of an hourly interval, see docs/conventions.md)
 and the variables of :data:`gridtwin.conventions.VARIABLES` (``ghi``, ``dni``, ``dhi`` [W m-2],
 ``temp_air`` [degC], ``relative_humidity`` [%] or ``temp_dew`` [degC], ``pressure`` [Pa],
 ``wind_speed`` [m s-1] with attribute ``height_m``, optionally ``albedo`` [1]). Global attributes

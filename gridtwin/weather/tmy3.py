@@ -3,7 +3,7 @@
 TMY3 rows are labelled with the **end** of the hour in local standard time (``01:00`` ...
 ``24:00``), the offset to UTC is the metadata field ``TZ`` [h], and each calendar month may come
 from a different year. :func:`read_tmy3` re-labels the rows to one reference year and to the
-**start** of the interval in UTC (DESIGN.md section 4)::
+**start** of the interval in UTC (docs/conventions.md)::
 
     start_utc = label - 1 h - TZ h
 
