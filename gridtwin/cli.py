@@ -20,6 +20,7 @@ from rich.table import Table
 
 from gridtwin import __version__
 from gridtwin.exceptions import ConfigError, GridTwinError
+from gridtwin.weather.cli import weather_app
 
 app = typer.Typer(
     name="gridtwin",
@@ -28,6 +29,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     no_args_is_help=True,
 )
+app.add_typer(weather_app, name="weather")
 console = Console()
 err_console = Console(stderr=True)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import doctest
 import importlib
+import json
 from pathlib import Path
 
 import numpy as np
@@ -152,7 +153,13 @@ def test_pue_keeps_xarray() -> None:
 
 def test_docstring_examples() -> None:
     # ``gridtwin.campus.pue`` the attribute is the function; take the modules from importlib.
-    for name in ("gridtwin.campus.psychrometrics", "gridtwin.campus.pue"):
+    for name in (
+        "gridtwin.campus.psychrometrics",
+        "gridtwin.campus.pue",
+        "gridtwin.campus.profiles",
+        "gridtwin.campus.flexibility",
+        "gridtwin.campus.backup",
+    ):
         result = doctest.testmod(importlib.import_module(name))
         assert result.failed == 0
 
@@ -174,17 +181,63 @@ def test_greensboro_annual_pue(greensboro: xr.Dataset) -> None:
 def test_campus_load_dataset(greensboro: xr.Dataset) -> None:
     cfg = CampusConfig(it_capacity=1000.0, utilisation=0.8)
     out = campus_load(greensboro, cfg)
-    assert set(out.data_vars) == {"it_load", "temp_wetbulb", "pue", "load"}
+    assert {"it_load", "temp_wetbulb", "pue", "load", "economiser_fraction"} <= set(out.data_vars)
     assert out.sizes["time"] == greensboro.sizes["time"]
     np.testing.assert_array_equal(out["time"].values, greensboro["time"].values)
-    np.testing.assert_array_equal(out["it_load"].values, 800.0)
-    np.testing.assert_array_equal(out["load"].values, out["it_load"].values * out["pue"].values)
+    it = out["it_load"].values
+    assert it.mean() == pytest.approx(800.0, rel=1e-9)  # utilisation is the exact mean
+    assert it.std() > 1.0 and it.max() <= 1000.0 and it.min() >= 0.0  # a shaped profile
+    np.testing.assert_array_equal(out["load"].values, it * out["pue"].values)
+    for name in out.data_vars:
+        assert out[name].attrs["units"] and out[name].attrs["long_name"], name
     assert out["load"].attrs["units"] == "MW"
     assert out["pue"].attrs["units"] == "1"
+    assert out["economiser_fraction"].attrs["units"] == "1"
     assert out["temp_wetbulb"].attrs["units"] == "degC"
     assert "10.1016/j.energy.2020.117556" in out.attrs["pue_reference"]
     assert out.attrs["cooling_design"] == "liquid"
     assert np.all(out["temp_wetbulb"].values <= greensboro["temp_air"].values + 1e-9)
+    # every campus parameter is recorded; nested sections as JSON text
+    assert json.loads(out.attrs["flexibility"])["window_hours"] == 24
+    assert json.loads(out.attrs["cooling"])["design"] == "liquid"
+    assert out.attrs["local_time_utc_offset_h"] == -5.0  # Greensboro, -79.95 deg
+    assert out.attrs["annual_pue"] == pytest.approx(_annual_pue(out), rel=1e-12)
+
+
+def test_flat_profile_is_the_old_model(greensboro: xr.Dataset) -> None:
+    out = campus_load(greensboro, CampusConfig(profile="flat", utilisation=0.8))
+    np.testing.assert_array_equal(out["it_load"].values, 800.0)
+
+
+def test_economiser_fraction(greensboro: xr.Dataset) -> None:
+    out = campus_load(greensboro, CampusConfig())
+    econ = out["economiser_fraction"].values
+    assert np.all((econ >= 0.0) & (econ <= 1.0))
+    # full free cooling in the coldest hours, chillers needed in the most humid ones
+    wb = out["temp_wetbulb"].values
+    assert econ[wb < 10.0].min() == 1.0
+    assert econ[wb > 24.0].max() < 1.0
+    assert out.attrs["economiser_hours"] == pytest.approx(econ.sum())
+    assert out.attrs["economiser_hours_full"] == int((econ >= 1.0 - 1e-12).sum())
+    air = campus_load(greensboro, CampusConfig(cooling=AIR))
+    # warm-water liquid cooling free-cools more hours than chilled-water air cooling
+    assert econ.sum() > air["economiser_fraction"].values.sum()
+    # chiller power is zero exactly when the economiser carries all the heat
+    chillers = facility_overhead(
+        greensboro["temp_air"].values, wb, CampusConfig().cooling, greensboro["pressure"].values
+    )["chillers"]
+    np.testing.assert_array_equal(chillers == 0.0, econ >= 1.0)
+
+
+def test_cooling_power_non_decreasing_with_temperature() -> None:
+    """Cooling power (everything but the constant electrical losses) along rising temperature."""
+    t = np.linspace(-20.0, 45.0, 131)
+    for cooling in (LIQUID, AIR):
+        parts = facility_overhead(t, wet_bulb(t, 70.0), cooling)
+        cooling_power = parts["air_handler_fans"] + parts["pumps"]
+        cooling_power = cooling_power + parts["tower_fans"] + parts["chillers"]
+        assert np.all(np.diff(cooling_power) >= -1e-12)
+        assert cooling_power[-1] > cooling_power[0]
 
 
 def test_campus_load_from_dew_point(greensboro: xr.Dataset) -> None:

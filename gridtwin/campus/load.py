@@ -2,23 +2,42 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import xarray as xr
 
+from gridtwin.campus.profiles import it_load_components, resolve_utc_offset
 from gridtwin.campus.psychrometrics import (
     P_STANDARD,
     relative_humidity_from_dew_point,
     standard_pressure,
     wet_bulb,
 )
-from gridtwin.campus.pue import MODEL_NAME, MODEL_REFERENCE, pue
+from gridtwin.campus.pue import MODEL_NAME, MODEL_REFERENCE, economiser_share, pue
 from gridtwin.config import CampusConfig
 from gridtwin.conventions import TIME, annotate
 from gridtwin.exceptions import DataError
 
 #: Dew points up to this much above the dry bulb [K] are taken as rounding and set to saturation.
 DEW_POINT_TOLERANCE = 0.5
+
+#: Variables of the campus set not in :data:`gridtwin.conventions.VARIABLES`: (units, long_name).
+_EXTRA_VARIABLES: dict[str, tuple[str, str]] = {
+    "it_load_training": ("MW", "IT load of the training halls (the shiftable workload)"),
+    "capacity_online": ("MW", "IT capacity online (phased build-out)"),
+    "economiser_fraction": (
+        "1",
+        "share of the cooling heat rejected by the water-side economiser (no chillers)",
+    ),
+}
+
+#: Profile name -> description stored in the ``it_profile`` attribute.
+PROFILE_DESCRIPTIONS: dict[str, str] = {
+    "workload": "training/inference mix with AR(1) noise (gridtwin.campus.profiles)",
+    "flat": "flat (utilisation x capacity online)",
+}
 
 #: Valid ranges of the weather variables the load model reads.
 _RANGES: dict[str, tuple[float, float, str]] = {
@@ -79,35 +98,62 @@ def _pressure(weather: xr.Dataset) -> np.ndarray | float:
     return P_STANDARD
 
 
+def _campus_attrs(cfg: CampusConfig) -> dict[str, str | float | int]:
+    """Campus parameters as netCDF-safe attributes (JSON text for nested sections)."""
+    dumped = cfg.model_dump(mode="json")
+    attrs: dict[str, str | float | int] = {}
+    for key, value in dumped.items():
+        if value is None:
+            attrs[key] = "null"
+        elif isinstance(value, bool):
+            attrs[key] = int(value)
+        elif isinstance(value, str | int | float):
+            attrs[key] = value
+        else:
+            attrs[key] = json.dumps(value, sort_keys=True)
+    return attrs
+
+
 def campus_load(weather: xr.Dataset, cfg: CampusConfig) -> xr.Dataset:
-    """Hourly IT load, wet bulb, PUE and total load of the campus.
+    """Hourly IT load, wet bulb, PUE, economiser use and total load of the campus.
 
     Parameters
     ----------
     weather : xarray.Dataset
         Canonical weather set on dimension ``time`` with ``temp_air`` [degC], and
         ``relative_humidity`` [%] (or ``temp_dew`` [degC]); ``pressure`` [Pa] if available
-        (else the standard atmosphere at the ``altitude`` attribute [m], else 101325 Pa).
+        (else the standard atmosphere at the ``altitude`` attribute [m], else 101325 Pa). The
+        ``longitude`` attribute [degrees east] gives local time for the inference shape
+        unless ``cfg.utc_offset_h`` is set.
     cfg : CampusConfig
-        Campus: ``it_capacity`` [MW], ``utilisation`` [-], ``cooling`` (PUE model parameters).
+        Campus: ``it_capacity`` [MW], ``buildout``, ``utilisation`` [-], ``workload``,
+        ``variability``, ``cooling`` (PUE model parameters).
 
     Returns
     -------
     xarray.Dataset
-        On dimension ``time``: ``it_load`` [MW] = it_capacity x utilisation (flat),
-        ``temp_wetbulb`` [degC], ``pue`` [-] and ``load`` [MW] = it_load x pue. Attributes name
-        the PUE model, its reference, the cooling design and the campus parameters.
+        On dimension ``time``: ``it_load`` [MW] from
+        :func:`gridtwin.campus.profiles.it_load_profile`, ``it_load_training`` [MW] (its
+        training part, the load the flexibility envelope may shift), ``capacity_online`` [MW],
+        ``temp_wetbulb`` [degC], ``pue`` [-], ``economiser_fraction`` [-] (heat-weighted share
+        of the heat rejected without chillers) and ``load`` [MW] = it_load x pue. Attributes
+        name the PUE model, its reference and the cooling design, summarise the year
+        (``annual_pue`` = energy-weighted, ``it_energy_mwh``, ``load_energy_mwh``,
+        ``economiser_hours`` = sum of ``economiser_fraction`` [h], ``economiser_hours_full``
+        [h]) and record every campus parameter (JSON text for nested sections).
 
     Raises
     ------
     DataError
         If ``time`` or a needed variable is missing, or a value is NaN or out of range; the
         message names the variable and the first bad timestamp.
+    ConfigError
+        If no IT capacity is online in the horizon or local time cannot be determined.
 
     References
     ----------
     Lei & Masanet (2020), doi:10.1016/j.energy.2020.117556 (PUE model, see
-    :mod:`gridtwin.campus.pue`).
+    :mod:`gridtwin.campus.pue`); IT load shapes: see :mod:`gridtwin.campus.profiles`.
     """
     if TIME not in weather.dims:
         raise DataError(f"weather: no '{TIME}' dimension; a weather set needs an hourly UTC index")
@@ -119,15 +165,29 @@ def campus_load(weather: xr.Dataset, cfg: CampusConfig) -> xr.Dataset:
 
     temp_wb = np.asarray(wet_bulb(temp_air, rh, pressure))
     pue_t = np.asarray(pue(temp_air, temp_wb, cfg.cooling, pressure))
-    it_load = np.full(temp_air.shape, cfg.it_capacity * cfg.utilisation)
+    econ = np.asarray(economiser_share(temp_wb, cfg.cooling))
+
+    index = pd.DatetimeIndex(weather[TIME].values)
+    lon = weather.attrs.get("longitude")
+    longitude = None if lon is None else float(lon)
+    parts = it_load_components(index, cfg, longitude=longitude)
+    uses_local_time = cfg.profile == "workload" and cfg.workload.training_share < 1.0
+    offset = resolve_utc_offset(cfg, longitude) if uses_local_time else "not used"
+    it_load = parts["it_load"]
+    load = it_load * pue_t
+    it_energy = float(it_load.sum())  # MWh: hourly means x 1 h
+    load_energy = float(load.sum())
 
     coords = {TIME: weather[TIME].values}
     ds = xr.Dataset(
         {
             "it_load": ((TIME,), it_load),
+            "it_load_training": ((TIME,), parts["it_load_training"]),
+            "capacity_online": ((TIME,), parts["capacity_online"]),
             "temp_wetbulb": ((TIME,), temp_wb),
             "pue": ((TIME,), pue_t),
-            "load": ((TIME,), it_load * pue_t),
+            "economiser_fraction": ((TIME,), econ),
+            "load": ((TIME,), load),
         },
         coords=coords,
         attrs={
@@ -135,8 +195,16 @@ def campus_load(weather: xr.Dataset, cfg: CampusConfig) -> xr.Dataset:
             "pue_reference": MODEL_REFERENCE,
             "cooling_design": cfg.cooling.design,
             "it_capacity_mw": cfg.it_capacity,
-            "utilisation": cfg.utilisation,
-            "it_profile": "flat (it_capacity x utilisation)",
+            "it_profile": PROFILE_DESCRIPTIONS[cfg.profile],
+            "annual_pue": load_energy / it_energy if it_energy > 0 else float("nan"),
+            "it_energy_mwh": it_energy,
+            "load_energy_mwh": load_energy,
+            "economiser_hours": float(econ.sum()),
+            "economiser_hours_full": int(np.count_nonzero(econ >= 1.0 - 1e-12)),
+            "local_time_utc_offset_h": offset,
+            **_campus_attrs(cfg),
         },
     )
+    for name, (units, long_name) in _EXTRA_VARIABLES.items():
+        ds[name].attrs.update(units=units, long_name=long_name)
     return annotate(ds)

@@ -198,6 +198,65 @@ def _plant(
     }
 
 
+def economiser_share(
+    temp_wetbulb: ArrayLike,
+    cooling: CoolingConfig | None = None,
+) -> Any:
+    """Share of the heat rejected through the water-side economiser, all water loops together.
+
+    Parameters
+    ----------
+    temp_wetbulb : numeric or xarray.DataArray
+        Outdoor wet-bulb temperature [degC].
+    cooling : CoolingConfig, optional
+        Design and parameters; default liquid cooling with the documented defaults.
+
+    Returns
+    -------
+    numpy.ndarray or xarray.DataArray
+        Heat-weighted economiser fraction [-] of the air-side chilled-water loop and (design
+        ``"liquid"``) the warm-water liquid loop: ``sum(L_i f_i) / sum(L_i)`` with ``f_i`` from
+        :func:`economiser_fraction`. 1 = chillers off (full free cooling), 0 = chillers carry
+        the whole load.
+
+    References
+    ----------
+    Lei & Masanet (2020), doi:10.1016/j.energy.2020.117556.
+
+    Examples
+    --------
+    >>> float(economiser_share(5.0)), float(economiser_share(35.0))
+    (1.0, 0.0)
+    """
+    c = cooling if cooling is not None else CoolingConfig()
+    t_wb = np.asarray(temp_wetbulb, dtype=float)
+    q_liq, q_air = _heat_loads(c)
+    t_ra = c.supply_air_temp + c.delta_t_air
+    t_chw = t_ra - (t_ra - c.supply_air_temp) / c.hx_effectiveness
+    f_air = economiser_fraction(
+        t_wb, t_chw, t_chw + c.delta_t_chilled_water, c.tower_approach, c.hx_approach
+    )
+    f_liq = economiser_fraction(
+        t_wb,
+        c.liquid_supply_temp,
+        c.liquid_supply_temp + c.delta_t_liquid,
+        c.tower_approach,
+        c.hx_approach,
+    )
+    load_air = q_air / c.sensible_heat_ratio
+    share = (load_air * f_air + q_liq * f_liq) / (load_air + q_liq)
+    return _wrap(np.asarray(share, dtype=float), temp_wetbulb)
+
+
+def _heat_loads(c: CoolingConfig) -> tuple[float, float]:
+    """Heat removed by the liquid loop and by air [per unit IT power]."""
+    ups = 1.0 / c.ups_efficiency - 1.0
+    dist = 1.0 / (1.0 - c.distribution_loss) - 1.0
+    heat = 1.0 + ups + dist + c.lighting_share
+    q_liq = DESIGNS[c.design](c)
+    return q_liq, heat - q_liq
+
+
 def facility_overhead(
     temp_air: ArrayLike,
     temp_wetbulb: ArrayLike,

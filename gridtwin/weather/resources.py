@@ -1,7 +1,9 @@
 """Resource conversions: weather set -> PV and wind capacity factors [p.u.].
 
 Both conversions are thin wrappers around established libraries: the PV chain is the PVWatts
-model of Dobos (2014) assembled from pvlib functions, the wind conversion is windpowerlib's
+model of Dobos (2014) assembled from pvlib functions, for fixed-tilt modules or a single-axis
+tracker (the mounting picks the module orientation from :data:`MOUNTINGS`, the rest of the chain
+is shared); the wind conversion is windpowerlib's
 ``ModelChain`` with the power curves of its bundled turbine library (OpenEnergy Database).
 
 Time convention: the weather ``time`` labels the start of an hourly interval in UTC, and the
@@ -14,6 +16,7 @@ from __future__ import annotations
 import difflib
 import logging
 import warnings
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -46,6 +49,103 @@ class TurbineNotFoundError(ConfigError, DataError):
     """
 
 
+#: Module orientation for one mounting: ``f(cfg, apparent_zenith, solar_azimuth)`` [deg] ->
+#: arrays ``surface_tilt``, ``surface_azimuth``, ``aoi`` [deg] (and mounting-specific extras).
+Orientation = Callable[[SolarConfig, np.ndarray, np.ndarray], dict[str, np.ndarray]]
+
+
+def fixed_orientation(
+    cfg: SolarConfig, apparent_zenith: np.ndarray, solar_azimuth: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Orientation of fixed-tilt modules and the sun's angle of incidence on them.
+
+    Parameters
+    ----------
+    cfg : SolarConfig
+        ``tilt`` [deg] and ``azimuth`` [deg east of north].
+    apparent_zenith, solar_azimuth : numpy.ndarray
+        Apparent solar zenith [deg] and solar azimuth [deg east of north].
+
+    Returns
+    -------
+    dict of numpy.ndarray
+        ``surface_tilt`` [deg], ``surface_azimuth`` [deg east of north] and ``aoi`` [deg], the
+        angle of incidence of the beam on the module plane (may exceed 90 at night).
+    """
+    shape = np.shape(apparent_zenith)
+    aoi = pvlib.irradiance.aoi(cfg.tilt, cfg.azimuth, apparent_zenith, solar_azimuth)
+    return {
+        "surface_tilt": np.full(shape, cfg.tilt),
+        "surface_azimuth": np.full(shape, cfg.azimuth),
+        "aoi": np.asarray(aoi, dtype=float),
+    }
+
+
+def single_axis_orientation(
+    cfg: SolarConfig, apparent_zenith: np.ndarray, solar_azimuth: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Orientation of modules on a single-axis tracker, with optional backtracking.
+
+    The rotation is the true-tracking angle (the projection of the sun vector on the plane
+    normal to the axis, [1]_ [2]_), limited to +-``max_angle`` and, with ``backtrack``, reduced
+    so that rows at ground coverage ratio ``gcr`` do not shade each other [1]_ [3]_; computed by
+    :func:`pvlib.tracking.singleaxis`. With the sun below the horizon (apparent zenith > 90 deg)
+    pvlib returns no angle; the tracker is then taken as stowed flat (rotation 0), so every
+    output is finite.
+
+    Parameters
+    ----------
+    cfg : SolarConfig
+        ``axis_tilt`` [deg], ``axis_azimuth`` [deg east of north], ``max_angle`` [deg],
+        ``backtrack`` [-] and ``gcr`` [-].
+    apparent_zenith, solar_azimuth : numpy.ndarray
+        Apparent solar zenith [deg] and solar azimuth [deg east of north].
+
+    Returns
+    -------
+    dict of numpy.ndarray
+        ``tracker_theta`` [deg] (rotation from the stow position, a right-handed rotation about
+        the axis: positive faces west for a south-pointing axis), ``surface_tilt`` [deg],
+        ``surface_azimuth`` [deg east of north] and ``aoi`` [deg]; all finite.
+
+    References
+    ----------
+    .. [1] Lorenzo, E., Narvarte, L. and Munoz, J. (2011). Tracking and back-tracking.
+       Progress in Photovoltaics 19(6), 747-753. https://doi.org/10.1002/pip.1085
+    .. [2] Marion, W. F. and Dobos, A. P. (2013). Rotation Angle for the Optimum Tracking of
+       One-Axis Trackers. NREL/TP-6A20-58891. https://doi.org/10.2172/1089596
+    .. [3] Anderson, K. and Mikofski, M. (2020). Slope-Aware Backtracking for Single-Axis
+       Trackers. NREL/TP-5K00-76626. https://doi.org/10.2172/1660126
+    """
+    track = pvlib.tracking.singleaxis(
+        apparent_zenith,
+        solar_azimuth,
+        axis_tilt=cfg.axis_tilt,
+        axis_azimuth=cfg.axis_azimuth,
+        max_angle=cfg.max_angle,
+        backtrack=cfg.backtrack,
+        gcr=cfg.gcr,
+    )
+    theta = np.nan_to_num(np.asarray(track["tracker_theta"], dtype=float), nan=0.0)
+    surface = pvlib.tracking.calc_surface_orientation(theta, cfg.axis_tilt, cfg.axis_azimuth)
+    tilt = np.asarray(surface["surface_tilt"], dtype=float)
+    azimuth = np.asarray(surface["surface_azimuth"], dtype=float)
+    aoi = pvlib.irradiance.aoi(tilt, azimuth, apparent_zenith, solar_azimuth)
+    return {
+        "tracker_theta": theta,
+        "surface_tilt": tilt,
+        "surface_azimuth": azimuth,
+        "aoi": np.asarray(aoi, dtype=float),
+    }
+
+
+#: Module orientation function of each ``SolarConfig.mounting``.
+MOUNTINGS: dict[str, Orientation] = {
+    "fixed": fixed_orientation,
+    "single_axis": single_axis_orientation,
+}
+
+
 def pvwatts_chain(
     times: pd.DatetimeIndex,
     ghi: ArrayLike,
@@ -60,14 +160,17 @@ def pvwatts_chain(
     pressure: ArrayLike | None = None,
     albedo: ArrayLike | None = None,
 ) -> pd.DataFrame:
-    """PVWatts-style fixed-tilt PV chain on plain inputs, per unit of AC inverter rating.
+    """PVWatts-style PV chain on plain inputs, per unit of AC inverter rating.
 
-    Steps: solar position at the interval midpoint (NREL SPA, [1]_); plane-of-array irradiance
-    with the Perez 1990 sky-diffuse model [2]_; angle-of-incidence loss of the beam component
-    with the physical (Fresnel/Snell + glass absorption) model in PVWatts' glass parameters
-    n = 1.526, K = 4 m-1, L = 2 mm [3]_ [4]_; cell temperature with the SAPM model, open rack
+    Steps: solar position at the interval midpoint (NREL SPA, [1]_); module orientation for
+    ``cfg.mounting`` (:data:`MOUNTINGS`: fixed tilt, or a single-axis tracker with
+    backtracking, see :func:`single_axis_orientation`); plane-of-array irradiance with the
+    Perez 1990 sky-diffuse model [2]_; angle-of-incidence loss of the beam component with the
+    physical (Fresnel/Snell + glass absorption) model in PVWatts' glass parameters n = 1.526,
+    K = 4 m-1, L = 2 mm [3]_ [4]_; cell temperature with the SAPM model, open rack
     glass/polymer parameters [5]_; DC power with the PVWatts linear temperature model and the DC
     system losses; AC power with the PVWatts inverter model [3]_, which clips at the AC rating.
+    Intervals whose midpoint has the sun below the horizon (apparent zenith >= 90 deg) give 0.
 
     Parameters
     ----------
@@ -85,9 +188,11 @@ def pvwatts_chain(
     altitude : float
         Site elevation above sea level [m].
     cfg : SolarConfig
-        Plant parameters: ``tilt`` [deg], ``azimuth`` [deg], ``dc_ac_ratio`` [-],
-        ``losses_percent`` [%], ``inverter_efficiency`` [-], ``gamma_pdc`` [1/degC],
-        ``albedo`` [-] (used when ``albedo`` is None).
+        Plant parameters: ``mounting``; ``tilt`` [deg], ``azimuth`` [deg] (fixed);
+        ``axis_tilt`` [deg], ``axis_azimuth`` [deg], ``max_angle`` [deg], ``backtrack``,
+        ``gcr`` [-] (single axis); ``dc_ac_ratio`` [-], ``losses_percent`` [%],
+        ``inverter_efficiency`` [-], ``gamma_pdc`` [1/degC], ``albedo`` [-] (used when
+        ``albedo`` is None).
     pressure : array_like, optional
         Surface air pressure [Pa]; default: from ``altitude`` (standard atmosphere).
     albedo : array_like, optional
@@ -96,10 +201,12 @@ def pvwatts_chain(
     Returns
     -------
     pandas.DataFrame
-        Indexed by ``times`` with columns ``solar_zenith`` [deg] (apparent, at the midpoint),
+        Indexed by ``times`` with columns ``solar_zenith`` and ``solar_azimuth`` [deg]
+        (apparent, at the midpoint), ``surface_tilt`` [deg], ``surface_azimuth`` [deg],
+        ``aoi`` [deg] (plus ``tracker_theta`` [deg] for a single-axis tracker),
         ``poa_global`` [W m-2], ``poa_effective`` [W m-2] (after the incidence-angle loss),
         ``temp_cell`` [degC], ``p_dc`` and ``p_ac`` [p.u. of the AC rating]; ``p_ac`` is in
-        [0, 1].
+        [0, 1]. No value is NaN.
 
     References
     ----------
@@ -138,11 +245,13 @@ def pvwatts_chain(
     )
     zenith = sun["apparent_zenith"].to_numpy()
     azimuth = sun["azimuth"].to_numpy()
+    day = zenith < 90.0
+    orient = MOUNTINGS[cfg.mounting](cfg, zenith, azimuth)
     dni_extra = np.asarray(pvlib.irradiance.get_extra_radiation(mid), dtype=float)
     airmass = np.asarray(pvlib.atmosphere.get_relative_airmass(zenith), dtype=float)
     poa = pvlib.irradiance.get_total_irradiance(
-        cfg.tilt,
-        cfg.azimuth,
+        orient["surface_tilt"],
+        orient["surface_azimuth"],
         zenith,
         azimuth,
         dni_,
@@ -153,10 +262,9 @@ def pvwatts_chain(
         albedo=alb,
         model="perez",
     )
-    poa_global = np.nan_to_num(np.asarray(poa["poa_global"], dtype=float))
-    poa_direct = np.nan_to_num(np.asarray(poa["poa_direct"], dtype=float))
-    aoi = pvlib.irradiance.aoi(cfg.tilt, cfg.azimuth, zenith, azimuth)
-    iam = np.asarray(pvlib.iam.physical(aoi, n=1.526, K=4.0, L=0.002), dtype=float)
+    poa_global = np.where(day, np.nan_to_num(np.asarray(poa["poa_global"], dtype=float)), 0.0)
+    poa_direct = np.where(day, np.nan_to_num(np.asarray(poa["poa_direct"], dtype=float)), 0.0)
+    iam = np.asarray(pvlib.iam.physical(orient["aoi"], n=1.526, K=4.0, L=0.002), dtype=float)
     poa_eff = np.maximum(poa_global - (1.0 - iam) * poa_direct, 0.0)
 
     temp_cell = pvlib.temperature.sapm_cell(poa_global, t_air, ws, **SAPM_PARAMS)
@@ -167,6 +275,8 @@ def pvwatts_chain(
     return pd.DataFrame(
         {
             "solar_zenith": zenith,
+            "solar_azimuth": azimuth,
+            **orient,
             "poa_global": poa_global,
             "poa_effective": poa_eff,
             "temp_cell": np.asarray(temp_cell, dtype=float),
@@ -178,7 +288,7 @@ def pvwatts_chain(
 
 
 def pv_capacity_factor(weather: xr.Dataset, cfg: SolarConfig) -> xr.DataArray:
-    """Hourly AC capacity factor of a fixed-tilt PV plant from a canonical weather set.
+    """Hourly AC capacity factor of a PV plant (fixed tilt or single-axis tracking).
 
     Parameters
     ----------
@@ -193,7 +303,7 @@ def pv_capacity_factor(weather: xr.Dataset, cfg: SolarConfig) -> xr.DataArray:
     -------
     xarray.DataArray
         ``capacity_factor`` [1] on dim ``time``: AC output per MW of AC inverter rating,
-        in [0, 1].
+        in [0, 1]; attribute ``mounting`` records ``cfg.mounting``.
 
     References
     ----------
@@ -224,10 +334,11 @@ def pv_capacity_factor(weather: xr.Dataset, cfg: SolarConfig) -> xr.DataArray:
             "units": "1",
             "long_name": "PV AC output per unit of AC inverter rating",
             "technology": "solar",
+            "mounting": cfg.mounting,
             "model": "PVWatts v5 chain via pvlib (Perez, physical IAM, SAPM cell temperature)",
         },
     )
-    logger.debug("PV capacity factor: mean %.4f", float(cf.mean()))
+    logger.debug("PV capacity factor (%s): mean %.4f", cfg.mounting, float(cf.mean()))
     return cf
 
 
