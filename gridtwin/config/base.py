@@ -1,0 +1,26 @@
+"""Shared pieces of the study models: the strict base model and constrained number types."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+TechnologyName = Literal["solar", "onwind", "battery"]
+TECHNOLOGY_NAMES: tuple[TechnologyName, ...] = ("solar", "onwind", "battery")
+Fraction = Annotated[float, Field(strict=True, ge=0.0, le=1.0)]
+Positive = Annotated[float, Field(strict=True, gt=0.0)]
+NonNegative = Annotated[float, Field(strict=True, ge=0.0)]
+#: Bounds of energy prices [currency/MWh]; wider than any market has cleared (the ERCOT cap is
+#: 5000 USD/MWh, the EU harmonised limits are -500 / +4000 EUR/MWh).
+PRICE_BOUNDS = (-1.0e4, 1.0e5)
+Price = Annotated[float, Field(strict=True, ge=PRICE_BOUNDS[0], le=PRICE_BOUNDS[1])]
+
+
+class StrictModel(BaseModel):
+    """Base model: unknown keys are errors, numbers must be finite and real numbers (a YAML
+    ``true`` is not 1), and values are validated on assignment too."""
+
+    model_config = ConfigDict(
+        extra="forbid", validate_assignment=True, frozen=False, allow_inf_nan=False
+    )

@@ -1,0 +1,350 @@
+"""Study configuration: the only place where YAML becomes objects.
+
+A study file is YAML with the sections of :class:`StudyConfig`. Unknown keys, wrong types and
+out-of-range values are rejected by :func:`load_study` with a
+:class:`~gridtwin.exceptions.ConfigError` whose message names the file, the dotted field path
+and the fix.
+
+Relative paths inside a study (``weather.path``, series files) are resolved against the folder
+of the study file, so a study can be run from any working directory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+
+from gridtwin.config.base import (
+    PRICE_BOUNDS,
+    TECHNOLOGY_NAMES,
+    Fraction,
+    NonNegative,
+    Price,
+    StrictModel,
+    TechnologyName,
+)
+from gridtwin.config.campus import CampusConfig
+from gridtwin.config.resources import SolarConfig, WindConfig
+from gridtwin.exceptions import ConfigError
+
+
+class WeatherConfig(StrictModel):
+    """Weather source of a study.
+
+    Attributes
+    ----------
+    path : Path
+        Canonical weather set (netCDF, see :mod:`gridtwin.weather`), relative to the study file.
+    """
+
+    path: Path
+
+
+class SeriesRef(StrictModel):
+    """An hourly series read from a CSV file (columns ``time`` in UTC and ``column``)."""
+
+    path: Path
+    column: str
+
+
+#: Fields that take a constant or an hourly series, with the constant's allowed range.
+SERIES_FIELDS: dict[str, tuple[float, float]] = {
+    "import_price": PRICE_BOUNDS,
+    "grid_cfe_share": (0.0, 1.0),
+}
+
+
+class PoiConfig(StrictModel):
+    """Point of interconnection (POI) with the grid. ``p_nom``, ``import_price`` and
+    ``grid_cfe_share`` are site data with no sensible default: a study must state them.
+
+    Attributes
+    ----------
+    p_nom : float
+        Maximum import and export power at the POI [MW].
+    import_price : float or SeriesRef
+        Price of imported energy [currency/MWh] within [-10 000, 100 000], constant or an hourly
+        series ``{path: FILE.csv, column: NAME}``.
+    export_price_share : float
+        Share of the import price earned for exported energy [-]; 0 disables export revenue.
+    grid_cfe_share : float or SeriesRef
+        Carbon-free share of grid electricity [-], constant or hourly series.
+    """
+
+    p_nom: NonNegative
+    import_price: Price | SeriesRef
+    export_price_share: Fraction = 0.0
+    grid_cfe_share: Fraction | SeriesRef
+
+
+class PolicyConfig(StrictModel):
+    """Procurement policy.
+
+    Attributes
+    ----------
+    cfe_target : float
+        Hourly carbon-free energy target x in [0, 1].
+    """
+
+    cfe_target: Fraction = 0.9
+
+
+class TechnologiesConfig(StrictModel):
+    """Technology catalogue selection.
+
+    Attributes
+    ----------
+    catalogue : Path or None
+        CSV catalogue; ``None`` uses the one shipped in ``gridtwin/data/technologies.csv``.
+    extendable : list of str
+        Technologies the optimiser may build.
+    discount_rate : float or None
+        Overrides the per-technology discount rate of the catalogue [-].
+    """
+
+    catalogue: Path | None = None
+    extendable: list[TechnologyName] = Field(default_factory=lambda: list(TECHNOLOGY_NAMES))
+    discount_rate: Annotated[float, Field(strict=True, ge=0.0, le=0.5)] | None = None
+
+
+class SolverConfig(StrictModel):
+    """Solver and its settings.
+
+    Attributes
+    ----------
+    name : {"highs"}
+        The LP solver.
+    options : dict
+        HiGHS options by their HiGHS names (e.g. ``solver: ipm``, ``run_crossover: "off"``,
+        ``time_limit: 600``); unknown names are rejected.
+    tie_break_cost : float
+        Cost per MWh of storage discharge and of grid export [currency/MWh], default 0.01.
+        Where renewable energy is curtailed it is free, and the LP then has many equally cheap
+        optima that cycle the battery (charge and discharge in the same hour) or export at zero
+        value instead of curtailing; this tiny cost selects the optimum without them. On the
+        default study it adds about 3e-5 of the annual cost and leaves the capacities unchanged
+        (measured: 0 hours of simultaneous charge and discharge with it, 1926 hours without).
+        It is part of the objective and of ``system_cost``. Set 0 to disable.
+    """
+
+    name: Literal["highs"] = "highs"
+    options: dict[str, Any] = Field(default_factory=dict)
+    tie_break_cost: Annotated[float, Field(strict=True, ge=0.0, le=1.0)] = 0.01
+
+    @field_validator("options")
+    @classmethod
+    def _known_highs_options(cls, options: dict[str, Any]) -> dict[str, Any]:
+        import highspy
+
+        known = highspy.HighsOptions()
+        unknown = sorted(k for k in options if not hasattr(known, k))
+        if unknown:
+            raise ValueError(
+                f"unknown HiGHS option(s) {unknown}; see the HiGHS documentation for option names"
+            )
+        return options
+
+
+class StudyConfig(StrictModel):
+    """A whole study, as written in a study YAML file."""
+
+    name: Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")]
+    title: str = ""
+    currency: Literal["USD", "EUR"] = "USD"
+    currency_year: Annotated[int, Field(strict=True, ge=1990, le=2100)] = 2022
+    weather: WeatherConfig
+    solar: SolarConfig = Field(default_factory=SolarConfig)
+    wind: WindConfig = Field(default_factory=WindConfig)
+    campus: CampusConfig = Field(default_factory=CampusConfig)
+    poi: PoiConfig
+    policy: PolicyConfig = Field(default_factory=PolicyConfig)
+    technologies: TechnologiesConfig = Field(default_factory=TechnologiesConfig)
+    solver: SolverConfig = Field(default_factory=SolverConfig)
+
+    @model_validator(mode="after")
+    def _unique_extendable(self) -> StudyConfig:
+        if len(set(self.technologies.extendable)) != len(self.technologies.extendable):
+            raise ValueError("technologies.extendable lists a technology twice")
+        return self
+
+
+@dataclass(frozen=True)
+class Study:
+    """A validated study together with where it came from.
+
+    Attributes
+    ----------
+    config : StudyConfig
+        Validated configuration; all relative paths already resolved.
+    path : Path or None
+        The study file, if read from disk.
+    text : str
+        The YAML text as read (stored in result files for reproducibility).
+    """
+
+    config: StudyConfig
+    path: Path | None
+    text: str
+
+
+def _field_names() -> set[str]:
+    names: set[str] = set()
+    todo: list[type[BaseModel]] = [StudyConfig]
+    while todo:
+        model = todo.pop()
+        for name, info in model.model_fields.items():
+            names.add(name)
+            for arg in (*getattr(info.annotation, "__args__", ()), info.annotation):
+                if isinstance(arg, type) and issubclass(arg, BaseModel) and arg not in todo:
+                    todo.append(arg)
+    return names
+
+
+def _format_validation_error(source: str, err: ValidationError) -> str:
+    """One line naming the first offending field (as written in YAML) and the fix."""
+    fields = _field_names()
+    errors = err.errors()
+    first = errors[0]
+    # pydantic adds union-member tags ('float', 'constrained-float', 'SeriesRef') to the
+    # location; keep only what a user wrote: field names and list positions.
+    kind = first["type"]
+    *head, last = first["loc"] or ("",)
+    parts = [str(p) for p in head if isinstance(p, int) or p in fields]
+    if isinstance(last, int) or last in fields or kind == "extra_forbidden":
+        parts.append(str(last))  # an unknown key is reported as written
+    loc = ".".join(parts) or "(top level)"
+    value = first.get("input")
+    same = [e for e in errors if [str(p) for p in e["loc"] if p in fields] == parts]
+    if kind == "extra_forbidden":
+        hint = "remove it or check its spelling (fields are documented in gridtwin/config.py)"
+        msg = f"unknown field '{loc}'"
+    elif kind == "missing":
+        hint = "add it"
+        msg = f"field '{loc}' is required"
+    elif parts and parts[-1] in SERIES_FIELDS:
+        lo, hi = SERIES_FIELDS[parts[-1]]
+        msg = f"field '{loc}': expected a number within [{lo:g}, {hi:g}] (got {value!r})"
+        hint = "or give an hourly series as {path: FILE.csv, column: NAME}"
+    else:
+        hint = "fix the value"
+        msg = f"field '{loc}': {first['msg']} (got {value!r})"
+    rest = err.error_count() - len(same)
+    more = f" (+{rest} more problem{'s' if rest > 1 else ''})" if rest > 0 else ""
+    return f"{source}: {msg}; {hint}{more}"
+
+
+def _resolve_paths(cfg: StudyConfig, base: Path) -> None:
+    def res(p: Path) -> Path:
+        return p if p.is_absolute() else (base / p).resolve()
+
+    cfg.weather.path = res(cfg.weather.path)
+    for field in ("import_price", "grid_cfe_share"):
+        ref = getattr(cfg.poi, field)
+        if isinstance(ref, SeriesRef):
+            ref.path = res(ref.path)
+    if cfg.technologies.catalogue is not None:
+        cfg.technologies.catalogue = res(cfg.technologies.catalogue)
+
+
+def _check_files(cfg: StudyConfig, source: str) -> None:
+    files = {"weather.path": cfg.weather.path}
+    for field in ("import_price", "grid_cfe_share"):
+        ref = getattr(cfg.poi, field)
+        if isinstance(ref, SeriesRef):
+            files[f"poi.{field}.path"] = ref.path
+    if cfg.technologies.catalogue is not None:
+        files["technologies.catalogue"] = cfg.technologies.catalogue
+    for field, path in files.items():
+        if not path.is_file():
+            raise ConfigError(
+                f"{source}: field '{field}': file not found: {path}; "
+                "give a path relative to the study file or an absolute path"
+            )
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """YAML loader that rejects a key given twice in one mapping (PyYAML keeps the last)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key '{key}' is given twice", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def parse_study(text: str, source: str = "<study>", base: Path | None = None) -> Study:
+    """Validate study YAML text.
+
+    Parameters
+    ----------
+    text : str
+        YAML text of the study.
+    source : str
+        Name used in error messages (usually the file path).
+    base : Path, optional
+        Folder against which relative paths are resolved; default the working directory.
+
+    Returns
+    -------
+    Study
+
+    Raises
+    ------
+    ConfigError
+        Malformed YAML, unknown or missing fields, invalid values, or missing input files.
+    """
+    try:
+        raw = yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError(f"{source}: malformed YAML{where}: {problem}; fix the syntax") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(
+            f"{source}: a study must be a YAML mapping of sections (name, weather, ...)"
+        )
+    try:
+        cfg = StudyConfig.model_validate(raw)
+    except ValidationError as err:
+        raise ConfigError(_format_validation_error(source, err)) from None
+    _resolve_paths(cfg, (base or Path.cwd()).resolve())
+    _check_files(cfg, source)
+    return Study(config=cfg, path=None, text=text)
+
+
+def load_study(path: str | Path) -> Study:
+    """Read and validate a study file.
+
+    Parameters
+    ----------
+    path : str or Path
+        Study YAML file.
+
+    Returns
+    -------
+    Study
+
+    Raises
+    ------
+    ConfigError
+        If the file is missing or invalid (see :func:`parse_study`).
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise ConfigError(f"{p}: study file not found; give the path of a study YAML file")
+    try:
+        text = p.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{p}: cannot read study file ({exc})") from None
+    study = parse_study(text, source=str(p), base=p.parent)
+    return Study(config=study.config, path=p.resolve(), text=text)
