@@ -77,6 +77,11 @@ def build_results(
     capital = [g.capital_cost for g in problem.generators]
     capital += [s.capital_cost_power for s in problem.storage]
     marginal = [g.marginal_cost for g in problem.generators] + [0.0] * len(stores)
+    clean = [int(g.clean) for g in problem.generators] + [1] * len(stores)
+    co2 = [g.co2_intensity for g in problem.generators] + [0.0] * len(stores)
+    flex = problem.flex
+    shift = solution.load_shift if solution.load_shift.size else np.zeros(n_t)
+    curtailed = solution.load_curtailment if solution.load_curtailment.size else np.zeros(n_t)
     ts = (TIME,)
     ds = xr.Dataset(
         {
@@ -84,6 +89,11 @@ def build_results(
             "it_load": (ts, campus["it_load"].to_numpy()),
             "pue": (ts, campus["pue"].to_numpy()),
             "temp_wetbulb": (ts, campus["temp_wetbulb"].to_numpy()),
+            **{
+                name: (ts, campus[name].to_numpy())
+                for name in ("it_load_training", "capacity_online", "economiser_fraction")
+                if name in campus
+            },
             "capacity_factor": ((TIME, TECHNOLOGY), cf),
             "p": ((TIME, TECHNOLOGY), p),
             "p_nom_opt": ((TECHNOLOGY,), [solution.p_nom[t] for t in techs]),
@@ -108,6 +118,13 @@ def build_results(
                 (STORAGE,),
                 [s.efficiency_charge * s.efficiency_discharge for s in problem.storage],
             ),
+            "is_clean": ((TECHNOLOGY,), clean),
+            "co2_intensity": ((TECHNOLOGY,), co2),
+            "load_shift": (ts, shift),
+            "load_curtailment": (ts, curtailed),
+            "load_served": (ts, problem.load + shift - curtailed),
+            "shift_cost": ((), flex.shift_cost if flex else 0.0),
+            "curtail_cost": ((), flex.curtail_cost if flex else 0.0),
             "poi_p_nom": ((), problem.poi.p_nom),
             "cfe_target": ((), problem.cfe_target),
             "tie_break_cost": ((), problem.tie_break_cost),
@@ -118,13 +135,15 @@ def build_results(
             STORAGE: np.array(stores, dtype=object),
         },
     )
+    variable = [i for i, g in enumerate(problem.generators) if g.clean]
     ds["curtailment"] = (
         ts,
-        (cf[:, : len(gens)] * ds["p_nom_opt"].values[: len(gens)] - p[:, : len(gens)]).sum(axis=1),
+        (cf[:, variable] * ds["p_nom_opt"].values[variable] - p[:, variable]).sum(axis=1),
     )
+    ds["co2_emissions"] = ((), float((ds["co2_intensity"] * ds["p"].clip(min=0)).sum()))
     ds["cfe_score"] = ((), cfe_score(ds))
     ds["system_cost"] = ((), system_cost(ds))
-    ds["lcoe"] = ((), float(ds["system_cost"]) / float(ds["load"].sum()))
+    ds["lcoe"] = ((), float(ds["system_cost"]) / float(ds["load_served"].sum()))
     ds[TIME].attrs.update(standard_name="time", long_name="start of the hourly interval (UTC)")
     ds[TECHNOLOGY].attrs["long_name"] = "supply technology"
     ds[STORAGE].attrs["long_name"] = "storage technology"
@@ -174,8 +193,9 @@ def _attr(value: Any) -> str | int | float:
 def cfe_score(ds: xr.Dataset) -> float:
     """Hourly-matched carbon-free share of the load, recomputed from the dispatch.
 
-    ``sum_t [sum_tech p + cfe_t * import_t - export_t] / sum_t load_t`` where ``p`` is the
-    on-site clean output and net storage injection (docs/conventions.md; Xu et al. 2021).
+    ``sum_t [sum_tech is_clean * p + cfe_t * import_t - export_t] / sum_t load_served_t`` where
+    ``p`` is the on-site output and net storage injection and ``load_served`` the load after
+    shifting and curtailment (docs/conventions.md; Xu et al. 2021).
 
     Parameters
     ----------
@@ -187,9 +207,9 @@ def cfe_score(ds: xr.Dataset) -> float:
     float
         CFE score [-].
     """
-    clean = ds["p"].sum(TECHNOLOGY)
+    clean = (ds["is_clean"] * ds["p"]).sum(TECHNOLOGY)
     cfe = clean + ds["grid_cfe_share"] * ds["grid_import"] - ds["grid_export"]
-    return float(cfe.sum() / ds["load"].sum())
+    return float(cfe.sum() / ds["load_served"].sum())
 
 
 def system_cost(ds: xr.Dataset) -> float:
@@ -198,7 +218,8 @@ def system_cost(ds: xr.Dataset) -> float:
     ``sum(capital_cost * p_nom_opt) + sum(capital_cost_energy * e_nom_opt)
     + sum_t sum_gen marginal_cost * p + sum_t sum_storage marginal_cost * discharge
     + sum_t grid_price * import - sum_t grid_export_price * export
-    + tie_break_cost * sum_t (sum_storage discharge + export)``.
+    + tie_break_cost * sum_t (sum_storage discharge + export)
+    + shift_cost * sum_t max(load_shift, 0) + curtail_cost * sum_t load_curtailment``.
 
     Parameters
     ----------
@@ -223,6 +244,8 @@ def system_cost(ds: xr.Dataset) -> float:
         ).sum()
     )
     opex += float(ds["tie_break_cost"]) * float(discharge.sum() + ds["grid_export"].sum())
+    opex += float(ds["shift_cost"]) * float(ds["load_shift"].clip(min=0).sum())
+    opex += float(ds["curtail_cost"]) * float(ds["load_curtailment"].sum())
     grid = float((ds["grid_price"] * ds["grid_import"]).sum())
     grid -= float((ds["grid_export_price"] * ds["grid_export"]).sum())
     return capex + opex + grid
@@ -231,7 +254,7 @@ def system_cost(ds: xr.Dataset) -> float:
 def energy_balance_residual(ds: xr.Dataset) -> xr.DataArray:
     """Supply minus load at the site bus for every hour [MW] (zero for a correct result)."""
     supply = ds["p"].sum(TECHNOLOGY) + ds["grid_import"] - ds["grid_export"]
-    return supply - ds["load"]
+    return supply - ds["load_served"]
 
 
 def summary(ds: xr.Dataset) -> pd.DataFrame:

@@ -14,16 +14,30 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import xarray as xr
 import yaml
 
 from gridtwin.campus import campus_load
-from gridtwin.config import Study, StudyConfig
+from gridtwin.campus.backup import backup_assets, ups_storage
+from gridtwin.campus.flexibility import (
+    HOURS_PER_YEAR,
+    FlexibilityEnvelope,
+    curtailment_events,
+    flexibility_envelope,
+)
+from gridtwin.config import PRICE_BOUNDS, Study, StudyConfig
 from gridtwin.conventions import TIME
 from gridtwin.io import check_writable
 from gridtwin.optimize import pypsa_backend
-from gridtwin.optimize.problem import GeneratorSpec, PoiSpec, StorageSpec, SystemProblem
+from gridtwin.optimize.problem import (
+    FlexSpec,
+    GeneratorSpec,
+    PoiSpec,
+    StorageSpec,
+    SystemProblem,
+)
 from gridtwin.results import build_results, write_results
 from gridtwin.series import resolve_series
 from gridtwin.technologies import annualised_costs, load_catalogue
@@ -50,7 +64,7 @@ ProgressCallback = Callable[[str, str], None]
 def build_problem(
     cfg: StudyConfig,
     snapshots: pd.DatetimeIndex,
-    load: xr.DataArray,
+    campus: xr.Dataset,
     capacity_factors: dict[str, xr.DataArray],
     costs: pd.DataFrame,
 ) -> SystemProblem:
@@ -61,8 +75,9 @@ def build_problem(
     cfg : StudyConfig
     snapshots : pandas.DatetimeIndex
         Hourly UTC index of the weather set.
-    load : xarray.DataArray
-        Campus load [MW] on ``time``.
+    campus : xarray.Dataset
+        Output of :func:`gridtwin.campus.campus_load` (``load`` [MW] on ``time`` and what the
+        flexibility envelope needs).
     capacity_factors : dict of str to xarray.DataArray
         Per generator technology, [p.u.] on ``time``.
     costs : pandas.DataFrame
@@ -71,9 +86,13 @@ def build_problem(
     Returns
     -------
     SystemProblem
+        Candidate renewables and battery from the catalogue, the campus backup generators
+        (existing, not clean, fuel cost, run-hour limit), the usable part of the UPS batteries
+        (existing storage) and the campus flexibility envelope.
     """
     extendable = cfg.technologies.extendable
-    generators = tuple(
+    n_t = len(snapshots)
+    generators = [
         GeneratorSpec(
             name=tech,
             capacity_factor=capacity_factors[tech].to_numpy(),
@@ -82,20 +101,50 @@ def build_problem(
         )
         for tech in ("solar", "onwind")
         if tech in extendable
-    )
-    storage: tuple[StorageSpec, ...] = ()
+    ]
+    horizon_share = n_t / HOURS_PER_YEAR
+    generators += [
+        GeneratorSpec(
+            name=asset.name,
+            capacity_factor=np.ones(n_t),
+            capital_cost=0.0,
+            marginal_cost=asset.marginal_cost,
+            clean=False,
+            p_nom=asset.p_nom,
+            extendable=False,
+            co2_intensity=asset.co2_intensity,
+            e_sum_max=asset.max_energy * horizon_share,
+        )
+        for asset in backup_assets(cfg.campus)
+    ]
+    storage: list[StorageSpec] = []
     if "battery" in extendable:
         one_way = math.sqrt(float(costs.at["battery_power", "efficiency_roundtrip"]))
-        storage = (
+        storage.append(
             StorageSpec(
                 name="battery",
                 capital_cost_power=float(costs.at["battery_power", "capital_cost"]),
                 capital_cost_energy=float(costs.at["battery_energy", "capital_cost"]),
                 efficiency_charge=one_way,
                 efficiency_discharge=one_way,
-            ),
+            )
         )
-    price = resolve_series(cfg.poi.import_price, snapshots, "poi.import_price", (-1e4, 1e5))
+    ups = ups_storage(cfg.campus)
+    if ups.e_nom > 0 and ups.p_nom > 0:
+        one_way = math.sqrt(ups.efficiency_roundtrip)
+        storage.append(
+            StorageSpec(
+                name="ups",
+                capital_cost_power=0.0,
+                capital_cost_energy=0.0,
+                efficiency_charge=one_way,
+                efficiency_discharge=one_way,
+                p_nom=ups.p_nom,
+                e_nom=ups.e_nom,
+                extendable=False,
+            )
+        )
+    price = resolve_series(cfg.poi.import_price, snapshots, "poi.import_price", PRICE_BOUNDS)
     cfe = resolve_series(cfg.poi.grid_cfe_share, snapshots, "poi.grid_cfe_share", (0.0, 1.0))
     poi = PoiSpec(
         p_nom=cfg.poi.p_nom,
@@ -105,13 +154,40 @@ def build_problem(
     )
     return SystemProblem(
         snapshots=snapshots,
-        load=load.to_numpy(),
-        generators=generators,
-        storage=storage,
+        load=campus["load"].to_numpy(),
+        generators=tuple(generators),
+        storage=tuple(storage),
         poi=poi,
         cfe_target=cfg.policy.cfe_target,
         currency=cfg.currency,
         tie_break_cost=cfg.solver.tie_break_cost,
+        flex=flex_spec(flexibility_envelope(campus, cfg.campus)),
+    )
+
+
+def flex_spec(envelope: FlexibilityEnvelope) -> FlexSpec | None:
+    """Translate the campus flexibility envelope into the optimiser's :class:`FlexSpec`.
+
+    The per-window curtailment budget is the event-length limit at the window's mean hourly
+    bound (``curtail_event_hours_max x mean(curtail_max in the window)``): a linear stand-in for
+    "at most one event of that many hours a day"; the hours are counted in the result.
+    ``None`` when the envelope allows neither shifting nor curtailment.
+    """
+    if not (envelope.shift_max.any() or envelope.curtail_max.any()):
+        return None
+    windows = envelope.windows()
+    per_window = np.array(
+        [envelope.curtail_event_hours_max * float(envelope.curtail_max[w].mean()) for w in windows]
+    )
+    return FlexSpec(
+        shift_max=np.asarray(envelope.shift_max),
+        ramp_max=np.asarray(envelope.ramp_max),
+        window_hours=envelope.window_hours,
+        shift_cost=envelope.shift_cost,
+        curtail_max=np.asarray(envelope.curtail_max),
+        curtail_energy_max=envelope.curtail_energy_max,
+        curtail_window_energy_max=per_window,
+        curtail_cost=envelope.curtail_cost,
     )
 
 
@@ -171,7 +247,7 @@ def prepare_problem(
         )
     with stage("problem"):
         snapshots = pd.DatetimeIndex(weather[TIME].to_numpy())
-        problem = build_problem(cfg, snapshots, campus["load"], cfs, costs)
+        problem = build_problem(cfg, snapshots, campus, cfs, costs)
     return problem, campus, weather
 
 
@@ -229,8 +305,42 @@ def run_study(
                 **weather_attrs,
             },
         )
+    if problem.flex is not None:
+        _record_flexibility(ds, flexibility_envelope(campus, cfg.campus))
     ds.attrs["stage_seconds"] = json.dumps(stage.seconds)
     if output is not None:
         with stage("write"):
             write_results(ds, output)
     return ds
+
+
+def _record_flexibility(ds: xr.Dataset, envelope: FlexibilityEnvelope) -> None:
+    """Count curtailed hours and events of the solution against the envelope's limits.
+
+    The LP bounds curtailed *energy*; the hour limits are checked here and reported in the
+    attributes ``curtailment_hours``, ``curtailment_longest_event_h`` and
+    ``curtailment_within_hour_limits`` (a warning is logged when they are exceeded).
+    """
+    events = curtailment_events(ds["load_curtailment"].to_numpy())
+    hours = sum(length for _, length in events)
+    longest = max((length for _, length in events), default=0)
+    within = hours <= envelope.curtail_hours_limit + 1e-9 and (
+        longest <= envelope.curtail_event_hours_max
+    )
+    ds.attrs.update(
+        curtailment_hours=int(hours),
+        curtailment_events=len(events),
+        curtailment_longest_event_h=int(longest),
+        curtailment_hours_limit=float(envelope.curtail_hours_limit),
+        curtailment_within_hour_limits=int(within),
+    )
+    if not within:
+        logger.warning(
+            "curtailment uses %d h in %d events (longest %d h); the limits are %.0f h and %d h "
+            "per event: the LP bounds energy, not hours",
+            hours,
+            len(events),
+            longest,
+            envelope.curtail_hours_limit,
+            envelope.curtail_event_hours_max,
+        )

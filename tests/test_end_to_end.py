@@ -61,7 +61,8 @@ def test_schema_units_and_provenance(default_run: tuple[xr.Dataset, Path, str]) 
         assert ds[name].attrs.get("units"), name
         assert ds[name].attrs.get("long_name"), name
     assert ds.sizes["time"] == 8760
-    assert list(ds["technology"].values) == ["solar", "onwind", "battery"]
+    assert list(ds["technology"].values) == ["solar", "onwind", "diesel_gensets", "battery", "ups"]
+    assert list(ds["storage"].values) == ["battery", "ups"]
     assert ds.attrs["Conventions"] == "CF-1.10"
     assert ds.attrs["source"].startswith("gridtwin ")
     for key in ("title", "history", "institution"):
@@ -74,15 +75,18 @@ def test_schema_units_and_provenance(default_run: tuple[xr.Dataset, Path, str]) 
 def test_energy_balance_every_hour(default_run: tuple[xr.Dataset, Path, str]) -> None:
     ds, _, _ = default_run
     supply = ds["p"].sum("technology") + ds["grid_import"] - ds["grid_export"]
-    residual = np.abs((supply - ds["load"]).to_numpy())
+    served = ds["load"] + ds["load_shift"] - ds["load_curtailment"]
+    residual = np.abs((supply - served).to_numpy())
     assert residual.max() <= 1e-6 * ds["load"].to_numpy().max()
+    np.testing.assert_allclose(ds["load_served"], served, rtol=0, atol=1e-9)
     assert float(ds["grid_import"].max()) <= float(ds["poi_p_nom"]) * (1 + 1e-6)
 
 
 def test_cfe_score_recomputed(default_run: tuple[xr.Dataset, Path, str]) -> None:
     ds, _, _ = default_run
-    load = ds["load"].to_numpy()
-    onsite = ds["p"].to_numpy().sum(axis=1)  # solar + wind + net battery, all carbon-free
+    load = (ds["load"] + ds["load_shift"] - ds["load_curtailment"]).to_numpy()
+    clean = ["solar", "onwind", "battery", "ups"]  # not the diesel gensets
+    onsite = ds["p"].sel(technology=clean).to_numpy().sum(axis=1)
     imp, exp = ds["grid_import"].to_numpy(), ds["grid_export"].to_numpy()
     cfe = (onsite - exp + ds["grid_cfe_share"].to_numpy() * imp).sum() / load.sum()
     assert cfe >= float(ds["cfe_target"]) - 1e-6
@@ -143,10 +147,15 @@ def test_costs_recomputed_from_capacities_and_dispatch(
     tie = float(ds["tie_break_cost"])
     assert tie == 0.01  # the documented default of solver.tie_break_cost
     tie_cost = tie * float(ds["storage_discharge"].sum() + ds["grid_export"].sum())
-    total = capex + grid + tie_cost  # marginal costs are zero in the catalogue
+    # diesel fuel: fuel cost / efficiency (default study: 105 USD/MWh_fuel, efficiency 0.38)
+    fuel = 105.0 / 0.38 * float(ds["p"].sel(technology="diesel_gensets").sum())
+    flex = 1.0 * float(ds["load_shift"].clip(min=0).sum())  # shift_cost 1 USD/MWh
+    flex += 1000.0 * float(ds["load_curtailment"].sum())  # curtail_cost 1000 USD/MWh
+    total = capex + grid + tie_cost + fuel + flex  # catalogue marginal costs are zero
     assert float(ds["system_cost"]) == pytest.approx(total, rel=1e-6)
     assert ds.attrs["objective"] == pytest.approx(total, rel=1e-6)
-    assert float(ds["lcoe"]) == pytest.approx(total / float(ds["load"].sum()), rel=1e-9)
+    served = float(ds["load_served"].sum())
+    assert float(ds["lcoe"]) == pytest.approx(total / served, rel=1e-9)
 
 
 def test_netcdf_reopens_identical(default_run: tuple[xr.Dataset, Path, str]) -> None:
@@ -162,3 +171,21 @@ def test_cli_summary_and_pue(default_run: tuple[xr.Dataset, Path, str]) -> None:
         assert word in output
     assert 1.1 <= float(ds["pue"].mean()) <= 1.4
     assert float(ds["it_load"].mean()) == pytest.approx(800.0)
+
+
+def test_flexibility_within_envelope(default_run: tuple[xr.Dataset, Path, str]) -> None:
+    """Shifted load nets to zero in every 24 h window and stays within the hourly envelope."""
+    ds, _, _ = default_run
+    shift = ds["load_shift"].to_numpy()
+    curtail = ds["load_curtailment"].to_numpy()
+    pue = ds["pue"].to_numpy()
+    # envelope from the default study: 20 % of the training IT load, ramp 25 % of 1000 MW IT
+    shift_max = 0.2 * ds["it_load_training"].to_numpy() * pue
+    assert np.all(np.abs(shift) <= shift_max + 1e-6)
+    steps = np.diff(np.concatenate([[0.0], shift]))
+    assert np.all(np.abs(steps) <= 0.25 * 1000.0 * pue + 1e-6)
+    windows = shift.reshape(-1, 24).sum(axis=1)  # 8760 h = 365 windows of 24 h
+    assert np.abs(windows).max() <= 1e-6
+    assert np.all(curtail >= -1e-9) and np.all(curtail <= 0.25 * ds["load"].to_numpy() + 1e-6)
+    assert float(np.abs(shift).sum()) > 0  # the optimiser does use the flexibility
+    assert ds.attrs["curtailment_within_hour_limits"] == 1

@@ -10,7 +10,13 @@ import pytest
 
 from gridtwin.exceptions import ConfigError, InfeasibleError
 from gridtwin.optimize import pypsa_backend
-from gridtwin.optimize.problem import GeneratorSpec, PoiSpec, StorageSpec, SystemProblem
+from gridtwin.optimize.problem import (
+    FlexSpec,
+    GeneratorSpec,
+    PoiSpec,
+    StorageSpec,
+    SystemProblem,
+)
 
 
 def _poi(n: int, p_nom: float, price: float, cfe: float, export_price: float = 0.0) -> PoiSpec:
@@ -136,3 +142,122 @@ def test_grid_cfe_share_counts_towards_target() -> None:
     sol = pypsa_backend.solve(prob)
     assert sol.p_nom["solar"] == pytest.approx(0.0, abs=1e-6)
     assert sol.grid_import.sum() == pytest.approx(400.0, rel=1e-6)
+
+
+def _flex(
+    n: int,
+    shift: float = 0.0,
+    ramp: float = 1e6,
+    curtail: float = 0.0,
+    curtail_energy: float = 0.0,
+    window: int | None = None,
+    shift_cost: float = 0.0,
+    curtail_cost: float = 0.0,
+) -> FlexSpec:
+    w = window or n
+    return FlexSpec(
+        shift_max=np.full(n, shift),
+        ramp_max=np.full(n, ramp),
+        window_hours=w,
+        shift_cost=shift_cost,
+        curtail_max=np.full(n, curtail),
+        curtail_energy_max=curtail_energy,
+        curtail_window_energy_max=np.full(-(-n // w), curtail_energy),
+        curtail_cost=curtail_cost,
+    )
+
+
+def _island(flex: FlexSpec | None, generators: tuple[GeneratorSpec, ...], target: float):
+    return SystemProblem(
+        snapshots=_index(4),
+        load=np.full(4, 100.0),
+        generators=generators,
+        storage=(),
+        poi=_poi(4, 0.0, 50.0, 0.0),
+        cfe_target=target,
+        flex=flex,
+    )
+
+
+SOLAR_MIDDAY = GeneratorSpec("solar", np.array([0.0, 1.0, 1.0, 0.0]), 10.0)
+
+
+def test_load_shifting_hand_solution() -> None:
+    """Islanded, 100 MW for 4 h, solar only in hours 1-2, all load movable within the day.
+
+    The night load (200 MWh) moves into the solar hours: solar = 200 MW, the shift is
+    [-100, +100, +100, -100] and 200 MWh are moved at 0.5 per MWh.
+    """
+    prob = _island(_flex(4, shift=100.0, shift_cost=0.5), (SOLAR_MIDDAY,), 1.0)
+    sol = pypsa_backend.solve(prob)
+    assert sol.p_nom["solar"] == pytest.approx(200.0, rel=1e-6)
+    assert sol.load_shift == pytest.approx([-100.0, 100.0, 100.0, -100.0], abs=1e-5)
+    assert sol.objective == pytest.approx(10.0 * 200 + 0.5 * 200, rel=1e-6)
+
+
+def test_load_shifting_respects_ramp_limit() -> None:
+    """The same move needs a 200 MW step between hours 0 and 1; a 150 MW/h limit forbids it."""
+    prob = _island(_flex(4, shift=100.0, ramp=150.0), (SOLAR_MIDDAY,), 1.0)
+    with pytest.raises(InfeasibleError):
+        pypsa_backend.solve(prob)
+
+
+def test_load_shifting_keeps_window_energy() -> None:
+    """Windows of 2 h: night load of hour 0 may only move into hour 1, hour 3's into hour 2."""
+    prob = _island(_flex(4, shift=100.0, window=2), (SOLAR_MIDDAY,), 1.0)
+    sol = pypsa_backend.solve(prob)
+    assert sol.load_shift[:2].sum() == pytest.approx(0.0, abs=1e-6)
+    assert sol.load_shift[2:].sum() == pytest.approx(0.0, abs=1e-6)
+    assert sol.p_nom["solar"] == pytest.approx(200.0, rel=1e-6)
+
+
+def test_curtailment_hand_solution_and_cfe_denominator() -> None:
+    """Curtail the 200 MWh of night load at 3 per MWh instead of serving it.
+
+    The CFE target applies to the load actually served (200 MWh of solar), so 100 % is met.
+    """
+    prob = _island(
+        _flex(4, curtail=100.0, curtail_energy=200.0, curtail_cost=3.0), (SOLAR_MIDDAY,), 1.0
+    )
+    sol = pypsa_backend.solve(prob)
+    assert sol.load_curtailment == pytest.approx([100.0, 0.0, 0.0, 100.0], abs=1e-5)
+    assert sol.p_nom["solar"] == pytest.approx(100.0, rel=1e-6)
+    assert sol.objective == pytest.approx(10.0 * 100 + 3.0 * 200, rel=1e-6)
+    # a budget of 150 MWh cannot cover the 200 MWh of night load
+    short = _island(
+        _flex(4, curtail=100.0, curtail_energy=150.0, curtail_cost=3.0), (SOLAR_MIDDAY,), 1.0
+    )
+    with pytest.raises(InfeasibleError):
+        pypsa_backend.solve(short)
+
+
+def test_backup_generator_is_not_clean_and_respects_energy_limit() -> None:
+    """Existing 100 MW diesel covers the night at 300 per MWh; it does not count as clean."""
+    diesel = GeneratorSpec(
+        "diesel",
+        np.ones(4),
+        0.0,
+        marginal_cost=300.0,
+        clean=False,
+        p_nom=100.0,
+        extendable=False,
+        co2_intensity=0.7,
+    )
+    sol = pypsa_backend.solve(_island(None, (SOLAR_MIDDAY, diesel), 0.5))
+    assert sol.p_nom["diesel"] == pytest.approx(100.0)
+    assert sol.p["diesel"] == pytest.approx([100.0, 0.0, 0.0, 100.0], abs=1e-5)
+    assert sol.objective == pytest.approx(10.0 * 100 + 300.0 * 200, rel=1e-6)
+    with pytest.raises(InfeasibleError):  # 60 % CFE would need clean energy at night
+        pypsa_backend.solve(_island(None, (SOLAR_MIDDAY, diesel), 0.6))
+    limited = GeneratorSpec(
+        "diesel",
+        np.ones(4),
+        0.0,
+        marginal_cost=300.0,
+        clean=False,
+        p_nom=100.0,
+        extendable=False,
+        e_sum_max=150.0,
+    )
+    with pytest.raises(InfeasibleError):  # 200 MWh of night load, 150 MWh permitted
+        pypsa_backend.solve(_island(None, (SOLAR_MIDDAY, limited), 0.5))

@@ -148,7 +148,8 @@ def test_grid_only_study(short_study: Path) -> None:
     study.write_text(
         "name: grid\nweather:\n  path: week.nc\n"
         + POI
-        + "campus:\n  it_capacity: 100.0\n"
+        + "campus:\n  it_capacity: 100.0\n  ups: {energy_per_mw: 0.0}\n"
+        + "  flexibility: {shift_share: 0.0, curtail_share: 0.0}\n"
         + "technologies:\n  extendable: []\npolicy:\n  cfe_target: 0.3\n"
     )
     proc = _cli("run", str(study), cwd=short_study)

@@ -31,6 +31,11 @@ import pandas as pd
 
 from gridtwin.exceptions import ConfigError
 
+#: Names the backends use for their own components; technologies may not take them.
+RESERVED_NAMES = frozenset(
+    {"campus", "grid", "poi_import", "poi_export", "flex_defer", "flex_recover", "flex_curtail"}
+)
+
 
 @dataclass(frozen=True)
 class GeneratorSpec:
@@ -50,6 +55,14 @@ class GeneratorSpec:
         Whether its output counts as carbon-free.
     p_nom_max : float
         Build limit [MW]; ``inf`` for none.
+    p_nom : float
+        Existing capacity [MW]; the optimiser builds on top of it when ``extendable``.
+    extendable : bool
+        Whether the optimiser may add capacity.
+    co2_intensity : float
+        Emissions per MWh of output [t CO2 MWh-1].
+    e_sum_max : float
+        Largest output over the horizon [MWh] (e.g. permitted run hours); ``inf`` for none.
     """
 
     name: str
@@ -58,6 +71,10 @@ class GeneratorSpec:
     marginal_cost: float = 0.0
     clean: bool = True
     p_nom_max: float = float("inf")
+    p_nom: float = 0.0
+    extendable: bool = True
+    co2_intensity: float = 0.0
+    e_sum_max: float = float("inf")
 
 
 @dataclass(frozen=True)
@@ -74,6 +91,10 @@ class StorageSpec:
         Annualised cost of energy capacity [currency MWh-1 a-1].
     efficiency_charge, efficiency_discharge : float
         One-way efficiencies [-]; their product is the round-trip efficiency.
+    p_nom, e_nom : float
+        Existing AC power [MW] and energy [MWh] capacity.
+    extendable : bool
+        Whether the optimiser may add capacity (``False``: fixed at ``p_nom`` / ``e_nom``).
     """
 
     name: str
@@ -81,6 +102,9 @@ class StorageSpec:
     capital_cost_energy: float
     efficiency_charge: float
     efficiency_discharge: float
+    p_nom: float = 0.0
+    e_nom: float = 0.0
+    extendable: bool = True
 
 
 @dataclass(frozen=True)
@@ -106,6 +130,46 @@ class PoiSpec:
 
 
 @dataclass(frozen=True)
+class FlexSpec:
+    """Load flexibility of the campus, MW of site-bus load (see
+    :class:`gridtwin.campus.flexibility.FlexibilityEnvelope`).
+
+    Shifting ``s_t`` (positive = load moved into hour t) with ``|s_t| <= shift_max_t``,
+    ``|s_t - s_(t-1)| <= ramp_max_t`` and zero net energy in every window of ``window_hours``;
+    curtailment ``0 <= c_t <= curtail_max_t``. Hour counts are not linear: the LP bounds
+    curtailed energy by ``curtail_energy_max`` over the horizon and by ``curtail_window_energy_max``
+    within each window; the hours are counted afterwards and reported.
+
+    Attributes
+    ----------
+    shift_max, ramp_max, curtail_max : numpy.ndarray
+        Shape (n_time,) [MW], [MW/h], [MW].
+    window_hours : int
+    shift_cost : float
+        Cost per MWh moved, charged on the hours it is moved into [currency MWh-1].
+    curtail_energy_max : float
+        Curtailed energy budget over the horizon [MWh].
+    curtail_window_energy_max : numpy.ndarray
+        Curtailed energy budget per window [MWh], shape (n_windows,).
+    curtail_cost : float
+        Cost per MWh curtailed [currency MWh-1].
+    """
+
+    shift_max: np.ndarray
+    ramp_max: np.ndarray
+    window_hours: int
+    shift_cost: float
+    curtail_max: np.ndarray
+    curtail_energy_max: float
+    curtail_window_energy_max: np.ndarray
+    curtail_cost: float
+
+    def window_index(self) -> np.ndarray:
+        """Window number of each hour, shape (n_time,)."""
+        return np.arange(len(self.shift_max)) // self.window_hours
+
+
+@dataclass(frozen=True)
 class SystemProblem:
     """The whole sizing problem on one hourly index.
 
@@ -121,6 +185,8 @@ class SystemProblem:
     cfe_target : float
         Hourly CFE target in [0, 1].
     currency : str
+    flex : FlexSpec or None
+        Campus load flexibility; ``None`` for a fixed load.
     tie_break_cost : float
         Cost per MWh of storage discharge and of grid export [currency/MWh] that makes the
         optimum unique where curtailed energy is free (see
@@ -135,6 +201,7 @@ class SystemProblem:
     cfe_target: float
     currency: str = "USD"
     tie_break_cost: float = 0.0
+    flex: FlexSpec | None = None
 
     def __post_init__(self) -> None:
         n = len(self.snapshots)
@@ -145,6 +212,20 @@ class SystemProblem:
             "poi.grid_cfe_share": self.poi.grid_cfe_share,
         }
         series.update({f"{g.name}.capacity_factor": g.capacity_factor for g in self.generators})
+        if self.flex is not None:
+            series.update(
+                {
+                    "flex.shift_max": self.flex.shift_max,
+                    "flex.ramp_max": self.flex.ramp_max,
+                    "flex.curtail_max": self.flex.curtail_max,
+                }
+            )
+        names = self.technologies
+        if len(set(names)) != len(names) or RESERVED_NAMES & set(names):
+            raise ConfigError(
+                f"problem: technology names must be unique and not one of "
+                f"{sorted(RESERVED_NAMES)}; got {names}"
+            )
         for name, arr in series.items():
             if np.shape(arr) != (n,):
                 raise ConfigError(f"problem: {name} has shape {np.shape(arr)}, expected ({n},)")
@@ -177,6 +258,9 @@ class Solution:
         Stored energy at the end of each hour [MWh].
     grid_import, grid_export : numpy.ndarray
         POI exchange [MW], both >= 0.
+    load_shift, load_curtailment : numpy.ndarray
+        Load moved into each hour (negative: moved away) and load curtailed [MW]; zeros
+        without flexibility.
     objective : float
         Solver objective [currency a-1].
     solver : dict
@@ -193,4 +277,6 @@ class Solution:
     grid_import: np.ndarray
     grid_export: np.ndarray
     objective: float
+    load_shift: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    load_curtailment: np.ndarray = field(default_factory=lambda: np.zeros(0))
     solver: dict[str, Any] = field(default_factory=dict)

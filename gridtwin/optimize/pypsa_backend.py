@@ -25,12 +25,13 @@ from collections.abc import Callable
 from typing import Any
 
 import linopy
+import numpy as np
 import pandas as pd
 import pypsa
 import xarray as xr
 
 from gridtwin.exceptions import InfeasibleError, SolverError
-from gridtwin.optimize.problem import Solution, SystemProblem
+from gridtwin.optimize.problem import Solution, StorageSpec, SystemProblem
 
 logger = logging.getLogger(__name__)
 
@@ -59,45 +60,19 @@ def build_network(problem: SystemProblem) -> pypsa.Network:
             g.name,
             bus=SITE,
             carrier=g.name,
-            p_nom_extendable=True,
+            p_nom=g.p_nom,
+            p_nom_min=g.p_nom,
+            p_nom_extendable=g.extendable,
             p_nom_max=g.p_nom_max,
             p_max_pu=pd.Series(g.capacity_factor, index=problem.snapshots),
             capital_cost=g.capital_cost,
             marginal_cost=g.marginal_cost,
+            e_sum_max=g.e_sum_max,
         )
     for s in problem.storage:
-        n.add("Bus", s.name, carrier=s.name)
-        n.add(
-            "Store",
-            s.name,
-            bus=s.name,
-            carrier=s.name,
-            e_nom_extendable=True,
-            e_cyclic=True,
-            capital_cost=s.capital_cost_energy,
-        )
-        n.add(
-            "Link",
-            f"{s.name} charger",
-            bus0=SITE,
-            bus1=s.name,
-            carrier=s.name,
-            efficiency=s.efficiency_charge,
-            p_nom_extendable=True,
-            capital_cost=s.capital_cost_power,
-        )
-        n.add(
-            "Link",
-            f"{s.name} discharger",
-            bus0=s.name,
-            bus1=SITE,
-            carrier=s.name,
-            efficiency=s.efficiency_discharge,
-            p_nom_extendable=True,
-            capital_cost=0.0,
-            # per MWh of AC output; the link's p is its (DC) input, output = eta_d * input
-            marginal_cost=problem.tie_break_cost * s.efficiency_discharge,
-        )
+        _add_storage(n, s, problem.tie_break_cost)
+    if problem.flex is not None:
+        _add_flexibility(n, problem)
     poi = problem.poi
     n.add(
         "Generator",
@@ -120,6 +95,92 @@ def build_network(problem: SystemProblem) -> pypsa.Network:
     return n
 
 
+def _add_storage(n: pypsa.Network, s: StorageSpec, tie_break_cost: float) -> None:
+    """A store on its own bus with charger and discharger links (AC ratings tied)."""
+    n.add("Bus", s.name, carrier=s.name)
+    n.add(
+        "Store",
+        s.name,
+        bus=s.name,
+        carrier=s.name,
+        e_nom=s.e_nom,
+        e_nom_min=s.e_nom,
+        e_nom_extendable=s.extendable,
+        e_cyclic=True,
+        capital_cost=s.capital_cost_energy,
+    )
+    n.add(
+        "Link",
+        f"{s.name} charger",
+        bus0=SITE,
+        bus1=s.name,
+        carrier=s.name,
+        efficiency=s.efficiency_charge,
+        p_nom=s.p_nom,
+        p_nom_min=s.p_nom,
+        p_nom_extendable=s.extendable,
+        capital_cost=s.capital_cost_power,
+    )
+    n.add(
+        "Link",
+        f"{s.name} discharger",
+        bus0=s.name,
+        bus1=SITE,
+        carrier=s.name,
+        efficiency=s.efficiency_discharge,
+        # the discharger is rated on its (DC) input: AC output = eta_d * input
+        p_nom=s.p_nom / s.efficiency_discharge,
+        p_nom_min=s.p_nom / s.efficiency_discharge,
+        p_nom_extendable=s.extendable,
+        capital_cost=0.0,
+        # per MWh of AC output
+        marginal_cost=tie_break_cost * s.efficiency_discharge,
+    )
+
+
+def _add_flexibility(n: pypsa.Network, problem: SystemProblem) -> None:
+    """Load shifting and curtailment as three generators at the site bus.
+
+    ``flex_defer`` (output >= 0: load moved away), ``flex_recover`` (output <= 0: load moved in,
+    paying the shift cost) and ``flex_curtail`` (output >= 0, paying the curtailment cost, total
+    output limited by the energy budget). Window balance and ramp limits are added in the hook.
+    """
+    flex = problem.flex
+    assert flex is not None
+    idx = problem.snapshots
+    shift_nom = max(float(flex.shift_max.max()), 1e-9)
+    curtail_nom = max(float(flex.curtail_max.max()), 1e-9)
+    n.add("Carrier", "flex")
+    n.add(
+        "Generator",
+        "flex_defer",
+        bus=SITE,
+        carrier="flex",
+        p_nom=shift_nom,
+        p_max_pu=pd.Series(flex.shift_max / shift_nom, index=idx),
+    )
+    n.add(
+        "Generator",
+        "flex_recover",
+        bus=SITE,
+        carrier="flex",
+        p_nom=shift_nom,
+        p_max_pu=0.0,
+        p_min_pu=pd.Series(-flex.shift_max / shift_nom, index=idx),
+        marginal_cost=-flex.shift_cost,
+    )
+    n.add(
+        "Generator",
+        "flex_curtail",
+        bus=SITE,
+        carrier="flex",
+        p_nom=curtail_nom,
+        p_max_pu=pd.Series(flex.curtail_max / curtail_nom, index=idx),
+        marginal_cost=flex.curtail_cost,
+        e_sum_max=flex.curtail_energy_max,
+    )
+
+
 def _extra_functionality(problem: SystemProblem) -> Callable[[pypsa.Network, pd.Index], None]:
     """Return the hook adding storage power coupling and the hourly CFE constraint."""
 
@@ -131,12 +192,16 @@ def _extra_functionality(problem: SystemProblem) -> Callable[[pypsa.Network, pd.
             return m.variables[var].sel(name=name, drop=True)
 
         for s in problem.storage:
+            if not s.extendable:
+                continue
             m.add_constraints(
                 pick("Link-p_nom", f"{s.name} charger")
                 - s.efficiency_discharge * pick("Link-p_nom", f"{s.name} discharger")
                 == 0,
                 name=f"{s.name}-power_coupling",
             )
+        if problem.flex is not None:
+            _flexibility_constraints(m, problem, pick)
         cfe = xr.DataArray(problem.poi.grid_cfe_share, coords={"snapshot": problem.snapshots})
         terms = [pick("Generator-p", g.name).sum() for g in problem.generators if g.clean]
         for s in problem.storage:
@@ -144,10 +209,40 @@ def _extra_functionality(problem: SystemProblem) -> Callable[[pypsa.Network, pd.
             terms.append(-1.0 * pick("Link-p", f"{s.name} charger").sum())
         terms.append(pick("Generator-p", "poi_export").sum())  # export is negative generation
         terms.append((cfe * pick("Generator-p", "poi_import")).sum())
+        if problem.flex is not None:  # curtailed load needs no clean supply
+            terms.append(problem.cfe_target * pick("Generator-p", "flex_curtail").sum())
         lhs = linopy.merge(terms)
         m.add_constraints(lhs >= problem.cfe_target * float(problem.load.sum()), name="cfe-hourly")
 
     return hook
+
+
+def _flexibility_constraints(
+    m: linopy.Model, problem: SystemProblem, pick: Callable[[str, str], Any]
+) -> None:
+    """Window energy balance and ramp limit of shifting; curtailed energy per window."""
+    flex = problem.flex
+    assert flex is not None
+    window = xr.DataArray(
+        flex.window_index(), coords={"snapshot": problem.snapshots}, name="window"
+    )
+    net = pick("Generator-p", "flex_defer") + pick("Generator-p", "flex_recover")
+    m.add_constraints(net.groupby(window).sum() == 0, name="flex-window_balance")
+    ramp = xr.DataArray(flex.ramp_max, coords={"snapshot": problem.snapshots})
+    later = problem.snapshots[1:]
+    previous = net.isel(snapshot=slice(None, -1)).assign_coords(snapshot=later)
+    step = net.isel(snapshot=slice(1, None)) - previous
+    m.add_constraints(step <= ramp.sel(snapshot=later), name="flex-ramp_up")
+    m.add_constraints(step >= -ramp.sel(snapshot=later), name="flex-ramp_down")
+    first = net.isel(snapshot=0)  # the first hour ramps from zero
+    m.add_constraints(first <= float(flex.ramp_max[0]), name="flex-ramp_first_up")
+    m.add_constraints(first >= -float(flex.ramp_max[0]), name="flex-ramp_first_down")
+    budget = xr.DataArray(
+        flex.curtail_window_energy_max,
+        coords={"window": np.arange(len(flex.curtail_window_energy_max))},
+    )
+    curtailed = pick("Generator-p", "flex_curtail").groupby(window).sum()
+    m.add_constraints(curtailed <= budget, name="flex-curtail_window")
 
 
 def solve(problem: SystemProblem, options: dict[str, Any] | None = None) -> Solution:
@@ -226,7 +321,15 @@ def _extract(
             "ipm": int(info.ipm_iteration_count),
             "crossover": int(info.crossover_iteration_count),
         }
+    shift = np.zeros(len(problem.snapshots))
+    curtail = np.zeros(len(problem.snapshots))
+    if problem.flex is not None:
+        # defer (>= 0) lowers the load, recover (<= 0) raises it: s = -(defer + recover)
+        shift = -(gp["flex_defer"] + gp["flex_recover"]).to_numpy(dtype=float)
+        curtail = gp["flex_curtail"].to_numpy(dtype=float)
     return Solution(
+        load_shift=shift,
+        load_curtailment=curtail,
         p_nom=p_nom,
         e_nom=e_nom,
         p={g.name: gp[g.name].to_numpy(dtype=float) for g in problem.generators},
