@@ -119,6 +119,7 @@ def _print_summary(ds: xr.Dataset, out: Path) -> None:
     for col in ("p_nom_opt [MW]", "e_nom_opt [MWh]", "energy [GWh/a]", "used CF [-]"):
         table.add_column(col, justify="right", no_wrap=True)
     for tech, row in summary(ds).iterrows():
+        row = row.where(~(row.abs() < 5e-4), 0.0)  # no "-0" from solver round-off; NaN kept
         cells = [f"{v:,.3f}" if "capacity_factor" in c else f"{v:,.0f}" for c, v in row.items()]
         table.add_row(str(tech), *[c.replace("nan", "-") for c in cells])
     console.print(table)

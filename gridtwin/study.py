@@ -41,7 +41,8 @@ from gridtwin.optimize.problem import (
 from gridtwin.results import build_results, write_results
 from gridtwin.series import resolve_series
 from gridtwin.technologies import annualised_costs, load_catalogue
-from gridtwin.weather import open_weather, pv_capacity_factor, wind_capacity_factor
+from gridtwin.weather import pv_capacity_factor, wind_capacity_factor
+from gridtwin.weather import read as read_weather
 
 logger = logging.getLogger(__name__)
 
@@ -229,7 +230,9 @@ def prepare_problem(
     """
     stage = stages or _Stages()
     with stage("weather"):
-        weather = open_weather(cfg.weather.path)
+        weather = read_weather(
+            cfg.weather.path, format=cfg.weather.format, reference_year=cfg.weather.reference_year
+        )
     with stage("resources"):
         cfs = {
             "solar": pv_capacity_factor(weather, cfg.solar),

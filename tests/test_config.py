@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from gridtwin.config import load_study, parse_study
@@ -116,4 +117,29 @@ def test_poi_section_is_required(tmp_path: Path) -> None:
     weather = (ROOT / "weather" / "greensboro_tmy3.nc").as_posix()
     path.write_text(f"name: t\nweather:\n  path: {weather}\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="field 'poi' is required"):
+        load_study(path)
+
+
+def test_study_reads_any_supported_weather_file(tmp_path: Path, shared_data: Path) -> None:
+    """A study may point straight at an EPW file; the stages before the solve accept it."""
+    from gridtwin.study import prepare_problem
+
+    epw = shared_data / "weather" / "NLD_Amsterdam062400_IWEC.epw"
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        f"name: ams\nweather:\n  path: {epw.as_posix()}\n  format: epw\n" + POI,
+        encoding="utf-8",
+    )
+    problem, campus, weather = prepare_problem(load_study(path).config)
+    assert len(problem.snapshots) == 8760
+    assert weather.attrs["latitude"] == pytest.approx(52.3, abs=0.01)
+    assert problem.snapshots[0] == pd.Timestamp("2018-12-31 23:00")  # UTC+1, hour-ending
+    assert float(campus["pue"].mean()) < 1.3
+
+
+def test_unknown_weather_format(tmp_path: Path) -> None:
+    path = tmp_path / "s.yaml"
+    weather = (ROOT / "weather" / "greensboro_tmy3.nc").as_posix()
+    path.write_text(f"name: t\nweather:\n  path: {weather}\n  format: grib\n" + POI)
+    with pytest.raises(ConfigError, match=r"weather\.format"):
         load_study(path)

@@ -38,10 +38,22 @@ class WeatherConfig(StrictModel):
     Attributes
     ----------
     path : Path
-        Canonical weather set (netCDF, see :mod:`gridtwin.weather`), relative to the study file.
+        Weather file relative to the study file: a canonical weather set (netCDF, as written by
+        ``gridtwin weather import``) or any file :func:`gridtwin.weather.read` reads (EPW,
+        PVGIS TMY CSV/JSON, NSRDB PSM3/PSM4, TMY2/TMY3, ERA5 netCDF with ``format: era5``).
+    format : str
+        ``auto`` (detect from content and extension) or one of ``epw``, ``pvgis``, ``nsrdb``,
+        ``psm3``, ``psm4``, ``tmy3``, ``tmy2``, ``netcdf``, ``era5``.
+    reference_year : int
+        Year a typical year (months from different years) is re-indexed to; a non-leap year
+        for typical years without 29 February. Default 2019.
     """
 
     path: Path
+    format: Literal[
+        "auto", "epw", "pvgis", "nsrdb", "psm3", "psm4", "tmy3", "tmy2", "netcdf", "era5"
+    ] = "auto"
+    reference_year: Annotated[int, Field(strict=True, ge=1900, le=2100)] = 2019
 
 
 class SeriesRef(StrictModel):
