@@ -76,6 +76,18 @@ def run(
         Path | None,
         typer.Option("--output", "-o", help="Result netCDF file (default: results/NAME.nc)."),
     ] = None,
+    backend: Annotated[
+        str | None,
+        typer.Option(help="Optimisation backend: pypsa or cvxpy (default: solver.backend)."),
+    ] = None,
+    overrides: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            help="Override a study field, validated like the file: --set policy.cfe_target=0.95 "
+            "(repeatable).",
+        ),
+    ] = None,
 ) -> None:
     """Run a study: size solar, wind and storage for hourly CFE and write a netCDF result."""
     from gridtwin.config import load_study
@@ -87,7 +99,10 @@ def run(
                 f"{study}: default study not found in {Path.cwd()}; run from the gridtwin "
                 "repository root or give a study file: gridtwin run PATH/TO/STUDY.yaml"
             )
-        loaded = load_study(study)
+        items = list(overrides or [])
+        if backend is not None:
+            items.append(f"solver.backend={backend}")
+        loaded = load_study(study, overrides=items)
         out = output or Path("results") / f"{loaded.config.name}.nc"
         timings: dict[str, float] = {}
         starts: dict[str, float] = {}

@@ -16,11 +16,27 @@ import xarray as xr
 
 from gridtwin.exceptions import DataError
 
+#: File name endings accepted for netCDF output.
+NETCDF_SUFFIXES = (".nc", ".nc4", ".netcdf")
+
+
+def _is_netcdf(path: Path) -> bool:
+    """Whether ``path`` starts like a netCDF-3 (``CDF``) or netCDF-4/HDF5 file."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(8)
+    except OSError:
+        return False
+    return head.startswith(b"CDF") or head.startswith(b"\x89HDF")
+
 
 def check_writable(path: str | Path) -> Path:
     """Fail early if ``path`` cannot be written (before hours of computation).
 
     Creates the parent folders and a probe file next to the target, then removes the probe.
+    Only netCDF file names (``.nc``) are accepted, and an existing file is replaced only if it
+    is itself a netCDF file, so a slip of ``-o`` never destroys an input (a weather file, a
+    study).
 
     Parameters
     ----------
@@ -34,11 +50,21 @@ def check_writable(path: str | Path) -> Path:
     Raises
     ------
     DataError
-        If the destination is a folder or its folder cannot be created or written.
+        If the destination is a folder, does not end in ``.nc``, is an existing file that is not
+        netCDF, or its folder cannot be created or written.
     """
     dest = Path(path)
     if dest.is_dir():
         raise DataError(f"{dest}: is a folder; give a file name for the result (e.g. {dest}/x.nc)")
+    if dest.suffix.lower() not in NETCDF_SUFFIXES:
+        raise DataError(
+            f"{dest}: a netCDF file name must end in .nc; choose e.g. {dest.with_suffix('.nc')}"
+        )
+    if dest.is_file() and not _is_netcdf(dest):
+        raise DataError(
+            f"{dest}: exists and is not a netCDF file; refusing to overwrite it, choose another "
+            "path"
+        )
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
         fd, probe = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".probe", dir=dest.parent)

@@ -27,7 +27,7 @@ from gridtwin.campus.flexibility import (
     curtailment_events,
     flexibility_envelope,
 )
-from gridtwin.config import PRICE_BOUNDS, Study, StudyConfig
+from gridtwin.config import PRICE_BOUNDS, SolverConfig, Study, StudyConfig
 from gridtwin.conventions import TIME
 from gridtwin.io import check_writable
 from gridtwin.optimize import pypsa_backend
@@ -35,6 +35,7 @@ from gridtwin.optimize.problem import (
     FlexSpec,
     GeneratorSpec,
     PoiSpec,
+    Solution,
     StorageSpec,
     SystemProblem,
 )
@@ -192,6 +193,21 @@ def flex_spec(envelope: FlexibilityEnvelope) -> FlexSpec | None:
     )
 
 
+def solve(problem: SystemProblem, solver: SolverConfig) -> Solution:
+    """Solve with the backend and solver the study chose (``solver.backend``, ``solver.name``).
+
+    Raises
+    ------
+    InfeasibleError, SolverError
+        From the backend.
+    """
+    if solver.backend == "pypsa":
+        return pypsa_backend.solve(problem, solver.options)
+    from gridtwin.optimize import cvxpy_backend  # cvxpy is imported only when chosen
+
+    return cvxpy_backend.solve(problem, solver.options, solver=solver.name.upper())
+
+
 class _Stages:
     """Times named stages and reports them to an optional progress callback."""
 
@@ -287,7 +303,7 @@ def run_study(
     stage = _Stages(progress)
     problem, campus, weather = prepare_problem(cfg, stage)
     with stage("optimisation"):
-        solution = pypsa_backend.solve(problem, cfg.solver.options)
+        solution = solve(problem, cfg.solver)
     with stage("results"):
         weather_attrs = {
             f"weather_{k}": v
@@ -302,6 +318,7 @@ def run_study(
             study_text=study.text,
             attrs={
                 "study_resolved": yaml.safe_dump(cfg.model_dump(mode="json"), sort_keys=False),
+                "study_overrides": json.dumps(list(study.overrides)),
                 "study_name": cfg.name,
                 "currency_year": cfg.currency_year,
                 "weather_file": str(cfg.weather.path.name),

@@ -143,3 +143,34 @@ def test_unknown_weather_format(tmp_path: Path) -> None:
     path.write_text(f"name: t\nweather:\n  path: {weather}\n  format: grib\n" + POI)
     with pytest.raises(ConfigError, match=r"weather\.format"):
         load_study(path)
+
+
+def test_set_overrides_are_validated_like_the_file() -> None:
+    study = load_study(DEFAULT, overrides=["policy.cfe_target=0.95", "solver.backend=cvxpy"])
+    assert study.config.policy.cfe_target == 0.95
+    assert study.config.solver.backend == "cvxpy"
+    assert study.overrides == ("policy.cfe_target=0.95", "solver.backend=cvxpy")
+    series = "poi.import_price={path: ../weather/README.md, column: x}"
+    assert load_study(DEFAULT, overrides=[series]).config.poi.import_price.column == "x"
+
+
+@pytest.mark.parametrize(
+    ("item", "pattern"),
+    [
+        ("policy.cfe_target=1.5", r"with --set policy\.cfe_target=1\.5\).*policy\.cfe_target"),
+        ("policy.cfe_targt=0.5", r"unknown field 'policy\.cfe_targt'"),
+        ("policy.cfe_target", r"expected PATH=VALUE"),
+        ("name.sub=1", r"'name' is a value, not a section"),
+        ("policy.cfe_target=[1", r"not valid YAML"),
+        ("solver.name=clarabel", r"clarabel' needs solver\.backend 'cvxpy'"),
+    ],
+)
+def test_bad_overrides_name_the_field(item: str, pattern: str) -> None:
+    with pytest.raises(ConfigError, match=pattern):
+        load_study(DEFAULT, overrides=[item])
+
+
+def test_backup_name_must_not_shadow_other_assets(tmp_path: Path) -> None:
+    body = "campus:\n  backup:\n    - {name: battery, kind: diesel, p_nom: 10, fuel_cost: 100}\n"
+    with pytest.raises(ConfigError, match=r"campus\.backup.*'battery'\] are taken"):
+        load_study(_study(tmp_path, body))

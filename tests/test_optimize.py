@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -261,3 +262,22 @@ def test_backup_generator_is_not_clean_and_respects_energy_limit() -> None:
     )
     with pytest.raises(InfeasibleError):  # 200 MWh of night load, 150 MWh permitted
         pypsa_backend.solve(_island(None, (SOLAR_MIDDAY, limited), 0.5))
+
+
+def test_infeasible_target_reports_highest_reachable_score() -> None:
+    """Grid-connected, grid CFE share 0, solar only: at most the 200 MWh of daytime load of
+    400 MWh can be clean, so a 100 % target is out of reach and 0.5 is the best."""
+    prob = SystemProblem(
+        snapshots=_index(4),
+        load=np.full(4, 100.0),
+        generators=(SOLAR_MIDDAY,),
+        storage=(),
+        poi=_poi(4, 1000.0, 50.0, 0.0),
+        cfe_target=1.0,
+    )
+    with pytest.raises(InfeasibleError, match=r"highest hourly CFE score reachable .* is 0\.5000"):
+        pypsa_backend.solve(prob)
+    assert pypsa_backend.max_reachable_cfe(prob) == pytest.approx(0.5, abs=1e-6)
+    # with a 1-hour-shiftable load the night hours can move into the sun: 100 % is reachable
+    shifted = replace(prob, flex=_flex(4, shift=100.0))
+    assert pypsa_backend.max_reachable_cfe(shifted) == pytest.approx(1.0, abs=1e-6)

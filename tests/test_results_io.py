@@ -159,3 +159,18 @@ def test_grid_only_study(short_study: Path) -> None:
     np.testing.assert_allclose(ds["grid_import"], ds["load"], rtol=1e-9)
     assert float(ds["cfe_score"]) == pytest.approx(0.4)
     assert float(ds["system_cost"]) == pytest.approx(70.0 * float(ds["load"].sum()), rel=1e-9)
+
+
+def test_output_never_replaces_a_non_netcdf_file(small_result: xr.Dataset, tmp_path: Path) -> None:
+    """A slip of -o must not destroy an input: only .nc names, only over netCDF files."""
+    from gridtwin.exceptions import DataError
+
+    study = tmp_path / "study.nc"
+    study.write_text("name: not really netCDF\n")
+    with pytest.raises(DataError, match="exists and is not a netCDF file"):
+        write_results(small_result, study)
+    assert study.read_text() == "name: not really netCDF\n"
+    with pytest.raises(DataError, match=r"must end in \.nc"):
+        write_results(small_result, tmp_path / "study.yaml")
+    first = write_results(small_result, tmp_path / "r.nc")
+    write_results(small_result, first)  # replacing an earlier result is fine

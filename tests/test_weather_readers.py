@@ -18,7 +18,7 @@ import pvlib
 import pytest
 import xarray as xr
 
-from gridtwin.exceptions import DataError
+from gridtwin.exceptions import ConfigError, DataError
 from gridtwin.weather import FORMATS, read, stack_years
 from gridtwin.weather.normalise import MAX_GAP_HOURS, normalise
 
@@ -461,3 +461,18 @@ def test_stack_years_errors(shared_data: Path, tmp_path: Path, sets: dict[str, x
         stack_years([y2019, psm3])
     with pytest.raises(DataError, match=r"site \(52\.3, 4\.77\) differs"):
         stack_years([psm3, sets["epw"]])
+
+
+def test_truncated_typical_year_is_an_error(shared_data: Path, tmp_path: Path) -> None:
+    """A typical-year file cut at a line end must not pass as a short year."""
+    src = shared_data / "weather" / "NLD_Amsterdam062400_IWEC.epw"
+    cut = tmp_path / "cut.epw"
+    cut.write_text("".join(src.read_text().splitlines(keepends=True)[:4000]))
+    with pytest.raises(DataError, match=r"cut\.epw: a typical-year file must cover a whole year"):
+        read(cut)
+
+
+def test_reference_year_out_of_range() -> None:
+    tmy3 = Path(pvlib.__file__).parent / "data" / "723170TYA.CSV"
+    with pytest.raises(ConfigError, match="outside 1900-2100"):
+        read(tmy3, reference_year=-5)

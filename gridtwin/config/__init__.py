@@ -38,6 +38,7 @@ from gridtwin.config.study import (
     StudyConfig,
     TechnologiesConfig,
     WeatherConfig,
+    apply_override,
     load_study,
     parse_study,
 )
@@ -73,6 +74,7 @@ __all__ = [
     "WeatherConfig",
     "WindConfig",
     "WorkloadConfig",
+    "apply_override",
     "load_study",
     "parse_study",
 ]

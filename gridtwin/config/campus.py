@@ -350,6 +350,24 @@ BACKUP_KIND_DEFAULTS: dict[str, dict[str, float]] = {
 }
 
 
+#: Asset names the model uses itself; backup generators must be named otherwise.
+RESERVED_ASSET_NAMES = frozenset(
+    {
+        "solar",
+        "onwind",
+        "battery",
+        "ups",
+        "campus",
+        "grid",
+        "poi_import",
+        "poi_export",
+        "flex_defer",
+        "flex_recover",
+        "flex_curtail",
+    }
+)
+
+
 class BackupGeneratorConfig(StrictModel):
     """A backup generator (fleet) on the site bus. Fuel quantities are on a net (lower) heating
     value basis, as the IPCC emission factors.
@@ -478,6 +496,12 @@ class CampusConfig(StrictModel):
         dup = sorted({n for n in names if names.count(n) > 1})
         if dup:
             raise ValueError(f"backup generator name(s) {dup} given twice; names must be unique")
+        taken = sorted(set(names) & RESERVED_ASSET_NAMES)
+        if taken:
+            raise ValueError(
+                f"backup generator name(s) {taken} are taken by other assets; rename them "
+                "(e.g. diesel_gensets)"
+            )
         return gens
 
     @model_validator(mode="after")

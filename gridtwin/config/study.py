@@ -11,12 +11,13 @@ of the study file, so a study can be run from any working directory.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from gridtwin.config.base import (
     PRICE_BOUNDS,
@@ -128,11 +129,14 @@ class SolverConfig(StrictModel):
 
     Attributes
     ----------
-    name : {"highs"}
-        The LP solver.
+    backend : {"pypsa", "cvxpy"}
+        Model builder: PyPSA + linopy (default) or cvxpy. Both state the same LP and reach the
+        same optimum (checked in tests/test_backends.py).
+    name : {"highs", "clarabel"}
+        The solver; Clarabel (interior point) only with the cvxpy backend.
     options : dict
-        HiGHS options by their HiGHS names (e.g. ``solver: ipm``, ``run_crossover: "off"``,
-        ``time_limit: 600``); unknown names are rejected.
+        Solver options by the solver's own names. For HiGHS (e.g. ``solver: ipm``,
+        ``run_crossover: "off"``, ``time_limit: 600``) unknown names are rejected.
     tie_break_cost : float
         Cost per MWh of storage discharge and of grid export [currency/MWh], default 0.01.
         Where renewable energy is curtailed it is free, and the LP then has many equally cheap
@@ -143,22 +147,26 @@ class SolverConfig(StrictModel):
         It is part of the objective and of ``system_cost``. Set 0 to disable.
     """
 
-    name: Literal["highs"] = "highs"
+    backend: Literal["pypsa", "cvxpy"] = "pypsa"
+    name: Literal["highs", "clarabel"] = "highs"
     options: dict[str, Any] = Field(default_factory=dict)
     tie_break_cost: Annotated[float, Field(strict=True, ge=0.0, le=1.0)] = 0.01
 
-    @field_validator("options")
-    @classmethod
-    def _known_highs_options(cls, options: dict[str, Any]) -> dict[str, Any]:
-        import highspy
+    @model_validator(mode="after")
+    def _solver_fits(self) -> SolverConfig:
+        if self.name == "clarabel" and self.backend != "cvxpy":
+            raise ValueError("solver.name 'clarabel' needs solver.backend 'cvxpy'")
+        if self.name == "highs":
+            import highspy
 
-        known = highspy.HighsOptions()
-        unknown = sorted(k for k in options if not hasattr(known, k))
-        if unknown:
-            raise ValueError(
-                f"unknown HiGHS option(s) {unknown}; see the HiGHS documentation for option names"
-            )
-        return options
+            known = highspy.HighsOptions()
+            unknown = sorted(k for k in self.options if not hasattr(known, k))
+            if unknown:
+                raise ValueError(
+                    f"unknown HiGHS option(s) {unknown} in solver.options; see the HiGHS "
+                    "documentation for option names"
+                )
+        return self
 
 
 class StudyConfig(StrictModel):
@@ -196,11 +204,14 @@ class Study:
         The study file, if read from disk.
     text : str
         The YAML text as read (stored in result files for reproducibility).
+    overrides : tuple of str
+        ``PATH=VALUE`` overrides applied on top of the text (e.g. from ``gridtwin run --set``).
     """
 
     config: StudyConfig
     path: Path | None
     text: str
+    overrides: tuple[str, ...] = ()
 
 
 def _field_names() -> set[str]:
@@ -293,7 +304,46 @@ class _UniqueKeyLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
-def parse_study(text: str, source: str = "<study>", base: Path | None = None) -> Study:
+def apply_override(raw: dict[str, Any], item: str) -> None:
+    """Set one ``dotted.path=VALUE`` override in a raw (unvalidated) study mapping.
+
+    ``VALUE`` is read as YAML, so ``0.95``, ``true``, ``[solar, battery]`` and
+    ``{path: p.csv, column: usd}`` all work. Sections are created as needed; the result is
+    validated like the file itself.
+
+    Raises
+    ------
+    ConfigError
+        If ``item`` is not ``PATH=VALUE``, the value is not valid YAML, or the path runs through
+        a field that is not a section.
+    """
+    path, sep, text = item.partition("=")
+    keys = path.strip().split(".")
+    if not sep or not all(k.strip() for k in keys):
+        raise ConfigError(
+            f"--set {item!r}: expected PATH=VALUE with a dotted field path, "
+            "e.g. --set policy.cfe_target=0.95"
+        )
+    try:
+        value = yaml.safe_load(text) if text.strip() else None
+    except yaml.YAMLError:
+        raise ConfigError(f"--set {item!r}: the value is not valid YAML; quote it") from None
+    node = raw
+    for depth, key in enumerate(keys[:-1]):
+        child = node.setdefault(key.strip(), {})
+        if not isinstance(child, dict):
+            where = ".".join(keys[: depth + 1])
+            raise ConfigError(f"--set {item!r}: '{where}' is a value, not a section")
+        node = child
+    node[keys[-1].strip()] = value
+
+
+def parse_study(
+    text: str,
+    source: str = "<study>",
+    base: Path | None = None,
+    overrides: Sequence[str] = (),
+) -> Study:
     """Validate study YAML text.
 
     Parameters
@@ -304,6 +354,8 @@ def parse_study(text: str, source: str = "<study>", base: Path | None = None) ->
         Name used in error messages (usually the file path).
     base : Path, optional
         Folder against which relative paths are resolved; default the working directory.
+    overrides : sequence of str
+        ``PATH=VALUE`` overrides applied before validation (see :func:`apply_override`).
 
     Returns
     -------
@@ -325,22 +377,28 @@ def parse_study(text: str, source: str = "<study>", base: Path | None = None) ->
         raise ConfigError(
             f"{source}: a study must be a YAML mapping of sections (name, weather, ...)"
         )
+    for item in overrides:
+        apply_override(raw, item)
+    if overrides:
+        source = f"{source} (with --set {' '.join(overrides)})"
     try:
         cfg = StudyConfig.model_validate(raw)
     except ValidationError as err:
         raise ConfigError(_format_validation_error(source, err)) from None
     _resolve_paths(cfg, (base or Path.cwd()).resolve())
     _check_files(cfg, source)
-    return Study(config=cfg, path=None, text=text)
+    return Study(config=cfg, path=None, text=text, overrides=tuple(overrides))
 
 
-def load_study(path: str | Path) -> Study:
+def load_study(path: str | Path, overrides: Sequence[str] = ()) -> Study:
     """Read and validate a study file.
 
     Parameters
     ----------
     path : str or Path
         Study YAML file.
+    overrides : sequence of str
+        ``PATH=VALUE`` overrides (see :func:`apply_override`).
 
     Returns
     -------
@@ -358,5 +416,5 @@ def load_study(path: str | Path) -> Study:
         text = p.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{p}: cannot read study file ({exc})") from None
-    study = parse_study(text, source=str(p), base=p.parent)
-    return Study(config=study.config, path=p.resolve(), text=text)
+    study = parse_study(text, source=str(p), base=p.parent, overrides=overrides)
+    return Study(config=study.config, path=p.resolve(), text=text, overrides=study.overrides)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import linopy
@@ -181,8 +182,14 @@ def _add_flexibility(n: pypsa.Network, problem: SystemProblem) -> None:
     )
 
 
-def _extra_functionality(problem: SystemProblem) -> Callable[[pypsa.Network, pd.Index], None]:
-    """Return the hook adding storage power coupling and the hourly CFE constraint."""
+def _extra_functionality(
+    problem: SystemProblem, maximise_cfe: bool = False
+) -> Callable[[pypsa.Network, pd.Index], None]:
+    """Return the hook adding storage power coupling, flexibility and the hourly CFE constraint.
+
+    With ``maximise_cfe`` the CFE expression becomes the objective (maximised) instead of a
+    constraint: used to report the highest reachable score of an infeasible target.
+    """
 
     def hook(n: pypsa.Network, snapshots: pd.Index) -> None:
         m = n.model
@@ -202,19 +209,28 @@ def _extra_functionality(problem: SystemProblem) -> Callable[[pypsa.Network, pd.
             )
         if problem.flex is not None:
             _flexibility_constraints(m, problem, pick)
-        cfe = xr.DataArray(problem.poi.grid_cfe_share, coords={"snapshot": problem.snapshots})
-        terms = [pick("Generator-p", g.name).sum() for g in problem.generators if g.clean]
-        for s in problem.storage:
-            terms.append(s.efficiency_discharge * pick("Link-p", f"{s.name} discharger").sum())
-            terms.append(-1.0 * pick("Link-p", f"{s.name} charger").sum())
-        terms.append(pick("Generator-p", "poi_export").sum())  # export is negative generation
-        terms.append((cfe * pick("Generator-p", "poi_import")).sum())
-        if problem.flex is not None:  # curtailed load needs no clean supply
-            terms.append(problem.cfe_target * pick("Generator-p", "flex_curtail").sum())
-        lhs = linopy.merge(terms)
-        m.add_constraints(lhs >= problem.cfe_target * float(problem.load.sum()), name="cfe-hourly")
+        lhs = _cfe_expression(problem, pick)
+        if maximise_cfe:
+            m.objective = -1.0 * lhs
+        else:
+            target = problem.cfe_target * float(problem.load.sum())
+            m.add_constraints(lhs >= target, name="cfe-hourly")
 
     return hook
+
+
+def _cfe_expression(problem: SystemProblem, pick: Callable[[str, str], Any]) -> Any:
+    """Clean supply over the horizon [MWh] (left-hand side of the hourly CFE constraint)."""
+    cfe = xr.DataArray(problem.poi.grid_cfe_share, coords={"snapshot": problem.snapshots})
+    terms = [pick("Generator-p", g.name).sum() for g in problem.generators if g.clean]
+    for s in problem.storage:
+        terms.append(s.efficiency_discharge * pick("Link-p", f"{s.name} discharger").sum())
+        terms.append(-1.0 * pick("Link-p", f"{s.name} charger").sum())
+    terms.append(pick("Generator-p", "poi_export").sum())  # export is negative generation
+    terms.append((cfe * pick("Generator-p", "poi_import")).sum())
+    if problem.flex is not None:  # curtailed load needs no clean supply
+        terms.append(problem.cfe_target * pick("Generator-p", "flex_curtail").sum())
+    return linopy.merge(terms)
 
 
 def _flexibility_constraints(
@@ -245,6 +261,65 @@ def _flexibility_constraints(
     m.add_constraints(curtailed <= budget, name="flex-curtail_window")
 
 
+INFEASIBLE = ("infeasible", "infeasible_or_unbounded")
+
+
+def _optimize(
+    problem: SystemProblem, opts: dict[str, Any], maximise_cfe: bool = False
+) -> tuple[pypsa.Network, str, str]:
+    n = build_network(problem)
+    status, condition = n.optimize(
+        solver_name="highs",
+        solver_options=opts,
+        extra_functionality=_extra_functionality(problem, maximise_cfe),
+        include_objective_constant=False,
+        log_to_console=False,
+        io_api="direct",
+    )
+    return n, status, condition
+
+
+def max_reachable_cfe(problem: SystemProblem, options: dict[str, Any] | None = None) -> float:
+    """Highest hourly CFE score the candidate assets can reach, ignoring cost.
+
+    Solves the relaxed problem: the same assets, limits and flexibility, no CFE constraint, and
+    the clean-supply expression maximised; curtailing campus load is not allowed in it (the
+    score's denominator is then fixed), so the value is what is reachable while serving the
+    whole load.
+
+    Returns
+    -------
+    float
+        CFE score [-], or ``nan`` if the load cannot be served at all.
+    """
+    flex = problem.flex
+    if flex is not None:
+        flex = replace(flex, curtail_max=np.zeros_like(flex.curtail_max), curtail_energy_max=0.0)
+    relaxed = replace(problem, cfe_target=0.0, flex=flex, tie_break_cost=0.0)
+    opts = dict(options or {})
+    opts.setdefault("output_flag", False)
+    n, status, condition = _optimize(relaxed, opts, maximise_cfe=True)
+    if status != "ok" or condition != "optimal":
+        return float("nan")
+    return -float(n.objective or 0.0) / float(problem.load.sum())
+
+
+def _infeasibility_message(problem: SystemProblem, opts: dict[str, Any]) -> str:
+    best = max_reachable_cfe(problem, opts)
+    where = f"cfe_target={problem.cfe_target}"
+    if not np.isfinite(best):
+        return (
+            f"the sizing problem is infeasible at {where}: the campus load cannot be served "
+            f"every hour even without a CFE target (POI limit {problem.poi.p_nom} MW and the "
+            "candidate technologies); raise poi.p_nom or allow storage or firm capacity"
+        )
+    return (
+        f"the sizing problem is infeasible at {where}: the highest hourly CFE score reachable "
+        f"with these technologies and a POI limit of {problem.poi.p_nom} MW is {best:.4f}; "
+        "lower policy.cfe_target to at most that, or allow storage or firm clean options"
+    )
+
+
 def solve(problem: SystemProblem, options: dict[str, Any] | None = None) -> Solution:
     """Solve the sizing problem with PyPSA + HiGHS.
 
@@ -269,24 +344,11 @@ def solve(problem: SystemProblem, options: dict[str, Any] | None = None) -> Solu
     opts = dict(options or {})
     # HiGHS prints a banner and its log unless told not to; the CLI shows its own progress.
     opts.setdefault("output_flag", logger.isEnabledFor(logging.DEBUG))
-    n = build_network(problem)
     t0 = time.perf_counter()
-    status, condition = n.optimize(
-        solver_name="highs",
-        solver_options=opts,
-        extra_functionality=_extra_functionality(problem),
-        include_objective_constant=False,
-        log_to_console=False,
-        io_api="direct",
-    )
+    n, status, condition = _optimize(problem, opts)
     elapsed = time.perf_counter() - t0
-    if condition in ("infeasible", "infeasible_or_unbounded"):
-        raise InfeasibleError(
-            f"the sizing problem is infeasible at cfe_target={problem.cfe_target}: with the "
-            f"candidate technologies and a POI limit of {problem.poi.p_nom} MW the load and the "
-            "hourly CFE target cannot both be met; lower policy.cfe_target, raise poi.p_nom or "
-            "allow more technologies"
-        )
+    if condition in INFEASIBLE:
+        raise InfeasibleError(_infeasibility_message(problem, opts))
     if status != "ok" or condition != "optimal":
         raise SolverError(f"HiGHS stopped with status '{status}' ({condition}); no result written")
     return _extract(n, problem, opts, status, condition, elapsed)

@@ -108,7 +108,10 @@ def import_(
         str, typer.Option("--format", "-f", help="Source format, or 'auto' to detect it.")
     ] = "auto",
     reference_year: Annotated[
-        int, typer.Option("--reference-year", help="Year a typical year is re-indexed to.")
+        int,
+        typer.Option(
+            "--reference-year", min=1900, max=2100, help="Year a typical year is re-indexed to."
+        ),
     ] = 2019,
 ) -> None:
     """Read a weather file and write it as a canonical weather set (UTC, interval start)."""
@@ -146,7 +149,10 @@ def fetch(
         ),
     ] = None,
     reference_year: Annotated[
-        int, typer.Option("--reference-year", help="Year the typical year is re-indexed to.")
+        int,
+        typer.Option(
+            "--reference-year", min=1900, max=2100, help="Year the typical year is re-indexed to."
+        ),
     ] = 2019,
 ) -> None:
     """Download the PVGIS typical meteorological year of a site once (cached) and summarise it."""

@@ -390,6 +390,13 @@ def normalise(
         ds.attrs["aggregation"] = f"{minutes:g}-min values averaged to hourly means by overlap"
     if typical_year:
         ds.attrs["reference_year"] = int(reference_year)
+        expected = 8784 if calendar.isleap(int(reference_year)) else 8760
+        if ds.sizes["time"] != expected:
+            raise DataError(
+                f"{source}: a typical-year file must cover a whole year ({expected} hours) but "
+                f"has {ds.sizes['time']} hours from {_fmt(time[0])} to {_fmt(time[-1])} (UTC); "
+                "is it truncated? Use the complete file"
+            )
     annotate(ds)
     logger.debug("normalised %s: %d hours from %s", source, ds.sizes["time"], _fmt(time[0]))
     return validate_weather(ds, source=source)

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from gridtwin.exceptions import DataError
+from gridtwin.exceptions import ConfigError, DataError
 from gridtwin.weather.canonical import open_weather, validate_weather
 from gridtwin.weather.epw import read_epw
 from gridtwin.weather.era5 import read_era5
@@ -194,6 +194,10 @@ def read(
     >>> ds.sizes["time"], str(ds["time"].values[0])[:16]
     (8760, '2019-01-01T05:00')
     """
+    if not 1900 <= reference_year <= 2100:
+        raise ConfigError(
+            f"reference year {reference_year} is outside 1900-2100; give a year like 2019"
+        )
     if isinstance(path, Sequence) and not isinstance(path, str):
         return stack_years([read(p, format, reference_year) for p in path])
     p = Path(path)
