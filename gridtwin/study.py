@@ -183,6 +183,7 @@ def flex_spec(envelope: FlexibilityEnvelope) -> FlexSpec | None:
     )
     return FlexSpec(
         shift_max=np.asarray(envelope.shift_max),
+        shift_in_max=np.asarray(envelope.shift_in_max),
         ramp_max=np.asarray(envelope.ramp_max),
         window_hours=envelope.window_hours,
         shift_cost=envelope.shift_cost,

@@ -188,4 +188,7 @@ def test_flexibility_within_envelope(default_run: tuple[xr.Dataset, Path, str]) 
     assert np.abs(windows).max() <= 1e-6
     assert np.all(curtail >= -1e-9) and np.all(curtail <= 0.25 * ds["load"].to_numpy() + 1e-6)
     assert float(np.abs(shift).sum()) > 0  # the optimiser does use the flexibility
+    # shifted work never runs the IT load above the capacity online
+    it_after = ds["it_load"].to_numpy() + shift / pue
+    assert np.all(it_after <= ds["capacity_online"].to_numpy() + 1e-6)
     assert ds.attrs["curtailment_within_hour_limits"] == 1

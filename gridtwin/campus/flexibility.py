@@ -3,7 +3,8 @@
 All powers are MW of **site-bus** load (IT x PUE), on the campus time index. Two services:
 
 * **Shifting** ``s_t`` [MW]: positive = load moved *into* hour t, negative = moved *away*.
-  ``|s_t| <= shift_max_t``; ``|s_t - s_(t-1)| <= ramp_max_t`` (``s_(-1) = 0``); and the moved
+  ``|s_t| <= shift_max_t``, ``s_t <= shift_in_max_t`` (spare IT capacity);
+  ``|s_t - s_(t-1)| <= ramp_max_t`` (``s_(-1) = 0``); and the moved
   energy nets to zero within each window of ``window_hours`` hours from the first timestamp
   (the last window may be shorter): ``|sum_(t in w) s_t| <= 1e-6`` MWh.
 * **Curtailment** ``c_t`` [MW]: ``0 <= c_t <= curtail_max_t``; at most
@@ -88,6 +89,10 @@ class FlexibilityEnvelope:
     shift_max : numpy.ndarray
         Largest load that may be moved away from or into each hour [MW] = shift_share x
         flexible IT load x PUE.
+    shift_in_max : numpy.ndarray
+        Largest load that may be moved *into* each hour [MW]: ``shift_max`` capped by the
+        spare IT capacity, (capacity online - IT load) x PUE, so shifted work never runs the
+        IT load above the capacity that is installed and online.
     window_hours : int
         Energy-balance window [h], aligned to the first timestamp.
     shift_cost : float
@@ -108,6 +113,7 @@ class FlexibilityEnvelope:
     time: np.ndarray
     load: np.ndarray
     shift_max: np.ndarray
+    shift_in_max: np.ndarray
     window_hours: int
     shift_cost: float
     curtail_max: np.ndarray
@@ -179,6 +185,14 @@ def flexibility_envelope(campus_ds: xr.Dataset, cfg: CampusConfig) -> Flexibilit
     pue = np.asarray(campus_ds["pue"].values, dtype=float)
     load = np.asarray(campus_ds["load"].values, dtype=float)
     flexible_it = FLEXIBLE_WORKLOADS[f.flexible_workload](campus_ds)
+    shift_max = f.shift_share * flexible_it * pue
+    it_load = np.asarray(campus_ds["it_load"].values, dtype=float)
+    online = (
+        np.asarray(campus_ds["capacity_online"].values, dtype=float)
+        if "capacity_online" in campus_ds
+        else np.full_like(it_load, cfg.it_capacity)
+    )
+    headroom = np.clip(online - it_load, 0.0, None)
     arrays = {"pue": pue, "load": load, "flexible IT load": flexible_it}
     for name, arr in arrays.items():
         if not np.all(np.isfinite(arr)):
@@ -186,7 +200,8 @@ def flexibility_envelope(campus_ds: xr.Dataset, cfg: CampusConfig) -> Flexibilit
     return FlexibilityEnvelope(
         time=np.asarray(campus_ds[TIME].values),
         load=_frozen(load),
-        shift_max=_frozen(f.shift_share * flexible_it * pue),
+        shift_max=_frozen(shift_max),
+        shift_in_max=_frozen(np.minimum(shift_max, headroom * pue)),
         window_hours=int(f.window_hours),
         shift_cost=float(f.shift_cost),
         curtail_max=_frozen(f.curtail_share * load),
@@ -256,10 +271,10 @@ def check_dispatch(envelope: FlexibilityEnvelope, shift: object, curtail: object
     ------
     DataError
         At the first violation, naming the rule, the hour and the values: hourly bounds of
-        shift (``|s| <= shift_max + 1e-6``) and curtailment (``-1e-6 <= c <= curtail_max +
-        1e-6``), the ramp limit, a negative resulting load, the window energy balance
-        (``|sum| <= 1e-6`` MWh), the yearly curtailed hours (pro-rated to the horizon) and
-        the event length.
+        shift (``|s| <= shift_max + 1e-6``, ``s <= shift_in_max + 1e-6``) and curtailment
+        (``-1e-6 <= c <= curtail_max + 1e-6``), the ramp limit, a negative resulting load, the
+        window energy balance (``|sum| <= 1e-6`` MWh), the yearly curtailed hours (pro-rated
+        to the horizon) and the event length.
     """
     env = envelope
     n = env.n_hours
@@ -272,6 +287,13 @@ def check_dispatch(envelope: FlexibilityEnvelope, shift: object, curtail: object
         raise DataError(
             f"dispatch: shift {s[i]:.6g} MW at {_when(env, i)} exceeds shift_max "
             f"{env.shift_max[i]:.6g} MW ({int(over.sum())} hour(s) violate it)"
+        )
+    full = s > env.shift_in_max + POWER_TOL
+    if full.any():
+        i = _first_bad(full)
+        raise DataError(
+            f"dispatch: {s[i]:.6g} MW moved into {_when(env, i)} exceeds the spare capacity "
+            f"shift_in_max {env.shift_in_max[i]:.6g} MW ({int(full.sum())} hour(s))"
         )
     bad = (c < -POWER_TOL) | (c > env.curtail_max + POWER_TOL)
     if bad.any():

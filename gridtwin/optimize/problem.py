@@ -135,6 +135,7 @@ class FlexSpec:
     :class:`gridtwin.campus.flexibility.FlexibilityEnvelope`).
 
     Shifting ``s_t`` (positive = load moved into hour t) with ``|s_t| <= shift_max_t``,
+    ``s_t <= shift_in_max_t``,
     ``|s_t - s_(t-1)| <= ramp_max_t`` and zero net energy in every window of ``window_hours``;
     curtailment ``0 <= c_t <= curtail_max_t``. Hour counts are not linear: the LP bounds
     curtailed energy by ``curtail_energy_max`` over the horizon and by ``curtail_window_energy_max``
@@ -144,6 +145,9 @@ class FlexSpec:
     ----------
     shift_max, ramp_max, curtail_max : numpy.ndarray
         Shape (n_time,) [MW], [MW/h], [MW].
+    shift_in_max : numpy.ndarray or None
+        Tighter bound of load moved *into* each hour [MW] (spare IT capacity); ``None``: the
+        bound is ``shift_max`` both ways.
     window_hours : int
     shift_cost : float
         Cost per MWh moved, charged on the hours it is moved into [currency MWh-1].
@@ -163,6 +167,12 @@ class FlexSpec:
     curtail_energy_max: float
     curtail_window_energy_max: np.ndarray
     curtail_cost: float
+    shift_in_max: np.ndarray | None = None
+
+    @property
+    def shift_in_bound(self) -> np.ndarray:
+        """Bound of load moved into each hour [MW]: ``shift_in_max`` or else ``shift_max``."""
+        return self.shift_max if self.shift_in_max is None else self.shift_in_max
 
     def window_index(self) -> np.ndarray:
         """Window number of each hour, shape (n_time,)."""

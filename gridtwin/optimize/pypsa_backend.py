@@ -167,7 +167,7 @@ def _add_flexibility(n: pypsa.Network, problem: SystemProblem) -> None:
         carrier="flex",
         p_nom=shift_nom,
         p_max_pu=0.0,
-        p_min_pu=pd.Series(-flex.shift_max / shift_nom, index=idx),
+        p_min_pu=pd.Series(-flex.shift_in_bound / shift_nom, index=idx),
         marginal_cost=-flex.shift_cost,
     )
     n.add(

@@ -1,0 +1,398 @@
+"""cvxpy backend: the LP of :mod:`gridtwin.optimize.pypsa_backend` as vectorised cvxpy
+expressions, solved with HiGHS (default) or Clarabel.
+
+The same LP as the PyPSA backend, term for term (equations in :mod:`gridtwin.optimize.problem`):
+
+* generators: ``p_nom`` [MW] a variable in ``[existing p_nom, p_nom_max]`` when extendable,
+  ``0 <= p_t <= capacity_factor_t * p_nom``, ``sum_t p_t <= e_sum_max``;
+* storage: one AC rating ``p_nom`` [MW] bounding AC charge and discharge (PyPSA rates its
+  discharger link on the DC input ``p_nom / eta_d``: the same AC bound), energy ``e_nom``
+  [MWh], stored energy after hour t ``e_t = e_(t-1) + eta_c charge_t - discharge_t / eta_d``,
+  cyclic ``e_(-1) = e_(T-1)`` as PyPSA's cyclic ``Store``, ``0 <= e_t <= e_nom``;
+* POI import and export ``<= poi.p_nom``;
+* flexibility: ``0 <= defer_t <= shift_max_t``, ``0 <= recover_t <= shift_in_max_t`` (shift
+  ``s_t = recover_t - defer_t``), zero net shift per window (sparse window-sum matrix),
+  ``|s_t - s_(t-1)| <= ramp_max_t`` with ``s_(-1) = 0``, ``0 <= c_t <= curtail_max_t`` with
+  horizon and window energy budgets;
+* the site balance every hour; the hourly CFE constraint with ``+ cfe_target * sum_t c_t``.
+
+The objective is PyPSA's with ``include_objective_constant=False``: capital cost times the
+whole capacity of extendable assets (existing part included), nothing for fixed assets, plus
+marginal, grid, export (negative), tie-break, shift (on recovered load) and curtailment costs.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import warnings
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import cvxpy as cp
+import numpy as np
+import scipy.sparse as sp
+
+from gridtwin.exceptions import ConfigError, InfeasibleError, SolverError
+from gridtwin.optimize.problem import FlexSpec, Solution, SystemProblem
+
+logger = logging.getLogger(__name__)
+
+#: Solvers this backend accepts (cvxpy names).
+SOLVERS = ("HIGHS", "CLARABEL")
+
+_INFEASIBLE = ("infeasible", "infeasible_inaccurate", "infeasible_or_unbounded")  # cvxpy
+
+Capacity = cp.Variable | float
+
+
+@dataclass
+class Model:
+    """A cvxpy model of a :class:`SystemProblem` and handles to its variables.
+
+    Attributes
+    ----------
+    problem : cvxpy.Problem
+        The LP; its objective is in [currency a-1].
+    p_nom : dict[str, cvxpy.Variable or float]
+        Power capacity per technology [MW] (a float when not extendable).
+    e_nom : dict[str, cvxpy.Variable or float]
+        Energy capacity per storage [MWh].
+    p, charge, discharge, soc : dict[str, cvxpy.Variable]
+        Generator output, AC charging and discharging [MW], stored energy [MWh], shape (n_time,).
+    grid_import, grid_export : cvxpy.Variable
+        POI exchange [MW], shape (n_time,).
+    defer, recover, curtail : cvxpy.Variable or None
+        Load moved away from / into each hour, load curtailed [MW]; ``None`` without flex.
+    """
+
+    problem: cp.Problem
+    p_nom: dict[str, Capacity] = field(default_factory=dict)
+    e_nom: dict[str, Capacity] = field(default_factory=dict)
+    p: dict[str, cp.Variable] = field(default_factory=dict)
+    charge: dict[str, cp.Variable] = field(default_factory=dict)
+    discharge: dict[str, cp.Variable] = field(default_factory=dict)
+    soc: dict[str, cp.Variable] = field(default_factory=dict)
+    grid_import: cp.Variable | None = None
+    grid_export: cp.Variable | None = None
+    defer: cp.Variable | None = None
+    recover: cp.Variable | None = None
+    curtail: cp.Variable | None = None
+
+
+def _total(terms: list[Any]) -> cp.Expression:
+    """Sum of a non-empty list of expressions."""
+    return sum(terms[1:], start=terms[0])
+
+
+def _capacity(name: str, existing: float, extendable: bool, upper: float) -> Capacity:
+    """A capacity variable bounded by ``[existing, upper]`` or the fixed existing value."""
+    if not extendable:
+        return float(existing)
+    return cp.Variable(name=name, bounds=[float(existing), float(upper)])
+
+
+def _window_matrix(n_time: int, window_hours: int) -> sp.csr_array:
+    """Sparse (n_windows, n_time) matrix summing the hours of each window (last may be short)."""
+    windows = np.arange(n_time) // window_hours
+    return sp.csr_array(
+        (np.ones(n_time), (windows, np.arange(n_time))), shape=(int(windows[-1]) + 1, n_time)
+    )
+
+
+def _difference(n_time: int, cyclic: bool) -> sp.csr_array:
+    """Sparse (n_time, n_time) matrix D with ``(D x)_t = x_t - x_(t-1)`` and ``x_(-1) =
+    x_(T-1)`` (cyclic) or ``x_(-1) = 0``."""
+    d = sp.eye_array(n_time, format="csr") - sp.eye_array(n_time, k=-1, format="csr")
+    return d - sp.eye_array(n_time, k=n_time - 1, format="csr") if cyclic else d
+
+
+def _flexibility(
+    flex: FlexSpec, n_time: int, model: Model, constraints: list[cp.Constraint]
+) -> tuple[cp.Expression, cp.Expression]:
+    """Shift and curtailment variables and constraints; returns (shift s_t [MW], cost)."""
+    n_windows = -(-n_time // flex.window_hours)
+    if np.shape(flex.curtail_window_energy_max) != (n_windows,):
+        n_windows_given = np.size(flex.curtail_window_energy_max)
+        raise ConfigError(
+            f"problem: flex.curtail_window_energy_max has {n_windows_given} values, expected "
+            f"{n_windows} (windows of {flex.window_hours} h)"
+        )
+    zeros = np.zeros(n_time)
+    defer = cp.Variable(n_time, name="flex_defer", bounds=[zeros, flex.shift_max])
+    recover = cp.Variable(n_time, name="flex_recover", bounds=[zeros, flex.shift_in_bound])
+    curtail = cp.Variable(n_time, name="flex_curtail", bounds=[zeros, flex.curtail_max])
+    model.defer, model.recover, model.curtail = defer, recover, curtail
+    shift = recover - defer
+    window = _window_matrix(n_time, flex.window_hours)
+    step = _difference(n_time, cyclic=False)  # the first hour ramps from zero
+    constraints += [
+        window @ shift == 0,
+        step @ shift <= flex.ramp_max,
+        step @ shift >= -flex.ramp_max,
+        window @ curtail <= flex.curtail_window_energy_max,
+    ]
+    if np.isfinite(flex.curtail_energy_max):
+        constraints.append(cp.sum(curtail) <= flex.curtail_energy_max)
+    cost = flex.shift_cost * cp.sum(recover) + flex.curtail_cost * cp.sum(curtail)
+    return shift, cost
+
+
+def build_model(problem: SystemProblem, maximise_cfe: bool = False) -> Model:
+    """Translate a problem into a cvxpy LP (no solve).
+
+    Parameters
+    ----------
+    problem : SystemProblem
+    maximise_cfe : bool
+        Maximise the clean supply over the horizon [MWh] (the left-hand side of the CFE
+        constraint) instead of minimising cost, without the CFE constraint.
+
+    Returns
+    -------
+    Model
+        The :class:`cvxpy.Problem` (objective [currency a-1]) with its variables.
+    """
+    n_time = len(problem.snapshots)
+    zeros = np.zeros(n_time)
+    constraints: list[cp.Constraint] = []
+    cost: list[cp.Expression | float] = []
+    supply: list[cp.Expression] = []  # injections at the site bus [MW]
+    clean: list[cp.Expression] = []  # hourly-matched clean energy over the horizon [MWh]
+    model = Model(problem=cp.Problem(cp.Minimize(0)))
+
+    for g in problem.generators:
+        p_nom = _capacity(f"{g.name}_p_nom", g.p_nom, g.extendable, g.p_nom_max)
+        if isinstance(p_nom, cp.Variable):
+            p = cp.Variable(n_time, name=f"{g.name}_p", bounds=[zeros, None])
+            constraints.append(p <= p_nom * g.capacity_factor)
+            cost.append(g.capital_cost * p_nom)
+        else:
+            p = cp.Variable(n_time, name=f"{g.name}_p", bounds=[zeros, g.capacity_factor * p_nom])
+        if np.isfinite(g.e_sum_max):
+            constraints.append(cp.sum(p) <= g.e_sum_max)
+        if g.marginal_cost:
+            cost.append(g.marginal_cost * cp.sum(p))
+        if g.clean:
+            clean.append(cp.sum(p))
+        model.p_nom[g.name], model.p[g.name] = p_nom, p
+        supply.append(p)
+
+    shift_soc = _difference(n_time, cyclic=True)
+    for s in problem.storage:
+        p_nom = _capacity(f"{s.name}_p_nom", s.p_nom, s.extendable, np.inf)
+        e_nom = _capacity(f"{s.name}_e_nom", s.e_nom, s.extendable, np.inf)
+        charge = cp.Variable(n_time, name=f"{s.name}_charge", bounds=[zeros, None])
+        discharge = cp.Variable(n_time, name=f"{s.name}_discharge", bounds=[zeros, None])
+        soc = cp.Variable(n_time, name=f"{s.name}_soc", bounds=[zeros, None])
+        constraints += [
+            charge <= p_nom,
+            discharge <= p_nom,
+            soc <= e_nom,
+            shift_soc @ soc
+            == s.efficiency_charge * charge - (1.0 / s.efficiency_discharge) * discharge,
+        ]
+        if s.extendable:
+            cost += [s.capital_cost_power * p_nom, s.capital_cost_energy * e_nom]
+        if problem.tie_break_cost:
+            cost.append(problem.tie_break_cost * cp.sum(discharge))
+        clean += [cp.sum(discharge), -cp.sum(charge)]
+        supply += [discharge, -charge]
+        model.p_nom[s.name], model.e_nom[s.name] = p_nom, e_nom
+        model.charge[s.name], model.discharge[s.name], model.soc[s.name] = charge, discharge, soc
+
+    poi = problem.poi
+    limit = np.full(n_time, float(poi.p_nom))
+    grid_import = cp.Variable(n_time, name="poi_import", bounds=[zeros, limit])
+    grid_export = cp.Variable(n_time, name="poi_export", bounds=[zeros, limit])
+    model.grid_import, model.grid_export = grid_import, grid_export
+    cost += [
+        poi.import_price @ grid_import,
+        -(poi.export_price - problem.tie_break_cost) @ grid_export,
+    ]
+    clean += [poi.grid_cfe_share @ grid_import, -cp.sum(grid_export)]
+    supply += [grid_import, -grid_export]
+
+    demand: cp.Expression | np.ndarray = problem.load
+    if problem.flex is not None:
+        shift, flex_cost = _flexibility(problem.flex, n_time, model, constraints)
+        demand = problem.load + shift - model.curtail
+        cost.append(flex_cost)
+        clean.append(problem.cfe_target * cp.sum(model.curtail))
+    constraints.append(_total(supply) == demand)
+    if maximise_cfe:
+        model.problem = cp.Problem(cp.Maximize(_total(clean)), constraints)
+        return model
+    constraints.append(_total(clean) >= problem.cfe_target * float(problem.load.sum()))
+    model.problem = cp.Problem(cp.Minimize(_total(cost)), constraints)
+    return model
+
+
+def max_reachable_cfe(
+    problem: SystemProblem, options: dict[str, Any] | None = None, *, solver: str = "HIGHS"
+) -> float:
+    """Highest hourly CFE score the candidate assets can reach, ignoring cost.
+
+    The relaxed problem of :func:`gridtwin.optimize.pypsa_backend.max_reachable_cfe`: the same
+    assets, limits and flexibility without the CFE constraint and without curtailment, the clean
+    supply maximised.
+
+    Returns
+    -------
+    float
+        CFE score [-], or ``nan`` if the load cannot be served at all.
+    """
+    flex = problem.flex
+    if flex is not None:
+        flex = replace(flex, curtail_max=np.zeros_like(flex.curtail_max), curtail_energy_max=0.0)
+    relaxed = replace(problem, cfe_target=0.0, flex=flex, tie_break_cost=0.0)
+    model = build_model(relaxed, maximise_cfe=True)
+    try:
+        status = _run(model, solver.upper(), dict(options or {}))
+    except SolverError:
+        return float("nan")
+    if status != cp.OPTIMAL:
+        return float("nan")
+    return float(model.problem.value) / float(problem.load.sum())
+
+
+def _run(model: Model, name: str, opts: dict[str, Any]) -> str:
+    """Solve the model in place and return the cvxpy status.
+
+    HiGHS options go in ``highs_options`` (their names, e.g. ``solver``, clash with cvxpy's).
+    """
+    clash = {"solver", "verbose"} & set(opts)
+    if name != "HIGHS" and clash:
+        raise ConfigError(f"solver.options: {sorted(clash)} are not {name} settings")
+    kwargs = {"highs_options": opts} if name == "HIGHS" else opts
+    try:
+        with warnings.catch_warnings():  # an inaccurate solution becomes a SolverError
+            warnings.filterwarnings("ignore", "Solution may be inaccurate", UserWarning)
+            model.problem.solve(solver=name, verbose=logger.isEnabledFor(logging.DEBUG), **kwargs)
+    except (TypeError, ValueError) as err:  # unknown option name or value
+        raise ConfigError(f"solver.options: {err}; use {name} option names") from err
+    except cp.SolverError as err:
+        raise SolverError(f"{name} failed in cvxpy ({err}); no result written") from err
+    return str(model.problem.status)
+
+
+def _infeasibility_message(problem: SystemProblem, opts: dict[str, Any], solver: str) -> str:
+    """The PyPSA backend's message, with the reachable score computed by this backend."""
+    best = max_reachable_cfe(problem, opts, solver=solver)
+    where = f"cfe_target={problem.cfe_target}"
+    if not np.isfinite(best):
+        return (
+            f"the sizing problem is infeasible at {where}: the campus load cannot be served "
+            f"every hour even without a CFE target (POI limit {problem.poi.p_nom} MW and the "
+            "candidate technologies); raise poi.p_nom or allow storage or firm capacity"
+        )
+    return (
+        f"the sizing problem is infeasible at {where}: the highest hourly CFE score reachable "
+        f"with these technologies and a POI limit of {problem.poi.p_nom} MW is {best:.4f}; "
+        "lower policy.cfe_target to at most that, or allow storage or firm clean options"
+    )
+
+
+def solve(
+    problem: SystemProblem, options: dict[str, Any] | None = None, *, solver: str = "HIGHS"
+) -> Solution:
+    """Solve the sizing problem with cvxpy.
+
+    Parameters
+    ----------
+    problem : SystemProblem
+    options : dict, optional
+        Solver options passed through to the solver: HiGHS option names for ``"HIGHS"``
+        (e.g. ``{"solver": "ipm", "run_crossover": "off"}``), Clarabel settings for
+        ``"CLARABEL"`` (e.g. ``{"tol_gap_rel": 1e-9}``).
+    solver : {"HIGHS", "CLARABEL"}
+        cvxpy solver name (case-insensitive).
+
+    Returns
+    -------
+    Solution
+        ``solver`` holds name, ``backend = "cvxpy"``, options, status, ``solve_time_s`` (build,
+        canonicalisation and solve [s]), ``solver_run_time_s`` [s] and iteration counts.
+
+    Raises
+    ------
+    ConfigError
+        Unknown solver name or option.
+    InfeasibleError
+        If the solver proves the problem infeasible (e.g. a CFE target out of reach with the
+        candidate assets and the POI limit).
+    SolverError
+        For any other non-optimal termination.
+    """
+    name = solver.upper()
+    if name not in SOLVERS:
+        raise ConfigError(f"cvxpy backend: solver {solver!r} is not one of {list(SOLVERS)}")
+    opts = dict(options or {})
+    if name == "HIGHS":  # HiGHS prints a banner unless told not to (as the PyPSA backend)
+        opts.setdefault("output_flag", logger.isEnabledFor(logging.DEBUG))
+    t0 = time.perf_counter()
+    model = build_model(problem)
+    status = _run(model, name, opts)
+    elapsed = time.perf_counter() - t0
+    if status in _INFEASIBLE:
+        raise InfeasibleError(_infeasibility_message(problem, opts, name))
+    if status != cp.OPTIMAL:
+        raise SolverError(f"{name} stopped with status '{status}'; no result written")
+    return _extract(model, problem, name, opts, elapsed)
+
+
+def _value(x: Capacity) -> float:
+    """Optimal capacity [MW] or [MWh]."""
+    return np.asarray(x.value, dtype=float).item() if isinstance(x, cp.Variable) else float(x)
+
+
+def _array(x: cp.Variable | None, n_time: int) -> np.ndarray:
+    """Optimal values of a time series variable, zeros for an absent one."""
+    return np.zeros(n_time) if x is None else np.asarray(x.value, dtype=float).reshape(n_time)
+
+
+def _iterations(stats: Any) -> dict[str, int]:
+    """Iteration counts by method (HiGHS) or in total (Clarabel)."""
+    extra = getattr(stats, "extra_stats", None)
+    if extra is not None and hasattr(extra, "simplex_iteration_count"):
+        return {
+            "simplex": int(extra.simplex_iteration_count),
+            "ipm": int(extra.ipm_iteration_count),
+            "crossover": int(extra.crossover_iteration_count),
+        }
+    return {"total": int(stats.num_iters)} if stats.num_iters is not None else {}
+
+
+def _extract(
+    model: Model, problem: SystemProblem, name: str, opts: dict[str, Any], elapsed: float
+) -> Solution:
+    n_time = len(problem.snapshots)
+    stats = model.problem.solver_stats
+    shift = _array(model.recover, n_time) - _array(model.defer, n_time)
+    return Solution(
+        p_nom={k: _value(v) for k, v in model.p_nom.items()},
+        e_nom={k: _value(v) for k, v in model.e_nom.items()},
+        p={k: _array(v, n_time) for k, v in model.p.items()},
+        charge={k: _array(v, n_time) for k, v in model.charge.items()},
+        discharge={k: _array(v, n_time) for k, v in model.discharge.items()},
+        state_of_charge={k: _array(v, n_time) for k, v in model.soc.items()},
+        grid_import=_array(model.grid_import, n_time),
+        grid_export=_array(model.grid_export, n_time),
+        objective=float(model.problem.value),
+        load_shift=shift,
+        load_curtailment=_array(model.curtail, n_time),
+        solver={
+            "name": name.lower(),
+            "backend": "cvxpy",
+            "options": opts,
+            "status": "ok",
+            "termination_condition": str(model.problem.status),
+            "solve_time_s": elapsed,
+            "solver_run_time_s": float("nan" if stats.solve_time is None else stats.solve_time),
+            "iterations": _iterations(stats),
+            "cvxpy_version": cp.__version__,
+        },
+    )
+
+
+__all__ = ["SOLVERS", "Model", "build_model", "max_reachable_cfe", "solve"]

@@ -1,0 +1,468 @@
+"""Cross-backend tests: the PyPSA and cvxpy backends state the same LP and reach the same optimum.
+
+Every case runs on both backends and must give the same objective within a relative 1e-6
+(DESIGN.md section 6), and the same capacities where the optimum is unique. The cases are the
+hand problems of ``test_optimize.py`` and one- and four-week slices of the Greensboro TMY3 set
+with the default catalogue costs (capital costs scaled to the horizon), with and without the
+campus flexibility, with the UPS and a diesel backup, with a tie-break cost, export revenue and
+several CFE targets. The cvxpy solution is then checked against the problem directly: energy
+balance every hour, storage dynamics, bounds, budgets, CFE score and the objective recomputed
+from capacities and dispatch.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from gridtwin.campus import backup_assets, campus_load, flexibility_envelope, ups_storage
+from gridtwin.config import CampusConfig, SolarConfig, WindConfig
+from gridtwin.exceptions import ConfigError, InfeasibleError
+from gridtwin.optimize import cvxpy_backend, pypsa_backend
+from gridtwin.optimize.problem import (
+    FlexSpec,
+    GeneratorSpec,
+    PoiSpec,
+    Solution,
+    StorageSpec,
+    SystemProblem,
+)
+from gridtwin.study import flex_spec
+from gridtwin.technologies import annualised_costs, load_catalogue
+from gridtwin.weather import open_weather, pv_capacity_factor, wind_capacity_factor
+
+WEATHER = Path(__file__).resolve().parents[1] / "weather" / "greensboro_tmy3.nc"
+HOURS_PER_YEAR = 8760.0
+REL_OBJECTIVE = 1e-6
+TOL_MW = 1e-6  # energy balance and storage dynamics [MW], [MWh]
+
+# ---------------------------------------------------------------------------------------------
+# hand cases (the constructions of tests/test_optimize.py)
+
+
+def _index(n: int) -> pd.DatetimeIndex:
+    return pd.date_range("2019-01-01", periods=n, freq="h")
+
+
+def _poi(n: int, p_nom: float, price: float, cfe: float, export_price: float = 0.0) -> PoiSpec:
+    return PoiSpec(
+        p_nom=p_nom,
+        import_price=np.full(n, price),
+        export_price=np.full(n, export_price),
+        grid_cfe_share=np.full(n, cfe),
+    )
+
+
+def _flex(
+    n: int,
+    shift: float = 0.0,
+    ramp: float = 1e6,
+    curtail: float = 0.0,
+    curtail_energy: float = 0.0,
+    window: int | None = None,
+    shift_cost: float = 0.0,
+    curtail_cost: float = 0.0,
+) -> FlexSpec:
+    w = window or n
+    return FlexSpec(
+        shift_max=np.full(n, shift),
+        ramp_max=np.full(n, ramp),
+        window_hours=w,
+        shift_cost=shift_cost,
+        curtail_max=np.full(n, curtail),
+        curtail_energy_max=curtail_energy,
+        curtail_window_energy_max=np.full(-(-n // w), curtail_energy),
+        curtail_cost=curtail_cost,
+    )
+
+
+SOLAR_MIDDAY = GeneratorSpec("solar", np.array([0.0, 1.0, 1.0, 0.0]), 10.0)
+
+
+def _diesel(e_sum_max: float = math.inf) -> GeneratorSpec:
+    return GeneratorSpec(
+        "diesel",
+        np.ones(4),
+        0.0,
+        marginal_cost=300.0,
+        clean=False,
+        p_nom=100.0,
+        extendable=False,
+        co2_intensity=0.7,
+        e_sum_max=e_sum_max,
+    )
+
+
+def _four_hours(
+    generators: tuple[GeneratorSpec, ...] = (SOLAR_MIDDAY,),
+    target: float = 1.0,
+    poi: PoiSpec | None = None,
+    flex: FlexSpec | None = None,
+) -> SystemProblem:
+    return SystemProblem(
+        snapshots=_index(4),
+        load=np.full(4, 100.0),
+        generators=generators,
+        storage=(),
+        poi=poi or _poi(4, 0.0, 50.0, 0.0),
+        cfe_target=target,
+        flex=flex,
+    )
+
+
+def _battery_two_hours(target: float = 1.0, with_battery: bool = True) -> SystemProblem:
+    eta = math.sqrt(0.81)
+    return SystemProblem(
+        snapshots=_index(2),
+        load=np.full(2, 100.0),
+        generators=(GeneratorSpec("solar", np.array([1.0, 0.0]), 10.0),),
+        storage=(StorageSpec("battery", 3.0, 1.0, eta, eta),) if with_battery else (),
+        poi=_poi(2, 0.0, 50.0, 0.0),
+        cfe_target=target,
+    )
+
+
+SOLAR_EXPENSIVE = GeneratorSpec("solar", np.array([0.0, 1.0, 1.0, 0.0]), 1000.0)
+GRID = _poi(4, 1000.0, 2.0, 0.0)
+
+HAND_CASES: dict[str, Callable[[], SystemProblem]] = {
+    "hand_solar_cfe50": lambda: _four_hours((SOLAR_EXPENSIVE,), 0.5, GRID),
+    "hand_cfe0": lambda: _four_hours((SOLAR_EXPENSIVE,), 0.0, GRID),
+    "hand_clean_grid": lambda: _four_hours((SOLAR_EXPENSIVE,), 1.0, _poi(4, 1000.0, 2.0, 1.0)),
+    "hand_battery": _battery_two_hours,
+    "hand_shift": lambda: _four_hours(flex=_flex(4, shift=100.0, shift_cost=0.5)),
+    "hand_shift_window": lambda: _four_hours(flex=_flex(4, shift=100.0, window=2)),
+    "hand_curtail": lambda: _four_hours(
+        flex=_flex(4, curtail=100.0, curtail_energy=200.0, curtail_cost=3.0)
+    ),
+    "hand_backup": lambda: _four_hours((SOLAR_MIDDAY, _diesel()), 0.5),
+}
+
+INFEASIBLE_CASES: dict[str, Callable[[], SystemProblem]] = {
+    "no_storage_at_night": lambda: _battery_two_hours(0.9, with_battery=False),
+    "ramp_limit": lambda: _four_hours(flex=_flex(4, shift=100.0, ramp=150.0)),
+    "curtail_budget": lambda: _four_hours(
+        flex=_flex(4, curtail=100.0, curtail_energy=150.0, curtail_cost=3.0)
+    ),
+    "backup_not_clean": lambda: _four_hours((SOLAR_MIDDAY, _diesel()), 0.6),
+    "backup_energy_limit": lambda: _four_hours((SOLAR_MIDDAY, _diesel(150.0)), 0.5),
+}
+
+# ---------------------------------------------------------------------------------------------
+# Greensboro cases: default resources, campus and catalogue costs on a slice of the year
+
+BACKUP = {"name": "diesel_gensets", "kind": "diesel", "p_nom": 1200.0, "fuel_cost": 105.0}
+
+
+@dataclass(frozen=True)
+class Site:
+    """One Greensboro slice: everything a case needs, on ``hours`` hours from 1 January."""
+
+    snapshots: pd.DatetimeIndex
+    load: np.ndarray
+    capacity_factor: dict[str, np.ndarray]
+    flex: FlexSpec | None
+    backup: GeneratorSpec
+    ups: StorageSpec
+    costs: pd.DataFrame
+    horizon_share: float
+
+
+@cache
+def _year() -> tuple[dict[str, np.ndarray], object, pd.DataFrame]:
+    weather = open_weather(WEATHER)
+    cf = {
+        "solar": pv_capacity_factor(weather, SolarConfig()).to_numpy(),
+        "onwind": wind_capacity_factor(weather, WindConfig()).to_numpy(),
+    }
+    campus = campus_load(weather, CampusConfig())
+    costs = annualised_costs(load_catalogue(), ["solar", "onwind", "battery"], "USD", 2022)
+    return cf, campus, costs
+
+
+@cache
+def _site(hours: int) -> Site:
+    cf, campus, costs = _year()
+    cfg = CampusConfig.model_validate({"backup": [BACKUP]})
+    part = campus.isel(time=slice(0, hours))  # type: ignore[attr-defined]
+    share = hours / HOURS_PER_YEAR
+    asset = backup_assets(cfg)[0]
+    ups = ups_storage(cfg)
+    eta_ups = math.sqrt(ups.efficiency_roundtrip)
+    return Site(
+        snapshots=pd.DatetimeIndex(part["time"].to_numpy()),
+        load=part["load"].to_numpy(),
+        capacity_factor={k: v[:hours] for k, v in cf.items()},
+        flex=flex_spec(flexibility_envelope(part, CampusConfig())),
+        backup=GeneratorSpec(
+            asset.name,
+            np.ones(hours),
+            0.0,
+            marginal_cost=asset.marginal_cost,
+            clean=False,
+            p_nom=asset.p_nom,
+            extendable=False,
+            co2_intensity=asset.co2_intensity,
+            e_sum_max=asset.max_energy * share,
+        ),
+        ups=StorageSpec("ups", 0.0, 0.0, eta_ups, eta_ups, ups.p_nom, ups.e_nom, extendable=False),
+        costs=costs,
+        horizon_share=share,
+    )
+
+
+def _greensboro(
+    hours: int = 168,
+    target: float = 0.9,
+    *,
+    flex: bool = False,
+    existing: bool = False,
+    tie_break: float = 0.0,
+    export_share: float = 0.0,
+    diurnal_grid: bool = False,
+) -> SystemProblem:
+    """A Greensboro problem: solar, onshore wind and battery behind a 1.5 GW POI at 75 USD/MWh
+    and grid CFE share 0.45 (optionally both following a daily shape)."""
+    site = _site(hours)
+    c, share = site.costs, site.horizon_share
+    generators = [
+        GeneratorSpec(tech, site.capacity_factor[tech], share * float(c.at[tech, "capital_cost"]))
+        for tech in ("solar", "onwind")
+    ]
+    eta = math.sqrt(float(c.at["battery_power", "efficiency_roundtrip"]))
+    storage = [
+        StorageSpec(
+            "battery",
+            share * float(c.at["battery_power", "capital_cost"]),
+            share * float(c.at["battery_energy", "capital_cost"]),
+            eta,
+            eta,
+        )
+    ]
+    if existing:
+        generators.append(site.backup)
+        storage.append(site.ups)
+    hour = np.arange(hours) % 24
+    price = np.full(hours, 75.0)
+    cfe = np.full(hours, 0.45)
+    if diurnal_grid:  # evening peak: dearer and dirtier
+        peak = (hour - 23 + 12) % 24 - 12  # hours from 23 UTC (18 h local)
+        price = 75.0 + 40.0 * np.exp(-(peak**2) / 8.0)
+        cfe = 0.45 - 0.2 * np.cos(2 * np.pi * (hour - 18) / 24)
+    poi = PoiSpec(1500.0, price, export_share * price, cfe)
+    return SystemProblem(
+        snapshots=site.snapshots,
+        load=site.load,
+        generators=tuple(generators),
+        storage=tuple(storage),
+        poi=poi,
+        cfe_target=target,
+        tie_break_cost=tie_break,
+        flex=site.flex if flex else None,
+    )
+
+
+#: name -> (problem builder, optimum unique so capacities must agree)
+CASES: dict[str, tuple[Callable[[], SystemProblem], bool]] = {
+    **{name: (build, True) for name, build in HAND_CASES.items()},
+    "week_cfe50": (lambda: _greensboro(target=0.5), True),
+    "week_cfe90": (lambda: _greensboro(target=0.9), True),
+    "week_cfe100": (lambda: _greensboro(target=1.0), True),
+    "week_cfe90_flex": (lambda: _greensboro(flex=True), True),
+    "week_cfe90_ups_backup": (lambda: _greensboro(existing=True), True),
+    "week_cfe90_all_tie": (
+        lambda: _greensboro(flex=True, existing=True, tie_break=0.01),
+        True,
+    ),
+    "week_cfe90_export_tie": (
+        lambda: _greensboro(export_share=0.5, tie_break=0.01, diurnal_grid=True),
+        True,
+    ),
+    "month_cfe90": (lambda: _greensboro(672), True),
+    "month_cfe90_all_tie": (
+        lambda: _greensboro(672, flex=True, existing=True, tie_break=0.01, diurnal_grid=True),
+        True,
+    ),
+    "month_cfe100_flex_export": (
+        lambda: _greensboro(672, 1.0, flex=True, existing=True, export_share=0.5),
+        True,
+    ),
+}
+
+
+@cache
+def _problem(case: str) -> SystemProblem:
+    return CASES[case][0]()
+
+
+@cache
+def _solve(case: str, backend: str) -> tuple[Solution, float]:
+    solve = {"pypsa": pypsa_backend.solve, "cvxpy": cvxpy_backend.solve}[backend]
+    t0 = time.perf_counter()
+    solution = solve(_problem(case))
+    return solution, time.perf_counter() - t0
+
+
+# ---------------------------------------------------------------------------------------------
+# checks of a solution against its problem, independent of either backend
+
+
+def recomputed_objective(problem: SystemProblem, sol: Solution) -> float:
+    """The objective of both backends recomputed from capacities and dispatch [currency]."""
+    total = 0.0
+    for g in problem.generators:
+        total += g.capital_cost * sol.p_nom[g.name] * g.extendable
+        total += g.marginal_cost * float(sol.p[g.name].sum())
+    for s in problem.storage:
+        if s.extendable:
+            total += s.capital_cost_power * sol.p_nom[s.name]
+            total += s.capital_cost_energy * sol.e_nom[s.name]
+        total += problem.tie_break_cost * float(sol.discharge[s.name].sum())
+    poi = problem.poi
+    total += float(poi.import_price @ sol.grid_import)
+    total -= float((poi.export_price - problem.tie_break_cost) @ sol.grid_export)
+    if problem.flex is not None:
+        total += problem.flex.shift_cost * float(np.clip(sol.load_shift, 0.0, None).sum())
+        total += problem.flex.curtail_cost * float(sol.load_curtailment.sum())
+    return total
+
+
+def check_solution(problem: SystemProblem, sol: Solution) -> None:
+    """Assert that a solution satisfies every constraint of the problem."""
+    tol = TOL_MW
+    served = problem.load + sol.load_shift - sol.load_curtailment
+    supply = sol.grid_import - sol.grid_export + sum(sol.p[g.name] for g in problem.generators)
+    for s in problem.storage:
+        supply = supply + sol.discharge[s.name] - sol.charge[s.name]
+    np.testing.assert_allclose(supply, served, rtol=0, atol=tol, err_msg="energy balance")
+    for g in problem.generators:
+        p, p_nom = sol.p[g.name], sol.p_nom[g.name]
+        assert p_nom >= g.p_nom - tol and p_nom <= g.p_nom_max + tol
+        if not g.extendable:
+            assert p_nom == pytest.approx(g.p_nom)
+        assert np.all(p >= -tol) and np.all(p <= g.capacity_factor * p_nom + tol)
+        assert p.sum() <= g.e_sum_max + tol
+    for s in problem.storage:
+        soc, ch, dis = sol.state_of_charge[s.name], sol.charge[s.name], sol.discharge[s.name]
+        gain = s.efficiency_charge * ch - dis / s.efficiency_discharge
+        np.testing.assert_allclose(
+            soc - np.roll(soc, 1), gain, rtol=0, atol=tol, err_msg=f"{s.name} SOC (cyclic)"
+        )
+        p_nom, e_nom = sol.p_nom[s.name], sol.e_nom[s.name]
+        assert p_nom >= s.p_nom - tol and e_nom >= s.e_nom - tol
+        for x, bound in ((soc, e_nom), (ch, p_nom), (dis, p_nom)):
+            assert np.all(x >= -tol) and np.all(x <= bound + tol)
+    for x in (sol.grid_import, sol.grid_export):
+        assert np.all(x >= -tol) and np.all(x <= problem.poi.p_nom + tol)
+    flex = problem.flex
+    if flex is None:
+        assert not np.any(sol.load_shift) and not np.any(sol.load_curtailment)
+        curtailed = 0.0
+    else:
+        window = flex.window_index()
+        shift, curtail = sol.load_shift, sol.load_curtailment
+        assert np.all(np.abs(shift) <= flex.shift_max + tol)
+        assert np.all(shift <= flex.shift_in_bound + tol)
+        np.testing.assert_allclose(np.bincount(window, shift), 0.0, atol=1e-5)
+        assert np.all(np.abs(np.diff(shift, prepend=0.0)) <= flex.ramp_max + tol)
+        assert np.all(curtail >= -tol) and np.all(curtail <= flex.curtail_max + tol)
+        assert curtail.sum() <= flex.curtail_energy_max + 1e-5
+        assert np.all(np.bincount(window, curtail) <= flex.curtail_window_energy_max + 1e-5)
+        curtailed = float(curtail.sum())
+    clean = sum(float(sol.p[g.name].sum()) for g in problem.generators if g.clean)
+    clean += sum(float((sol.discharge[s] - sol.charge[s]).sum()) for s in sol.charge)
+    clean += float(problem.poi.grid_cfe_share @ sol.grid_import - sol.grid_export.sum())
+    # CFE score on the load served (curtailed load needs no clean supply)
+    assert clean >= problem.cfe_target * (problem.load.sum() - curtailed) - 1e-5
+    assert recomputed_objective(problem, sol) == pytest.approx(sol.objective, rel=1e-8, abs=1e-6)
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_backends_reach_the_same_optimum(case: str) -> None:
+    reference, _ = _solve(case, "pypsa")
+    candidate, _ = _solve(case, "cvxpy")
+    assert candidate.objective == pytest.approx(reference.objective, rel=REL_OBJECTIVE)
+    if CASES[case][1]:
+        for name, value in reference.p_nom.items():
+            assert candidate.p_nom[name] == pytest.approx(value, rel=1e-5, abs=1e-3), name
+        for name, value in reference.e_nom.items():
+            assert candidate.e_nom[name] == pytest.approx(value, rel=1e-5, abs=1e-3), name
+    assert candidate.solver["backend"] == "cvxpy" and candidate.solver["status"] == "ok"
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_cvxpy_solution_satisfies_the_problem(case: str) -> None:
+    problem = _problem(case)
+    check_solution(problem, _solve(case, "cvxpy")[0])
+
+
+@pytest.mark.parametrize("case", ["week_cfe90_all_tie", "month_cfe90_all_tie"])
+def test_pypsa_solution_satisfies_the_problem(case: str) -> None:
+    check_solution(_problem(case), _solve(case, "pypsa")[0])
+
+
+@pytest.mark.parametrize("case", list(INFEASIBLE_CASES))
+def test_infeasible_on_both_backends_with_the_same_message(case: str) -> None:
+    problem = INFEASIBLE_CASES[case]()
+    with pytest.raises(InfeasibleError, match=r"infeasible at cfe_target=") as reference:
+        pypsa_backend.solve(problem)
+    with pytest.raises(InfeasibleError) as candidate:
+        cvxpy_backend.solve(problem)
+    # same text, including the highest reachable CFE score both compute
+    assert str(candidate.value) == str(reference.value)
+
+
+def test_infeasible_greensboro_week() -> None:
+    """Islanded with only solar and wind and no storage: the night load cannot be served."""
+    problem = _greensboro(target=0.9)
+    problem = replace(problem, storage=(), poi=replace(problem.poi, p_nom=0.0))
+    for backend in (pypsa_backend, cvxpy_backend):
+        with pytest.raises(InfeasibleError):
+            backend.solve(problem)
+
+
+def test_clarabel_agrees_with_highs() -> None:
+    problem = _problem("week_cfe90_ups_backup")
+    highs, _ = _solve("week_cfe90_ups_backup", "cvxpy")
+    clarabel = cvxpy_backend.solve(problem, solver="CLARABEL")
+    assert clarabel.objective == pytest.approx(highs.objective, rel=1e-5)
+    assert clarabel.solver["name"] == "clarabel"
+    check_solution_loose(problem, clarabel)
+
+
+def check_solution_loose(problem: SystemProblem, sol: Solution) -> None:
+    """Energy balance of an interior-point solution (tolerance of the solver)."""
+    served = problem.load + sol.load_shift - sol.load_curtailment
+    supply = sol.grid_import - sol.grid_export + sum(sol.p[g.name] for g in problem.generators)
+    for s in problem.storage:
+        supply = supply + sol.discharge[s.name] - sol.charge[s.name]
+    np.testing.assert_allclose(supply, served, rtol=1e-6, atol=1e-4)
+
+
+def test_highs_options_pass_through() -> None:
+    """HiGHS option names reach the solver (interior point without crossover)."""
+    problem = _problem("week_cfe90")
+    sol = cvxpy_backend.solve(problem, {"solver": "ipm", "run_crossover": "off"})
+    assert sol.solver["iterations"]["ipm"] > 0 and sol.solver["iterations"]["simplex"] == 0
+    assert sol.objective == pytest.approx(_solve("week_cfe90", "pypsa")[0].objective, rel=1e-6)
+
+
+def test_unknown_solver_options_are_config_errors() -> None:
+    problem = _problem("hand_battery")
+    with pytest.raises(ConfigError, match=r"solver\.options"):
+        cvxpy_backend.solve(problem, {"no_such_option": 1})
+    with pytest.raises(ConfigError, match=r"solver\.options"):  # HiGHS options given to Clarabel
+        cvxpy_backend.solve(problem, {"solver": "ipm"}, solver="CLARABEL")
+    with pytest.raises(ConfigError, match="not one of"):
+        cvxpy_backend.solve(problem, solver="GLPK")
