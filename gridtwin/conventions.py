@@ -87,6 +87,7 @@ VARIABLES: Final[dict[str, tuple[str, str]]] = {
     ),
     "cfe_score": ("1", "hourly-matched carbon-free share of load, recomputed from the dispatch"),
     "system_cost": ("{currency} a-1", "total annualised system cost"),
+    "horizon_years": ("a", "length of the optimisation horizon in years"),
     "lcoe": ("{currency} MWh-1", "system cost per MWh of campus load"),
 }
 

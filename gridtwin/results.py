@@ -74,8 +74,9 @@ def build_results(
     for j, s in enumerate(stores, start=len(gens)):
         p[:, j] = solution.discharge[s] - solution.charge[s]
 
-    capital = [g.capital_cost for g in problem.generators]
-    capital += [s.capital_cost_power for s in problem.storage]
+    years = problem.horizon_years  # the problem's capital costs are for its horizon
+    capital = [g.capital_cost / years for g in problem.generators]
+    capital += [s.capital_cost_power / years for s in problem.storage]
     marginal = [g.marginal_cost for g in problem.generators] + [0.0] * len(stores)
     clean = [int(g.clean) for g in problem.generators] + [1] * len(stores)
     co2 = [g.co2_intensity for g in problem.generators] + [0.0] * len(stores)
@@ -113,7 +114,11 @@ def build_results(
             "grid_export_price": (ts, problem.poi.export_price),
             "capital_cost": ((TECHNOLOGY,), capital),
             "marginal_cost": ((TECHNOLOGY,), marginal),
-            "capital_cost_energy": ((STORAGE,), [s.capital_cost_energy for s in problem.storage]),
+            "capital_cost_energy": (
+                (STORAGE,),
+                [s.capital_cost_energy / years for s in problem.storage],
+            ),
+            "horizon_years": ((), years),
             "efficiency_roundtrip": (
                 (STORAGE,),
                 [s.efficiency_charge * s.efficiency_discharge for s in problem.storage],
@@ -143,7 +148,8 @@ def build_results(
     ds["co2_emissions"] = ((), float((ds["co2_intensity"] * ds["p"].clip(min=0)).sum()))
     ds["cfe_score"] = ((), cfe_score(ds))
     ds["system_cost"] = ((), system_cost(ds))
-    ds["lcoe"] = ((), float(ds["system_cost"]) / float(ds["load_served"].sum()))
+    served_per_year = float(ds["load_served"].sum()) / years
+    ds["lcoe"] = ((), float(ds["system_cost"]) / served_per_year)
     ds[TIME].attrs.update(standard_name="time", long_name="start of the hourly interval (UTC)")
     ds[TECHNOLOGY].attrs["long_name"] = "supply technology"
     ds[STORAGE].attrs["long_name"] = "storage technology"
@@ -215,11 +221,13 @@ def cfe_score(ds: xr.Dataset) -> float:
 def system_cost(ds: xr.Dataset) -> float:
     """Annualised system cost recomputed from capacities and dispatch [currency a-1].
 
-    ``sum(capital_cost * p_nom_opt) + sum(capital_cost_energy * e_nom_opt)
-    + sum_t sum_gen marginal_cost * p + sum_t sum_storage marginal_cost * discharge
-    + sum_t grid_price * import - sum_t grid_export_price * export
-    + tie_break_cost * sum_t (sum_storage discharge + export)
-    + shift_cost * sum_t max(load_shift, 0) + curtail_cost * sum_t load_curtailment``.
+    ``sum(capital_cost * p_nom_opt) + sum(capital_cost_energy * e_nom_opt) + operating / H``
+    with the operating cost over the horizon ``sum_t sum_gen marginal_cost * p
+    + sum_t sum_storage marginal_cost * discharge + sum_t grid_price * import
+    - sum_t grid_export_price * export + tie_break_cost * sum_t (sum_storage discharge + export)
+    + shift_cost * sum_t max(load_shift, 0) + curtail_cost * sum_t load_curtailment`` and
+    ``H = horizon_years`` (1 for one weather year; the solver's objective is the cost of the
+    horizon, ``system_cost * H``).
 
     Parameters
     ----------
@@ -248,7 +256,7 @@ def system_cost(ds: xr.Dataset) -> float:
     opex += float(ds["curtail_cost"]) * float(ds["load_curtailment"].sum())
     grid = float((ds["grid_price"] * ds["grid_import"]).sum())
     grid -= float((ds["grid_export_price"] * ds["grid_export"]).sum())
-    return capex + opex + grid
+    return capex + (opex + grid) / float(ds["horizon_years"])
 
 
 def energy_balance_residual(ds: xr.Dataset) -> xr.DataArray:

@@ -38,6 +38,7 @@ from gridtwin.optimize.problem import (
     Solution,
     StorageSpec,
     SystemProblem,
+    horizon_years,
 )
 from gridtwin.results import build_results, write_results
 from gridtwin.series import resolve_series
@@ -88,17 +89,20 @@ def build_problem(
     Returns
     -------
     SystemProblem
-        Candidate renewables and battery from the catalogue, the campus backup generators
+        Capital costs are charged for the horizon's length (:func:`horizon_years`: a week pays
+        168/8760 of the annual cost; a weather year pays one year). Candidate renewables and
+        battery from the catalogue, the campus backup generators
         (existing, not clean, fuel cost, run-hour limit), the usable part of the UPS batteries
         (existing storage) and the campus flexibility envelope.
     """
     extendable = cfg.technologies.extendable
     n_t = len(snapshots)
+    years = horizon_years(n_t)  # annual capital costs are charged for the horizon's length
     generators = [
         GeneratorSpec(
             name=tech,
             capacity_factor=capacity_factors[tech].to_numpy(),
-            capital_cost=float(costs.at[tech, "capital_cost"]),
+            capital_cost=years * float(costs.at[tech, "capital_cost"]),
             marginal_cost=float(costs.at[tech, "marginal_cost"]),
         )
         for tech in ("solar", "onwind")
@@ -125,8 +129,8 @@ def build_problem(
         storage.append(
             StorageSpec(
                 name="battery",
-                capital_cost_power=float(costs.at["battery_power", "capital_cost"]),
-                capital_cost_energy=float(costs.at["battery_energy", "capital_cost"]),
+                capital_cost_power=years * float(costs.at["battery_power", "capital_cost"]),
+                capital_cost_energy=years * float(costs.at["battery_energy", "capital_cost"]),
                 efficiency_charge=one_way,
                 efficiency_discharge=one_way,
             )
@@ -164,6 +168,7 @@ def build_problem(
         currency=cfg.currency,
         tie_break_cost=cfg.solver.tie_break_cost,
         flex=flex_spec(flexibility_envelope(campus, cfg.campus)),
+        horizon_years=years,
     )
 
 

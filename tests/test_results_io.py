@@ -17,6 +17,7 @@ from gridtwin.io import write_netcdf
 from gridtwin.optimize import pypsa_backend
 from gridtwin.optimize.problem import GeneratorSpec, PoiSpec, StorageSpec, SystemProblem
 from gridtwin.results import build_results, open_results, write_results
+from gridtwin.technologies import annualised_costs, load_catalogue
 from gridtwin.weather import open_weather
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -130,6 +131,14 @@ def test_cli_short_study_runs(short_study: Path) -> None:
     ds = open_results(short_study / "results" / "ok.nc")
     assert ds.sizes["time"] == 168
     assert float(ds["cfe_score"]) >= 0.9 - 1e-6
+    # a one-week horizon pays one week of the annual capital cost; results stay annual
+    assert float(ds["horizon_years"]) == pytest.approx(168 / 8760)
+    annual = annualised_costs(load_catalogue(), ["solar"], "USD", 2022).at["solar", "capital_cost"]
+    assert float(ds["capital_cost"].sel(technology="solar")) == pytest.approx(annual, rel=1e-12)
+    horizon_cost = ds.attrs["objective"]
+    assert float(ds["system_cost"]) * 168 / 8760 == pytest.approx(horizon_cost, rel=1e-6)
+    lcoe = horizon_cost / float(ds["load_served"].sum())
+    assert float(ds["lcoe"]) == pytest.approx(lcoe, rel=1e-6)
 
 
 def test_cli_output_folder_fails_before_solving(short_study: Path) -> None:
@@ -158,7 +167,8 @@ def test_grid_only_study(short_study: Path) -> None:
     assert ds.sizes["technology"] == 0
     np.testing.assert_allclose(ds["grid_import"], ds["load"], rtol=1e-9)
     assert float(ds["cfe_score"]) == pytest.approx(0.4)
-    assert float(ds["system_cost"]) == pytest.approx(70.0 * float(ds["load"].sum()), rel=1e-9)
+    per_year = float(ds["load"].sum()) / float(ds["horizon_years"])  # MWh a-1
+    assert float(ds["system_cost"]) == pytest.approx(70.0 * per_year, rel=1e-9)
 
 
 def test_output_never_replaces_a_non_netcdf_file(small_result: xr.Dataset, tmp_path: Path) -> None:

@@ -197,6 +197,10 @@ class SystemProblem:
     currency : str
     flex : FlexSpec or None
         Campus load flexibility; ``None`` for a fixed load.
+    horizon_years : float
+        Length of the horizon in years. The capital costs of the specs are for the whole
+        horizon (annual cost x ``horizon_years``, see :func:`horizon_years`); results divide by
+        it to report annual values.
     tie_break_cost : float
         Cost per MWh of storage discharge and of grid export [currency/MWh] that makes the
         optimum unique where curtailed energy is free (see
@@ -212,6 +216,7 @@ class SystemProblem:
     currency: str = "USD"
     tie_break_cost: float = 0.0
     flex: FlexSpec | None = None
+    horizon_years: float = 1.0
 
     def __post_init__(self) -> None:
         n = len(self.snapshots)
@@ -290,3 +295,29 @@ class Solution:
     load_shift: np.ndarray = field(default_factory=lambda: np.zeros(0))
     load_curtailment: np.ndarray = field(default_factory=lambda: np.zeros(0))
     solver: dict[str, Any] = field(default_factory=dict)
+
+
+#: Hours of a mean Julian year, to count whole years in multi-year horizons.
+HOURS_PER_JULIAN_YEAR = 8766.0
+
+
+def horizon_years(n_hours: int) -> float:
+    """Length of an hourly horizon in years, for charging annual capital costs.
+
+    A horizon shorter than a year pays its share, ``n / 8760`` (a week pays 168/8760 of a year);
+    one or more whole years count as whole years (8760 or 8784 h is one year, two stacked years
+    are two), ``round(n / 8766)``.
+
+    Parameters
+    ----------
+    n_hours : int
+        Number of hourly snapshots.
+
+    Returns
+    -------
+    float
+        Years [a].
+    """
+    if n_hours < 8760:
+        return n_hours / 8760.0
+    return float(round(n_hours / HOURS_PER_JULIAN_YEAR))
