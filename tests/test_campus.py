@@ -291,3 +291,8 @@ def test_cooling_config_bounds() -> None:
         CoolingConfig(design="immersion")  # type: ignore[arg-type]
     with pytest.raises(pydantic.ValidationError, match="utilisation"):
         CampusConfig(utilisation=0.0)
+
+
+def test_flat_profile_keeps_the_training_share_shiftable(greensboro: xr.Dataset) -> None:
+    out = campus_load(greensboro, CampusConfig(profile="flat", utilisation=0.8))
+    np.testing.assert_allclose(out["it_load_training"], 0.8 * out["it_load"])  # share 0.8

@@ -179,3 +179,20 @@ def test_decreasing_buildout_rejected_directly() -> None:
                 ]
             }
         )
+
+
+def test_buildout_phase_after_the_horizon_is_reported(caplog: pytest.LogCaptureFixture) -> None:
+    cfg = CampusConfig.model_validate(
+        {
+            "utc_offset_h": -5.0,
+            "buildout": [
+                {"date": "2019-03-01", "it_capacity": 500.0},
+                {"date": "2025-01-01", "it_capacity": 1000.0},
+            ],
+        }
+    )
+    with caplog.at_level("WARNING", logger="gridtwin.campus.profiles"):
+        cap = capacity_online(YEAR, cfg)
+        it_load_components(YEAR, cfg)
+    assert cap.max() == 500.0
+    assert "1 phase(s) start after the weather index ends" in caplog.text

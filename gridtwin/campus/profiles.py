@@ -280,10 +280,21 @@ def it_load_components(
             f"{index[-1]}; the phase dates must fall within the weather index (for a typical "
             "year, its reference_year)"
         )
+    late = [step for step in cfg.buildout if len(index) and pd.Timestamp(step.date) > index[-1]]
+    if late:
+        logger.warning(
+            "campus.buildout: %d phase(s) start after the weather index ends (%s), first %s; "
+            "they do not act in this study",
+            len(late),
+            index[-1],
+            late[0].date,
+        )
     if cfg.profile == "flat":
         u = cfg.utilisation if cfg.utilisation is not None else 1.0
         it = cap * u
-        return {"it_load": it, "it_load_training": np.zeros_like(it), "capacity_online": cap}
+        # flat in time, same workload mix: the training share stays shiftable
+        training = cfg.workload.training_share * it
+        return {"it_load": it, "it_load_training": training, "capacity_online": cap}
 
     w = cfg.workload
     train = w.training_share * training_shape(index, w.training)
