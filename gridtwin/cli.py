@@ -138,8 +138,12 @@ def _print_summary(ds: xr.Dataset, out: Path) -> None:
         cells = [f"{v:,.3f}" if "capacity_factor" in c else f"{v:,.0f}" for c, v in row.items()]
         table.add_row(str(tech), *[c.replace("nan", "-") for c in cells])
     console.print(table)
-    load_twh = float(ds["load"].sum()) / 1e6
-    imports = float(ds["grid_import"].sum()) / 1e3
+    years = float(ds["horizon_years"])
+    load_twh = float(ds["load_served"].sum()) / 1e6 / years
+    imports = float(ds["grid_import"].sum()) / 1e3 / years
+    if abs(years - 1.0) > 1e-9:
+        hours = ds.sizes["time"]
+        console.print(f"[yellow]horizon {hours} h = {years:.4g} years; values per year[/]")
     solver = json.loads(ds.attrs.get("solver", "{}"))
     console.print(
         f"campus load        {load_twh:,.3f} TWh/a  (mean PUE {float(ds['pue'].mean()):.3f})\n"

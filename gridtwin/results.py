@@ -280,6 +280,7 @@ def summary(ds: xr.Dataset) -> pd.DataFrame:
     techs = [str(t) for t in ds[TECHNOLOGY].values]
     stores = {str(s) for s in ds[STORAGE].values}
     hours = ds.sizes[TIME]
+    years = float(ds["horizon_years"])  # energies per year
     rows = []
     for tech in techs:
         p_nom = float(ds["p_nom_opt"].sel({TECHNOLOGY: tech}))
@@ -291,7 +292,7 @@ def summary(ds: xr.Dataset) -> pd.DataFrame:
             e_nom = np.nan
             energy = float(ds["p"].sel({TECHNOLOGY: tech}).sum()) / 1e3
             cf = energy * 1e3 / (p_nom * hours) if p_nom > 0 else np.nan
-        rows.append((p_nom, e_nom, energy, cf))
+        rows.append((p_nom, e_nom, energy / years, cf))
     return pd.DataFrame(
         rows,
         columns=["p_nom_opt [MW]", "e_nom_opt [MWh]", "energy [GWh/a]", "used_capacity_factor [-]"],
