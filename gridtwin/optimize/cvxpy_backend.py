@@ -26,7 +26,7 @@ from __future__ import annotations
 import logging
 import time
 import warnings
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import cvxpy as cp
@@ -242,10 +242,7 @@ def max_reachable_cfe(
     float
         CFE score [-], or ``nan`` if the load cannot be served at all.
     """
-    flex = problem.flex
-    if flex is not None:
-        flex = replace(flex, curtail_max=np.zeros_like(flex.curtail_max), curtail_energy_max=0.0)
-    relaxed = replace(problem, cfe_target=0.0, flex=flex, tie_break_cost=0.0)
+    relaxed = problem.relaxed_for_max_cfe()
     model = build_model(relaxed, maximise_cfe=True)
     try:
         status = _run(model, solver.upper(), dict(options or {}))

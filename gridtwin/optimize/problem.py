@@ -23,7 +23,7 @@ storage discharge and export), subject to
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -248,6 +248,19 @@ class SystemProblem:
                 raise ConfigError(f"problem: {name} contains NaN or infinite values")
         if not 0.0 <= self.cfe_target <= 1.0:
             raise ConfigError(f"problem: cfe_target {self.cfe_target} is outside [0, 1]")
+
+    def relaxed_for_max_cfe(self) -> SystemProblem:
+        """The problem whose maximal clean supply gives the highest reachable CFE score.
+
+        Same assets, limits and flexibility, no CFE target, no tie-break cost, and no load
+        curtailment (so the score's denominator stays the whole load).
+        """
+        flex = self.flex
+        if flex is not None:
+            flex = replace(
+                flex, curtail_max=np.zeros_like(flex.curtail_max), curtail_energy_max=0.0
+            )
+        return replace(self, cfe_target=0.0, flex=flex, tie_break_cost=0.0)
 
     @property
     def technologies(self) -> list[str]:

@@ -22,7 +22,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
 
 import linopy
@@ -292,10 +291,7 @@ def max_reachable_cfe(problem: SystemProblem, options: dict[str, Any] | None = N
     float
         CFE score [-], or ``nan`` if the load cannot be served at all.
     """
-    flex = problem.flex
-    if flex is not None:
-        flex = replace(flex, curtail_max=np.zeros_like(flex.curtail_max), curtail_energy_max=0.0)
-    relaxed = replace(problem, cfe_target=0.0, flex=flex, tie_break_cost=0.0)
+    relaxed = problem.relaxed_for_max_cfe()
     opts = dict(options or {})
     opts.setdefault("output_flag", False)
     n, status, condition = _optimize(relaxed, opts, maximise_cfe=True)
