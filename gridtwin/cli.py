@@ -130,7 +130,7 @@ def _print_summary(ds: xr.Dataset, out: Path) -> None:
 
     cur = ds.attrs.get("currency", "")
     table = Table(title=ds.attrs.get("title", "result"), title_justify="left")
-    table.add_column("technology")
+    table.add_column("technology", no_wrap=True)
     for col in ("p_nom_opt [MW]", "e_nom_opt [MWh]", "energy [GWh/a]", "used CF [-]"):
         table.add_column(col, justify="right", no_wrap=True)
     for tech, row in summary(ds).iterrows():
