@@ -15,10 +15,10 @@ from typing import Annotated
 
 import typer
 import xarray as xr
-from rich.console import Console
 from rich.table import Table
 
 from gridtwin import __version__
+from gridtwin.console import console, fail
 from gridtwin.exceptions import ConfigError, GridTwinError
 from gridtwin.weather.cli import weather_app
 
@@ -30,10 +30,11 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(weather_app, name="weather")
-console = Console()
-err_console = Console(stderr=True)
 
 DEFAULT_STUDY = Path("studies/default.yaml")
+
+BACKEND_NAMES = {"pypsa": "PyPSA", "cvxpy": "cvxpy"}
+SOLVER_NAMES = {"highs": "HiGHS", "clarabel": "Clarabel"}
 
 STAGE_LABELS = {
     "weather": "Reading weather",
@@ -41,7 +42,7 @@ STAGE_LABELS = {
     "campus": "Campus load and PUE",
     "technologies": "Annualised technology costs",
     "problem": "Assembling the sizing problem",
-    "optimisation": "Optimising capacities and dispatch (PyPSA + HiGHS)",
+    "optimisation": "Optimising capacities and dispatch",
     "results": "Recomputing CFE score and costs",
     "write": "Writing netCDF",
 }
@@ -59,11 +60,6 @@ def main(
     if not verbose:  # linopy and PyPSA log at INFO/WARNING on their own loggers
         for name in ("linopy", "pypsa"):
             logging.getLogger(name).setLevel(logging.ERROR)
-
-
-def _fail(exc: GridTwinError) -> typer.Exit:
-    err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-    return typer.Exit(code=2 if isinstance(exc, ConfigError) else 1)
 
 
 @app.command()
@@ -104,6 +100,11 @@ def run(
             items.append(f"solver.backend={backend}")
         loaded = load_study(study, overrides=items)
         out = output or Path("results") / f"{loaded.config.name}.nc"
+        solver = loaded.config.solver
+        labels = dict(STAGE_LABELS)
+        labels["optimisation"] += (
+            f" ({BACKEND_NAMES[solver.backend]} + {SOLVER_NAMES[solver.name]})"
+        )
         timings: dict[str, float] = {}
         starts: dict[str, float] = {}
         with console.status("Starting", spinner="dots") as status:
@@ -111,17 +112,16 @@ def run(
             def progress(stage: str, event: str) -> None:
                 if event == "start":
                     starts[stage] = time.perf_counter()
-                    status.update(STAGE_LABELS.get(stage, stage) + " ...")
+                    status.update(labels.get(stage, stage) + " ...")
                 else:
                     timings[stage] = time.perf_counter() - starts[stage]
                     console.print(
-                        f"[green]✓[/] {STAGE_LABELS.get(stage, stage)} "
-                        f"[dim]({timings[stage]:.1f} s)[/]"
+                        f"[green]✓[/] {labels.get(stage, stage)} [dim]({timings[stage]:.1f} s)[/]"
                     )
 
             ds = run_study(loaded, output=out, progress=progress)
     except GridTwinError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     _print_summary(ds, out)
 
 

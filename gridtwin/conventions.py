@@ -60,7 +60,7 @@ VARIABLES: Final[dict[str, tuple[str, str]]] = {
     "grid_export_price": ("{currency} MWh-1", "revenue per MWh exported at the POI"),
     "is_clean": ("1", "1 if the technology's output counts as carbon-free, else 0"),
     "co2_intensity": ("t MWh-1", "CO2 emitted per MWh of output"),
-    "co2_emissions": ("t a-1", "CO2 emitted by on-site generation over the horizon"),
+    "co2_emissions": ("t a-1", "CO2 emitted by on-site generation per year"),
     "load_shift": ("MW", "campus load moved into the hour (negative: moved away)"),
     "load_curtailment": ("MW", "campus load curtailed"),
     "load_served": ("MW", "campus load after shifting and curtailment"),
@@ -87,7 +87,11 @@ VARIABLES: Final[dict[str, tuple[str, str]]] = {
     ),
     "cfe_score": ("1", "hourly-matched carbon-free share of load, recomputed from the dispatch"),
     "system_cost": ("{currency} a-1", "total annualised system cost"),
-    "horizon_years": ("a", "length of the optimisation horizon in years"),
+    "horizon_years": (
+        "a",
+        "length of the optimisation horizon in years; capital costs were charged for this "
+        "length and system_cost, lcoe and co2_emissions are per year",
+    ),
     "lcoe": ("{currency} MWh-1", "system cost per MWh of campus load"),
 }
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 import xarray as xr
@@ -30,13 +31,33 @@ def _is_netcdf(path: Path) -> bool:
     return head.startswith(b"CDF") or head.startswith(b"\x89HDF")
 
 
-def check_writable(path: str | Path) -> Path:
+def netcdf_kind(path: Path) -> str:
+    """What a netCDF file holds: ``"result"`` (a gridtwin result), ``"weather"`` (a canonical
+    weather set) or ``"other"``."""
+    import netCDF4
+
+    try:
+        with netCDF4.Dataset(path) as nc:
+            names = set(nc.variables)
+    except OSError:
+        return "other"
+    if "cfe_score" in names:
+        return "result"
+    if "ghi" in names:
+        return "weather"
+    return "other"
+
+
+def check_writable(
+    path: str | Path, *, inputs: Iterable[str | Path] = (), kind: str | None = None
+) -> Path:
     """Fail early if ``path`` cannot be written (before hours of computation).
 
     Creates the parent folders and a probe file next to the target, then removes the probe.
     Only netCDF file names (``.nc``) are accepted, and an existing file is replaced only if it
     is itself a netCDF file, so a slip of ``-o`` never destroys an input (a weather file, a
-    study).
+    study). With ``inputs`` the destination may not be one of them; with ``kind`` an existing
+    netCDF file is replaced only if it holds the same kind (:func:`netcdf_kind`).
 
     Parameters
     ----------
@@ -65,6 +86,14 @@ def check_writable(path: str | Path) -> Path:
             f"{dest}: exists and is not a netCDF file; refusing to overwrite it, choose another "
             "path"
         )
+    for src in inputs:
+        if Path(src).exists() and dest.resolve() == Path(src).resolve():
+            raise DataError(f"{dest}: is an input of this run; write the output elsewhere")
+    if kind is not None and dest.is_file() and (held := netcdf_kind(dest)) != kind:
+        raise DataError(
+            f"{dest}: holds a {held} netCDF, not a {kind}; refusing to replace it, choose "
+            "another path (or delete the file first)"
+        )
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
         fd, probe = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".probe", dir=dest.parent)
@@ -77,7 +106,13 @@ def check_writable(path: str | Path) -> Path:
     return dest
 
 
-def write_netcdf(ds: xr.Dataset, path: str | Path) -> Path:
+def write_netcdf(
+    ds: xr.Dataset,
+    path: str | Path,
+    *,
+    inputs: Iterable[str | Path] = (),
+    kind: str | None = None,
+) -> Path:
     """Write ``ds`` to ``path`` as netCDF-4 atomically.
 
     Parameters
@@ -86,6 +121,8 @@ def write_netcdf(ds: xr.Dataset, path: str | Path) -> Path:
         Dataset to write; float variables are stored without fill values.
     path : str or Path
         Destination file; parent folders are created.
+    inputs, kind
+        As for :func:`check_writable`.
 
     Returns
     -------
@@ -98,7 +135,7 @@ def write_netcdf(ds: xr.Dataset, path: str | Path) -> Path:
         If the destination is a folder or cannot be written; an existing file at ``path`` is
         left untouched.
     """
-    dest = check_writable(path)
+    dest = check_writable(path, inputs=inputs, kind=kind)
     fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
     os.close(fd)
     encoding = {

@@ -11,6 +11,7 @@ problem from the file alone.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -145,7 +146,8 @@ def build_results(
         ts,
         (cf[:, variable] * ds["p_nom_opt"].values[variable] - p[:, variable]).sum(axis=1),
     )
-    ds["co2_emissions"] = ((), float((ds["co2_intensity"] * ds["p"].clip(min=0)).sum()))
+    on_site = float((ds["co2_intensity"] * ds["p"].clip(min=0)).sum())
+    ds["co2_emissions"] = ((), on_site / years)  # per year, like the costs
     ds["cfe_score"] = ((), cfe_score(ds))
     ds["system_cost"] = ((), system_cost(ds))
     served_per_year = float(ds["load_served"].sum()) / years
@@ -291,7 +293,7 @@ def summary(ds: xr.Dataset) -> pd.DataFrame:
         else:
             e_nom = np.nan
             energy = float(ds["p"].sel({TECHNOLOGY: tech}).sum()) / 1e3
-            cf = energy * 1e3 / (p_nom * hours) if p_nom > 0 else np.nan
+            cf = energy * 1e3 / (p_nom * hours) if p_nom > 1e-3 else np.nan  # not built
         rows.append((p_nom, e_nom, energy / years, cf))
     return pd.DataFrame(
         rows,
@@ -300,9 +302,13 @@ def summary(ds: xr.Dataset) -> pd.DataFrame:
     )
 
 
-def write_results(ds: xr.Dataset, path: str | Path) -> Path:
-    """Write a result dataset to netCDF atomically (see :func:`gridtwin.io.write_netcdf`)."""
-    return write_netcdf(ds, path)
+def write_results(ds: xr.Dataset, path: str | Path, inputs: Iterable[str | Path] = ()) -> Path:
+    """Write a result dataset to netCDF atomically (see :func:`gridtwin.io.write_netcdf`).
+
+    An existing file is replaced only if it is a gridtwin result, and never if it is one of
+    ``inputs`` (the study's weather and series files).
+    """
+    return write_netcdf(ds, path, inputs=inputs, kind="result")
 
 
 def open_results(path: str | Path) -> xr.Dataset:

@@ -27,7 +27,7 @@ from gridtwin.campus.flexibility import (
     curtailment_events,
     flexibility_envelope,
 )
-from gridtwin.config import PRICE_BOUNDS, SolverConfig, Study, StudyConfig
+from gridtwin.config import PRICE_BOUNDS, SeriesRef, SolverConfig, Study, StudyConfig
 from gridtwin.conventions import TIME
 from gridtwin.io import check_writable
 from gridtwin.optimize import pypsa_backend
@@ -199,6 +199,16 @@ def flex_spec(envelope: FlexibilityEnvelope) -> FlexSpec | None:
     )
 
 
+def study_inputs(cfg: StudyConfig) -> list[Path]:
+    """Files a study reads (weather, series, catalogue): an output must never replace them."""
+    files = [cfg.weather.path]
+    files += [ref.path for ref in (cfg.poi.import_price, cfg.poi.grid_cfe_share)
+              if isinstance(ref, SeriesRef)]  # fmt: skip
+    if cfg.technologies.catalogue is not None:
+        files.append(cfg.technologies.catalogue)
+    return files
+
+
 def solve(problem: SystemProblem, solver: SolverConfig) -> Solution:
     """Solve with the backend and solver the study chose (``solver.backend``, ``solver.name``).
 
@@ -304,8 +314,9 @@ def run_study(
         ConfigError / DataError for bad inputs, InfeasibleError / SolverError from the solve.
     """
     cfg = study.config
+    inputs = study_inputs(cfg)
     if output is not None:
-        check_writable(output)
+        check_writable(output, inputs=inputs, kind="result")
     stage = _Stages(progress)
     problem, campus, weather = prepare_problem(cfg, stage)
     with stage("optimisation"):
@@ -336,7 +347,7 @@ def run_study(
     ds.attrs["stage_seconds"] = json.dumps(stage.seconds)
     if output is not None:
         with stage("write"):
-            write_results(ds, output)
+            write_results(ds, output, inputs=inputs)
     return ds
 
 

@@ -184,3 +184,61 @@ def test_output_never_replaces_a_non_netcdf_file(small_result: xr.Dataset, tmp_p
         write_results(small_result, tmp_path / "study.yaml")
     first = write_results(small_result, tmp_path / "r.nc")
     write_results(small_result, first)  # replacing an earlier result is fine
+
+
+def test_run_output_never_replaces_a_study_input(short_study: Path) -> None:
+    """`-o` pointing at the study's own weather set is refused before anything runs."""
+    study = short_study / "ok.yaml"
+    study.write_text("name: ok\nweather:\n  path: week.nc\n" + POI)
+    before = (short_study / "week.nc").read_bytes()
+    proc = _cli("run", str(study), "-o", str(short_study / "week.nc"), cwd=short_study)
+    assert proc.returncode == 1
+    assert "is an input of this run" in proc.stderr
+    assert (short_study / "week.nc").read_bytes() == before
+
+
+def test_weather_import_never_replaces_a_result(small_result: xr.Dataset, tmp_path: Path) -> None:
+    from gridtwin.exceptions import DataError
+    from gridtwin.weather import open_weather, write_weather
+
+    result = write_results(small_result, tmp_path / "result.nc")
+    with pytest.raises(DataError, match="holds a result netCDF, not a weather"):
+        write_weather(open_weather(WEATHER).isel(time=slice(0, 24)), result)
+    open_results(result)  # still the result
+
+
+def test_error_text_is_printed_verbatim(short_study: Path) -> None:
+    """Brackets in paths or values are not eaten as terminal markup."""
+    study = short_study / "ok.yaml"
+    study.write_text("name: ok\nweather:\n  path: week.nc\n" + POI)
+    proc = _cli("run", str(study), "-o", "run[v2].csv", cwd=short_study)
+    assert proc.returncode == 1
+    assert "run[v2].csv" in proc.stderr
+
+
+def test_emissions_are_per_year(week: xr.Dataset) -> None:
+    """A week with a diesel genset: co2_emissions = week's fuel CO2 / (168/8760)."""
+    campus = campus_load(week, CampusConfig(it_capacity=10.0))
+    n = week.sizes["time"]
+    diesel = GeneratorSpec(
+        "diesel",
+        np.ones(n),
+        0.0,
+        marginal_cost=1.0,
+        clean=False,
+        p_nom=50.0,
+        extendable=False,
+        co2_intensity=0.7,
+    )
+    prob = SystemProblem(
+        snapshots=pd.DatetimeIndex(week["time"].to_numpy()),
+        load=campus["load"].to_numpy(),
+        generators=(diesel,),
+        storage=(),
+        poi=PoiSpec(0.0, np.full(n, 70.0), np.zeros(n), np.zeros(n)),
+        cfe_target=0.0,
+        horizon_years=n / 8760,
+    )
+    ds = build_results(prob, pypsa_backend.solve(prob), campus)
+    week_co2 = 0.7 * float(campus["load"].sum())  # diesel serves the whole load
+    assert float(ds["co2_emissions"]) == pytest.approx(week_co2 * 8760 / n, rel=1e-6)

@@ -227,36 +227,44 @@ def _field_names() -> set[str]:
     return names
 
 
+def _user_location(error: Any, fields: set[str]) -> str:
+    """The dotted field path of a pydantic error as the user wrote it.
+
+    pydantic adds union-member tags ('float', 'constrained-float', 'SeriesRef') to locations;
+    only field names and list positions are kept (and an unknown key as written).
+    """
+    *head, last = error["loc"] or ("",)
+    parts = [str(p) for p in head if isinstance(p, int) or p in fields]
+    if isinstance(last, int) or last in fields or error["type"] == "extra_forbidden":
+        parts.append(str(last))
+    return ".".join(parts)
+
+
 def _format_validation_error(source: str, err: ValidationError) -> str:
-    """One line naming the first offending field (as written in YAML) and the fix."""
+    """One line naming the first offending field (as written in YAML), the fix, and how many
+    other fields have problems."""
     fields = _field_names()
     errors = err.errors()
     first = errors[0]
-    # pydantic adds union-member tags ('float', 'constrained-float', 'SeriesRef') to the
-    # location; keep only what a user wrote: field names and list positions.
     kind = first["type"]
-    *head, last = first["loc"] or ("",)
-    parts = [str(p) for p in head if isinstance(p, int) or p in fields]
-    if isinstance(last, int) or last in fields or kind == "extra_forbidden":
-        parts.append(str(last))  # an unknown key is reported as written
-    loc = ".".join(parts) or "(top level)"
+    loc = _user_location(first, fields) or "(top level)"
+    last = loc.rsplit(".", 1)[-1]
     value = first.get("input")
-    same = [e for e in errors if [str(p) for p in e["loc"] if p in fields] == parts]
     if kind == "extra_forbidden":
-        hint = "remove it or check its spelling (fields are documented in gridtwin/config.py)"
+        hint = "remove it or check its spelling (fields are documented in gridtwin/config/)"
         msg = f"unknown field '{loc}'"
     elif kind == "missing":
         hint = "add it"
         msg = f"field '{loc}' is required"
-    elif parts and parts[-1] in SERIES_FIELDS:
-        lo, hi = SERIES_FIELDS[parts[-1]]
+    elif last in SERIES_FIELDS:
+        lo, hi = SERIES_FIELDS[last]
         msg = f"field '{loc}': expected a number within [{lo:g}, {hi:g}] (got {value!r})"
         hint = "or give an hourly series as {path: FILE.csv, column: NAME}"
     else:
         hint = "fix the value"
         msg = f"field '{loc}': {first['msg']} (got {value!r})"
-    rest = err.error_count() - len(same)
-    more = f" (+{rest} more problem{'s' if rest > 1 else ''})" if rest > 0 else ""
+    others = sorted({_user_location(e, fields) for e in errors} - {_user_location(first, fields)})
+    more = f" (also: {', '.join(others)})" if others else ""
     return f"{source}: {msg}; {hint}{more}"
 
 

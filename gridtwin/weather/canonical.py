@@ -168,4 +168,4 @@ def write_weather(ds: xr.Dataset, path: str | Path) -> Path:
         If ``ds`` is not a canonical weather set or the file cannot be written.
     """
     validate_weather(ds, source=str(path))
-    return write_netcdf(ds, path)
+    return write_netcdf(ds, path, kind="weather")  # never replaces a result or other data

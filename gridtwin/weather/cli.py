@@ -22,9 +22,9 @@ import numpy as np
 import pandas as pd
 import typer
 import xarray as xr
-from rich.console import Console
 from rich.table import Table
 
+from gridtwin.console import console, fail
 from gridtwin.exceptions import ConfigError, GridTwinError
 
 logger = logging.getLogger(__name__)
@@ -36,16 +36,9 @@ weather_app = typer.Typer(
     pretty_exceptions_enable=False,
     no_args_is_help=True,
 )
-console = Console()
-err_console = Console(stderr=True)
 
 #: Hours of a common and of a leap year: a weather set of this length is a full year.
 _YEAR_HOURS = (8760, 8784)
-
-
-def _fail(exc: GridTwinError) -> typer.Exit:
-    err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-    return typer.Exit(code=2 if isinstance(exc, ConfigError) else 1)
 
 
 def summarise(ds: xr.Dataset) -> dict[str, str]:
@@ -127,7 +120,7 @@ def import_(
         ds = read(path, format=format, reference_year=reference_year)
         written = write_weather(ds, output)
     except GridTwinError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     _print_summary(ds, written, path.name)
 
 
@@ -165,6 +158,6 @@ def fetch(
         ds = read(raw, format="pvgis", reference_year=reference_year)
         written = write_weather(ds, output) if output is not None else None
     except GridTwinError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     console.print(f"PVGIS response cached in {raw}")
     _print_summary(ds, written, f"PVGIS TMY ({lat:g}, {lon:g})")
