@@ -27,7 +27,7 @@ STORAGE: Final = "storage"
 
 CF_CONVENTIONS: Final = "CF-1.10"
 
-#: name -> (units, long_name). Money units use the placeholder ``{currency}``.
+#: name -> (units, long_name). In money units ``{currency}`` stands for the study currency.
 VARIABLES: Final[dict[str, tuple[str, str]]] = {
     # weather (canonical set, docs/conventions.md)
     "ghi": ("W m-2", "global horizontal irradiance, mean over the interval"),

@@ -34,7 +34,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from gridtwin.exceptions import ConfigError, InfeasibleError, SolverError
-from gridtwin.optimize.problem import FlexSpec, Solution, SystemProblem
+from gridtwin.optimize.problem import FlexSpec, Solution, SystemProblem, infeasibility_message
 
 logger = logging.getLogger(__name__)
 
@@ -276,18 +276,7 @@ def _run(model: Model, name: str, opts: dict[str, Any]) -> str:
 def _infeasibility_message(problem: SystemProblem, opts: dict[str, Any], solver: str) -> str:
     """The PyPSA backend's message, with the reachable score computed by this backend."""
     best = max_reachable_cfe(problem, opts, solver=solver)
-    where = f"cfe_target={problem.cfe_target}"
-    if not np.isfinite(best):
-        return (
-            f"the sizing problem is infeasible at {where}: the campus load cannot be served "
-            f"every hour even without a CFE target (POI limit {problem.poi.p_nom} MW and the "
-            "candidate technologies); raise poi.p_nom or allow storage or firm capacity"
-        )
-    return (
-        f"the sizing problem is infeasible at {where}: the highest hourly CFE score reachable "
-        f"with these technologies and a POI limit of {problem.poi.p_nom} MW is {best:.4f}; "
-        "lower policy.cfe_target to at most that, or allow storage or firm clean options"
-    )
+    return infeasibility_message(problem, best)
 
 
 def solve(

@@ -334,3 +334,27 @@ def horizon_years(n_hours: int) -> float:
     if n_hours < 8760:
         return n_hours / 8760.0
     return float(round(n_hours / HOURS_PER_JULIAN_YEAR))
+
+
+def infeasibility_message(problem: SystemProblem, best: float) -> str:
+    """The message of an infeasible sizing problem, the same for every backend.
+
+    Parameters
+    ----------
+    problem : SystemProblem
+    best : float
+        Highest reachable CFE score [-] from the relaxed problem, ``nan`` if even the load
+        cannot be served.
+    """
+    where = f"cfe_target={problem.cfe_target}"
+    if not np.isfinite(best):
+        return (
+            f"the sizing problem is infeasible at {where}: the campus load cannot be served "
+            f"every hour even without a CFE target (POI limit {problem.poi.p_nom} MW and the "
+            "candidate technologies); raise poi.p_nom or allow storage or firm capacity"
+        )
+    return (
+        f"the sizing problem is infeasible at {where}: the highest hourly CFE score reachable "
+        f"with these technologies and a POI limit of {problem.poi.p_nom} MW is {best:.4f}; "
+        "lower policy.cfe_target to at most that, or allow storage or firm clean options"
+    )

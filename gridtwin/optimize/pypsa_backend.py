@@ -31,7 +31,7 @@ import pypsa
 import xarray as xr
 
 from gridtwin.exceptions import InfeasibleError, SolverError
-from gridtwin.optimize.problem import Solution, StorageSpec, SystemProblem
+from gridtwin.optimize.problem import Solution, StorageSpec, SystemProblem, infeasibility_message
 
 logger = logging.getLogger(__name__)
 
@@ -302,18 +302,7 @@ def max_reachable_cfe(problem: SystemProblem, options: dict[str, Any] | None = N
 
 def _infeasibility_message(problem: SystemProblem, opts: dict[str, Any]) -> str:
     best = max_reachable_cfe(problem, opts)
-    where = f"cfe_target={problem.cfe_target}"
-    if not np.isfinite(best):
-        return (
-            f"the sizing problem is infeasible at {where}: the campus load cannot be served "
-            f"every hour even without a CFE target (POI limit {problem.poi.p_nom} MW and the "
-            "candidate technologies); raise poi.p_nom or allow storage or firm capacity"
-        )
-    return (
-        f"the sizing problem is infeasible at {where}: the highest hourly CFE score reachable "
-        f"with these technologies and a POI limit of {problem.poi.p_nom} MW is {best:.4f}; "
-        "lower policy.cfe_target to at most that, or allow storage or firm clean options"
-    )
+    return infeasibility_message(problem, best)
 
 
 def solve(problem: SystemProblem, options: dict[str, Any] | None = None) -> Solution:
