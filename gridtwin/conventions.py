@@ -86,6 +86,11 @@ VARIABLES: Final[dict[str, tuple[str, str]]] = {
         "cost per MWh of storage discharge and of export that selects a unique optimum",
     ),
     "cfe_score": ("1", "hourly-matched carbon-free share of load, recomputed from the dispatch"),
+    "annual_matching_score": (
+        "1",
+        "annually (volumetrically) matched carbon-free share of load: exported clean energy counts",
+    ),
+    "matching_is_hourly": ("1", "1 if the CFE target was hourly (24/7) matching, 0 if annual"),
     "system_cost": ("{currency} a-1", "total annualised system cost"),
     "horizon_years": (
         "a",

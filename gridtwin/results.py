@@ -133,6 +133,7 @@ def build_results(
             "curtail_cost": ((), flex.curtail_cost if flex else 0.0),
             "poi_p_nom": ((), problem.poi.p_nom),
             "cfe_target": ((), problem.cfe_target),
+            "matching_is_hourly": ((), int(problem.matching == "hourly")),
             "tie_break_cost": ((), problem.tie_break_cost),
         },
         coords={
@@ -149,6 +150,7 @@ def build_results(
     on_site = float((ds["co2_intensity"] * ds["p"].clip(min=0)).sum())
     ds["co2_emissions"] = ((), on_site / years)  # per year, like the costs
     ds["cfe_score"] = ((), cfe_score(ds))
+    ds["annual_matching_score"] = ((), annual_matching_score(ds))
     ds["system_cost"] = ((), system_cost(ds))
     served_per_year = float(ds["load_served"].sum()) / years
     ds["lcoe"] = ((), float(ds["system_cost"]) / served_per_year)
@@ -217,6 +219,17 @@ def cfe_score(ds: xr.Dataset) -> float:
     """
     clean = (ds["is_clean"] * ds["p"]).sum(TECHNOLOGY)
     cfe = clean + ds["grid_cfe_share"] * ds["grid_import"] - ds["grid_export"]
+    return float(cfe.sum() / ds["load_served"].sum())
+
+
+def annual_matching_score(ds: xr.Dataset) -> float:
+    """Volumetric (annual) carbon-free share: all clean output counts, exported or not.
+
+    ``sum_t [sum_tech is_clean * p + cfe_t * import_t] / sum_t load_served_t`` [-]. It is the
+    score of ``policy.matching: annual`` and never below :func:`cfe_score`.
+    """
+    clean = (ds["is_clean"] * ds["p"]).sum(TECHNOLOGY)
+    cfe = clean + ds["grid_cfe_share"] * ds["grid_import"]
     return float(cfe.sum() / ds["load_served"].sum())
 
 

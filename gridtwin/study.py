@@ -169,6 +169,7 @@ def build_problem(
         tie_break_cost=cfg.solver.tie_break_cost,
         flex=flex_spec(flexibility_envelope(campus, cfg.campus)),
         horizon_years=years,
+        matching=cfg.policy.matching,
     )
 
 

@@ -100,10 +100,15 @@ class PolicyConfig(StrictModel):
     Attributes
     ----------
     cfe_target : float
-        Hourly carbon-free energy target x in [0, 1].
+        Carbon-free energy target x in [0, 1].
+    matching : {"hourly", "annual"}
+        ``hourly`` (24/7 CFE, default): clean supply counts only in the hour the campus uses
+        it (Xu et al. 2021, doi:10.5281/zenodo.5874413); ``annual``: volumetric matching, all
+        clean generation of the year counts, exported or not, as in annual REC/PPA accounting.
     """
 
     cfe_target: Fraction = 0.9
+    matching: Literal["hourly", "annual"] = "hourly"
 
 
 class TechnologiesConfig(StrictModel):

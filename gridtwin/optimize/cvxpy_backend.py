@@ -210,7 +210,9 @@ def build_model(problem: SystemProblem, maximise_cfe: bool = False) -> Model:
         poi.import_price @ grid_import,
         -(poi.export_price - problem.tie_break_cost) @ grid_export,
     ]
-    clean += [poi.grid_cfe_share @ grid_import, -cp.sum(grid_export)]
+    clean.append(poi.grid_cfe_share @ grid_import)
+    if problem.matching == "hourly":  # exported clean energy does not count hour by hour
+        clean.append(-cp.sum(grid_export))
     supply += [grid_import, -grid_export]
 
     demand: cp.Expression | np.ndarray = problem.load

@@ -24,7 +24,7 @@ storage discharge and export), subject to
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -197,6 +197,10 @@ class SystemProblem:
     currency : str
     flex : FlexSpec or None
         Campus load flexibility; ``None`` for a fixed load.
+    matching : {"hourly", "annual"}
+        ``hourly`` (24/7): clean energy counts only in the hour it is used, exports are
+        subtracted; ``annual`` (volumetric matching): all clean generation counts, exported or
+        not. In both the target is ``cfe_target x sum_t load_t``.
     horizon_years : float
         Length of the horizon in years. The capital costs of the specs are for the whole
         horizon (annual cost x ``horizon_years``, see :func:`horizon_years`); results divide by
@@ -217,6 +221,7 @@ class SystemProblem:
     tie_break_cost: float = 0.0
     flex: FlexSpec | None = None
     horizon_years: float = 1.0
+    matching: Literal["hourly", "annual"] = "hourly"
 
     def __post_init__(self) -> None:
         n = len(self.snapshots)
@@ -246,6 +251,8 @@ class SystemProblem:
                 raise ConfigError(f"problem: {name} has shape {np.shape(arr)}, expected ({n},)")
             if not np.all(np.isfinite(arr)):
                 raise ConfigError(f"problem: {name} contains NaN or infinite values")
+        if self.matching not in ("hourly", "annual"):
+            raise ConfigError(f"problem: matching {self.matching!r} is not 'hourly' or 'annual'")
         if not 0.0 <= self.cfe_target <= 1.0:
             raise ConfigError(f"problem: cfe_target {self.cfe_target} is outside [0, 1]")
 

@@ -225,7 +225,8 @@ def _cfe_expression(problem: SystemProblem, pick: Callable[[str, str], Any]) -> 
     for s in problem.storage:
         terms.append(s.efficiency_discharge * pick("Link-p", f"{s.name} discharger").sum())
         terms.append(-1.0 * pick("Link-p", f"{s.name} charger").sum())
-    terms.append(pick("Generator-p", "poi_export").sum())  # export is negative generation
+    if problem.matching == "hourly":  # exported clean energy does not count hour by hour
+        terms.append(pick("Generator-p", "poi_export").sum())  # export is negative generation
     terms.append((cfe * pick("Generator-p", "poi_import")).sum())
     if problem.flex is not None:  # curtailed load needs no clean supply
         terms.append(problem.cfe_target * pick("Generator-p", "flex_curtail").sum())
