@@ -170,6 +170,11 @@ def build_problem(
         flex=flex_spec(flexibility_envelope(campus, cfg.campus)),
         horizon_years=years,
         matching=cfg.policy.matching,
+        export_limit=(
+            None
+            if cfg.policy.max_export_share is None
+            else cfg.policy.max_export_share * float(campus["load"].sum())
+        ),
     )
 
 

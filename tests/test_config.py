@@ -163,6 +163,8 @@ def test_set_overrides_are_validated_like_the_file() -> None:
         ("name.sub=1", r"'name' is a value, not a section"),
         ("policy.cfe_target=[1", r"not valid YAML"),
         ("solver.name=clarabel", r"clarabel' needs solver\.backend 'cvxpy'"),
+        ("policy.max_export_share=-0.1", r"policy\.max_export_share.*greater than or equal"),
+        ("policy.matching=monthly", r"policy\.matching"),
     ],
 )
 def test_bad_overrides_name_the_field(item: str, pattern: str) -> None:

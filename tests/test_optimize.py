@@ -281,3 +281,22 @@ def test_infeasible_target_reports_highest_reachable_score() -> None:
     # with a 1-hour-shiftable load the night hours can move into the sun: 100 % is reachable
     shifted = replace(prob, flex=_flex(4, shift=100.0))
     assert pypsa_backend.max_reachable_cfe(shifted) == pytest.approx(1.0, abs=1e-6)
+
+
+def test_export_limit_hand_solution() -> None:
+    """Exports earn 40 per MWh while solar costs 10 per MW: without a limit the optimum fills
+    the 1000 MW POI; a 300 MWh export limit allows 150 MW of export in each sunny hour, so
+    solar = 250 MW and the objective is 10*250 + 50*200 (night import) - 40*300."""
+    base = SystemProblem(
+        snapshots=_index(4),
+        load=np.full(4, 100.0),
+        generators=(SOLAR_MIDDAY,),
+        storage=(),
+        poi=_poi(4, 1000.0, 50.0, 0.0, export_price=40.0),
+        cfe_target=0.5,
+    )
+    assert pypsa_backend.solve(base).p_nom["solar"] == pytest.approx(1100.0, rel=1e-6)
+    sol = pypsa_backend.solve(replace(base, export_limit=300.0))
+    assert sol.grid_export.sum() == pytest.approx(300.0, rel=1e-6)
+    assert sol.p_nom["solar"] == pytest.approx(250.0, rel=1e-6)
+    assert sol.objective == pytest.approx(10.0 * 250 + 50.0 * 200 - 40.0 * 300, rel=1e-6)

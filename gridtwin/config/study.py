@@ -105,10 +105,15 @@ class PolicyConfig(StrictModel):
         ``hourly`` (24/7 CFE, default): clean supply counts only in the hour the campus uses
         it (Xu et al. 2021, doi:10.5281/zenodo.5874413); ``annual``: volumetric matching, all
         clean generation of the year counts, exported or not, as in annual REC/PPA accounting.
+    max_export_share : float or None
+        Limit on excess energy exported at the POI, as a share of the campus load over the
+        horizon [-] (e.g. 0.2: at most 20 % of the load; the 24/7 studies of Xu et al. 2021
+        cap excess sales this way). ``None``: no limit beyond the POI rating.
     """
 
     cfe_target: Fraction = 0.9
     matching: Literal["hourly", "annual"] = "hourly"
+    max_export_share: Annotated[float, Field(strict=True, ge=0.0, le=10.0)] | None = None
 
 
 class TechnologiesConfig(StrictModel):

@@ -222,6 +222,8 @@ def build_model(problem: SystemProblem, maximise_cfe: bool = False) -> Model:
         cost.append(flex_cost)
         clean.append(problem.cfe_target * cp.sum(model.curtail))
     constraints.append(_total(supply) == demand)
+    if problem.export_limit is not None:
+        constraints.append(cp.sum(grid_export) <= problem.export_limit)
     if maximise_cfe:
         model.problem = cp.Problem(cp.Maximize(_total(clean)), constraints)
         return model

@@ -201,6 +201,8 @@ class SystemProblem:
         ``hourly`` (24/7): clean energy counts only in the hour it is used, exports are
         subtracted; ``annual`` (volumetric matching): all clean generation counts, exported or
         not. In both the target is ``cfe_target x sum_t load_t``.
+    export_limit : float or None
+        Largest energy exported at the POI over the horizon [MWh]; ``None`` for no limit.
     horizon_years : float
         Length of the horizon in years. The capital costs of the specs are for the whole
         horizon (annual cost x ``horizon_years``, see :func:`horizon_years`); results divide by
@@ -222,6 +224,7 @@ class SystemProblem:
     flex: FlexSpec | None = None
     horizon_years: float = 1.0
     matching: Literal["hourly", "annual"] = "hourly"
+    export_limit: float | None = None
 
     def __post_init__(self) -> None:
         n = len(self.snapshots)

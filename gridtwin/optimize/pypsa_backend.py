@@ -208,6 +208,11 @@ def _extra_functionality(
             )
         if problem.flex is not None:
             _flexibility_constraints(m, problem, pick)
+        if problem.export_limit is not None:  # export is negative generation
+            m.add_constraints(
+                -1.0 * pick("Generator-p", "poi_export").sum() <= problem.export_limit,
+                name="poi-export_limit",
+            )
         lhs = _cfe_expression(problem, pick)
         if maximise_cfe:
             m.objective = -1.0 * lhs
