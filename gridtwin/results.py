@@ -111,6 +111,7 @@ def build_results(
             "grid_import": (ts, solution.grid_import),
             "grid_export": (ts, solution.grid_export),
             "grid_cfe_share": (ts, problem.poi.grid_cfe_share),
+            "grid_co2_intensity": (ts, problem.poi.co2_intensity(n_t)),
             "grid_price": (ts, problem.poi.import_price),
             "grid_export_price": (ts, problem.poi.export_price),
             "capital_cost": ((TECHNOLOGY,), capital),
@@ -148,7 +149,8 @@ def build_results(
         (cf[:, variable] * ds["p_nom_opt"].values[variable] - p[:, variable]).sum(axis=1),
     )
     on_site = float((ds["co2_intensity"] * ds["p"].clip(min=0)).sum())
-    ds["co2_emissions"] = ((), on_site / years)  # per year, like the costs
+    imported = float((ds["grid_co2_intensity"] * ds["grid_import"]).sum())
+    ds["co2_emissions"] = ((), (on_site + imported) / years)  # per year, like the costs
     ds["cfe_score"] = ((), cfe_score(ds))
     ds["annual_matching_score"] = ((), annual_matching_score(ds))
     ds["system_cost"] = ((), system_cost(ds))

@@ -27,7 +27,14 @@ from gridtwin.campus.flexibility import (
     curtailment_events,
     flexibility_envelope,
 )
-from gridtwin.config import PRICE_BOUNDS, SeriesRef, SolverConfig, Study, StudyConfig
+from gridtwin.config import (
+    PRICE_BOUNDS,
+    SERIES_FIELDS,
+    SeriesRef,
+    SolverConfig,
+    Study,
+    StudyConfig,
+)
 from gridtwin.conventions import TIME
 from gridtwin.io import check_writable
 from gridtwin.optimize import pypsa_backend
@@ -152,11 +159,19 @@ def build_problem(
         )
     price = resolve_series(cfg.poi.import_price, snapshots, "poi.import_price", PRICE_BOUNDS)
     cfe = resolve_series(cfg.poi.grid_cfe_share, snapshots, "poi.grid_cfe_share", (0.0, 1.0))
+    grid_co2 = (
+        None
+        if cfg.poi.grid_co2_intensity is None
+        else resolve_series(
+            cfg.poi.grid_co2_intensity, snapshots, "poi.grid_co2_intensity", (0.0, 2.0)
+        )
+    )
     poi = PoiSpec(
         p_nom=cfg.poi.p_nom,
         import_price=price,
         export_price=cfg.poi.export_price_share * price,
         grid_cfe_share=cfe,
+        grid_co2_intensity=grid_co2,
     )
     return SystemProblem(
         snapshots=snapshots,
@@ -174,6 +189,9 @@ def build_problem(
             None
             if cfg.policy.max_export_share is None
             else cfg.policy.max_export_share * float(campus["load"].sum())
+        ),
+        emissions_cap=(
+            None if cfg.policy.emissions_cap is None else cfg.policy.emissions_cap * years
         ),
     )
 
@@ -208,8 +226,8 @@ def flex_spec(envelope: FlexibilityEnvelope) -> FlexSpec | None:
 def study_inputs(cfg: StudyConfig) -> list[Path]:
     """Files a study reads (weather, series, catalogue): an output must never replace them."""
     files = [cfg.weather.path]
-    files += [ref.path for ref in (cfg.poi.import_price, cfg.poi.grid_cfe_share)
-              if isinstance(ref, SeriesRef)]  # fmt: skip
+    refs = [getattr(cfg.poi, field) for field in SERIES_FIELDS]
+    files += [ref.path for ref in refs if isinstance(ref, SeriesRef)]
     if cfg.technologies.catalogue is not None:
         files.append(cfg.technologies.catalogue)
     return files

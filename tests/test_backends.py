@@ -144,6 +144,14 @@ HAND_CASES: dict[str, Callable[[], SystemProblem]] = {
         flex=_flex(4, curtail=100.0, curtail_energy=200.0, curtail_cost=3.0)
     ),
     "hand_backup": lambda: _four_hours((SOLAR_MIDDAY, _diesel()), 0.5),
+    "hand_emissions_cap": lambda: replace(
+        _four_hours(
+            (SOLAR_MIDDAY,),
+            0.0,
+            replace(_poi(4, 1000.0, 5.0, 0.0), grid_co2_intensity=np.full(4, 0.5)),
+        ),
+        emissions_cap=100.0,
+    ),
     "hand_export_limit": lambda: replace(
         _four_hours((SOLAR_MIDDAY,), 0.5, _poi(4, 1000.0, 50.0, 0.0, export_price=40.0)),
         export_limit=300.0,

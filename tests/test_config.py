@@ -165,6 +165,7 @@ def test_set_overrides_are_validated_like_the_file() -> None:
         ("solver.name=clarabel", r"clarabel' needs solver\.backend 'cvxpy'"),
         ("policy.max_export_share=-0.1", r"policy\.max_export_share.*greater than or equal"),
         ("policy.matching=monthly", r"policy\.matching"),
+        ("policy.emissions_cap=1000", r"emissions_cap needs poi\.grid_co2_intensity"),
     ],
 )
 def test_bad_overrides_name_the_field(item: str, pattern: str) -> None:
@@ -176,3 +177,11 @@ def test_backup_name_must_not_shadow_other_assets(tmp_path: Path) -> None:
     body = "campus:\n  backup:\n    - {name: battery, kind: diesel, p_nom: 10, fuel_cost: 100}\n"
     with pytest.raises(ConfigError, match=r"campus\.backup.*'battery'\] are taken"):
         load_study(_study(tmp_path, body))
+
+
+def test_emissions_cap_with_grid_intensity_loads() -> None:
+    study = load_study(
+        DEFAULT, overrides=["poi.grid_co2_intensity=0.4", "policy.emissions_cap=100000"]
+    )
+    assert study.config.policy.emissions_cap == 100000
+    assert study.config.poi.grid_co2_intensity == 0.4

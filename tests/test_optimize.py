@@ -300,3 +300,24 @@ def test_export_limit_hand_solution() -> None:
     assert sol.grid_export.sum() == pytest.approx(300.0, rel=1e-6)
     assert sol.p_nom["solar"] == pytest.approx(250.0, rel=1e-6)
     assert sol.objective == pytest.approx(10.0 * 250 + 50.0 * 200 - 40.0 * 300, rel=1e-6)
+
+
+def test_emissions_cap_hand_solution() -> None:
+    """Grid at 5 per MWh and 0.5 t/MWh beats solar at 20 per MW; a 100 t cap allows only
+    200 MWh of imports, so the two sunny hours must come from 100 MW of solar."""
+    poi = replace(_poi(4, 1000.0, 5.0, 0.0), grid_co2_intensity=np.full(4, 0.5))
+    solar = GeneratorSpec("solar", np.array([0.0, 1.0, 1.0, 0.0]), 20.0)
+    base = SystemProblem(
+        snapshots=_index(4),
+        load=np.full(4, 100.0),
+        generators=(solar,),
+        storage=(),
+        poi=poi,
+        cfe_target=0.0,
+    )
+    free = pypsa_backend.solve(base)
+    assert free.p_nom["solar"] == pytest.approx(0.0, abs=1e-6)
+    capped = pypsa_backend.solve(replace(base, emissions_cap=100.0))
+    assert capped.p_nom["solar"] == pytest.approx(100.0, rel=1e-6)
+    assert capped.grid_import.sum() == pytest.approx(200.0, rel=1e-6)
+    assert capped.objective == pytest.approx(20.0 * 100 + 5.0 * 200, rel=1e-6)

@@ -68,6 +68,7 @@ class SeriesRef(StrictModel):
 SERIES_FIELDS: dict[str, tuple[float, float]] = {
     "import_price": PRICE_BOUNDS,
     "grid_cfe_share": (0.0, 1.0),
+    "grid_co2_intensity": (0.0, 2.0),
 }
 
 
@@ -86,12 +87,19 @@ class PoiConfig(StrictModel):
         Share of the import price earned for exported energy [-]; 0 disables export revenue.
     grid_cfe_share : float or SeriesRef
         Carbon-free share of grid electricity [-], constant or hourly series.
+    grid_co2_intensity : float, SeriesRef or None
+        CO2 emitted per MWh imported [t CO2/MWh] within [0, 2], constant or hourly series
+        (e.g. EIA-930 or Electricity Maps data for the balancing area); needed for
+        ``policy.emissions_cap``. ``None``: imports are not counted in ``co2_emissions``.
     """
 
     p_nom: NonNegative
     import_price: Price | SeriesRef
     export_price_share: Fraction = 0.0
     grid_cfe_share: Fraction | SeriesRef
+    grid_co2_intensity: Annotated[float, Field(strict=True, ge=0.0, le=2.0)] | SeriesRef | None = (
+        None
+    )
 
 
 class PolicyConfig(StrictModel):
@@ -109,11 +117,15 @@ class PolicyConfig(StrictModel):
         Limit on excess energy exported at the POI, as a share of the campus load over the
         horizon [-] (e.g. 0.2: at most 20 % of the load; the 24/7 studies of Xu et al. 2021
         cap excess sales this way). ``None``: no limit beyond the POI rating.
+    emissions_cap : float or None
+        Largest CO2 emissions of on-site generation and grid imports [t CO2 per year]
+        (pro-rated to the horizon); needs ``poi.grid_co2_intensity``. ``None``: no cap.
     """
 
     cfe_target: Fraction = 0.9
     matching: Literal["hourly", "annual"] = "hourly"
     max_export_share: Annotated[float, Field(strict=True, ge=0.0, le=10.0)] | None = None
+    emissions_cap: NonNegative | None = None
 
 
 class TechnologiesConfig(StrictModel):
@@ -194,6 +206,15 @@ class StudyConfig(StrictModel):
     policy: PolicyConfig = Field(default_factory=PolicyConfig)
     technologies: TechnologiesConfig = Field(default_factory=TechnologiesConfig)
     solver: SolverConfig = Field(default_factory=SolverConfig)
+
+    @model_validator(mode="after")
+    def _cap_needs_intensity(self) -> StudyConfig:
+        if self.policy.emissions_cap is not None and self.poi.grid_co2_intensity is None:
+            raise ValueError(
+                "policy.emissions_cap needs poi.grid_co2_intensity [t CO2/MWh] to count "
+                "the emissions of grid imports"
+            )
+        return self
 
     @model_validator(mode="after")
     def _unique_extendable(self) -> StudyConfig:
@@ -283,7 +304,7 @@ def _resolve_paths(cfg: StudyConfig, base: Path) -> None:
         return p if p.is_absolute() else (base / p).resolve()
 
     cfg.weather.path = res(cfg.weather.path)
-    for field in ("import_price", "grid_cfe_share"):
+    for field in SERIES_FIELDS:
         ref = getattr(cfg.poi, field)
         if isinstance(ref, SeriesRef):
             ref.path = res(ref.path)
@@ -293,7 +314,7 @@ def _resolve_paths(cfg: StudyConfig, base: Path) -> None:
 
 def _check_files(cfg: StudyConfig, source: str) -> None:
     files = {"weather.path": cfg.weather.path}
-    for field in ("import_price", "grid_cfe_share"):
+    for field in SERIES_FIELDS:
         ref = getattr(cfg.poi, field)
         if isinstance(ref, SeriesRef):
             files[f"poi.{field}.path"] = ref.path

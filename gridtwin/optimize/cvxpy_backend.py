@@ -224,6 +224,11 @@ def build_model(problem: SystemProblem, maximise_cfe: bool = False) -> Model:
     constraints.append(_total(supply) == demand)
     if problem.export_limit is not None:
         constraints.append(cp.sum(grid_export) <= problem.export_limit)
+    if problem.emissions_cap is not None:
+        co2 = [problem.poi.co2_intensity(n_time) @ grid_import]
+        co2 += [g.co2_intensity * cp.sum(model.p[g.name]) for g in problem.generators
+                if g.co2_intensity > 0]  # fmt: skip
+        constraints.append(_total(co2) <= problem.emissions_cap)
     if maximise_cfe:
         model.problem = cp.Problem(cp.Maximize(_total(clean)), constraints)
         return model

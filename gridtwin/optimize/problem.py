@@ -121,12 +121,19 @@ class PoiSpec:
         Shape (n_time,) [currency MWh-1]; revenue per MWh exported.
     grid_cfe_share : numpy.ndarray
         Shape (n_time,), carbon-free share of grid electricity [-].
+    grid_co2_intensity : numpy.ndarray or None
+        Shape (n_time,), CO2 per MWh imported [t CO2 MWh-1]; ``None``: not counted.
     """
 
     p_nom: float
     import_price: np.ndarray
     export_price: np.ndarray
     grid_cfe_share: np.ndarray
+    grid_co2_intensity: np.ndarray | None = None
+
+    def co2_intensity(self, n: int) -> np.ndarray:
+        """Grid CO2 intensity per hour [t CO2 MWh-1], zeros when not given."""
+        return np.zeros(n) if self.grid_co2_intensity is None else self.grid_co2_intensity
 
 
 @dataclass(frozen=True)
@@ -203,6 +210,9 @@ class SystemProblem:
         not. In both the target is ``cfe_target x sum_t load_t``.
     export_limit : float or None
         Largest energy exported at the POI over the horizon [MWh]; ``None`` for no limit.
+    emissions_cap : float or None
+        Largest CO2 of non-clean generation and grid imports over the horizon [t CO2];
+        ``None`` for no cap.
     horizon_years : float
         Length of the horizon in years. The capital costs of the specs are for the whole
         horizon (annual cost x ``horizon_years``, see :func:`horizon_years`); results divide by
@@ -225,6 +235,7 @@ class SystemProblem:
     horizon_years: float = 1.0
     matching: Literal["hourly", "annual"] = "hourly"
     export_limit: float | None = None
+    emissions_cap: float | None = None
 
     def __post_init__(self) -> None:
         n = len(self.snapshots)
@@ -233,6 +244,7 @@ class SystemProblem:
             "poi.import_price": self.poi.import_price,
             "poi.export_price": self.poi.export_price,
             "poi.grid_cfe_share": self.poi.grid_cfe_share,
+            "poi.grid_co2_intensity": self.poi.co2_intensity(n),
         }
         series.update({f"{g.name}.capacity_factor": g.capacity_factor for g in self.generators})
         if self.flex is not None:

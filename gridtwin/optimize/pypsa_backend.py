@@ -208,6 +208,18 @@ def _extra_functionality(
             )
         if problem.flex is not None:
             _flexibility_constraints(m, problem, pick)
+        if problem.emissions_cap is not None:
+            grid_co2 = xr.DataArray(
+                problem.poi.co2_intensity(len(problem.snapshots)),
+                coords={"snapshot": problem.snapshots},
+            )
+            co2 = [(grid_co2 * pick("Generator-p", "poi_import")).sum()]
+            co2 += [
+                g.co2_intensity * pick("Generator-p", g.name).sum()
+                for g in problem.generators
+                if g.co2_intensity > 0
+            ]
+            m.add_constraints(linopy.merge(co2) <= problem.emissions_cap, name="co2-cap")
         if problem.export_limit is not None:  # export is negative generation
             m.add_constraints(
                 -1.0 * pick("Generator-p", "poi_export").sum() <= problem.export_limit,
