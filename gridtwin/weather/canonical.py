@@ -32,7 +32,7 @@ REQUIRED_ATTRS: tuple[str, ...] = ("latitude", "longitude")
 _HOUR = np.timedelta64(1, "h")
 
 
-def _span(times: np.ndarray, bad: np.ndarray) -> str:
+def span_text(times: np.ndarray, bad: np.ndarray) -> str:
     """Describe the first contiguous run of ``True`` in ``bad`` as a time span."""
     first = int(np.argmax(bad))
     last = first
@@ -102,13 +102,13 @@ def validate_weather(ds: xr.Dataset, source: str = "<weather>") -> xr.Dataset:
         nan = np.isnan(values)
         if nan.any():
             raise DataError(
-                f"{source}: variable '{name}' has NaN {_span(times, nan)}; fill the gap "
+                f"{source}: variable '{name}' has NaN {span_text(times, nan)}; fill the gap "
                 "before using the weather set"
             )
     negative = np.asarray(ds["ghi"].values, dtype=float) < 0.0
     if negative.any():
         raise DataError(
-            f"{source}: variable 'ghi' is negative {_span(times, negative)}; irradiance must "
+            f"{source}: variable 'ghi' is negative {span_text(times, negative)}; irradiance must "
             "be >= 0 W m-2"
         )
     return ds

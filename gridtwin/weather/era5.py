@@ -58,7 +58,7 @@ import xarray as xr
 from gridtwin.campus.psychrometrics import relative_humidity_from_dew_point
 from gridtwin.conventions import CF_CONVENTIONS, annotate
 from gridtwin.exceptions import DataError
-from gridtwin.weather.canonical import validate_weather
+from gridtwin.weather.canonical import span_text, validate_weather
 
 logger = logging.getLogger(__name__)
 
@@ -112,17 +112,6 @@ _HOUR: Final = np.timedelta64(1, "h")
 def _units_ok(name: str, units: str) -> bool:
     accepted = {u.replace(" ", "") for u in _UNITS[name]}
     return units.replace(" ", "") in accepted
-
-
-def _span(times: np.ndarray, bad: np.ndarray) -> str:
-    """Describe the first contiguous run of ``True`` in ``bad`` as a time span."""
-    first = int(np.argmax(bad))
-    last = first
-    while last + 1 < bad.size and bad[last + 1]:
-        last += 1
-    start, end = pd.Timestamp(times[first]), pd.Timestamp(times[last])
-    where = f"at {start}" if first == last else f"from {start} to {end}"
-    return f"{where} ({int(bad.sum())} value(s) in total)"
 
 
 def _open_one(path: Path) -> xr.Dataset:
@@ -241,7 +230,8 @@ def _check(ds: xr.Dataset, source: str) -> None:
         nan = np.isnan(np.asarray(ds[name].values, dtype=float))
         if name != "z" and nan.any():
             raise DataError(
-                f"{source}: variable '{name}' has NaN {_span(times, nan)}; download the full span"
+                f"{source}: variable '{name}' has NaN {span_text(times, nan)}; "
+                "download the full span"
             )
     if times.size < 2:
         raise DataError(f"{source}: variable 'time' has {times.size} stamp(s); need hourly data")
@@ -262,7 +252,7 @@ def _accumulation(ds: xr.Dataset, name: str, source: str) -> np.ndarray:
     negative = values < -tolerance
     if negative.any():
         raise DataError(
-            f"{source}: variable '{name}' is negative {_span(ds['time'].values, negative)} "
+            f"{source}: variable '{name}' is negative {span_text(ds['time'].values, negative)} "
             f"(down to {values.min():.0f} J m-2, beyond rounding of {tolerance:g}); an "
             "accumulation must be >= 0: is it a de-accumulated or corrupt file?"
         )

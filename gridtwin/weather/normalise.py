@@ -77,7 +77,7 @@ def _fmt(t: pd.Timestamp | np.datetime64) -> str:
     return str(pd.Timestamp(t))
 
 
-def _span(times: pd.DatetimeIndex, first: int, last: int) -> str:
+def span_text(times: pd.DatetimeIndex, first: int, last: int) -> str:
     if first == last:
         return f"at {_fmt(times[first])}"
     return f"from {_fmt(times[first])} to {_fmt(times[last])}"
@@ -225,7 +225,7 @@ def _clean(
         if nan.all():
             raise DataError(
                 f"{source}: variable '{name}' has no values (all NaN) "
-                f"{_span(times, 0, len(times) - 1)} ({clock}); the file lacks this variable"
+                f"{span_text(times, 0, len(times) - 1)} ({clock}); the file lacks this variable"
             )
         if name in IRRADIANCE:
             negative = np.zeros_like(nan)
@@ -235,7 +235,7 @@ def _clean(
                 first, last = _runs(bad)[0]
                 raise DataError(
                     f"{source}: variable '{name}' is negative (down to "
-                    f"{np.nanmin(values):g} W m-2) {_span(times, first, last)} ({clock}; "
+                    f"{np.nanmin(values):g} W m-2) {span_text(times, first, last)} ({clock}; "
                     f"{int(bad.sum())} value(s)); irradiance below "
                     f"-{NEGATIVE_IRRADIANCE_TOLERANCE:g} W m-2 is not noise"
                 )
@@ -245,13 +245,13 @@ def _clean(
             length = last - first + 1
             if first == 0 or last == len(values) - 1:
                 raise DataError(
-                    f"{source}: variable '{name}' is missing {_span(times, first, last)} "
+                    f"{source}: variable '{name}' is missing {span_text(times, first, last)} "
                     f"({clock}) at the edge of the record; a gap there cannot be interpolated"
                 )
             if length > max_run:
                 raise DataError(
                     f"{source}: variable '{name}' has a gap of {length * step} "
-                    f"{_span(times, first, last)} ({clock}), longer than {MAX_GAP_HOURS:g} h "
+                    f"{span_text(times, first, last)} ({clock}), longer than {MAX_GAP_HOURS:g} h "
                     "(gridtwin.weather.normalise.MAX_GAP_HOURS); fill it from another source"
                 )
         if nan.any():

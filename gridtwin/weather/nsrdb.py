@@ -28,22 +28,12 @@ import pvlib
 import xarray as xr
 
 from gridtwin.exceptions import DataError
-from gridtwin.weather.normalise import normalise
+from gridtwin.weather.normalise import CANONICAL_COLUMNS, normalise
 
 logger = logging.getLogger(__name__)
 
 #: Canonical columns of a PSM file after ``map_variables=True``; pressure is scaled separately.
-_COLUMNS: tuple[str, ...] = (
-    "ghi",
-    "dni",
-    "dhi",
-    "temp_air",
-    "temp_dew",
-    "relative_humidity",
-    "pressure",
-    "wind_speed",
-    "albedo",
-)
+_COLUMNS: tuple[str, ...] = CANONICAL_COLUMNS
 #: ``Pressure Units`` header value -> factor to Pa.
 _PRESSURE_TO_PA: dict[str, float] = {"mbar": 100.0, "hpa": 100.0, "pa": 1.0, "kpa": 1000.0}
 
