@@ -49,6 +49,24 @@ VARIABLES: Final[dict[str, tuple[str, str]]] = {
     "p": ("MW", "power of each technology; positive = injection into the site bus"),
     "p_nom_opt": ("MW", "optimal installed power capacity"),
     "e_nom_opt": ("MWh", "optimal installed energy capacity of storage"),
+    "p_nom_discharge_opt": (
+        "MW",
+        "optimal AC discharge power of storage (equals p_nom_opt unless sized apart, e.g. the "
+        "fuel cell of hydrogen storage)",
+    ),
+    "capital_cost_discharge": (
+        "{currency} MW-1 a-1",
+        "annualised cost per MW of separately sized discharge power (0: one rating both ways)",
+    ),
+    "snapshot_weight": (
+        "h",
+        "hours each time step stands for (1 at full resolution; segment length when aggregated)",
+    ),
+    "demand_charge": ("{currency} MW-1 month-1", "charge on each month's highest import"),
+    "aggregation_cost_error": (
+        "1",
+        "relative difference of the aggregated optimum to the full-resolution optimum",
+    ),
     "state_of_charge": ("MWh", "stored energy at the end of the interval"),
     "storage_charge": ("MW", "AC power drawn from the site bus to charge storage"),
     "storage_discharge": ("MW", "AC power injected into the site bus by storage"),

@@ -24,7 +24,7 @@ from gridtwin import __version__
 from gridtwin.conventions import CF_CONVENTIONS, STORAGE, TECHNOLOGY, TIME, annotate
 from gridtwin.exceptions import DataError
 from gridtwin.io import write_netcdf
-from gridtwin.optimize.problem import Solution, SystemProblem
+from gridtwin.optimize.problem import Solution, SystemProblem, demand_charge_months
 
 
 def build_results(
@@ -99,6 +99,16 @@ def build_results(
             "capacity_factor": ((TIME, TECHNOLOGY), cf),
             "p": ((TIME, TECHNOLOGY), p),
             "p_nom_opt": ((TECHNOLOGY,), [solution.p_nom[t] for t in techs]),
+            "p_nom_discharge_opt": (
+                (STORAGE,),
+                [solution.p_nom_discharge.get(s, solution.p_nom[s]) for s in stores],
+            ),
+            "capital_cost_discharge": (
+                (STORAGE,),
+                [(s.capital_cost_discharge or 0.0) / years for s in problem.storage],
+            ),
+            "snapshot_weight": (ts, problem.snapshot_weights),
+            "demand_charge": ((), problem.poi.demand_charge),
             "e_nom_opt": ((STORAGE,), [solution.e_nom[s] for s in stores]),
             "state_of_charge": (
                 (TIME, STORAGE),
@@ -148,13 +158,14 @@ def build_results(
         ts,
         (cf[:, variable] * ds["p_nom_opt"].values[variable] - p[:, variable]).sum(axis=1),
     )
-    on_site = float((ds["co2_intensity"] * ds["p"].clip(min=0)).sum())
-    imported = float((ds["grid_co2_intensity"] * ds["grid_import"]).sum())
+    w = ds["snapshot_weight"]
+    on_site = float((w * ds["co2_intensity"] * ds["p"].clip(min=0)).sum())
+    imported = float((w * ds["grid_co2_intensity"] * ds["grid_import"]).sum())
     ds["co2_emissions"] = ((), (on_site + imported) / years)  # per year, like the costs
     ds["cfe_score"] = ((), cfe_score(ds))
     ds["annual_matching_score"] = ((), annual_matching_score(ds))
     ds["system_cost"] = ((), system_cost(ds))
-    served_per_year = float(ds["load_served"].sum()) / years
+    served_per_year = float((w * ds["load_served"]).sum()) / years
     ds["lcoe"] = ((), float(ds["system_cost"]) / served_per_year)
     ds[TIME].attrs.update(standard_name="time", long_name="start of the hourly interval (UTC)")
     ds[TECHNOLOGY].attrs["long_name"] = "supply technology"
@@ -221,7 +232,8 @@ def cfe_score(ds: xr.Dataset) -> float:
     """
     clean = (ds["is_clean"] * ds["p"]).sum(TECHNOLOGY)
     cfe = clean + ds["grid_cfe_share"] * ds["grid_import"] - ds["grid_export"]
-    return float(cfe.sum() / ds["load_served"].sum())
+    w = weights(ds)
+    return float((w * cfe).sum() / (w * ds["load_served"]).sum())
 
 
 def annual_matching_score(ds: xr.Dataset) -> float:
@@ -232,19 +244,34 @@ def annual_matching_score(ds: xr.Dataset) -> float:
     """
     clean = (ds["is_clean"] * ds["p"]).sum(TECHNOLOGY)
     cfe = clean + ds["grid_cfe_share"] * ds["grid_import"]
-    return float(cfe.sum() / ds["load_served"].sum())
+    w = weights(ds)
+    return float((w * cfe).sum() / (w * ds["load_served"]).sum())
+
+
+def weights(ds: xr.DataArray | xr.Dataset) -> xr.DataArray:
+    """Hours each time step of a result stands for [h] (ones for hourly results and for files
+    written before aggregation existed)."""
+    if "snapshot_weight" in ds:
+        return ds["snapshot_weight"]
+    return xr.ones_like(ds[TIME], dtype=float)
 
 
 def system_cost(ds: xr.Dataset) -> float:
     """Annualised system cost recomputed from capacities and dispatch [currency a-1].
 
-    ``sum(capital_cost * p_nom_opt) + sum(capital_cost_energy * e_nom_opt) + operating / H``
-    with the operating cost over the horizon ``sum_t sum_gen marginal_cost * p
-    + sum_t sum_storage marginal_cost * discharge + sum_t grid_price * import
-    - sum_t grid_export_price * export + tie_break_cost * sum_t (sum_storage discharge + export)
-    + shift_cost * sum_t max(load_shift, 0) + curtail_cost * sum_t load_curtailment`` and
-    ``H = horizon_years`` (1 for one weather year; the solver's objective is the cost of the
-    horizon, ``system_cost * H``).
+    ``capex + (operating + grid) / H`` with
+
+    * ``capex = sum(capital_cost * p_nom_opt) + sum(capital_cost_energy * e_nom_opt)
+      + sum(capital_cost_discharge * p_nom_discharge_opt)`` (per year);
+    * operating cost over the horizon ``sum_t w_t [sum_gen marginal_cost * p
+      + tie_break_cost * (sum_storage discharge + export) + shift_cost * max(load_shift, 0)
+      + curtail_cost * load_curtailment]``;
+    * grid cost ``sum_t w_t [max(price_t, 0) import_t + min(price_t, 0) min(import_t,
+      load_served_t) - export_price_t export_t]`` (a negative price is earned on the load
+      served only) plus ``demand_charge * sum_month share_month * max_(t in month) import_t``;
+
+    ``w_t`` the snapshot weight [h] and ``H = horizon_years`` (1 for one weather year; the
+    solver's objective is the cost of the horizon, ``system_cost * H``).
 
     Parameters
     ----------
@@ -255,24 +282,37 @@ def system_cost(ds: xr.Dataset) -> float:
     -------
     float
     """
+    w = weights(ds)
     capex = float((ds["capital_cost"] * ds["p_nom_opt"]).sum())
     capex += float((ds["capital_cost_energy"] * ds["e_nom_opt"]).sum())
+    if "capital_cost_discharge" in ds:
+        capex += float((ds["capital_cost_discharge"] * ds["p_nom_discharge_opt"]).sum())
     stores = [str(x) for x in ds[STORAGE].values]
     gens = [str(x) for x in ds[TECHNOLOGY].values if str(x) not in stores]
-    discharge = ds["storage_discharge"].sum(TIME)
+    discharge = (w * ds["storage_discharge"]).sum(TIME)
     opex = float(
-        (ds["marginal_cost"].sel({TECHNOLOGY: gens}) * ds["p"].sel({TECHNOLOGY: gens})).sum()
+        (w * ds["marginal_cost"].sel({TECHNOLOGY: gens}) * ds["p"].sel({TECHNOLOGY: gens})).sum()
     )
     opex += float(
         (
             ds["marginal_cost"].sel({TECHNOLOGY: stores}).rename({TECHNOLOGY: STORAGE}) * discharge
         ).sum()
     )
-    opex += float(ds["tie_break_cost"]) * float(discharge.sum() + ds["grid_export"].sum())
-    opex += float(ds["shift_cost"]) * float(ds["load_shift"].clip(min=0).sum())
-    opex += float(ds["curtail_cost"]) * float(ds["load_curtailment"].sum())
-    grid = float((ds["grid_price"] * ds["grid_import"]).sum())
-    grid -= float((ds["grid_export_price"] * ds["grid_export"]).sum())
+    exported = float((w * ds["grid_export"]).sum())
+    opex += float(ds["tie_break_cost"]) * (float(discharge.sum()) + exported)
+    opex += float(ds["shift_cost"]) * float((w * ds["load_shift"].clip(min=0)).sum())
+    opex += float(ds["curtail_cost"]) * float((w * ds["load_curtailment"]).sum())
+    price, imported = ds["grid_price"], ds["grid_import"]
+    grid = float((w * price.clip(min=0) * imported).sum())
+    grid += float((w * price.clip(max=0) * np.minimum(imported, ds["load_served"])).sum())
+    grid -= float((w * ds["grid_export_price"] * ds["grid_export"]).sum())
+    charge = float(ds["demand_charge"]) if "demand_charge" in ds else 0.0
+    if charge:
+        snapshots = pd.DatetimeIndex(ds[TIME].values)
+        month, share = demand_charge_months(snapshots, w.to_numpy())
+        peaks = np.zeros(len(share))
+        np.maximum.at(peaks, month, imported.to_numpy())
+        grid += charge * float(share @ peaks)
     return capex + (opex + grid) / float(ds["horizon_years"])
 
 
@@ -296,18 +336,19 @@ def summary(ds: xr.Dataset) -> pd.DataFrame:
     """
     techs = [str(t) for t in ds[TECHNOLOGY].values]
     stores = {str(s) for s in ds[STORAGE].values}
-    hours = ds.sizes[TIME]
+    w = weights(ds)
+    hours = float(w.sum())
     years = float(ds["horizon_years"])  # energies per year
     rows = []
     for tech in techs:
         p_nom = float(ds["p_nom_opt"].sel({TECHNOLOGY: tech}))
         if tech in stores:
             e_nom = float(ds["e_nom_opt"].sel({STORAGE: tech}))
-            energy = float(ds["storage_discharge"].sel({STORAGE: tech}).sum()) / 1e3
+            energy = float((w * ds["storage_discharge"].sel({STORAGE: tech})).sum()) / 1e3
             cf = np.nan
         else:
             e_nom = np.nan
-            energy = float(ds["p"].sel({TECHNOLOGY: tech}).sum()) / 1e3
+            energy = float((w * ds["p"].sel({TECHNOLOGY: tech})).sum()) / 1e3
             cf = energy * 1e3 / (p_nom * hours) if p_nom > 1e-3 else np.nan  # not built
         rows.append((p_nom, e_nom, energy / years, cf))
     return pd.DataFrame(

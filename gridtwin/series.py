@@ -1,60 +1,187 @@
-"""Hourly input series of a study (grid price, grid CFE share): constant or from CSV."""
+"""Hourly input series of a study (grid price, grid CFE share, grid CO2 intensity).
+
+A series field of a study is a constant or a :class:`~gridtwin.config.SeriesRef` to a file:
+
+* CSV (any extension not listed below): a ``time`` column and the named ``column``;
+* netCDF (extensions in :data:`NETCDF_SUFFIXES`): the data variable named by ``column``, on
+  the single dimension ``time``.
+
+Each reader only turns its file into ``(time stamps, values)``; alignment on the study's
+hourly index and validation are one code path, :func:`_align`, for every format.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Final
+
 import numpy as np
 import pandas as pd
+import xarray as xr
 
 from gridtwin.config import SeriesRef
+from gridtwin.conventions import TIME
 from gridtwin.exceptions import DataError
+
+#: Series read by a file reader: time stamps as read, values as read, and how to name the
+#: series in messages (``"column 'x'"`` or ``"variable 'x'"``).
+_Raw = tuple[Any, Any, str]
 
 
 def resolve_series(
     value: float | SeriesRef, index: pd.DatetimeIndex, field: str, bounds: tuple[float, float]
 ) -> np.ndarray:
-    """Return an hourly series on ``index`` from a constant or a CSV file.
+    """Return an hourly series on ``index`` from a constant, a CSV file or a netCDF file.
 
     Parameters
     ----------
     value : float or SeriesRef
-        A constant, or a CSV file with a ``time`` column (ISO 8601; tz-aware stamps are converted
-        to UTC, naive stamps are taken as UTC, each labelling the start of its hour) and the
-        named ``column``.
+        A constant in the field's unit, or a file reference ``{path, column}``. Files ending in
+        ``.nc``, ``.nc4`` or ``.cdf`` are read as netCDF, any other as CSV:
+
+        * CSV: a ``time`` column (ISO 8601) and the named ``column``;
+        * netCDF: ``column`` names the data variable, which must have exactly one dimension,
+          ``time``, with a time coordinate (CF-encoded, decoded by xarray). Select or squeeze
+          any other dimension (site, scenario, ...) before writing the file.
+
+        Time stamps label the start of their hour; tz-aware stamps are converted to UTC, naive
+        stamps are taken as UTC. Values are taken in the field's unit as they are: a ``units``
+        attribute of a netCDF variable is accepted but **not converted**.
     index : pandas.DatetimeIndex
         Target hourly index (tz-naive UTC), shape (n_time,).
     field : str
         Dotted study field, used in error messages (e.g. ``"poi.import_price"``).
     bounds : tuple of float
-        Inclusive allowed range of the values.
+        Inclusive allowed range of the values, in the field's unit.
 
     Returns
     -------
     numpy.ndarray
-        Shape (n_time,), float.
+        Shape (n_time,), float, in the field's unit.
 
     Raises
     ------
     DataError
-        Unreadable file, missing column, a study hour not covered, NaN, or a value out of bounds;
-        the message names the file, the column and the first offending time stamp.
+        Unreadable file, missing column or variable (the message lists the available ones), a
+        netCDF variable not on ``time`` alone, duplicate time stamps, a study hour not covered,
+        NaN, or a value out of bounds; the message names the file, the column or variable,
+        the first offending UTC hour and how many hours are affected.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> index = pd.date_range("2019-01-01", periods=3, freq="h")
+    >>> resolve_series(75.0, index, "poi.import_price", (-1e4, 1e5))
+    array([75., 75., 75.])
     """
-    lo, hi = bounds
     if not isinstance(value, SeriesRef):
         return np.full(len(index), float(value))
-    src = f"{value.path} (study field {field})"
+    path = Path(value.path)
+    src = f"{path} (study field {field})"
+    reader = _READERS.get(path.suffix.lower(), _read_csv)
+    times, values, what = reader(path, value.column, src)
+    return _align(times, values, index, src, what, bounds)
+
+
+def _read_csv(path: Path, column: str, src: str) -> _Raw:
+    """Time stamps and values of ``column`` of a CSV file with a ``time`` column."""
     try:
-        df = pd.read_csv(value.path)
+        df = pd.read_csv(path)
     except (OSError, ValueError) as exc:
         raise DataError(f"{src}: cannot read CSV ({exc})") from None
-    for col in ("time", value.column):
+    for col in (TIME, column):
         if col not in df.columns:
             raise DataError(f"{src}: column '{col}' not found; columns are {list(df.columns)}")
+    return df[TIME].to_numpy(), df[column].to_numpy(), f"column '{column}'"
+
+
+def _read_netcdf(path: Path, variable: str, src: str) -> _Raw:
+    """Time stamps and values of the data variable ``variable`` of a netCDF file on ``time``."""
+    what = f"variable '{variable}'"
     try:
-        times = pd.to_datetime(df["time"], utc=True).dt.tz_localize(None)
+        with xr.open_dataset(path) as ds:
+            if variable not in ds.data_vars:
+                raise DataError(
+                    f"{src}: {what} not found; data variables are {sorted(map(str, ds.data_vars))}"
+                    " (for a netCDF file, the series' 'column' names the data variable)"
+                )
+            da = ds[variable]
+            if da.dims != (TIME,):
+                raise DataError(f"{src}: {what} has dimensions {da.dims}; {_dims_hint(da)}")
+            if TIME not in da.coords:
+                raise DataError(
+                    f"{src}: dimension '{TIME}' of {what} has no coordinate; store the hours "
+                    "as a CF time coordinate (e.g. units 'hours since 2019-01-01 00:00:00')"
+                )
+            times, values = da[TIME].to_numpy(), da.to_numpy()
+            calendar = da[TIME].encoding.get("calendar")
+    except (OSError, ValueError, RuntimeError, TypeError) as exc:
+        first = str(exc).splitlines()[0].split(". ")[0] if str(exc) else type(exc).__name__
+        raise DataError(
+            f"{src}: cannot read netCDF ({first}); files ending in "
+            f"{', '.join(sorted(NETCDF_SUFFIXES))} are read as netCDF, any other as CSV"
+        ) from None
+    if not np.issubdtype(times.dtype, np.datetime64):
+        raise DataError(
+            f"{src}: coordinate '{TIME}' of {what} is not decoded as dates ("
+            + (f"calendar '{calendar}'" if calendar else f"dtype {times.dtype}, no CF units")
+            + "); give it CF units such as 'hours since 2019-01-01 00:00:00' and the standard "
+            "calendar"
+        )
+    return times, values, what
+
+
+def _dims_hint(da: xr.DataArray) -> str:
+    """How to turn a variable that is not on ``time`` alone into a series."""
+    if not da.dims:
+        return "a constant belongs in the study file as a number"
+    others = [str(d) for d in da.dims if d != TIME]
+    steps = []
+    if others:
+        steps.append(
+            f"select or squeeze {others} (e.g. ds['{da.name}'].sel({others[0]}=...) or "
+            f".squeeze('{others[0]}'))"
+        )
+    if TIME not in da.dims:
+        steps.append(f"name the time dimension '{TIME}' (ds.rename(...))")
+    return f"a series must have the one dimension '{TIME}': {' and '.join(steps)}, then save it"
+
+
+#: Lower-case file extension -> reader; any other extension is read as CSV.
+_READERS: Final[dict[str, Callable[[Path, str, str], _Raw]]] = {
+    ".nc": _read_netcdf,
+    ".nc4": _read_netcdf,
+    ".cdf": _read_netcdf,
+}
+#: Extensions read as netCDF.
+NETCDF_SUFFIXES: Final = frozenset(_READERS)
+
+
+def _align(
+    times: Any,
+    values: Any,
+    index: pd.DatetimeIndex,
+    src: str,
+    what: str,
+    bounds: tuple[float, float],
+) -> np.ndarray:
+    """Put a series read from a file on ``index`` and check it (every format goes through here).
+
+    Time stamps become tz-naive UTC (naive ones are taken as UTC); values are coerced to float
+    (non-numeric entries become NaN); every hour of ``index`` must be present, finite and
+    within ``bounds``.
+    """
+    lo, hi = bounds
+    try:
+        stamps = pd.DatetimeIndex(pd.to_datetime(pd.Series(times), utc=True)).tz_localize(None)
     except (ValueError, TypeError) as exc:
-        raise DataError(f"{src}: column 'time' is not a valid timestamp ({exc})") from None
-    values = pd.to_numeric(df[value.column], errors="coerce")
-    series = pd.Series(values.to_numpy(), index=pd.DatetimeIndex(times))
+        raise DataError(
+            f"{src}: the '{TIME}' stamps are not valid timestamps ({exc}); write them in ISO "
+            "8601, e.g. 2019-01-01T00:00:00Z"
+        ) from None
+    numbers = pd.to_numeric(pd.Series(np.asarray(values).ravel()), errors="coerce")
+    series = pd.Series(numbers.to_numpy(dtype=float), index=stamps)
     if series.index.has_duplicates:
         dup = series.index[series.index.duplicated()][0]
         raise DataError(f"{src}: time stamp {dup} appears more than once")
@@ -63,7 +190,7 @@ def resolve_series(
     if bad.any():
         first = aligned.index[bad.to_numpy()][0]
         raise DataError(
-            f"{src}: column '{value.column}' is missing, non-numeric or outside [{lo}, {hi}] at "
+            f"{src}: {what} is missing, non-numeric or outside [{lo}, {hi}] at "
             f"{first} (UTC, {int(bad.sum())} hours in all); the series must cover every hour "
             f"of the weather year {index[0]} .. {index[-1]}"
         )

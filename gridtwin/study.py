@@ -12,6 +12,7 @@ import math
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -29,13 +30,14 @@ from gridtwin.campus.flexibility import (
 )
 from gridtwin.config import (
     PRICE_BOUNDS,
-    SERIES_FIELDS,
-    SeriesRef,
+    AssetConfig,
     SolverConfig,
     Study,
     StudyConfig,
+    input_files,
 )
 from gridtwin.conventions import TIME
+from gridtwin.exceptions import DataError
 from gridtwin.io import check_writable
 from gridtwin.optimize import pypsa_backend
 from gridtwin.optimize.problem import (
@@ -71,6 +73,132 @@ ProgressCallback = Callable[[str, str], None]
 """Called as ``callback(stage, event)`` with event ``"start"`` or ``"done"``."""
 
 
+#: Generators whose output follows the weather (capacity factor from the resources stage).
+VARIABLE_RENEWABLES = ("solar", "onwind", "offwind")
+#: Dispatchable generators: clean firm (at the catalogue's availability) and natural gas.
+FIRM = ("geothermal", "nuclear", "ocgt", "ccgt")
+#: Storage technologies -> catalogue rows (power in, energy, power out or None when one AC
+#: rating serves both directions).
+STORAGE_ROWS: dict[str, tuple[str, str, str | None]] = {
+    "battery": ("battery_power", "battery_energy", None),
+    "iron_air": ("iron_air_power", "iron_air_energy", None),
+    "hydrogen": ("electrolysis", "hydrogen_storage", "fuel_cell"),
+}
+
+
+def study_technologies(cfg: StudyConfig) -> list[str]:
+    """Technologies a study uses: the extendable ones and those with existing capacity."""
+    assets = cfg.technologies.assets
+    used = [str(t) for t in cfg.technologies.extendable]
+    used += [t for t, a in assets.items() if t not in used and (a.p_nom > 0 or a.e_nom > 0)]
+    return used
+
+
+def _generators(
+    cfg: StudyConfig,
+    n_t: int,
+    capacity_factors: dict[str, xr.DataArray],
+    costs: pd.DataFrame,
+    years: float,
+) -> list[GeneratorSpec]:
+    """Candidate and existing generators of the catalogue technologies."""
+    out: list[GeneratorSpec] = []
+    extendable = cfg.technologies.extendable
+    for tech in study_technologies(cfg):
+        if tech not in VARIABLE_RENEWABLES + FIRM:
+            continue
+        row = costs.loc[tech]
+        if tech in VARIABLE_RENEWABLES:
+            cf = capacity_factors[tech].to_numpy()
+        else:
+            cf = np.full(n_t, float(row["availability"]))
+        asset = _asset(cfg, tech)
+        limit = math.inf if asset.p_nom_max is None else asset.p_nom_max - asset.p_nom
+        new = GeneratorSpec(
+            name=tech,
+            capacity_factor=cf,
+            capital_cost=years * float(row["capital_cost"]),
+            marginal_cost=float(row["marginal_cost"]),
+            clean=tech not in ("ocgt", "ccgt"),
+            co2_intensity=float(row["co2_intensity"]),
+            p_nom_max=limit,
+        )
+        if asset.p_nom > 0:  # brownfield: fixed, no investment
+            out.append(
+                replace(
+                    new,
+                    name=f"{tech}_existing",
+                    capital_cost=0.0,
+                    p_nom=asset.p_nom,
+                    p_nom_max=math.inf,
+                    extendable=False,
+                )
+            )
+        if tech in extendable:
+            out.append(new)
+    return out
+
+
+def _storage(cfg: StudyConfig, costs: pd.DataFrame, years: float) -> list[StorageSpec]:
+    """Candidate and existing storage of the catalogue technologies."""
+    out: list[StorageSpec] = []
+    extendable = cfg.technologies.extendable
+    for tech in study_technologies(cfg):
+        if tech not in STORAGE_ROWS:
+            continue
+        power, energy, power_out = STORAGE_ROWS[tech]
+        asset = _asset(cfg, tech)
+        if power_out is None:
+            eta_c = float(costs.at[power, "efficiency_charge"])
+            eta_d = float(costs.at[power, "efficiency_discharge"])
+        else:
+            eta_c = float(costs.at[power, "efficiency"])
+            eta_d = float(costs.at[power_out, "efficiency"])
+        if asset.p_nom > 0 or asset.e_nom > 0:
+            out.append(
+                StorageSpec(
+                    name=f"{tech}_existing",
+                    capital_cost_power=0.0,
+                    capital_cost_energy=0.0,
+                    efficiency_charge=eta_c,
+                    efficiency_discharge=eta_d,
+                    p_nom=asset.p_nom,
+                    e_nom=asset.e_nom,
+                    extendable=False,
+                    capital_cost_discharge=None if power_out is None else 0.0,
+                )
+            )
+        if tech in extendable:
+            out.append(
+                StorageSpec(
+                    name=tech,
+                    capital_cost_power=years * float(costs.at[power, "capital_cost"]),
+                    capital_cost_energy=years * float(costs.at[energy, "capital_cost"]),
+                    efficiency_charge=eta_c,
+                    efficiency_discharge=eta_d,
+                    capital_cost_discharge=(
+                        None
+                        if power_out is None
+                        else years * float(costs.at[power_out, "capital_cost"])
+                    ),
+                    p_nom_max=_room(asset.p_nom_max, asset.p_nom),
+                    e_nom_max=_room(asset.e_nom_max, asset.e_nom),
+                    max_hours=asset.max_hours,
+                )
+            )
+    return out
+
+
+def _asset(cfg: StudyConfig, tech: str) -> AssetConfig:
+    """Existing capacity and limits of a technology (none given: nothing existing, no limit)."""
+    return cfg.technologies.assets.get(tech, AssetConfig())  # type: ignore[call-overload]
+
+
+def _room(limit: float | None, existing: float) -> float:
+    """What may still be built under a limit that counts the existing capacity."""
+    return math.inf if limit is None else limit - existing
+
+
 def build_problem(
     cfg: StudyConfig,
     snapshots: pd.DatetimeIndex,
@@ -89,32 +217,26 @@ def build_problem(
         Output of :func:`gridtwin.campus.campus_load` (``load`` [MW] on ``time`` and what the
         flexibility envelope needs).
     capacity_factors : dict of str to xarray.DataArray
-        Per generator technology, [p.u.] on ``time``.
+        Per variable renewable technology used, [p.u.] on ``time``.
     costs : pandas.DataFrame
-        Output of :func:`gridtwin.technologies.annualised_costs`.
+        Output of :func:`gridtwin.technologies.annualised_costs` for
+        :func:`study_technologies`.
 
     Returns
     -------
     SystemProblem
         Capital costs are charged for the horizon's length (:func:`horizon_years`: a week pays
-        168/8760 of the annual cost; a weather year pays one year). Candidate renewables and
-        battery from the catalogue, the campus backup generators
-        (existing, not clean, fuel cost, run-hour limit), the usable part of the UPS batteries
-        (existing storage) and the campus flexibility envelope.
+        168/8760 of the annual cost; a weather year pays one year). Candidate technologies from
+        the catalogue (variable renewables at their capacity factor, clean firm and gas
+        generators at the catalogue's availability, storage), existing capacity of
+        ``technologies.assets`` as fixed assets named ``<tech>_existing`` that cost no
+        investment, the campus backup generators (existing, not clean, fuel cost, run-hour
+        limit), the usable part of the UPS batteries (existing storage) and the campus
+        flexibility envelope.
     """
-    extendable = cfg.technologies.extendable
     n_t = len(snapshots)
     years = horizon_years(n_t)  # annual capital costs are charged for the horizon's length
-    generators = [
-        GeneratorSpec(
-            name=tech,
-            capacity_factor=capacity_factors[tech].to_numpy(),
-            capital_cost=years * float(costs.at[tech, "capital_cost"]),
-            marginal_cost=float(costs.at[tech, "marginal_cost"]),
-        )
-        for tech in ("solar", "onwind")
-        if tech in extendable
-    ]
+    generators = _generators(cfg, n_t, capacity_factors, costs, years)
     horizon_share = n_t / HOURS_PER_YEAR
     generators += [
         GeneratorSpec(
@@ -130,18 +252,7 @@ def build_problem(
         )
         for asset in backup_assets(cfg.campus)
     ]
-    storage: list[StorageSpec] = []
-    if "battery" in extendable:
-        one_way = math.sqrt(float(costs.at["battery_power", "efficiency_roundtrip"]))
-        storage.append(
-            StorageSpec(
-                name="battery",
-                capital_cost_power=years * float(costs.at["battery_power", "capital_cost"]),
-                capital_cost_energy=years * float(costs.at["battery_energy", "capital_cost"]),
-                efficiency_charge=one_way,
-                efficiency_discharge=one_way,
-            )
-        )
+    storage = _storage(cfg, costs, years)
     ups = ups_storage(cfg.campus)
     if ups.e_nom > 0 and ups.p_nom > 0:
         one_way = math.sqrt(ups.efficiency_roundtrip)
@@ -169,9 +280,11 @@ def build_problem(
     poi = PoiSpec(
         p_nom=cfg.poi.p_nom,
         import_price=price,
-        export_price=cfg.poi.export_price_share * price,
+        # export earns a share of a positive price and pays a negative one in full
+        export_price=np.minimum(cfg.poi.export_price_share * price, price),
         grid_cfe_share=cfe,
         grid_co2_intensity=grid_co2,
+        demand_charge=cfg.poi.demand_charge,
     )
     return SystemProblem(
         snapshots=snapshots,
@@ -225,12 +338,7 @@ def flex_spec(envelope: FlexibilityEnvelope) -> FlexSpec | None:
 
 def study_inputs(cfg: StudyConfig) -> list[Path]:
     """Files a study reads (weather, series, catalogue): an output must never replace them."""
-    files = [cfg.weather.path]
-    refs = [getattr(cfg.poi, field) for field in SERIES_FIELDS]
-    files += [ref.path for ref in refs if isinstance(ref, SeriesRef)]
-    if cfg.technologies.catalogue is not None:
-        files.append(cfg.technologies.catalogue)
-    return files
+    return list(input_files(cfg).values())
 
 
 def solve(problem: SystemProblem, solver: SolverConfig) -> Solution:
@@ -289,17 +397,21 @@ def prepare_problem(
         weather = read_weather(
             cfg.weather.path, format=cfg.weather.format, reference_year=cfg.weather.reference_year
         )
+    used = study_technologies(cfg)
     with stage("resources"):
-        cfs = {
-            "solar": pv_capacity_factor(weather, cfg.solar),
-            "onwind": wind_capacity_factor(weather, cfg.wind),
-        }
+        cfs = {}
+        if "solar" in used:
+            cfs["solar"] = pv_capacity_factor(weather, cfg.solar)
+        if "onwind" in used:
+            cfs["onwind"] = wind_capacity_factor(weather, cfg.wind)
+        if "offwind" in used:
+            cfs["offwind"] = wind_capacity_factor(_offshore_weather(cfg, weather), cfg.offwind)
     with stage("campus"):
         campus = campus_load(weather, cfg.campus)
     with stage("technologies"):
         costs = annualised_costs(
             load_catalogue(cfg.technologies.catalogue),
-            list(cfg.technologies.extendable),
+            used,
             cfg.currency,
             cfg.currency_year,
             cfg.technologies.discount_rate,
@@ -308,6 +420,34 @@ def prepare_problem(
         snapshots = pd.DatetimeIndex(weather[TIME].to_numpy())
         problem = build_problem(cfg, snapshots, campus, cfs, costs)
     return problem, campus, weather
+
+
+def _as_list(path: Path | list[Path]) -> list[Path]:
+    return path if isinstance(path, list) else [path]
+
+
+def _offshore_weather(cfg: StudyConfig, weather: xr.Dataset) -> xr.Dataset:
+    """Weather of the offshore wind site: ``offwind.weather`` on the study's hours.
+
+    Raises
+    ------
+    DataError
+        If the offshore weather does not cover exactly the hours of the study's weather.
+    """
+    if cfg.offwind.weather is None:
+        return weather
+    offshore = read_weather(
+        cfg.offwind.weather, format="auto", reference_year=cfg.weather.reference_year
+    )
+    ours, theirs = weather.indexes[TIME], offshore.indexes[TIME]
+    if not ours.equals(theirs):
+        raise DataError(
+            f"{cfg.offwind.weather} (study field offwind.weather): its hours "
+            f"{theirs[0]} .. {theirs[-1]} ({len(theirs)} h) differ from the study weather's "
+            f"{ours[0]} .. {ours[-1]} ({len(ours)} h); give the offshore site's weather for the "
+            "same year(s) (and the same weather.reference_year for a typical year)"
+        )
+    return offshore
 
 
 def run_study(
@@ -362,7 +502,7 @@ def run_study(
                 "study_overrides": json.dumps(list(study.overrides)),
                 "study_name": cfg.name,
                 "currency_year": cfg.currency_year,
-                "weather_file": str(cfg.weather.path.name),
+                "weather_file": ", ".join(p.name for p in _as_list(cfg.weather.path)),
                 **weather_attrs,
             },
         )

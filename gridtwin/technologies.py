@@ -1,27 +1,48 @@
-"""Technology catalogue: investment, O&M, lifetimes, efficiencies and annualised costs.
+"""Technology catalogue: investment, O&M, lifetimes, efficiencies, fuels and annualised costs.
 
 The catalogue is a long table, one row per (technology, parameter), with the columns
 ``technology, parameter, value, unit, currency, currency_year, source, note``. The package
-ships ``gridtwin/data/technologies.csv`` (NREL ATB 2024 and Danish Energy Agency numbers, read
-through PyPSA technology-data, USD of 2022); a study may point to its own file with the same
-columns.
+ships ``gridtwin/data/technologies.csv`` (NREL ATB 2024, Danish Energy Agency, ICCT, Form
+Energy and other numbers, read through PyPSA technology-data, USD of 2022); a study may point
+to its own file with the same columns.
 
 Parameters and their units (``<cur>`` is the row's ``currency``):
 
-==================== ============================== ======================================
-parameter            unit                           meaning
-==================== ============================== ======================================
-investment           <cur>/MW (battery_energy /MWh) overnight capital cost
-fom                  %/year                         fixed O&M, share of investment per year
-vom                  <cur>/MWh                      variable O&M per MWh produced
-lifetime             years                          lifetime used for annualisation
-discount_rate        per unit                       real discount rate (WACC)
-efficiency_roundtrip per unit                       storage AC-AC round-trip efficiency
-==================== ============================== ======================================
+==================== ================================= =======================================
+parameter            unit                              meaning
+==================== ================================= =======================================
+investment           <cur>/MW (storage energy /MWh)    overnight capital cost
+fom                  %/year                            fixed O&M, share of investment per year
+vom                  <cur>/MWh                         variable O&M per MWh of electricity
+lifetime             years                             lifetime used for annualisation
+discount_rate        per unit                          real discount rate (WACC)
+efficiency           per unit, (0, 1]                  output / input: electricity / fuel
+                                                       (thermal, LHV), electricity / H2 (fuel
+                                                       cell), H2 (LHV) / electricity
+                                                       (electrolysis)
+efficiency_roundtrip per unit, (0, 1]                  storage AC-AC round-trip efficiency
+efficiency_charge    per unit, (0, 1]                  storage charge efficiency
+efficiency_discharge per unit, (0, 1]                  storage discharge efficiency
+availability         per unit, (0, 1]                  constant share of p_nom available
+fuel_cost            <cur>/MWh_th                      fuel price per MWh of fuel (LHV)
+co2_intensity        t/MWh_th                          CO2 emitted per MWh of fuel burnt
+==================== ================================= =======================================
 
-The study technology ``battery`` is two catalogue technologies: ``battery_energy`` (storage
-energy ``e_nom``, per MWh) and ``battery_power`` (power conversion ``p_nom``, per MW, which also
-carries the round-trip efficiency; optimisers use its square root for charge and discharge).
+Energy-capacity technologies (:data:`ENERGY_CAPACITY`: ``battery_energy``,
+``iron_air_energy``, ``hydrogen_storage``) give ``investment`` per MWh of storage; all others
+per MW (electrolysis: MW of electricity input; fuel cell and generators: MW of electrical
+output).
+
+A study technology is one or more catalogue technologies (:data:`STUDY_TECHNOLOGIES`):
+``battery`` and ``iron_air`` are an energy part (``e_nom``) and a power part (``p_nom``) that
+carries the efficiencies, either ``efficiency_roundtrip`` (optimisers use its square root for
+charge and discharge) or ``efficiency_charge`` and ``efficiency_discharge``; ``hydrogen`` is
+``electrolysis``, ``hydrogen_storage`` and ``fuel_cell``.
+
+A *fuel* (``gas``, ``uranium``) is a catalogue technology with only ``fuel_cost`` and optionally
+``co2_intensity``; the generators that burn one are listed in :data:`FUEL`. Fuels need no
+investment and are not rows of :func:`annualised_costs`: they enter the marginal cost and CO2
+intensity of their generator.
 """
 
 from __future__ import annotations
@@ -42,21 +63,68 @@ UNITS = {
     "vom": "{cur}/MWh",
     "lifetime": "years",
     "discount_rate": "per unit",
+    "efficiency": "per unit",
     "efficiency_roundtrip": "per unit",
+    "efficiency_charge": "per unit",
+    "efficiency_discharge": "per unit",
+    "availability": "per unit",
+    "fuel_cost": "{cur}/MWh_th",
+    "co2_intensity": "t/MWh_th",
 }
-MONETARY = {"investment", "vom"}
+MONETARY = {"investment", "vom", "fuel_cost"}
+#: Parameters whose value must lie in (0, 1].
+UNIT_INTERVAL = {
+    "efficiency",
+    "efficiency_roundtrip",
+    "efficiency_charge",
+    "efficiency_discharge",
+    "availability",
+}
 REQUIRED = {"investment", "fom", "lifetime", "discount_rate"}
 EXTRA_REQUIRED = {
     "solar": {"vom"},
     "onwind": {"vom"},
-    "battery_power": {"efficiency_roundtrip"},
+    "offwind": {"vom"},
+    "geothermal": {"vom"},
+    "nuclear": {"vom", "efficiency"},
+    "ocgt": {"vom", "efficiency"},
+    "ccgt": {"vom", "efficiency"},
+    "electrolysis": {"efficiency"},
+    "fuel_cell": {"efficiency"},
 }
-ENERGY_CAPACITY = {"battery_energy"}
+ENERGY_CAPACITY = {"battery_energy", "iron_air_energy", "hydrogen_storage"}
+#: Storage power parts: need efficiency_roundtrip, or efficiency_charge and _discharge.
+STORAGE_POWER = {"battery_power", "iron_air_power"}
+#: Fuel burnt by each generator (a catalogue technology with fuel_cost [, co2_intensity]).
+FUEL = {"ocgt": "gas", "ccgt": "gas", "nuclear": "uranium"}
+FUEL_PARAMETERS = {"fuel_cost", "co2_intensity"}
 STUDY_TECHNOLOGIES = {
     "solar": ["solar"],
     "onwind": ["onwind"],
+    "offwind": ["offwind"],
     "battery": ["battery_energy", "battery_power"],
+    "iron_air": ["iron_air_energy", "iron_air_power"],
+    "hydrogen": ["electrolysis", "hydrogen_storage", "fuel_cell"],
+    "geothermal": ["geothermal"],
+    "nuclear": ["nuclear"],
+    "ocgt": ["ocgt"],
+    "ccgt": ["ccgt"],
 }
+#: Columns of :func:`annualised_costs` (besides the ``technology`` index).
+COST_COLUMNS = [
+    "capital_cost",
+    "marginal_cost",
+    "efficiency",
+    "efficiency_charge",
+    "efficiency_discharge",
+    "efficiency_roundtrip",
+    "co2_intensity",
+    "availability",
+    "lifetime",
+    "discount_rate",
+    "investment",
+    "capital_unit",
+]
 
 
 def annuity(discount_rate: float, lifetime: float) -> float:
@@ -120,6 +188,43 @@ def _read(path: Path | None) -> tuple[pd.DataFrame, str]:
         raise DataError(f"{p}: cannot read technology catalogue as CSV ({exc})") from None
 
 
+def _out_of_range(par: str, v: float) -> str | None:
+    """Why ``v`` is not a valid value of ``par``, or None."""
+    if par == "lifetime":
+        return None if v > 0 else "must be > 0"
+    if par in UNIT_INTERVAL:
+        return None if 0 < v <= 1 else "must be in (0, 1]"
+    return None if v >= 0 else "must be >= 0"
+
+
+def _check_parameters(name: str, tech: str, pars: set[str]) -> None:
+    """Required parameters of one technology (a fuel, a storage power part or other)."""
+    if tech in FUEL.values() or pars & FUEL_PARAMETERS:
+        if "fuel_cost" not in pars:
+            raise DataError(
+                f"{name}: technology {tech!r} is a fuel but has no fuel_cost row; add "
+                "fuel_cost [<currency>/MWh_th] (and co2_intensity [t/MWh_th] if it emits CO2)"
+            )
+        other = sorted(pars - FUEL_PARAMETERS)
+        if other:
+            raise DataError(
+                f"{name}: technology {tech!r} is a fuel and may only have "
+                f"{sorted(FUEL_PARAMETERS)}; move {other} to the technology that burns it"
+            )
+        return
+    need = REQUIRED | EXTRA_REQUIRED.get(tech, set())
+    absent = sorted(need - pars)
+    if absent:
+        raise DataError(f"{name}: technology {tech!r}: missing required parameter(s) {absent}")
+    if tech in STORAGE_POWER:
+        given = sorted(pars & {"efficiency_roundtrip", "efficiency_charge", "efficiency_discharge"})
+        if given not in (["efficiency_roundtrip"], ["efficiency_charge", "efficiency_discharge"]):
+            raise DataError(
+                f"{name}: technology {tech!r}: give either efficiency_roundtrip or both "
+                f"efficiency_charge and efficiency_discharge, found {given or 'none'}"
+            )
+
+
 def load_catalogue(path: str | Path | None = None) -> pd.DataFrame:
     """Read and validate a technology catalogue.
 
@@ -140,7 +245,9 @@ def load_catalogue(path: str | Path | None = None) -> pd.DataFrame:
     DataError
         Naming the file, the row (line number) or technology and the parameter when a column
         is missing, a value is not numeric or out of range, a unit or currency is wrong, a
-        (technology, parameter) pair appears twice, or a required parameter is missing.
+        (technology, parameter) pair appears twice, a required parameter is missing (a fuel
+        without ``fuel_cost``; a storage power part without efficiencies), or a fuel has
+        parameters other than ``fuel_cost`` and ``co2_intensity``.
     """
     df, name = _read(None if path is None else Path(path))
     missing = [c for c in COLUMNS if c not in df.columns]
@@ -178,14 +285,9 @@ def load_catalogue(path: str | Path | None = None) -> pd.DataFrame:
             unit += "h"
         if row["unit"] != unit:
             raise fail(i, f"unit {row['unit']!r} should be {unit!r} (convert the value)")
-        v = values[i]
-        bad = (
-            (par == "lifetime" and v <= 0)
-            or (par == "efficiency_roundtrip" and not 0 < v <= 1)
-            or (par not in ("lifetime", "efficiency_roundtrip") and v < 0)
-        )
-        if bad:
-            raise fail(i, f"value {v} is out of range for {par}")
+        why = _out_of_range(par, float(values[i]))
+        if why:
+            raise fail(i, f"value {values[i]} is out of range for {par} ({why})")
     df["value"] = values.astype(float)
     df["currency_year"] = pd.array(years, dtype="Int64")
     dup = df.duplicated(["technology", "parameter"], keep="first")
@@ -197,12 +299,33 @@ def load_catalogue(path: str | Path | None = None) -> pd.DataFrame:
         first = int(key.idxmax()) + 2
         raise fail(i, f"duplicate row (same technology and parameter as line {first}); keep one")
     for tech, group in df.groupby("technology", sort=False):
-        need = REQUIRED | EXTRA_REQUIRED.get(str(tech), set())
-        absent = sorted(need - set(group["parameter"]))
-        if absent:
-            raise DataError(f"{name}: technology {tech!r}: missing required parameter(s) {absent}")
+        _check_parameters(name, str(tech), set(group["parameter"]))
     df.attrs["source"] = name
     return df
+
+
+def _money_rows(
+    sub: pd.DataFrame, source: str, what: str, currency: str, currency_year: int
+) -> dict[str, float]:
+    """Parameters of one catalogue technology, after checking its currency and year."""
+    for _, row in sub[sub["parameter"].isin(MONETARY)].iterrows():
+        if row["currency"] != currency or row["currency_year"] != currency_year:
+            raise DataError(
+                f"{source}: {what} {row['parameter']} is in {row['currency']} of "
+                f"{row['currency_year']} but the study uses {currency} of {currency_year}; "
+                "convert the catalogue to the study currency and year, or change the "
+                "study's currency / currency_year"
+            )
+    return dict(zip(sub["parameter"], sub["value"], strict=True))
+
+
+def _storage_efficiencies(par: dict[str, float]) -> tuple[float, float, float]:
+    """(charge, discharge, round trip) of a storage power part [per unit]."""
+    if "efficiency_charge" in par:
+        charge, discharge = par["efficiency_charge"], par["efficiency_discharge"]
+        return charge, discharge, charge * discharge
+    roundtrip = par["efficiency_roundtrip"]
+    return math.sqrt(roundtrip), math.sqrt(roundtrip), roundtrip
 
 
 def annualised_costs(
@@ -212,17 +335,21 @@ def annualised_costs(
     currency_year: int,
     discount_rate: float | None = None,
 ) -> pd.DataFrame:
-    """Annualised capital and marginal costs of the study technologies.
+    """Annualised capital costs, marginal costs, efficiencies and emissions of technologies.
 
-    ``capital_cost = investment * (annuity(discount_rate, lifetime) + fom / 100)``.
+    ``capital_cost = investment * (annuity(discount_rate, lifetime) + fom / 100)``;
+    for a generator that burns a fuel (:data:`FUEL`)
+    ``marginal_cost = vom + fuel_cost / efficiency`` and
+    ``co2_intensity = fuel co2_intensity / efficiency``.
 
     Parameters
     ----------
     catalogue : pandas.DataFrame
         As returned by :func:`load_catalogue`.
     technologies : list of str
-        Study technology names (``"solar"``, ``"onwind"``, ``"battery"``); ``"battery"``
-        expands to ``battery_energy`` and ``battery_power``.
+        Study technology names, keys of :data:`STUDY_TECHNOLOGIES` (``"solar"``, ``"onwind"``,
+        ``"offwind"``, ``"battery"``, ``"iron_air"``, ``"hydrogen"``, ``"geothermal"``,
+        ``"nuclear"``, ``"ocgt"``, ``"ccgt"``); each expands to its catalogue technologies.
     currency : str
         Study currency, ``"USD"`` or ``"EUR"``.
     currency_year : int
@@ -233,12 +360,22 @@ def annualised_costs(
     Returns
     -------
     pandas.DataFrame
-        Indexed by catalogue technology, columns:
+        Indexed by catalogue technology (fuels are not rows), columns :data:`COST_COLUMNS`:
 
         * ``capital_cost`` -- annualised investment + fixed O&M [currency/MW/a], or
           [currency/MWh/a] when ``capital_unit`` is ``"MWh"``
-        * ``marginal_cost`` -- variable O&M [currency/MWh]; 0 when the catalogue has no ``vom``
-        * ``efficiency_roundtrip`` -- [per unit]; NaN where not applicable
+        * ``marginal_cost`` -- [currency/MWh of electrical output]: ``vom`` (0 when the
+          catalogue has none) plus, for a fuel generator, ``fuel_cost / efficiency``
+        * ``efficiency`` -- [per unit] output / input as in the catalogue; NaN where not given
+        * ``efficiency_charge``, ``efficiency_discharge`` -- [per unit] of storage power parts
+          (``battery_power``, ``iron_air_power``): the catalogue's values, else the square
+          root of ``efficiency_roundtrip`` each; NaN for other technologies
+        * ``efficiency_roundtrip`` -- [per unit] of storage power parts: the catalogue's value,
+          else ``efficiency_charge * efficiency_discharge``; NaN for other technologies
+        * ``co2_intensity`` -- [t CO2/MWh of electrical output]: the fuel's ``co2_intensity
+          / efficiency``; 0 for technologies without a fuel or with a fuel without CO2
+        * ``availability`` -- [per unit] constant available share of ``p_nom``; 1.0 where
+          the catalogue gives none
         * ``lifetime`` [years], ``discount_rate`` [per unit] (the one used)
         * ``investment`` [currency/MW or currency/MWh]
         * ``capital_unit`` -- ``"MW"`` or ``"MWh"``
@@ -250,8 +387,8 @@ def annualised_costs(
     ConfigError
         Unknown study technology or invalid ``discount_rate`` override.
     DataError
-        A technology is absent from the catalogue, or its monetary rows are in another
-        currency or currency year than the study.
+        A technology or the fuel of a generator is absent from the catalogue, or its monetary
+        rows (fuel: ``fuel_cost``) are in another currency or currency year than the study.
     """
     source = catalogue.attrs.get("source", "technology catalogue")
     names: list[str] = []
@@ -269,40 +406,47 @@ def annualised_costs(
         sub = catalogue[catalogue["technology"] == tech]
         if sub.empty:
             raise DataError(f"{source}: technology {tech!r} is not in the catalogue; add its rows")
-        money = sub[sub["parameter"].isin(MONETARY)]
-        for _, row in money.iterrows():
-            if row["currency"] != currency or row["currency_year"] != currency_year:
-                raise DataError(
-                    f"{source}: {tech} {row['parameter']} is in {row['currency']} of "
-                    f"{row['currency_year']} but the study uses {currency} of {currency_year}; "
-                    "convert the catalogue to the study currency and year, or change the "
-                    "study's currency / currency_year"
-                )
-        par = dict(zip(sub["parameter"], sub["value"], strict=True))
+        par = _money_rows(sub, source, tech, currency, currency_year)
         rate = par["discount_rate"] if discount_rate is None else float(discount_rate)
         capital = par["investment"] * (annuity(rate, par["lifetime"]) + par["fom"] / 100.0)
+        efficiency = par.get("efficiency", math.nan)
+        marginal, co2 = par.get("vom", 0.0), 0.0
+        if tech in FUEL:
+            fuel = FUEL[tech]
+            fuel_rows = catalogue[catalogue["technology"] == fuel]
+            if "fuel_cost" not in set(fuel_rows["parameter"]):
+                what = "has no fuel_cost row" if len(fuel_rows) else "is not in the catalogue"
+                raise DataError(
+                    f"{source}: fuel {fuel!r} of {tech} {what}; add fuel_cost "
+                    f"[{currency}/MWh_th] (and co2_intensity [t/MWh_th] if it emits CO2)"
+                )
+            if not efficiency > 0:
+                raise DataError(f"{source}: technology {tech!r} burns {fuel} but has no efficiency")
+            fuel_par = _money_rows(
+                fuel_rows, source, f"{fuel} (fuel of {tech})", currency, currency_year
+            )
+            marginal += fuel_par["fuel_cost"] / efficiency
+            co2 = fuel_par.get("co2_intensity", 0.0) / efficiency
+        charge = discharge = roundtrip = math.nan
+        if tech in STORAGE_POWER:
+            charge, discharge, roundtrip = _storage_efficiencies(par)
         rows.append(
             {
                 "technology": tech,
                 "capital_cost": capital,
-                "marginal_cost": par.get("vom", 0.0),
-                "efficiency_roundtrip": par.get("efficiency_roundtrip", math.nan),
+                "marginal_cost": marginal,
+                "efficiency": efficiency,
+                "efficiency_charge": charge,
+                "efficiency_discharge": discharge,
+                "efficiency_roundtrip": roundtrip,
+                "co2_intensity": co2,
+                "availability": par.get("availability", 1.0),
                 "lifetime": par["lifetime"],
                 "discount_rate": rate,
                 "investment": par["investment"],
                 "capital_unit": "MWh" if tech in ENERGY_CAPACITY else "MW",
             }
         )
-    columns = [
-        "technology",
-        "capital_cost",
-        "marginal_cost",
-        "efficiency_roundtrip",
-        "lifetime",
-        "discount_rate",
-        "investment",
-        "capital_unit",
-    ]
-    out = pd.DataFrame(rows, columns=columns).set_index("technology")
+    out = pd.DataFrame(rows, columns=["technology", *COST_COLUMNS]).set_index("technology")
     out.attrs.update(currency=currency, currency_year=currency_year)
     return out

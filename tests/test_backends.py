@@ -34,6 +34,7 @@ from gridtwin.optimize.problem import (
     Solution,
     StorageSpec,
     SystemProblem,
+    demand_charge_months,
 )
 from gridtwin.study import flex_spec
 from gridtwin.technologies import annualised_costs, load_catalogue
@@ -130,6 +131,44 @@ def _battery_two_hours(target: float = 1.0, with_battery: bool = True) -> System
     )
 
 
+def _hydrogen_two_hours() -> SystemProblem:
+    """Solar in hour 0 only; the night is served by electrolyser -> tank -> fuel cell."""
+    h2 = StorageSpec("hydrogen", 1.0, 0.1, 0.7, 0.5, capital_cost_discharge=2.0)
+    return replace(_battery_two_hours(), storage=(h2,))
+
+
+def _negative_prices(hours: int = 6) -> SystemProblem:
+    """Grid prices below zero in the first half: the battery may charge from the grid but must
+    not earn by burning energy in its losses (charging and discharging at once)."""
+    price = np.where(np.arange(hours) < hours // 2, -20.0, 50.0)
+    eta = 0.9
+    return SystemProblem(
+        snapshots=_index(hours),
+        load=np.full(hours, 100.0),
+        generators=(),
+        storage=(StorageSpec("battery", 1.0, 0.5, eta, eta),),
+        poi=PoiSpec(1000.0, price, np.minimum(price, 0.0), np.zeros(hours)),
+        cfe_target=0.0,
+    )
+
+
+def _month_boundary(demand_charge: float = 10000.0) -> SystemProblem:
+    """48 h across 31 January / 1 February with an evening peak and a demand charge of
+    10 USD/kW-month: the
+    battery shaves each month's peak."""
+    hours = 48
+    load = 100.0 + 60.0 * (np.arange(hours) % 24 >= 18)
+    poi = _poi(hours, 1000.0, 50.0, 0.0)
+    return SystemProblem(
+        snapshots=pd.date_range("2019-01-31", periods=hours, freq="h"),
+        load=load,
+        generators=(),
+        storage=(StorageSpec("battery", 2.0, 1.0, 0.95, 0.95),),
+        poi=replace(poi, demand_charge=demand_charge),
+        cfe_target=0.0,
+    )
+
+
 SOLAR_EXPENSIVE = GeneratorSpec("solar", np.array([0.0, 1.0, 1.0, 0.0]), 1000.0)
 GRID = _poi(4, 1000.0, 2.0, 0.0)
 
@@ -152,6 +191,25 @@ HAND_CASES: dict[str, Callable[[], SystemProblem]] = {
         ),
         emissions_cap=100.0,
     ),
+    "hand_hydrogen": _hydrogen_two_hours,
+    "hand_max_hours": lambda: replace(
+        _battery_two_hours(),
+        storage=(StorageSpec("battery", 3.0, 1.0, 0.9, 0.9, max_hours=4.0),),
+    ),
+    "hand_firm_clean": lambda: _four_hours(
+        (SOLAR_MIDDAY, GeneratorSpec("geothermal", np.full(4, 0.9), 500.0, marginal_cost=5.0)),
+        1.0,
+    ),
+    "hand_build_limits": lambda: replace(
+        _battery_two_hours(0.6),
+        generators=(
+            GeneratorSpec("solar", np.array([1.0, 0.0]), 10.0, p_nom=20.0, p_nom_max=150.0),
+        ),
+        storage=(StorageSpec("battery", 3.0, 1.0, 0.9, 0.9, e_nom_max=30.0),),
+        poi=_poi(2, 1000.0, 50.0, 0.0),
+    ),
+    "hand_negative_prices": _negative_prices,
+    "hand_demand_charge": _month_boundary,
     "hand_export_limit": lambda: replace(
         _four_hours((SOLAR_MIDDAY,), 0.5, _poi(4, 1000.0, 50.0, 0.0, export_price=40.0)),
         export_limit=300.0,
@@ -334,27 +392,39 @@ def _solve(case: str, backend: str) -> tuple[Solution, float]:
 
 def recomputed_objective(problem: SystemProblem, sol: Solution) -> float:
     """The objective of both backends recomputed from capacities and dispatch [currency]."""
+    w = problem.snapshot_weights
     total = 0.0
     for g in problem.generators:
         total += g.capital_cost * sol.p_nom[g.name] * g.extendable
-        total += g.marginal_cost * float(sol.p[g.name].sum())
+        total += g.marginal_cost * float(w @ sol.p[g.name])
     for s in problem.storage:
         if s.extendable:
             total += s.capital_cost_power * sol.p_nom[s.name]
             total += s.capital_cost_energy * sol.e_nom[s.name]
-        total += problem.tie_break_cost * float(sol.discharge[s.name].sum())
+            total += (s.capital_cost_discharge or 0.0) * sol.p_nom_discharge[s.name]
+        total += problem.tie_break_cost * float(w @ sol.discharge[s.name])
     poi = problem.poi
-    total += float(poi.import_price @ sol.grid_import)
-    total -= float((poi.export_price - problem.tie_break_cost) @ sol.grid_export)
+    price = poi.import_price
+    served = problem.load + sol.load_shift - sol.load_curtailment
+    total += float((w * np.maximum(price, 0.0)) @ sol.grid_import)
+    # negative prices are earned on the load served only
+    total += float((w * np.minimum(price, 0.0)) @ np.minimum(sol.grid_import, served))
+    total -= float((w * (poi.export_price - problem.tie_break_cost)) @ sol.grid_export)
+    if poi.demand_charge:
+        month, share = demand_charge_months(problem.snapshots, problem.weights)
+        peaks = np.zeros(len(share))
+        np.maximum.at(peaks, month, sol.grid_import)
+        total += poi.demand_charge * float(share @ peaks)
     if problem.flex is not None:
-        total += problem.flex.shift_cost * float(np.clip(sol.load_shift, 0.0, None).sum())
-        total += problem.flex.curtail_cost * float(sol.load_curtailment.sum())
+        total += problem.flex.shift_cost * float(w @ np.clip(sol.load_shift, 0.0, None))
+        total += problem.flex.curtail_cost * float(w @ sol.load_curtailment)
     return total
 
 
 def check_solution(problem: SystemProblem, sol: Solution) -> None:
     """Assert that a solution satisfies every constraint of the problem."""
     tol = TOL_MW
+    w = problem.snapshot_weights
     served = problem.load + sol.load_shift - sol.load_curtailment
     supply = sol.grid_import - sol.grid_export + sum(sol.p[g.name] for g in problem.generators)
     for s in problem.storage:
@@ -366,16 +436,22 @@ def check_solution(problem: SystemProblem, sol: Solution) -> None:
         if not g.extendable:
             assert p_nom == pytest.approx(g.p_nom)
         assert np.all(p >= -tol) and np.all(p <= g.capacity_factor * p_nom + tol)
-        assert p.sum() <= g.e_sum_max + tol
+        assert w @ p <= g.e_sum_max + tol
     for s in problem.storage:
         soc, ch, dis = sol.state_of_charge[s.name], sol.charge[s.name], sol.discharge[s.name]
-        gain = s.efficiency_charge * ch - dis / s.efficiency_discharge
+        gain = w * (s.efficiency_charge * ch - dis / s.efficiency_discharge)
         np.testing.assert_allclose(
             soc - np.roll(soc, 1), gain, rtol=0, atol=tol, err_msg=f"{s.name} SOC (cyclic)"
         )
         p_nom, e_nom = sol.p_nom[s.name], sol.e_nom[s.name]
+        p_out = sol.p_nom_discharge[s.name]
+        if not s.separate_discharge:
+            assert p_out == pytest.approx(p_nom, abs=1e-6)
+        if s.max_hours is not None:
+            assert e_nom == pytest.approx(s.max_hours * p_out, rel=1e-6, abs=1e-6)
         assert p_nom >= s.p_nom - tol and e_nom >= s.e_nom - tol
-        for x, bound in ((soc, e_nom), (ch, p_nom), (dis, p_nom)):
+        assert p_nom <= s.p_nom_max + tol and e_nom <= s.e_nom_max + tol
+        for x, bound in ((soc, e_nom), (ch, p_nom), (dis, p_out)):
             assert np.all(x >= -tol) and np.all(x <= bound + tol)
     for x in (sol.grid_import, sol.grid_export):
         assert np.all(x >= -tol) and np.all(x <= problem.poi.p_nom + tol)
@@ -384,23 +460,24 @@ def check_solution(problem: SystemProblem, sol: Solution) -> None:
         assert not np.any(sol.load_shift) and not np.any(sol.load_curtailment)
         curtailed = 0.0
     else:
-        window = flex.window_index()
+        window = problem.window_index(flex.window_hours)
         shift, curtail = sol.load_shift, sol.load_curtailment
         assert np.all(np.abs(shift) <= flex.shift_max + tol)
         assert np.all(shift <= flex.shift_in_bound + tol)
-        np.testing.assert_allclose(np.bincount(window, shift), 0.0, atol=1e-5)
+        np.testing.assert_allclose(np.bincount(window, w * shift), 0.0, atol=1e-5)
         assert np.all(np.abs(np.diff(shift, prepend=0.0)) <= flex.ramp_max + tol)
         assert np.all(curtail >= -tol) and np.all(curtail <= flex.curtail_max + tol)
-        assert curtail.sum() <= flex.curtail_energy_max + 1e-5
-        assert np.all(np.bincount(window, curtail) <= flex.curtail_window_energy_max + 1e-5)
-        curtailed = float(curtail.sum())
-    clean = sum(float(sol.p[g.name].sum()) for g in problem.generators if g.clean)
-    clean += sum(float((sol.discharge[s] - sol.charge[s]).sum()) for s in sol.charge)
-    clean += float(problem.poi.grid_cfe_share @ sol.grid_import)
+        assert w @ curtail <= flex.curtail_energy_max + 1e-5
+        assert np.all(np.bincount(window, w * curtail) <= flex.curtail_window_energy_max + 1e-5)
+        curtailed = float(w @ curtail)
+    clean = sum(float(w @ sol.p[g.name]) for g in problem.generators if g.clean)
+    clean += sum(float(w @ (sol.discharge[s] - sol.charge[s])) for s in sol.charge)
+    clean += float((w * problem.poi.grid_cfe_share) @ sol.grid_import)
     if problem.matching == "hourly":  # annual matching counts exported clean energy
-        clean -= float(sol.grid_export.sum())
-    # CFE score on the load served (curtailed load needs no clean supply)
-    assert clean >= problem.cfe_target * (problem.load.sum() - curtailed) - 1e-5
+        clean -= float(w @ sol.grid_export)
+    # CFE score on the load served (curtailed load needs no clean supply); no target, no row
+    if problem.cfe_target > 0:
+        assert clean >= problem.cfe_target * (float(w @ problem.load) - curtailed) - 1e-5
     assert recomputed_objective(problem, sol) == pytest.approx(sol.objective, rel=1e-8, abs=1e-6)
 
 
@@ -485,3 +562,156 @@ def test_unknown_solver_options_are_config_errors() -> None:
         cvxpy_backend.solve(problem, {"solver": "ipm"}, solver="CLARABEL")
     with pytest.raises(ConfigError, match="not one of"):
         cvxpy_backend.solve(problem, solver="GLPK")
+
+
+# ---------------------------------------------------------------------------------------------
+# technologies and tariffs by hand, on both backends
+
+BACKENDS = {"pypsa": pypsa_backend.solve, "cvxpy": cvxpy_backend.solve}
+
+
+@pytest.mark.parametrize("backend", list(BACKENDS))
+def test_hydrogen_sizes_electrolyser_tank_and_fuel_cell_apart(backend: str) -> None:
+    """Night load 100 MW from a fuel cell (eta 0.5): 200 MWh of hydrogen, made by an
+    electrolyser (eta 0.7) from 285.7 MW of solar-hour power; solar 385.7 MW."""
+    sol = BACKENDS[backend](_hydrogen_two_hours())
+    charge = 100.0 / 0.5 / 0.7
+    assert sol.p_nom_discharge["hydrogen"] == pytest.approx(100.0, rel=1e-6)
+    assert sol.p_nom["hydrogen"] == pytest.approx(charge, rel=1e-6)
+    assert sol.e_nom["hydrogen"] == pytest.approx(200.0, rel=1e-6)
+    assert sol.p_nom["solar"] == pytest.approx(100.0 + charge, rel=1e-6)
+    expected = 10.0 * (100.0 + charge) + 1.0 * charge + 0.1 * 200.0 + 2.0 * 100.0
+    assert sol.objective == pytest.approx(expected, rel=1e-6)
+
+
+@pytest.mark.parametrize("backend", list(BACKENDS))
+def test_max_hours_fixes_the_energy_to_power_ratio(backend: str) -> None:
+    sol = BACKENDS[backend](CASES["hand_max_hours"][0]())
+    # 100 MW at night is charged at 100 / 0.81 MW in the solar hour (one rating both ways),
+    # so p_nom = 123.5 MW and e_nom = 4 h x 123.5 MW (far more than the 111 MWh needed)
+    p_nom = 100.0 / 0.81
+    assert sol.p_nom["battery"] == pytest.approx(p_nom, rel=1e-6)
+    assert sol.e_nom["battery"] == pytest.approx(4.0 * p_nom, rel=1e-6)
+
+
+@pytest.mark.parametrize("backend", list(BACKENDS))
+def test_weighted_snapshots_equal_repeated_hours(backend: str) -> None:
+    """A day of 24 h whose hours come in identical pairs equals 12 snapshots of weight 2."""
+    full = _greensboro(24, 0.8, flex=True)
+    pairs = np.arange(24) // 2
+
+    def pair(x: np.ndarray) -> np.ndarray:
+        return np.repeat(np.bincount(pairs, x)[:12] / 2.0, 2)
+
+    full = replace(
+        full,
+        load=pair(full.load),
+        generators=tuple(
+            replace(g, capacity_factor=pair(g.capacity_factor)) for g in full.generators
+        ),
+        flex=replace(
+            full.flex,
+            shift_max=pair(full.flex.shift_max),
+            shift_in_max=pair(full.flex.shift_in_bound),
+            ramp_max=np.full(24, 1e6),
+            curtail_max=pair(full.flex.curtail_max),
+        ),
+    )
+    take = slice(0, 24, 2)
+    weighted = replace(
+        full,
+        snapshots=full.snapshots[take],
+        load=full.load[take],
+        generators=tuple(
+            replace(g, capacity_factor=g.capacity_factor[take]) for g in full.generators
+        ),
+        poi=replace(
+            full.poi,
+            import_price=full.poi.import_price[take],
+            export_price=full.poi.export_price[take],
+            grid_cfe_share=full.poi.grid_cfe_share[take],
+        ),
+        flex=replace(
+            full.flex,
+            shift_max=full.flex.shift_max[take],
+            shift_in_max=full.flex.shift_in_bound[take],
+            ramp_max=full.flex.ramp_max[take],
+            curtail_max=full.flex.curtail_max[take],
+        ),
+        weights=np.full(12, 2.0),
+    )
+    a, b = BACKENDS[backend](full), BACKENDS[backend](weighted)
+    check_solution(weighted, b)
+    assert b.objective == pytest.approx(a.objective, rel=1e-6)
+    for tech in a.p_nom:
+        assert b.p_nom[tech] == pytest.approx(a.p_nom[tech], rel=1e-4, abs=1e-3)
+
+
+def _no_simultaneous_milp(problem: SystemProblem) -> float:
+    """Objective of the negative-price case with binaries forbidding simultaneous charge and
+    discharge and simultaneous import and export, written independently of both backends."""
+    import cvxpy as cp
+
+    n = len(problem.snapshots)
+    s = problem.storage[0]
+    price = problem.poi.import_price
+    big = 10 * problem.poi.p_nom
+    p_nom, e_nom = cp.Variable(nonneg=True), cp.Variable(nonneg=True)
+    ch, dis, soc = (cp.Variable(n, nonneg=True) for _ in range(3))
+    imp, exp = cp.Variable(n, nonneg=True), cp.Variable(n, nonneg=True)
+    charging, importing = cp.Variable(n, boolean=True), cp.Variable(n, boolean=True)
+    cons = [
+        ch <= p_nom,
+        dis <= p_nom,
+        soc <= e_nom,
+        ch <= big * charging,
+        dis <= big * (1 - charging),
+        imp <= big * importing,
+        exp <= big * (1 - importing),
+        imp <= problem.poi.p_nom,
+        exp <= problem.poi.p_nom,
+        soc
+        == cp.hstack([soc[n - 1], soc[: n - 1]])
+        + s.efficiency_charge * ch
+        - dis / s.efficiency_discharge,
+        imp - exp + dis - ch == problem.load,
+    ]
+    # the same economics as the LP: a negative price is earned on the load served only
+    credit = cp.Variable(n, nonneg=True)
+    cons += [credit <= imp, credit <= problem.load]
+    cost = s.capital_cost_power * p_nom + s.capital_cost_energy * e_nom
+    cost += np.maximum(price, 0.0) @ imp + np.minimum(price, 0.0) @ credit
+    cost -= problem.poi.export_price @ exp
+    milp = cp.Problem(cp.Minimize(cost), cons)
+    milp.solve(solver="HIGHS")
+    return float(milp.value)
+
+
+@pytest.mark.parametrize("backend", list(BACKENDS))
+def test_no_gain_from_simultaneous_charge_and_discharge_at_negative_prices(backend: str) -> None:
+    """At -20 USD/MWh the LP could earn by importing more than the campus uses and burning the
+    surplus in battery losses (charging and discharging in the same hour) or by exporting it.
+    Imports earn a negative price only on the load served and export pays it, so the LP reaches
+    exactly the optimum of the MILP that forbids both, and its dispatch does neither."""
+    problem = _negative_prices()
+    sol = BACKENDS[backend](problem)
+    ch, dis = sol.charge["battery"], sol.discharge["battery"]
+    assert not np.any((ch > 1e-6) & (dis > 1e-6))
+    assert not np.any((sol.grid_import > 1e-6) & (sol.grid_export > 1e-6))
+    assert sol.objective == pytest.approx(_no_simultaneous_milp(problem), rel=1e-6)
+    # and the battery is used: charged in the cheap hours, discharged in the dear ones
+    assert ch[:3].sum() > 1.0 and dis[3:].sum() > 1.0
+
+
+@pytest.mark.parametrize("backend", list(BACKENDS))
+def test_demand_charge_pays_each_month_peak(backend: str) -> None:
+    """With a demand charge the battery shaves the evening peak; without it, it is not built."""
+    problem = _month_boundary()
+    month, share = demand_charge_months(problem.snapshots)
+    np.testing.assert_allclose(share, [24 / 744, 24 / 672])
+    sol = BACKENDS[backend](problem)
+    peaks = [sol.grid_import[month == m].max() for m in (0, 1)]
+    assert max(peaks) < 160.0 - 1.0  # peak shaved below the 160 MW evening load
+    free = BACKENDS[backend](replace(problem, poi=replace(problem.poi, demand_charge=0.0)))
+    assert free.p_nom["battery"] == pytest.approx(0.0, abs=1e-6)
+    assert sol.objective > free.objective

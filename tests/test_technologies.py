@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import doctest
+import math
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
@@ -11,7 +13,14 @@ import pytest
 
 from gridtwin import technologies
 from gridtwin.exceptions import ConfigError, DataError
-from gridtwin.technologies import annualised_costs, annuity, load_catalogue
+from gridtwin.technologies import (
+    COST_COLUMNS,
+    FUEL,
+    STUDY_TECHNOLOGIES,
+    annualised_costs,
+    annuity,
+    load_catalogue,
+)
 
 # ---------------------------------------------------------------------------------------------
 # annuity: capital recovery factors from published interest tables (5 decimals), e.g.
@@ -52,6 +61,26 @@ def test_docstring_examples() -> None:
 # The shipped catalogue against the reference file it was read from (PyPSA technology-data,
 # outputs/US/costs_2030.csv, NREL ATB 2024 Market financial case, Moderate scenario).
 
+# Conversion factors for the rows the reference file gives in EUR or in another currency year.
+# Method: convert at the exchange rate of the source's currency_year, then US inflation to 2022.
+# US Bureau of Labor Statistics, CPI-U, U.S. city average, all items, annual average
+# (1982-84 = 100), series CUUR0000SA0.
+CPI_U = {2010: 218.056, 2015: 237.017, 2022: 292.655, 2023: 304.702}
+# European Central Bank, euro foreign exchange reference rates, US dollars per euro, annual average.
+USD_PER_EUR = {2015: 1.1095, 2023: 1.0813}
+
+
+def eur_to_usd_2022(year: int) -> float:
+    """Factor from EUR of ``year`` to USD of 2022."""
+    return USD_PER_EUR[year] * CPI_U[2022] / CPI_U[year]
+
+
+# ATB gives storage and hydrogen no financial assumptions and the file has no discount rate for
+# them: proxy = utility PV WACC (see the table notes).
+PV_WACC = ("solar-utility", "discount rate", 1.0)
+NG_CC = "NG 2-on-1 Combined Cycle (F-Frame)"
+ALKALINE = "Alkaline electrolyzer large size"
+
 # (technology, parameter) -> (row in costs_2030 US, parameter there, factor to our unit)
 FROM_REFERENCE = {
     ("solar", "investment"): ("solar-utility", "investment", 1000.0),  # USD/kW -> USD/MW
@@ -62,21 +91,112 @@ FROM_REFERENCE = {
     ("onwind", "fom"): ("onwind", "FOM", 1.0),
     ("onwind", "lifetime"): ("onwind", "lifetime", 1.0),
     ("onwind", "discount_rate"): ("onwind", "discount rate", 1.0),
+    ("offwind", "investment"): ("offwind", "investment", 1000.0),
+    ("offwind", "fom"): ("offwind", "FOM", 1.0),
+    ("offwind", "lifetime"): ("offwind", "lifetime", 1.0),
+    ("offwind", "discount_rate"): ("offwind", "discount rate", 1.0),
     ("battery_energy", "investment"): ("battery storage", "investment", 1000.0),  # /kWh -> /MWh
     ("battery_energy", "fom"): ("battery storage", "FOM", 1.0),
     ("battery_energy", "lifetime"): ("battery storage", "lifetime", 1.0),
-    # ATB gives storage no financial assumptions: proxy = utility PV WACC (see table note).
-    ("battery_energy", "discount_rate"): ("solar-utility", "discount rate", 1.0),
+    ("battery_energy", "discount_rate"): PV_WACC,
     ("battery_power", "investment"): ("battery inverter", "investment", 1000.0),
     ("battery_power", "fom"): ("battery inverter", "FOM", 1.0),
     ("battery_power", "lifetime"): ("battery inverter", "lifetime", 1.0),
-    ("battery_power", "discount_rate"): ("solar-utility", "discount rate", 1.0),
+    ("battery_power", "discount_rate"): PV_WACC,
+    ("iron_air_energy", "fom"): ("iron-air battery", "FOM", 1.0),
+    ("iron_air_energy", "lifetime"): ("iron-air battery", "lifetime", 1.0),
+    ("iron_air_energy", "discount_rate"): PV_WACC,
+    ("iron_air_power", "fom"): ("iron-air battery", "FOM", 1.0),
+    ("iron_air_power", "lifetime"): ("iron-air battery", "lifetime", 1.0),
+    ("iron_air_power", "discount_rate"): PV_WACC,
+    ("iron_air_power", "efficiency_charge"): ("iron-air battery charge", "efficiency", 1.0),
+    ("iron_air_power", "efficiency_discharge"): ("iron-air battery discharge", "efficiency", 1.0),
+    ("electrolysis", "investment"): (ALKALINE, "investment", 1000.0),  # per kW electricity in
+    ("electrolysis", "fom"): (ALKALINE, "FOM", 1.0),
+    ("electrolysis", "lifetime"): (ALKALINE, "lifetime", 1.0),
+    ("electrolysis", "discount_rate"): PV_WACC,
+    ("electrolysis", "efficiency"): ("electrolysis", "efficiency", 1.0),  # DEA, H2 LHV / el
+    ("hydrogen_storage", "fom"): ("hydrogen storage tank type 1", "FOM", 1.0),
+    ("hydrogen_storage", "lifetime"): ("hydrogen storage tank type 1", "lifetime", 1.0),
+    ("hydrogen_storage", "discount_rate"): PV_WACC,
+    ("fuel_cell", "fom"): ("fuel cell", "FOM", 1.0),
+    ("fuel_cell", "lifetime"): ("fuel cell", "lifetime", 1.0),
+    ("fuel_cell", "discount_rate"): PV_WACC,
+    ("fuel_cell", "efficiency"): ("fuel cell", "efficiency", 1.0),
+    ("geothermal", "investment"): ("geothermal", "investment", 1000.0),
+    ("geothermal", "fom"): ("geothermal", "FOM", 1.0),
+    ("geothermal", "lifetime"): ("geothermal", "lifetime", 1.0),
+    ("geothermal", "discount_rate"): ("geothermal", "discount rate", 1.0),
+    ("geothermal", "availability"): ("geothermal", "CF", 1.0),
+    ("nuclear", "investment"): ("nuclear", "investment", 1000.0),
+    ("nuclear", "fom"): ("nuclear", "FOM", 1.0),
+    ("nuclear", "lifetime"): ("nuclear", "lifetime", 1.0),
+    ("nuclear", "discount_rate"): ("nuclear", "discount rate", 1.0),
+    ("nuclear", "vom"): ("nuclear", "VOM", 1.0),
+    ("nuclear", "availability"): ("nuclear", "CF", 1.0),
+    ("nuclear", "efficiency"): ("nuclear", "efficiency", 1.0),
+    # The file's "CCGT" costs are ATB's NG Combustion Turbine (F-Frame), a simple cycle
+    # (see test_reference_ccgt_row_is_a_combustion_turbine): they are our ocgt.
+    ("ocgt", "investment"): ("CCGT", "investment", 1000.0),
+    ("ocgt", "fom"): ("CCGT", "FOM", 1.0),
+    ("ocgt", "vom"): ("CCGT", "VOM", 1.0),
+    ("ocgt", "lifetime"): ("OCGT", "lifetime", 1.0),
+    ("ocgt", "discount_rate"): ("OCGT", "discount rate", 1.0),
+    ("ocgt", "efficiency"): ("OCGT", "efficiency", 1.0),
+    ("ccgt", "investment"): (NG_CC, "investment", 1000.0),
+    ("ccgt", "fom"): (NG_CC, "FOM", 1.0),
+    ("ccgt", "vom"): (NG_CC, "VOM", 1.0),
+    ("ccgt", "lifetime"): (NG_CC, "lifetime", 1.0),
+    ("ccgt", "discount_rate"): (NG_CC, "discount rate", 1.0),
+    ("ccgt", "efficiency"): (NG_CC, "efficiency", 1.0),
+    ("gas", "co2_intensity"): ("gas", "CO2 intensity", 1.0),
+}
+# Rows converted from another currency or currency year: (technology, parameter) ->
+# (row, parameter there, factor to USD of 2022 and our unit, unit and currency_year there).
+CONVERTED = {
+    ("iron_air_energy", "investment"): (
+        "iron-air battery",
+        "investment",
+        1000.0 * eur_to_usd_2022(2023),
+        "EUR/kWh",
+        2023,
+    ),
+    # kW_e: per kW of electrical OUTPUT, like our fuel_cell investment (no efficiency factor).
+    ("fuel_cell", "investment"): (
+        "fuel cell",
+        "investment",
+        1000.0 * eur_to_usd_2022(2015),
+        "EUR/kW_e",
+        2015,
+    ),
+    ("gas", "fuel_cost"): ("gas", "fuel", CPI_U[2022] / CPI_U[2010], "USD/MWh_th", 2010),
+}
+
+
+def _tank_plus_compressor(ref: Callable[[str, str], float]) -> float:
+    """Steel tank with compressor [USD/MWh H2]."""
+    tank = ref("hydrogen storage tank type 1", "investment")
+    return 1000.0 * (tank + ref("hydrogen storage compressor", "investment"))
+
+
+def _uranium_per_mwh_th(ref: Callable[[str, str], float]) -> float:
+    """ATB's nuclear fuel cost is per MWh_e: times the efficiency gives per MWh_th."""
+    return ref("nuclear", "fuel") * ref("nuclear", "efficiency")
+
+
+# Rows combined from several reference rows: (technology, parameter) -> formula.
+DERIVED: dict[tuple[str, str], Callable[[Callable[[str, str], float]], float]] = {
+    ("hydrogen_storage", "investment"): _tank_plus_compressor,
+    ("uranium", "fuel_cost"): _uranium_per_mwh_th,
 }
 # Rows deliberately not taken from the file: (technology, parameter) -> expected value.
 NOT_IN_REFERENCE = {
     ("solar", "vom"): 0.0,
     ("onwind", "vom"): 0.0,
+    ("offwind", "vom"): 0.0,
+    ("geothermal", "vom"): 0.0,
     ("battery_power", "efficiency_roundtrip"): 0.85,  # NREL ATB 2024 utility-scale battery
+    ("iron_air_power", "investment"): 0.0,  # Form Energy's all-in cost is per kWh
 }
 
 
@@ -88,33 +208,107 @@ def reference(shared_data: Path) -> pd.DataFrame:
     return ref[market | ref["financial_case"].isna()]
 
 
+def _row(reference: pd.DataFrame, tech: str, par: str) -> pd.Series:
+    rows = reference[(reference["technology"] == tech) & (reference["parameter"] == par)]
+    assert len(rows) == 1, f"expected one {tech}/{par} row, found {len(rows)}"
+    return rows.iloc[0]
+
+
+def _ours(key: tuple[str, str]) -> pd.Series:
+    cat = load_catalogue()
+    return cat[(cat["technology"] == key[0]) & (cat["parameter"] == key[1])].iloc[0]
+
+
 def test_every_catalogue_row_is_accounted_for() -> None:
     cat = load_catalogue()
     keys = set(zip(cat["technology"], cat["parameter"], strict=True))
-    assert keys == set(FROM_REFERENCE) | set(NOT_IN_REFERENCE)
+    expected = set(FROM_REFERENCE) | set(CONVERTED) | set(DERIVED) | set(NOT_IN_REFERENCE)
+    assert keys == expected
 
 
 @pytest.mark.parametrize("key", sorted(FROM_REFERENCE))
 def test_catalogue_equals_reference_file(reference: pd.DataFrame, key: tuple[str, str]) -> None:
     tech, par, factor = FROM_REFERENCE[key]
-    rows = reference[(reference["technology"] == tech) & (reference["parameter"] == par)]
-    assert len(rows) == 1, f"expected one {tech}/{par} row, found {len(rows)}"
-    row = rows.iloc[0]
-    if par == "investment":
-        assert row["unit"] in ("USD/kW", "USD/kWh")
+    row = _row(reference, tech, par)
+    if par in ("investment", "VOM"):
+        assert row["unit"] in ("USD/kW", "USD/kWh", "USD/MWh")
         assert row["currency_year"] == 2022
-    cat = load_catalogue()
-    ours = cat[(cat["technology"] == key[0]) & (cat["parameter"] == key[1])].iloc[0]
+    ours = _ours(key)
     assert ours["value"] == pytest.approx(row["value"] * factor, rel=1e-12)
     assert "via PyPSA technology-data (costs_2030 US)" in ours["note"]
 
 
+@pytest.mark.parametrize("key", sorted(CONVERTED))
+def test_converted_rows_equal_reference_file(reference: pd.DataFrame, key: tuple[str, str]) -> None:
+    tech, par, factor, unit, year = CONVERTED[key]
+    row = _row(reference, tech, par)
+    assert (row["unit"], row["currency_year"]) == (unit, year)
+    ours = _ours(key)
+    assert (ours["currency"], ours["currency_year"]) == ("USD", 2022)
+    assert ours["value"] == pytest.approx(row["value"] * factor, rel=1e-7)
+    assert "via PyPSA technology-data (costs_2030 US)" in ours["note"]
+    # the note states the factors used
+    assert f"{CPI_U[year]}" in ours["note"]
+    assert f"{CPI_U[2022]}" in ours["note"]
+    if unit.startswith("EUR"):
+        assert f"{USD_PER_EUR[year]} USD/EUR" in ours["note"]
+
+
+@pytest.mark.parametrize("key", sorted(DERIVED))
+def test_derived_rows_equal_reference_file(reference: pd.DataFrame, key: tuple[str, str]) -> None:
+    def ref(tech: str, par: str) -> float:
+        return float(_row(reference, tech, par)["value"])
+
+    ours = _ours(key)
+    assert ours["value"] == pytest.approx(DERIVED[key](ref), rel=1e-12)
+    assert "via PyPSA technology-data (costs_2030 US)" in ours["note"]
+
+
+def test_derived_inputs_are_usd_2022_and_per_kwh(reference: pd.DataFrame) -> None:
+    for tech in ("hydrogen storage tank type 1", "hydrogen storage compressor"):
+        row = _row(reference, tech, "investment")
+        assert (row["unit"], row["currency_year"]) == ("USD/kWh_H2", 2022)
+        assert _row(reference, tech, "FOM")["value"] == 4.0
+        assert _row(reference, tech, "lifetime")["value"] == 30.0
+    fuel = _row(reference, "nuclear", "fuel")
+    assert (fuel["unit"], fuel["currency_year"]) == ("USD/MWh", 2022)  # ATB: per MWh_e
+
+
+def test_european_inputs_are_carried_unchanged_into_the_us_file(
+    reference: pd.DataFrame, shared_data: Path
+) -> None:
+    eu = pd.read_csv(shared_data / "costs" / "technology-data_costs_2030_EU.csv")
+    for tech, par in [("iron-air battery", "investment"), ("fuel cell", "investment")]:
+        ours = _row(reference, tech, par)
+        theirs = _row(eu, tech, par)
+        assert (ours["value"], ours["unit"]) == (theirs["value"], theirs["unit"])
+
+
+def test_reference_ccgt_row_is_a_combustion_turbine(reference: pd.DataFrame) -> None:
+    # technology-data renames ATB's "NG Combustion Turbine (F-Frame)" to CCGT, so the ATB
+    # name is absent while every ATB combined cycle keeps its own name; a simple cycle's
+    # variable O&M is several times that of a combined cycle.
+    names = set(reference["technology"])
+    assert "NG Combustion Turbine (F-Frame)" not in names
+    assert NG_CC in names
+    assert _row(reference, "CCGT", "VOM")["value"] > 3 * _row(reference, NG_CC, "VOM")["value"]
+
+
 def test_rows_not_in_reference_are_really_absent(reference: pd.DataFrame) -> None:
-    for tech in ("solar-utility", "onwind"):
+    for tech in ("solar-utility", "onwind", "offwind", "geothermal"):
         assert not ((reference["technology"] == tech) & (reference["parameter"] == "VOM")).any()
-    for tech in ("battery storage", "battery inverter"):
+    for tech in (
+        "battery storage",
+        "battery inverter",
+        "iron-air battery",
+        ALKALINE,
+        "hydrogen storage tank type 1",
+        "fuel cell",
+    ):
         has_dr = (reference["technology"] == tech) & (reference["parameter"] == "discount rate")
         assert not has_dr.any()
+    iron_air = reference[reference["technology"].str.startswith("iron-air")]
+    assert list(iron_air.loc[iron_air["parameter"] == "investment", "unit"]) == ["EUR/kWh"]
     cat = load_catalogue().set_index(["technology", "parameter"])
     for key, value in NOT_IN_REFERENCE.items():
         assert cat.loc[key, "value"] == value
@@ -123,7 +317,7 @@ def test_rows_not_in_reference_are_really_absent(reference: pd.DataFrame) -> Non
 
 def test_catalogue_currency_and_sources() -> None:
     cat = load_catalogue()
-    money = cat[cat["parameter"].isin(["investment", "vom"])]
+    money = cat[cat["parameter"].isin(["investment", "vom", "fuel_cost"])]
     assert (money["currency"] == "USD").all()
     assert (money["currency_year"] == 2022).all()
     assert cat["source"].str.len().gt(0).all()
@@ -162,8 +356,86 @@ def test_currency_mismatch_is_an_error(currency: str, year: int) -> None:
 
 
 def test_unknown_study_technology() -> None:
-    with pytest.raises(ConfigError, match="nuclear"):
-        annualised_costs(load_catalogue(), ["nuclear"], "USD", 2022)
+    with pytest.raises(ConfigError, match="unknown technology 'coal'") as info:
+        annualised_costs(load_catalogue(), ["coal"], "USD", 2022)
+    for name in STUDY_TECHNOLOGIES:
+        assert f"'{name}'" in str(info.value)
+    assert {"offwind", "iron_air", "hydrogen", "geothermal", "nuclear", "ocgt", "ccgt"} <= set(
+        STUDY_TECHNOLOGIES
+    )
+
+
+def test_every_study_technology_annualises() -> None:
+    cat = load_catalogue()
+    costs = annualised_costs(cat, list(STUDY_TECHNOLOGIES), "USD", 2022)
+    assert list(costs.columns) == COST_COLUMNS
+    fuels = set(FUEL.values())
+    assert set(costs.index) == set(cat["technology"]) - fuels  # fuels are not rows
+    numeric = ["capital_cost", "marginal_cost", "co2_intensity", "availability", "investment"]
+    assert costs[numeric].notna().all().all()
+    assert set(costs.index[costs["capital_unit"] == "MWh"]) == {
+        "battery_energy",
+        "iron_air_energy",
+        "hydrogen_storage",
+    }
+    clean = costs.drop(index=["ocgt", "ccgt"])
+    assert (clean["co2_intensity"] == 0.0).all()
+
+
+def test_annualised_ccgt_by_hand() -> None:
+    costs = annualised_costs(load_catalogue(), ["ccgt"], "USD", 2022)
+    assert list(costs.index) == ["ccgt"]  # gas enters through marginal cost and CO2 only
+    ccgt = costs.loc["ccgt"]
+    # ATB 2024 NG 2-on-1 CC (F-Frame): 1510.4351 USD/kW, 5.36 % WACC, FOM 2.27 %/a; 30 years
+    crf = 0.0536 / (1 - 1.0536**-30)
+    assert ccgt["capital_cost"] == pytest.approx(1510.4351e3 * (crf + 0.0227), rel=1e-12)
+    assert ccgt["capital_cost"] == pytest.approx(136611.4, abs=0.1)
+    # VOM 2.1957 USD/MWh + gas 19.9574 USD(2010)/MWh_th -> USD 2022 by CPI-U, efficiency 0.573
+    gas = 19.9574 * 292.655 / 218.056
+    assert ccgt["marginal_cost"] == pytest.approx(2.1957 + gas / 0.573, rel=1e-7)
+    assert ccgt["marginal_cost"] == pytest.approx(48.941, abs=1e-3)
+    assert ccgt["co2_intensity"] == pytest.approx(0.198 / 0.573, rel=1e-12)  # t/MWh_e
+    assert ccgt["efficiency"] == 0.573
+    assert ccgt["availability"] == 1.0
+    assert math.isnan(ccgt["efficiency_charge"]) and math.isnan(ccgt["efficiency_roundtrip"])
+
+
+def test_nuclear_marginal_cost_is_atb_vom_plus_fuel() -> None:
+    nuclear = annualised_costs(load_catalogue(), ["nuclear"], "USD", 2022).loc["nuclear"]
+    # ATB 2024 Nuclear - Large: VOM 3.0138 and fuel 10.9594 USD per MWh of electricity
+    assert nuclear["marginal_cost"] == pytest.approx(3.0138 + 10.9594, rel=1e-12)
+    assert nuclear["co2_intensity"] == 0.0
+    assert nuclear["availability"] == 0.93
+
+
+def test_storage_efficiency_split() -> None:
+    costs = annualised_costs(load_catalogue(), ["iron_air", "battery", "solar"], "USD", 2022)
+    iron = costs.loc["iron_air_power"]
+    assert (iron["efficiency_charge"], iron["efficiency_discharge"]) == (0.71, 0.6)
+    assert iron["efficiency_roundtrip"] == pytest.approx(0.426, rel=1e-12)
+    assert iron["capital_cost"] == 0.0  # power conversion is in the per-kWh system cost
+    battery = costs.loc["battery_power"]
+    assert battery["efficiency_charge"] == pytest.approx(0.85**0.5, rel=1e-12)
+    assert battery["efficiency_discharge"] == battery["efficiency_charge"]
+    assert battery["efficiency_roundtrip"] == 0.85
+    for tech in ("iron_air_energy", "battery_energy", "solar"):
+        assert costs.loc[tech, ["efficiency_charge", "efficiency_roundtrip"]].isna().all()
+    energy = costs.loc["iron_air_energy"]
+    assert energy["capital_unit"] == "MWh"
+    # 21.033 EUR(2023)/kWh -> USD 2022, 4.38 % WACC (proxy), 17.5 years, FOM 1 %/a
+    crf = 0.0438 / (1 - 1.0438**-17.5)
+    invest = 21.033e3 * 1.0813 * 292.655 / 304.702
+    assert energy["capital_cost"] == pytest.approx(invest * (crf + 0.01), rel=1e-7)
+
+
+def test_hydrogen_chain() -> None:
+    costs = annualised_costs(load_catalogue(), ["hydrogen"], "USD", 2022)
+    assert list(costs.index) == ["electrolysis", "hydrogen_storage", "fuel_cell"]
+    assert list(costs["capital_unit"]) == ["MW", "MWh", "MW"]
+    assert costs.loc["electrolysis", "efficiency"] == 0.6217  # H2 (LHV) out / electricity in
+    assert costs.loc["fuel_cell", "efficiency"] == 0.5  # electricity out / H2 in
+    assert costs.loc["hydrogen_storage", "investment"] == pytest.approx(20612.0, rel=1e-12)
+    assert (costs["marginal_cost"] == 0.0).all()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -212,3 +484,79 @@ def test_missing_column_and_file(tmp_path: Path) -> None:
         load_catalogue(_write(tmp_path, lines[:1]))
     with pytest.raises(DataError, match="not found"):
         load_catalogue(tmp_path / "absent.csv")
+
+
+def test_fuel_without_fuel_cost(tmp_path: Path) -> None:
+    lines = [ln for ln in _package_lines() if not ln.startswith("gas,fuel_cost,")]
+    with pytest.raises(DataError, match=r"technology 'gas' is a fuel but has no fuel_cost row"):
+        load_catalogue(_write(tmp_path, lines))
+
+
+def test_fuel_with_plant_parameters(tmp_path: Path) -> None:
+    lines = [*_package_lines(), "gas,lifetime,30,years,,,somewhere,else"]
+    with pytest.raises(DataError, match=r"'gas' is a fuel and may only have .*\['lifetime'\]"):
+        load_catalogue(_write(tmp_path, lines))
+
+
+def test_missing_fuel_of_generator(tmp_path: Path) -> None:
+    lines = [ln for ln in _package_lines() if not ln.startswith("gas,")]
+    cat = load_catalogue(_write(tmp_path, lines))
+    annualised_costs(cat, ["solar", "nuclear"], "USD", 2022)  # no gas needed
+    with pytest.raises(DataError, match=r"catalogue\.csv: fuel 'gas' of ocgt is not in the"):
+        annualised_costs(cat, ["ocgt"], "USD", 2022)
+
+
+def test_fuel_currency_mismatch(tmp_path: Path) -> None:
+    lines = [
+        ln.replace(",USD/MWh_th,USD,2022,", ",USD/MWh_th,USD,2021,")
+        if ln.startswith("gas,fuel_cost,")
+        else ln
+        for ln in _package_lines()
+    ]
+    cat = load_catalogue(_write(tmp_path, lines))
+    pattern = r"gas \(fuel of ccgt\) fuel_cost is in USD of 2021 but the study uses USD of 2022"
+    with pytest.raises(DataError, match=pattern):
+        annualised_costs(cat, ["ccgt"], "USD", 2022)
+
+
+@pytest.mark.parametrize(
+    ("extra", "drop", "found"),
+    [
+        ("iron_air_power,efficiency_roundtrip,0.43,per unit,,,x,y", None, "efficiency_roundtrip"),
+        (None, "iron_air_power,efficiency_discharge,", r"\['efficiency_charge'\]"),
+        (None, "battery_power,efficiency_roundtrip,", "none"),
+    ],
+)
+def test_storage_efficiencies_are_either_roundtrip_or_split(
+    tmp_path: Path, extra: str | None, drop: str | None, found: str
+) -> None:
+    lines = [ln for ln in _package_lines() if not (drop and ln.startswith(drop))]
+    if extra:
+        lines.append(extra)
+    with pytest.raises(DataError, match=rf"give either efficiency_roundtrip .*found .*{found}"):
+        load_catalogue(_write(tmp_path, lines))
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "match"),
+    [
+        ("ccgt,efficiency,0.573,", "ccgt,efficiency,1.2,", r"efficiency \(must be in \(0, 1\]\)"),
+        ("gas,co2_intensity,0.198,", "gas,co2_intensity,-1,", r"co2_intensity \(must be >= 0\)"),
+        ("nuclear,availability,0.93,", "nuclear,availability,0,", r"out of range for avail"),
+        (
+            "hydrogen_storage,investment,20612.0,USD/MWh,",
+            "hydrogen_storage,investment,20612.0,USD/MW,",
+            r"unit 'USD/MW' should be 'USD/MWh'",
+        ),
+        (
+            "gas,fuel_cost,26.785013,USD/MWh_th,USD,2022",
+            "gas,fuel_cost,26.785013,USD/MWh_th,,",
+            r"\(gas, fuel_cost\): a monetary parameter needs currency",
+        ),
+    ],
+)
+def test_bad_new_parameters(tmp_path: Path, old: str, new: str, match: str) -> None:
+    lines = [ln.replace(old, new) for ln in _package_lines()]
+    assert lines != _package_lines()
+    with pytest.raises(DataError, match=match):
+        load_catalogue(_write(tmp_path, lines))

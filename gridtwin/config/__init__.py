@@ -5,7 +5,9 @@ user or another module needs is importable from here.
 """
 
 from gridtwin.config.base import (
+    ALL_TECHNOLOGIES,
     PRICE_BOUNDS,
+    STORAGE_TECHNOLOGIES,
     TECHNOLOGY_NAMES,
     Fraction,
     NonNegative,
@@ -27,9 +29,10 @@ from gridtwin.config.campus import (
     VariabilityConfig,
     WorkloadConfig,
 )
-from gridtwin.config.resources import SolarConfig, WindConfig
+from gridtwin.config.resources import OffwindConfig, SolarConfig, WindConfig
 from gridtwin.config.study import (
     SERIES_FIELDS,
+    AssetConfig,
     PoiConfig,
     PolicyConfig,
     SeriesRef,
@@ -39,15 +42,19 @@ from gridtwin.config.study import (
     TechnologiesConfig,
     WeatherConfig,
     apply_override,
+    input_files,
     load_study,
     parse_study,
 )
 
 __all__ = [
+    "ALL_TECHNOLOGIES",
     "BACKUP_KIND_DEFAULTS",
     "PRICE_BOUNDS",
     "SERIES_FIELDS",
+    "STORAGE_TECHNOLOGIES",
     "TECHNOLOGY_NAMES",
+    "AssetConfig",
     "BackupGeneratorConfig",
     "BuildoutStep",
     "CampusConfig",
@@ -56,6 +63,7 @@ __all__ = [
     "Fraction",
     "InferenceConfig",
     "NonNegative",
+    "OffwindConfig",
     "PoiConfig",
     "PolicyConfig",
     "Positive",
@@ -75,6 +83,7 @@ __all__ = [
     "WindConfig",
     "WorkloadConfig",
     "apply_override",
+    "input_files",
     "load_study",
     "parse_study",
 ]

@@ -6,8 +6,35 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-TechnologyName = Literal["solar", "onwind", "battery"]
+TechnologyName = Literal[
+    "solar",
+    "onwind",
+    "offwind",
+    "battery",
+    "iron_air",
+    "hydrogen",
+    "geothermal",
+    "nuclear",
+    "ocgt",
+    "ccgt",
+]
+#: Every technology a study may build (catalogue rows in gridtwin/data/technologies.csv).
+ALL_TECHNOLOGIES: tuple[TechnologyName, ...] = (
+    "solar",
+    "onwind",
+    "offwind",
+    "battery",
+    "iron_air",
+    "hydrogen",
+    "geothermal",
+    "nuclear",
+    "ocgt",
+    "ccgt",
+)
+#: Default ``technologies.extendable``: on-site solar, onshore wind and Li-ion batteries.
 TECHNOLOGY_NAMES: tuple[TechnologyName, ...] = ("solar", "onwind", "battery")
+#: Technologies with stored energy (``e_nom``).
+STORAGE_TECHNOLOGIES = frozenset({"battery", "iron_air", "hydrogen"})
 Fraction = Annotated[float, Field(strict=True, ge=0.0, le=1.0)]
 Positive = Annotated[float, Field(strict=True, gt=0.0)]
 NonNegative = Annotated[float, Field(strict=True, ge=0.0)]

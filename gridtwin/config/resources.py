@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import Field
@@ -104,3 +105,27 @@ class WindConfig(StrictModel):
     hellman_exponent: Annotated[float, Field(strict=True, gt=0.0, lt=1.0)] = 1.0 / 7.0
     roughness_length: Annotated[float, Field(strict=True, gt=0.0, le=3.0)] = 0.1
     losses: Annotated[float, Field(strict=True, ge=0.0, lt=1.0)] = 0.15
+
+
+class OffwindConfig(WindConfig):
+    """Offshore wind farm (windpowerlib), used when ``offwind`` is in
+    ``technologies.extendable``.
+
+    Attributes
+    ----------
+    weather : Path or None
+        Weather file of the offshore site (any format :func:`gridtwin.weather.read` reads,
+        relative to the study file), covering the same hours as the study's weather; ``None``:
+        the study's own weather (only sensible for a coastal site).
+    turbine, hub_height, height_law, roughness_length, losses
+        As :class:`WindConfig`, with offshore defaults: Vestas V164/9500 (windpowerlib turbine
+        library), 120 m hub, logarithmic law with roughness 0.0002 m (open sea, WMO-No. 8
+        Davenport-Wieringa class 1), losses 0.15 (as onshore; ATB offshore wake and electrical
+        losses are of the same order).
+    """
+
+    weather: Path | None = None
+    turbine: str = "V164/9500"
+    hub_height: Annotated[float, Field(strict=True, gt=10.0, le=250.0)] = 120.0
+    height_law: Literal["hellman", "logarithmic"] = "logarithmic"
+    roughness_length: Annotated[float, Field(strict=True, gt=0.0, le=3.0)] = 0.0002

@@ -21,6 +21,7 @@ from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from gridtwin.config.base import (
     PRICE_BOUNDS,
+    STORAGE_TECHNOLOGIES,
     TECHNOLOGY_NAMES,
     Fraction,
     NonNegative,
@@ -29,7 +30,7 @@ from gridtwin.config.base import (
     TechnologyName,
 )
 from gridtwin.config.campus import CampusConfig
-from gridtwin.config.resources import SolarConfig, WindConfig
+from gridtwin.config.resources import OffwindConfig, SolarConfig, WindConfig
 from gridtwin.exceptions import ConfigError
 
 
@@ -38,8 +39,11 @@ class WeatherConfig(StrictModel):
 
     Attributes
     ----------
-    path : Path
-        Weather file relative to the study file: a canonical weather set (netCDF, as written by
+    path : Path or list of Path
+        Weather file relative to the study file, or a list of files of consecutive single
+        years of one site (e.g. ERA5 or NSRDB years 2018, 2019, 2020), stacked into one
+        multi-year horizon: capacities are sized once and must meet the CFE target in every
+        year. Each file: a canonical weather set (netCDF, as written by
         ``gridtwin weather import``) or any file :func:`gridtwin.weather.read` reads (EPW,
         PVGIS TMY CSV/JSON, NSRDB PSM3/PSM4, TMY2/TMY3, ERA5 netCDF with ``format: era5``).
     format : str
@@ -50,7 +54,7 @@ class WeatherConfig(StrictModel):
         for typical years without 29 February. Default 2019.
     """
 
-    path: Path
+    path: Path | list[Path]
     format: Literal[
         "auto", "epw", "pvgis", "nsrdb", "psm3", "psm4", "tmy3", "tmy2", "netcdf", "era5"
     ] = "auto"
@@ -91,6 +95,14 @@ class PoiConfig(StrictModel):
         CO2 emitted per MWh imported [t CO2/MWh] within [0, 2], constant or hourly series
         (e.g. EIA-930 or Electricity Maps data for the balancing area); needed for
         ``policy.emissions_cap``. ``None``: imports are not counted in ``co2_emissions``.
+    demand_charge : float
+        Charge on each calendar month's highest import [currency per MW-month] (a tariff's
+        demand charge: 10 USD/kW-month is 10000). Default 0: none.
+
+    Hourly series files are CSV (a ``time`` column in UTC and the named ``column``) or netCDF
+    (``.nc``: ``column`` names a data variable on a ``time`` dimension). Negative import prices
+    are earned only on the energy the campus consumes, and exports in those hours pay the
+    negative price, so the optimum never gains from importing energy it then wastes.
     """
 
     p_nom: NonNegative
@@ -100,6 +112,7 @@ class PoiConfig(StrictModel):
     grid_co2_intensity: Annotated[float, Field(strict=True, ge=0.0, le=2.0)] | SeriesRef | None = (
         None
     )
+    demand_charge: Annotated[float, Field(strict=True, ge=0.0, le=1.0e6)] = 0.0
 
 
 class PolicyConfig(StrictModel):
@@ -128,6 +141,42 @@ class PolicyConfig(StrictModel):
     emissions_cap: NonNegative | None = None
 
 
+class AssetConfig(StrictModel):
+    """Existing capacity and build limits of one technology.
+
+    Attributes
+    ----------
+    p_nom : float
+        Existing (brownfield) power capacity [MW], sized on top of and paid for already: it
+        costs no investment. For storage, the existing charge and discharge power.
+    p_nom_max : float or None
+        Largest capacity to build, existing included [MW] (land, permits, interconnection);
+        ``None``: no limit.
+    e_nom : float
+        Existing storage energy [MWh] (storage only).
+    e_nom_max : float or None
+        Largest storage energy, existing included [MWh] (storage only).
+    max_hours : float or None
+        Fix the new storage's energy to power ratio [h]: ``e_nom = max_hours x p_nom`` in hours
+        of rated discharge power (PyPSA's ``max_hours``), e.g. 100 for a 100-h iron-air
+        product. ``None``: power and energy sized freely (storage only).
+    """
+
+    p_nom: NonNegative = 0.0
+    p_nom_max: NonNegative | None = None
+    e_nom: NonNegative = 0.0
+    e_nom_max: NonNegative | None = None
+    max_hours: Annotated[float, Field(strict=True, gt=0.0, le=10000.0)] | None = None
+
+    @model_validator(mode="after")
+    def _limits_hold(self) -> AssetConfig:
+        if self.p_nom_max is not None and self.p_nom_max < self.p_nom:
+            raise ValueError(f"p_nom_max {self.p_nom_max} is below the existing p_nom {self.p_nom}")
+        if self.e_nom_max is not None and self.e_nom_max < self.e_nom:
+            raise ValueError(f"e_nom_max {self.e_nom_max} is below the existing e_nom {self.e_nom}")
+        return self
+
+
 class TechnologiesConfig(StrictModel):
     """Technology catalogue selection.
 
@@ -139,11 +188,30 @@ class TechnologiesConfig(StrictModel):
         Technologies the optimiser may build.
     discount_rate : float or None
         Overrides the per-technology discount rate of the catalogue [-].
+    assets : dict
+        Per technology, existing capacity and build limits (:class:`AssetConfig`), e.g.
+        ``{solar: {p_nom: 200, p_nom_max: 2500}, iron_air: {max_hours: 100}}``. A technology
+        with existing capacity that is not in ``extendable`` is kept as it is.
+
+    Technologies: ``solar``, ``onwind``, ``offwind`` (resource from the ``offwind`` section),
+    ``battery`` (Li-ion), ``iron_air`` (multi-day storage), ``hydrogen`` (electrolyser, tank,
+    fuel cell; power in and out sized apart), ``geothermal`` and ``nuclear`` (clean firm, at the
+    catalogue's availability), ``ocgt`` and ``ccgt`` (natural gas, not clean, with CO2).
     """
 
     catalogue: Path | None = None
     extendable: list[TechnologyName] = Field(default_factory=lambda: list(TECHNOLOGY_NAMES))
     discount_rate: Annotated[float, Field(strict=True, ge=0.0, le=0.5)] | None = None
+    assets: dict[TechnologyName, AssetConfig] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _storage_fields(self) -> TechnologiesConfig:
+        for tech, asset in self.assets.items():
+            storage_only = ("e_nom", "e_nom_max", "max_hours")
+            given = [f for f in storage_only if getattr(asset, f) not in (None, 0.0)]
+            if tech not in STORAGE_TECHNOLOGIES and given:
+                raise ValueError(f"technologies.assets.{tech}: {given} apply to storage only")
+        return self
 
 
 class SolverConfig(StrictModel):
@@ -201,6 +269,7 @@ class StudyConfig(StrictModel):
     weather: WeatherConfig
     solar: SolarConfig = Field(default_factory=SolarConfig)
     wind: WindConfig = Field(default_factory=WindConfig)
+    offwind: OffwindConfig = Field(default_factory=OffwindConfig)
     campus: CampusConfig = Field(default_factory=CampusConfig)
     poi: PoiConfig
     policy: PolicyConfig = Field(default_factory=PolicyConfig)
@@ -299,11 +368,36 @@ def _format_validation_error(source: str, err: ValidationError) -> str:
     return f"{source}: {msg}; {hint}{more}"
 
 
+def input_files(cfg: StudyConfig) -> dict[str, Path]:
+    """Every file a study reads, by dotted field (``weather.path.1`` for a list entry).
+
+    An output must never replace one of them; all must exist when the study is loaded.
+    """
+    files: dict[str, Path] = {}
+    weather = cfg.weather.path
+    if isinstance(weather, list):
+        files.update({f"weather.path.{i}": p for i, p in enumerate(weather)})
+    else:
+        files["weather.path"] = weather
+    if cfg.offwind.weather is not None:
+        files["offwind.weather"] = cfg.offwind.weather
+    for field in SERIES_FIELDS:
+        ref = getattr(cfg.poi, field)
+        if isinstance(ref, SeriesRef):
+            files[f"poi.{field}.path"] = ref.path
+    if cfg.technologies.catalogue is not None:
+        files["technologies.catalogue"] = cfg.technologies.catalogue
+    return files
+
+
 def _resolve_paths(cfg: StudyConfig, base: Path) -> None:
     def res(p: Path) -> Path:
         return p if p.is_absolute() else (base / p).resolve()
 
-    cfg.weather.path = res(cfg.weather.path)
+    weather = cfg.weather.path
+    cfg.weather.path = [res(p) for p in weather] if isinstance(weather, list) else res(weather)
+    if cfg.offwind.weather is not None:
+        cfg.offwind.weather = res(cfg.offwind.weather)
     for field in SERIES_FIELDS:
         ref = getattr(cfg.poi, field)
         if isinstance(ref, SeriesRef):
@@ -313,14 +407,9 @@ def _resolve_paths(cfg: StudyConfig, base: Path) -> None:
 
 
 def _check_files(cfg: StudyConfig, source: str) -> None:
-    files = {"weather.path": cfg.weather.path}
-    for field in SERIES_FIELDS:
-        ref = getattr(cfg.poi, field)
-        if isinstance(ref, SeriesRef):
-            files[f"poi.{field}.path"] = ref.path
-    if cfg.technologies.catalogue is not None:
-        files["technologies.catalogue"] = cfg.technologies.catalogue
-    for field, path in files.items():
+    if isinstance(cfg.weather.path, list) and not cfg.weather.path:
+        raise ConfigError(f"{source}: field 'weather.path': the list of weather files is empty")
+    for field, path in input_files(cfg).items():
         if not path.is_file():
             raise ConfigError(
                 f"{source}: field '{field}': file not found: {path}; "

@@ -34,7 +34,12 @@ import numpy as np
 import scipy.sparse as sp
 
 from gridtwin.exceptions import ConfigError, InfeasibleError, SolverError
-from gridtwin.optimize.problem import FlexSpec, Solution, SystemProblem, infeasibility_message
+from gridtwin.optimize.problem import (
+    Solution,
+    SystemProblem,
+    demand_charge_months,
+    infeasibility_message,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +73,7 @@ class Model:
 
     problem: cp.Problem
     p_nom: dict[str, Capacity] = field(default_factory=dict)
+    p_nom_discharge: dict[str, Capacity] = field(default_factory=dict)
     e_nom: dict[str, Capacity] = field(default_factory=dict)
     p: dict[str, cp.Variable] = field(default_factory=dict)
     charge: dict[str, cp.Variable] = field(default_factory=dict)
@@ -92,14 +98,6 @@ def _capacity(name: str, existing: float, extendable: bool, upper: float) -> Cap
     return cp.Variable(name=name, bounds=[float(existing), float(upper)])
 
 
-def _window_matrix(n_time: int, window_hours: int) -> sp.csr_array:
-    """Sparse (n_windows, n_time) matrix summing the hours of each window (last may be short)."""
-    windows = np.arange(n_time) // window_hours
-    return sp.csr_array(
-        (np.ones(n_time), (windows, np.arange(n_time))), shape=(int(windows[-1]) + 1, n_time)
-    )
-
-
 def _difference(n_time: int, cyclic: bool) -> sp.csr_array:
     """Sparse (n_time, n_time) matrix D with ``(D x)_t = x_t - x_(t-1)`` and ``x_(-1) =
     x_(T-1)`` (cyclic) or ``x_(-1) = 0``."""
@@ -108,10 +106,15 @@ def _difference(n_time: int, cyclic: bool) -> sp.csr_array:
 
 
 def _flexibility(
-    flex: FlexSpec, n_time: int, model: Model, constraints: list[cp.Constraint]
+    problem: SystemProblem, model: Model, constraints: list[cp.Constraint]
 ) -> tuple[cp.Expression, cp.Expression]:
     """Shift and curtailment variables and constraints; returns (shift s_t [MW], cost)."""
-    n_windows = -(-n_time // flex.window_hours)
+    flex = problem.flex
+    assert flex is not None
+    n_time = len(problem.snapshots)
+    w = problem.snapshot_weights
+    windows = problem.window_index(flex.window_hours)
+    n_windows = int(windows[-1]) + 1
     if np.shape(flex.curtail_window_energy_max) != (n_windows,):
         n_windows_given = np.size(flex.curtail_window_energy_max)
         raise ConfigError(
@@ -124,7 +127,8 @@ def _flexibility(
     curtail = cp.Variable(n_time, name="flex_curtail", bounds=[zeros, flex.curtail_max])
     model.defer, model.recover, model.curtail = defer, recover, curtail
     shift = recover - defer
-    window = _window_matrix(n_time, flex.window_hours)
+    # window sums of energy: (n_windows, n_time) matrix with the snapshot weights as entries
+    window = sp.csr_array((w, (windows, np.arange(n_time))), shape=(n_windows, n_time))
     step = _difference(n_time, cyclic=False)  # the first hour ramps from zero
     constraints += [
         window @ shift == 0,
@@ -133,9 +137,56 @@ def _flexibility(
         window @ curtail <= flex.curtail_window_energy_max,
     ]
     if np.isfinite(flex.curtail_energy_max):
-        constraints.append(cp.sum(curtail) <= flex.curtail_energy_max)
-    cost = flex.shift_cost * cp.sum(recover) + flex.curtail_cost * cp.sum(curtail)
+        constraints.append(w @ curtail <= flex.curtail_energy_max)
+    cost = flex.shift_cost * (w @ recover) + flex.curtail_cost * (w @ curtail)
     return shift, cost
+
+
+def _storage(
+    problem: SystemProblem,
+    model: Model,
+    constraints: list[cp.Constraint],
+    cost: list[cp.Expression | float],
+    periods: sp.csr_array,
+) -> tuple[list[cp.Expression], list[cp.Expression]]:
+    """Storage variables and constraints; returns (site-bus injections [MW], clean energy per
+    CFE period [MWh])."""
+    n_time = len(problem.snapshots)
+    w = problem.snapshot_weights
+    zeros = np.zeros(n_time)
+    shift_soc = _difference(n_time, cyclic=True)
+    supply: list[cp.Expression] = []
+    clean: list[cp.Expression] = []
+    for s in problem.storage:
+        p_nom = _capacity(f"{s.name}_p_nom", s.p_nom, s.extendable, s.p_nom_max)
+        p_out = p_nom
+        if s.separate_discharge:
+            p_out = _capacity(f"{s.name}_p_nom_discharge", s.p_nom, s.extendable, s.p_nom_max)
+        e_nom = _capacity(f"{s.name}_e_nom", s.e_nom, s.extendable, s.e_nom_max)
+        charge = cp.Variable(n_time, name=f"{s.name}_charge", bounds=[zeros, None])
+        discharge = cp.Variable(n_time, name=f"{s.name}_discharge", bounds=[zeros, None])
+        soc = cp.Variable(n_time, name=f"{s.name}_soc", bounds=[zeros, None])
+        constraints += [
+            charge <= p_nom,
+            discharge <= p_out,
+            soc <= e_nom,
+            shift_soc @ soc
+            == cp.multiply(w, s.efficiency_charge * charge - discharge / s.efficiency_discharge),
+        ]
+        if s.max_hours is not None and isinstance(e_nom, cp.Variable):
+            constraints.append(e_nom - s.max_hours * p_out == 0)
+        if s.extendable:
+            cost += [s.capital_cost_power * p_nom, s.capital_cost_energy * e_nom]
+            if s.capital_cost_discharge is not None:
+                cost.append(s.capital_cost_discharge * p_out)
+        if problem.tie_break_cost:
+            cost.append(problem.tie_break_cost * (w @ discharge))
+        clean += [periods @ discharge, -(periods @ charge)]
+        supply += [discharge, -charge]
+        model.p_nom[s.name], model.e_nom[s.name] = p_nom, e_nom
+        model.p_nom_discharge[s.name] = p_out
+        model.charge[s.name], model.discharge[s.name], model.soc[s.name] = charge, discharge, soc
+    return supply, clean
 
 
 def build_model(problem: SystemProblem, maximise_cfe: bool = False) -> Model:
@@ -154,12 +205,16 @@ def build_model(problem: SystemProblem, maximise_cfe: bool = False) -> Model:
         The :class:`cvxpy.Problem` (objective [currency a-1]) with its variables.
     """
     n_time = len(problem.snapshots)
+    w = problem.snapshot_weights
     zeros = np.zeros(n_time)
     constraints: list[cp.Constraint] = []
     cost: list[cp.Expression | float] = []
     supply: list[cp.Expression] = []  # injections at the site bus [MW]
-    clean: list[cp.Expression] = []  # hourly-matched clean energy over the horizon [MWh]
+    clean: list[cp.Expression] = []  # hourly-matched clean energy per CFE period [MWh]
     model = Model(problem=cp.Problem(cp.Minimize(0)))
+    # (n_periods, n_time): sums energy (power x weight) over each CFE period (year)
+    group = problem.cfe_groups()
+    periods = sp.csr_array((w, (group, np.arange(n_time))), shape=(int(group.max()) + 1, n_time))
 
     for g in problem.generators:
         p_nom = _capacity(f"{g.name}_p_nom", g.p_nom, g.extendable, g.p_nom_max)
@@ -170,36 +225,17 @@ def build_model(problem: SystemProblem, maximise_cfe: bool = False) -> Model:
         else:
             p = cp.Variable(n_time, name=f"{g.name}_p", bounds=[zeros, g.capacity_factor * p_nom])
         if np.isfinite(g.e_sum_max):
-            constraints.append(cp.sum(p) <= g.e_sum_max)
+            constraints.append(w @ p <= g.e_sum_max)
         if g.marginal_cost:
-            cost.append(g.marginal_cost * cp.sum(p))
+            cost.append(g.marginal_cost * (w @ p))
         if g.clean:
-            clean.append(cp.sum(p))
+            clean.append(periods @ p)
         model.p_nom[g.name], model.p[g.name] = p_nom, p
         supply.append(p)
 
-    shift_soc = _difference(n_time, cyclic=True)
-    for s in problem.storage:
-        p_nom = _capacity(f"{s.name}_p_nom", s.p_nom, s.extendable, np.inf)
-        e_nom = _capacity(f"{s.name}_e_nom", s.e_nom, s.extendable, np.inf)
-        charge = cp.Variable(n_time, name=f"{s.name}_charge", bounds=[zeros, None])
-        discharge = cp.Variable(n_time, name=f"{s.name}_discharge", bounds=[zeros, None])
-        soc = cp.Variable(n_time, name=f"{s.name}_soc", bounds=[zeros, None])
-        constraints += [
-            charge <= p_nom,
-            discharge <= p_nom,
-            soc <= e_nom,
-            shift_soc @ soc
-            == s.efficiency_charge * charge - (1.0 / s.efficiency_discharge) * discharge,
-        ]
-        if s.extendable:
-            cost += [s.capital_cost_power * p_nom, s.capital_cost_energy * e_nom]
-        if problem.tie_break_cost:
-            cost.append(problem.tie_break_cost * cp.sum(discharge))
-        clean += [cp.sum(discharge), -cp.sum(charge)]
-        supply += [discharge, -charge]
-        model.p_nom[s.name], model.e_nom[s.name] = p_nom, e_nom
-        model.charge[s.name], model.discharge[s.name], model.soc[s.name] = charge, discharge, soc
+    storage_supply, storage_clean = _storage(problem, model, constraints, cost, periods)
+    supply += storage_supply
+    clean += storage_clean
 
     poi = problem.poi
     limit = np.full(n_time, float(poi.p_nom))
@@ -207,32 +243,43 @@ def build_model(problem: SystemProblem, maximise_cfe: bool = False) -> Model:
     grid_export = cp.Variable(n_time, name="poi_export", bounds=[zeros, limit])
     model.grid_import, model.grid_export = grid_import, grid_export
     cost += [
-        poi.import_price @ grid_import,
-        -(poi.export_price - problem.tie_break_cost) @ grid_export,
+        (w * np.maximum(poi.import_price, 0.0)) @ grid_import,
+        -(w * (poi.export_price - problem.tie_break_cost)) @ grid_export,
     ]
-    clean.append(poi.grid_cfe_share @ grid_import)
+    if poi.demand_charge:
+        month, share = demand_charge_months(problem.snapshots, problem.weights)
+        peak = cp.Variable(len(share), name="poi_peak", bounds=[np.zeros(len(share)), None])
+        constraints.append(grid_import <= peak[month])
+        cost.append(poi.demand_charge * (share @ peak))
+    clean.append(periods @ cp.multiply(poi.grid_cfe_share, grid_import))
     if problem.matching == "hourly":  # exported clean energy does not count hour by hour
-        clean.append(-cp.sum(grid_export))
+        clean.append(-(periods @ grid_export))
     supply += [grid_import, -grid_export]
 
     demand: cp.Expression | np.ndarray = problem.load
     if problem.flex is not None:
-        shift, flex_cost = _flexibility(problem.flex, n_time, model, constraints)
+        shift, flex_cost = _flexibility(problem, model, constraints)
         demand = problem.load + shift - model.curtail
         cost.append(flex_cost)
-        clean.append(problem.cfe_target * cp.sum(model.curtail))
+        clean.append(problem.cfe_target * (periods @ model.curtail))
     constraints.append(_total(supply) == demand)
+    negative = np.minimum(poi.import_price, 0.0)
+    if negative.any():  # imports earn a negative price only for the load they serve
+        credit = cp.Variable(n_time, name="poi_credit", bounds=[zeros, None])
+        constraints += [credit <= grid_import, credit <= demand]
+        cost.append((w * negative) @ credit)
     if problem.export_limit is not None:
-        constraints.append(cp.sum(grid_export) <= problem.export_limit)
+        constraints.append(w @ grid_export <= problem.export_limit)
     if problem.emissions_cap is not None:
-        co2 = [problem.poi.co2_intensity(n_time) @ grid_import]
-        co2 += [g.co2_intensity * cp.sum(model.p[g.name]) for g in problem.generators
+        co2 = [(w * problem.poi.co2_intensity(n_time)) @ grid_import]
+        co2 += [g.co2_intensity * (w @ model.p[g.name]) for g in problem.generators
                 if g.co2_intensity > 0]  # fmt: skip
         constraints.append(_total(co2) <= problem.emissions_cap)
     if maximise_cfe:
-        model.problem = cp.Problem(cp.Maximize(_total(clean)), constraints)
+        model.problem = cp.Problem(cp.Maximize(cp.sum(_total(clean))), constraints)
         return model
-    constraints.append(_total(clean) >= problem.cfe_target * float(problem.load.sum()))
+    if problem.cfe_target > 0:  # no target: storage losses must not make "clean" negative
+        constraints.append(_total(clean) >= problem.cfe_target * (periods @ problem.load))
     model.problem = cp.Problem(cp.Minimize(_total(cost)), constraints)
     return model
 
@@ -259,7 +306,7 @@ def max_reachable_cfe(
         return float("nan")
     if status != cp.OPTIMAL:
         return float("nan")
-    return float(model.problem.value) / float(problem.load.sum())
+    return float(model.problem.value) / float(problem.snapshot_weights @ problem.load)
 
 
 def _run(model: Model, name: str, opts: dict[str, Any]) -> str:
@@ -366,6 +413,7 @@ def _extract(
     shift = _array(model.recover, n_time) - _array(model.defer, n_time)
     return Solution(
         p_nom={k: _value(v) for k, v in model.p_nom.items()},
+        p_nom_discharge={k: _value(v) for k, v in model.p_nom_discharge.items()},
         e_nom={k: _value(v) for k, v in model.e_nom.items()},
         p={k: _array(v, n_time) for k, v in model.p.items()},
         charge={k: _array(v, n_time) for k, v in model.charge.items()},

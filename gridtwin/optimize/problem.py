@@ -92,9 +92,22 @@ class StorageSpec:
     efficiency_charge, efficiency_discharge : float
         One-way efficiencies [-]; their product is the round-trip efficiency.
     p_nom, e_nom : float
-        Existing AC power [MW] and energy [MWh] capacity.
+        Existing AC power [MW] and energy [MWh] capacity (the lower bounds when extendable).
     extendable : bool
         Whether the optimiser may add capacity (``False``: fixed at ``p_nom`` / ``e_nom``).
+    capital_cost_discharge : float or None
+        ``None`` (batteries): one AC rating ``p_nom`` bounds charging and discharging and
+        ``capital_cost_power`` pays for it. A number (hydrogen: electrolyser in, fuel cell out):
+        charging power ``p_nom`` (electricity in) and discharging power ``p_nom_discharge``
+        (electricity out) are sized separately, at ``capital_cost_power`` and this cost
+        [currency MW-1 a-1]; the existing discharge power is then ``p_nom`` too when not
+        extendable.
+    p_nom_max, e_nom_max : float
+        Build limits [MW] (of each power rating) and [MWh]; ``inf`` for none.
+    max_hours : float or None
+        Fixed duration: ``e_nom = max_hours x p_nom_discharge`` (energy in hours of rated AC
+        discharge power, as PyPSA's ``StorageUnit.max_hours``), e.g. 100 for an iron-air
+        battery sold as a 100-h product. ``None``: power and energy are sized freely.
     """
 
     name: str
@@ -105,6 +118,15 @@ class StorageSpec:
     p_nom: float = 0.0
     e_nom: float = 0.0
     extendable: bool = True
+    capital_cost_discharge: float | None = None
+    p_nom_max: float = float("inf")
+    e_nom_max: float = float("inf")
+    max_hours: float | None = None
+
+    @property
+    def separate_discharge(self) -> bool:
+        """Whether discharge power is sized apart from charge power (e.g. hydrogen)."""
+        return self.capital_cost_discharge is not None
 
 
 @dataclass(frozen=True)
@@ -123,6 +145,10 @@ class PoiSpec:
         Shape (n_time,), carbon-free share of grid electricity [-].
     grid_co2_intensity : numpy.ndarray or None
         Shape (n_time,), CO2 per MWh imported [t CO2 MWh-1]; ``None``: not counted.
+    demand_charge : float
+        Charge on the highest import of each calendar month [currency MW-1 month-1] (a
+        utility tariff's demand charge, e.g. 10 USD/kW-month = 10 000 USD/MW-month); a month
+        only partly in the horizon pays its share (:func:`demand_charge_months`). 0: none.
     """
 
     p_nom: float
@@ -130,6 +156,7 @@ class PoiSpec:
     export_price: np.ndarray
     grid_cfe_share: np.ndarray
     grid_co2_intensity: np.ndarray | None = None
+    demand_charge: float = 0.0
 
     def co2_intensity(self, n: int) -> np.ndarray:
         """Grid CO2 intensity per hour [t CO2 MWh-1], zeros when not given."""
@@ -181,10 +208,6 @@ class FlexSpec:
         """Bound of load moved into each hour [MW]: ``shift_in_max`` or else ``shift_max``."""
         return self.shift_max if self.shift_in_max is None else self.shift_in_max
 
-    def window_index(self) -> np.ndarray:
-        """Window number of each hour, shape (n_time,)."""
-        return np.arange(len(self.shift_max)) // self.window_hours
-
 
 @dataclass(frozen=True)
 class SystemProblem:
@@ -221,6 +244,14 @@ class SystemProblem:
         Cost per MWh of storage discharge and of grid export [currency/MWh] that makes the
         optimum unique where curtailed energy is free (see
         :class:`gridtwin.config.SolverConfig`).
+    weights : numpy.ndarray or None
+        Hours each snapshot stands for, shape (n_time,), > 0 (PyPSA's snapshot weightings);
+        ``None``: every snapshot is one hour. Set by time-series aggregation
+        (:mod:`gridtwin.optimize.aggregate`), where snapshot t starts segment t and lasts
+        ``weights[t]`` hours. Every energy term is power x weight: costs of energy, the CFE
+        sums, ``e_sum_max``, export and emissions limits, storage dynamics
+        (``soc_t = soc_(t-1) + w_t (eta_c charge_t - discharge_t / eta_d)``) and the
+        flexibility energy balances.
     """
 
     snapshots: pd.DatetimeIndex
@@ -236,9 +267,16 @@ class SystemProblem:
     matching: Literal["hourly", "annual"] = "hourly"
     export_limit: float | None = None
     emissions_cap: float | None = None
+    weights: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         n = len(self.snapshots)
+        if self.weights is not None:
+            w = np.asarray(self.weights, dtype=float)
+            if w.shape != (n,) or not np.all(np.isfinite(w)) or not np.all(w > 0):
+                raise ConfigError(
+                    f"problem: weights must be {n} positive finite hours, one per snapshot"
+                )
         series = {
             "load": self.load,
             "poi.import_price": self.poi.import_price,
@@ -266,6 +304,21 @@ class SystemProblem:
                 raise ConfigError(f"problem: {name} has shape {np.shape(arr)}, expected ({n},)")
             if not np.all(np.isfinite(arr)):
                 raise ConfigError(f"problem: {name} contains NaN or infinite values")
+        above = self.poi.export_price > self.poi.import_price
+        if above.any():
+            first = self.snapshots[int(np.argmax(above))]
+            raise ConfigError(
+                f"problem: the export price exceeds the import price at {first} (UTC, "
+                f"{int(above.sum())} hours): importing and exporting at once would earn money; "
+                "an export price must not be above the import price"
+            )
+        for s in self.storage:
+            effs = (s.efficiency_charge, s.efficiency_discharge)
+            if not all(0.0 < e <= 1.0 for e in effs) or (s.max_hours or 1.0) <= 0:
+                raise ConfigError(
+                    f"problem: storage {s.name}: efficiencies must be in (0, 1] and max_hours "
+                    f"> 0; got {effs} and {s.max_hours}"
+                )
         if self.matching not in ("hourly", "annual"):
             raise ConfigError(f"problem: matching {self.matching!r} is not 'hourly' or 'annual'")
         if not 0.0 <= self.cfe_target <= 1.0:
@@ -285,6 +338,34 @@ class SystemProblem:
         return replace(self, cfe_target=0.0, flex=flex, tie_break_cost=0.0)
 
     @property
+    def snapshot_weights(self) -> np.ndarray:
+        """Hours each snapshot stands for, shape (n_time,) [h]; ones without aggregation."""
+        if self.weights is None:
+            return np.ones(len(self.snapshots))
+        return np.asarray(self.weights, dtype=float)
+
+    def window_index(self, window_hours: int) -> np.ndarray:
+        """Number of the ``window_hours`` window each snapshot starts in, shape (n_time,).
+
+        Counted in hours from the first snapshot, so it holds for aggregated (weighted)
+        snapshots too.
+        """
+        elapsed = np.concatenate([[0.0], np.cumsum(self.snapshot_weights)[:-1]])
+        return (elapsed // window_hours).astype(int)
+
+    def cfe_groups(self) -> np.ndarray:
+        """Period each snapshot's CFE is counted in, shape (n_time,), 0..n_periods-1.
+
+        One period for a horizon of up to a year; for stacked weather years
+        (``horizon_years >= 2``) each calendar year is a period and must meet the target on its
+        own, so the capacities serve every year (a good year cannot make up for a bad one).
+        """
+        if self.horizon_years < 2:
+            return np.zeros(len(self.snapshots), dtype=int)
+        codes, _ = pd.factorize(self.snapshots.year, sort=True)
+        return codes.astype(int)
+
+    @property
     def technologies(self) -> list[str]:
         """Names of all candidate technologies, generators first."""
         return [g.name for g in self.generators] + [s.name for s in self.storage]
@@ -297,7 +378,11 @@ class Solution:
     Attributes
     ----------
     p_nom : dict[str, float]
-        Optimal power capacity per technology [MW] (storage: AC power rating).
+        Optimal power capacity per technology [MW] (storage: AC power rating; charging power
+        where discharge is sized apart).
+    p_nom_discharge : dict[str, float]
+        Optimal AC discharge power per storage [MW] (equal to ``p_nom`` where one rating
+        serves both directions).
     e_nom : dict[str, float]
         Optimal energy capacity per storage [MWh].
     p : dict[str, numpy.ndarray]
@@ -330,6 +415,7 @@ class Solution:
     load_shift: np.ndarray = field(default_factory=lambda: np.zeros(0))
     load_curtailment: np.ndarray = field(default_factory=lambda: np.zeros(0))
     solver: dict[str, Any] = field(default_factory=dict)
+    p_nom_discharge: dict[str, float] = field(default_factory=dict)
 
 
 #: Hours of a mean Julian year, to count whole years in multi-year horizons.
@@ -380,3 +466,31 @@ def infeasibility_message(problem: SystemProblem, best: float) -> str:
         f"with these technologies and a POI limit of {problem.poi.p_nom} MW is {best:.4f}; "
         "lower policy.cfe_target to at most that, or allow storage or firm clean options"
     )
+
+
+def demand_charge_months(
+    snapshots: pd.DatetimeIndex, weights: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Calendar month of each snapshot and the share of each month inside the horizon.
+
+    Parameters
+    ----------
+    snapshots : pandas.DatetimeIndex
+        Shape (n_time,), UTC.
+    weights : numpy.ndarray, optional
+        Hours each snapshot stands for; default ones.
+
+    Returns
+    -------
+    month : numpy.ndarray of int
+        Shape (n_time,), number of the (year, month) each snapshot starts in, 0..n_months-1.
+    share : numpy.ndarray
+        Shape (n_months,), hours of the month in the horizon / hours of the calendar month
+        [-] (1 for whole months). A demand charge is paid as ``charge x share x peak``.
+    """
+    w = np.ones(len(snapshots)) if weights is None else np.asarray(weights, dtype=float)
+    period = snapshots.to_period("M")
+    codes, uniques = pd.factorize(period, sort=True)
+    hours = np.bincount(codes, weights=w)
+    in_month = np.array([p.days_in_month * 24.0 for p in uniques])
+    return codes.astype(int), np.minimum(hours / in_month, 1.0)

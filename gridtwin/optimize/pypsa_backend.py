@@ -31,7 +31,13 @@ import pypsa
 import xarray as xr
 
 from gridtwin.exceptions import InfeasibleError, SolverError
-from gridtwin.optimize.problem import Solution, StorageSpec, SystemProblem, infeasibility_message
+from gridtwin.optimize.problem import (
+    Solution,
+    StorageSpec,
+    SystemProblem,
+    demand_charge_months,
+    infeasibility_message,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +57,9 @@ def build_network(problem: SystemProblem) -> pypsa.Network:
     """
     n = pypsa.Network()
     n.set_snapshots(problem.snapshots)
+    # hours each snapshot stands for: weights costs (objective), store dynamics (stores) and
+    # energy limits (generators)
+    n.snapshot_weightings.loc[:, :] = problem.snapshot_weights[:, None]
     n.add("Carrier", ["AC", "grid", *problem.technologies])
     n.add("Bus", SITE, carrier="AC")
     n.add("Load", SITE, bus=SITE, p_set=pd.Series(problem.load, index=problem.snapshots))
@@ -80,7 +89,8 @@ def build_network(problem: SystemProblem) -> pypsa.Network:
         bus=SITE,
         carrier="grid",
         p_nom=poi.p_nom,
-        marginal_cost=pd.Series(poi.import_price, index=problem.snapshots),
+        # negative prices are credited in the hook, on the load served only
+        marginal_cost=pd.Series(np.maximum(poi.import_price, 0.0), index=problem.snapshots),
     )
     n.add(
         "Generator",
@@ -105,6 +115,7 @@ def _add_storage(n: pypsa.Network, s: StorageSpec, tie_break_cost: float) -> Non
         carrier=s.name,
         e_nom=s.e_nom,
         e_nom_min=s.e_nom,
+        e_nom_max=s.e_nom_max,
         e_nom_extendable=s.extendable,
         e_cyclic=True,
         capital_cost=s.capital_cost_energy,
@@ -118,9 +129,11 @@ def _add_storage(n: pypsa.Network, s: StorageSpec, tie_break_cost: float) -> Non
         efficiency=s.efficiency_charge,
         p_nom=s.p_nom,
         p_nom_min=s.p_nom,
+        p_nom_max=s.p_nom_max,
         p_nom_extendable=s.extendable,
         capital_cost=s.capital_cost_power,
     )
+    eta_d = s.efficiency_discharge
     n.add(
         "Link",
         f"{s.name} discharger",
@@ -129,10 +142,12 @@ def _add_storage(n: pypsa.Network, s: StorageSpec, tie_break_cost: float) -> Non
         carrier=s.name,
         efficiency=s.efficiency_discharge,
         # the discharger is rated on its (DC) input: AC output = eta_d * input
-        p_nom=s.p_nom / s.efficiency_discharge,
-        p_nom_min=s.p_nom / s.efficiency_discharge,
+        p_nom=s.p_nom / eta_d,
+        p_nom_min=s.p_nom / eta_d,
+        p_nom_max=s.p_nom_max / eta_d,
         p_nom_extendable=s.extendable,
-        capital_cost=0.0,
+        # per MW of input: the AC cost of a separately sized discharger x eta_d
+        capital_cost=(s.capital_cost_discharge or 0.0) * eta_d,
         # per MWh of AC output
         marginal_cost=tie_break_cost * s.efficiency_discharge,
     )
@@ -197,15 +212,25 @@ def _extra_functionality(
             # scalar selection without a leftover 'name' coordinate (linopy would warn)
             return m.variables[var].sel(name=name, drop=True)
 
+        w = xr.DataArray(problem.snapshot_weights, coords={"snapshot": problem.snapshots})
         for s in problem.storage:
             if not s.extendable:
                 continue
-            m.add_constraints(
-                pick("Link-p_nom", f"{s.name} charger")
-                - s.efficiency_discharge * pick("Link-p_nom", f"{s.name} discharger")
-                == 0,
-                name=f"{s.name}-power_coupling",
-            )
+            p_out = s.efficiency_discharge * pick("Link-p_nom", f"{s.name} discharger")  # AC
+            if not s.separate_discharge:
+                m.add_constraints(
+                    pick("Link-p_nom", f"{s.name} charger") - p_out == 0,
+                    name=f"{s.name}-power_coupling",
+                )
+            if s.max_hours is not None:
+                m.add_constraints(
+                    pick("Store-e_nom", s.name) - s.max_hours * p_out == 0,
+                    name=f"{s.name}-max_hours",
+                )
+        if problem.poi.demand_charge:
+            _demand_charge(m, problem, pick)
+        if (problem.poi.import_price < 0).any():
+            _negative_price_credit(m, problem, pick)
         if problem.flex is not None:
             _flexibility_constraints(m, problem, pick)
         if problem.emissions_cap is not None:
@@ -213,40 +238,51 @@ def _extra_functionality(
                 problem.poi.co2_intensity(len(problem.snapshots)),
                 coords={"snapshot": problem.snapshots},
             )
-            co2 = [(grid_co2 * pick("Generator-p", "poi_import")).sum()]
+            co2 = [(w * grid_co2 * pick("Generator-p", "poi_import")).sum()]
             co2 += [
-                g.co2_intensity * pick("Generator-p", g.name).sum()
+                g.co2_intensity * (w * pick("Generator-p", g.name)).sum()
                 for g in problem.generators
                 if g.co2_intensity > 0
             ]
             m.add_constraints(linopy.merge(co2) <= problem.emissions_cap, name="co2-cap")
         if problem.export_limit is not None:  # export is negative generation
             m.add_constraints(
-                -1.0 * pick("Generator-p", "poi_export").sum() <= problem.export_limit,
+                -1.0 * (w * pick("Generator-p", "poi_export")).sum() <= problem.export_limit,
                 name="poi-export_limit",
             )
         lhs = _cfe_expression(problem, pick)
         if maximise_cfe:
-            m.objective = -1.0 * lhs
-        else:
-            target = problem.cfe_target * float(problem.load.sum())
+            m.objective = -1.0 * lhs.sum()
+        elif problem.cfe_target > 0:  # no target: storage losses must not make "clean" < 0
+            load = np.bincount(problem.cfe_groups(), problem.snapshot_weights * problem.load)
+            target = xr.DataArray(
+                problem.cfe_target * load, coords={"period": lhs.indexes["period"]}
+            )
             m.add_constraints(lhs >= target, name="cfe-hourly")
 
     return hook
 
 
 def _cfe_expression(problem: SystemProblem, pick: Callable[[str, str], Any]) -> Any:
-    """Clean supply over the horizon [MWh] (left-hand side of the hourly CFE constraint)."""
-    cfe = xr.DataArray(problem.poi.grid_cfe_share, coords={"snapshot": problem.snapshots})
-    terms = [pick("Generator-p", g.name).sum() for g in problem.generators if g.clean]
+    """Clean supply per CFE period [MWh] on dimension ``period`` (left-hand side of the hourly
+    CFE constraint; one period per year of the horizon, see ``SystemProblem.cfe_groups``)."""
+    idx = problem.snapshots
+    w = xr.DataArray(problem.snapshot_weights, coords={"snapshot": idx})
+    cfe = w * xr.DataArray(problem.poi.grid_cfe_share, coords={"snapshot": idx})
+    period = xr.DataArray(problem.cfe_groups(), coords={"snapshot": idx}, name="period")
+
+    def energy(var: str, name: str) -> Any:
+        return (w * pick(var, name)).groupby(period).sum()
+
+    terms = [energy("Generator-p", g.name) for g in problem.generators if g.clean]
     for s in problem.storage:
-        terms.append(s.efficiency_discharge * pick("Link-p", f"{s.name} discharger").sum())
-        terms.append(-1.0 * pick("Link-p", f"{s.name} charger").sum())
+        terms.append(s.efficiency_discharge * energy("Link-p", f"{s.name} discharger"))
+        terms.append(-1.0 * energy("Link-p", f"{s.name} charger"))
     if problem.matching == "hourly":  # exported clean energy does not count hour by hour
-        terms.append(pick("Generator-p", "poi_export").sum())  # export is negative generation
-    terms.append((cfe * pick("Generator-p", "poi_import")).sum())
+        terms.append(energy("Generator-p", "poi_export"))  # export is negative generation
+    terms.append((cfe * pick("Generator-p", "poi_import")).groupby(period).sum())
     if problem.flex is not None:  # curtailed load needs no clean supply
-        terms.append(problem.cfe_target * pick("Generator-p", "flex_curtail").sum())
+        terms.append(problem.cfe_target * energy("Generator-p", "flex_curtail"))
     return linopy.merge(terms)
 
 
@@ -257,10 +293,13 @@ def _flexibility_constraints(
     flex = problem.flex
     assert flex is not None
     window = xr.DataArray(
-        flex.window_index(), coords={"snapshot": problem.snapshots}, name="window"
+        problem.window_index(flex.window_hours),
+        coords={"snapshot": problem.snapshots},
+        name="window",
     )
+    w = xr.DataArray(problem.snapshot_weights, coords={"snapshot": problem.snapshots})
     net = pick("Generator-p", "flex_defer") + pick("Generator-p", "flex_recover")
-    m.add_constraints(net.groupby(window).sum() == 0, name="flex-window_balance")
+    m.add_constraints((w * net).groupby(window).sum() == 0, name="flex-window_balance")
     ramp = xr.DataArray(flex.ramp_max, coords={"snapshot": problem.snapshots})
     later = problem.snapshots[1:]
     previous = net.isel(snapshot=slice(None, -1)).assign_coords(snapshot=later)
@@ -274,8 +313,38 @@ def _flexibility_constraints(
         flex.curtail_window_energy_max,
         coords={"window": np.arange(len(flex.curtail_window_energy_max))},
     )
-    curtailed = pick("Generator-p", "flex_curtail").groupby(window).sum()
+    curtailed = (w * pick("Generator-p", "flex_curtail")).groupby(window).sum()
     m.add_constraints(curtailed <= budget, name="flex-curtail_window")
+
+
+def _demand_charge(
+    m: linopy.Model, problem: SystemProblem, pick: Callable[[str, str], Any]
+) -> None:
+    """Monthly import peaks and their charge, added to the objective."""
+    month, share = demand_charge_months(problem.snapshots, problem.weights)
+    months = pd.RangeIndex(len(share), name="month")
+    peak = m.add_variables(lower=0.0, coords=[months], name="poi-peak")
+    per_hour = peak.isel(month=xr.DataArray(month, coords={"snapshot": problem.snapshots}))
+    m.add_constraints(pick("Generator-p", "poi_import") - per_hour <= 0, name="poi-peak_per_month")
+    charge = xr.DataArray(problem.poi.demand_charge * share, coords={"month": months})
+    m.add_objective(m.objective.expression + (charge * peak).sum(), overwrite=True)
+
+
+def _negative_price_credit(
+    m: linopy.Model, problem: SystemProblem, pick: Callable[[str, str], Any]
+) -> None:
+    """Credit of negative import prices on ``min(import, load served)``, in the objective."""
+    idx = problem.snapshots.rename("snapshot")
+    credit = m.add_variables(lower=0.0, coords=[idx], name="poi-credit")
+    m.add_constraints(credit - pick("Generator-p", "poi_import") <= 0, name="poi-credit_import")
+    used = credit  # credit <= load served = load - defer - recover - curtail
+    if problem.flex is not None:  # defer >= 0 and recover <= 0 lower the load; curtail too
+        used = used + sum(pick("Generator-p", f"flex_{k}") for k in ("defer", "recover", "curtail"))
+    load = xr.DataArray(problem.load, coords={"snapshot": idx})
+    m.add_constraints(used <= load, name="poi-credit_load")
+    price = problem.snapshot_weights * np.minimum(problem.poi.import_price, 0.0)
+    value = (xr.DataArray(price, coords={"snapshot": idx}) * credit).sum()
+    m.add_objective(m.objective.expression + value, overwrite=True)
 
 
 INFEASIBLE = ("infeasible", "infeasible_or_unbounded")
@@ -315,7 +384,7 @@ def max_reachable_cfe(problem: SystemProblem, options: dict[str, Any] | None = N
     n, status, condition = _optimize(relaxed, opts, maximise_cfe=True)
     if status != "ok" or condition != "optimal":
         return float("nan")
-    return -float(n.objective or 0.0) / float(problem.load.sum())
+    return -float(n.objective or 0.0) / float(problem.snapshot_weights @ problem.load)
 
 
 def _infeasibility_message(problem: SystemProblem, opts: dict[str, Any]) -> str:
@@ -369,8 +438,11 @@ def _extract(
     lp = n.links_t.p0
     p_nom = {g.name: float(n.generators.at[g.name, "p_nom_opt"]) for g in problem.generators}
     e_nom, charge, discharge, soc = {}, {}, {}, {}
+    p_nom_discharge = {}
     for s in problem.storage:
         p_nom[s.name] = float(n.links.at[f"{s.name} charger", "p_nom_opt"])
+        p_out = n.links.at[f"{s.name} discharger", "p_nom_opt"] * s.efficiency_discharge
+        p_nom_discharge[s.name] = float(p_out)
         e_nom[s.name] = float(n.stores.at[s.name, "e_nom_opt"])
         charge[s.name] = lp[f"{s.name} charger"].to_numpy(dtype=float)
         discharge[s.name] = s.efficiency_discharge * lp[f"{s.name} discharger"].to_numpy(float)
@@ -396,6 +468,7 @@ def _extract(
         load_shift=shift,
         load_curtailment=curtail,
         p_nom=p_nom,
+        p_nom_discharge=p_nom_discharge,
         e_nom=e_nom,
         p={g.name: gp[g.name].to_numpy(dtype=float) for g in problem.generators},
         charge=charge,

@@ -1,0 +1,298 @@
+"""Hourly study series from CSV and netCDF files (gridtwin.series.resolve_series)."""
+
+from __future__ import annotations
+
+import doctest
+import re
+from pathlib import Path
+
+import netCDF4
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+
+from gridtwin import series as series_module
+from gridtwin.config import PRICE_BOUNDS, SeriesRef, load_study
+from gridtwin.exceptions import DataError
+from gridtwin.series import resolve_series
+
+ROOT = Path(__file__).resolve().parents[1]
+INDEX = pd.date_range("2019-01-01", periods=48, freq="h")
+FIELD = "poi.import_price"
+# hand-picked prices [USD/MWh]: two daily shapes, one negative hour, not a formula of the index
+PRICES = np.array(
+    [
+        [31.5, 29.0, 27.25, 26.0, 26.5, 30.0, 41.0, 55.5, 62.0, 58.0, 51.0, 48.5],
+        [46.0, 45.5, 47.0, 52.0, 66.0, 88.0, 95.5, 80.0, 64.0, 50.0, 41.0, 35.0],
+        [33.0, 30.5, 28.0, -4.5, 27.0, 31.0, 44.0, 57.0, 63.5, 59.0, 52.0, 49.0],
+        [47.5, 46.0, 48.0, 53.5, 67.0, 90.0, 97.0, 81.5, 65.0, 51.0, 42.0, 36.0],
+    ]
+).ravel()
+
+
+def write_csv(
+    path: Path, times: pd.DatetimeIndex, values: np.ndarray, fmt: str = "%Y-%m-%dT%H:%M:%SZ"
+) -> None:
+    pd.DataFrame({"time": times.strftime(fmt), "usd_per_mwh": values}).to_csv(path, index=False)
+
+
+def write_nc(path: Path, times: pd.DatetimeIndex, values: np.ndarray, **attrs: str) -> None:
+    ds = xr.Dataset({"price": ("time", values, attrs)}, coords={"time": times})
+    ds.to_netcdf(path)
+
+
+def resolve(path: Path, name: str) -> np.ndarray:
+    return resolve_series(SeriesRef(path=path, column=name), INDEX, FIELD, PRICE_BOUNDS)
+
+
+def test_constant_and_docstring_examples() -> None:
+    assert np.array_equal(resolve_series(75.0, INDEX, FIELD, PRICE_BOUNDS), np.full(48, 75.0))
+    assert doctest.testmod(series_module).failed == 0
+
+
+@pytest.mark.parametrize("suffix", [".nc", ".nc4", ".CDF"])
+def test_csv_and_netcdf_give_the_same_series(tmp_path: Path, suffix: str) -> None:
+    write_csv(tmp_path / "prices.csv", INDEX, PRICES)
+    write_nc(tmp_path / f"prices{suffix}", INDEX, PRICES)
+    from_csv = resolve(tmp_path / "prices.csv", "usd_per_mwh")
+    from_nc = resolve(tmp_path / f"prices{suffix}", "price")
+    assert from_csv.dtype == from_nc.dtype == np.float64
+    assert np.array_equal(from_csv, PRICES)
+    assert np.array_equal(from_nc, from_csv)
+
+
+def test_extra_rows_outside_the_study_are_ignored(tmp_path: Path) -> None:
+    longer = pd.date_range("2018-12-31 22:00", periods=60, freq="h")
+    values = np.concatenate([[1.0, 2.0], PRICES, np.full(10, 3.0)])
+    write_csv(tmp_path / "p.csv", longer, values)
+    write_nc(tmp_path / "p.nc", longer, values)
+    assert np.array_equal(resolve(tmp_path / "p.csv", "usd_per_mwh"), PRICES)
+    assert np.array_equal(resolve(tmp_path / "p.nc", "price"), PRICES)
+
+
+def test_tz_aware_csv_stamps_are_converted_to_utc(tmp_path: Path) -> None:
+    # the same hours written in US Eastern standard time (UTC-5): 2019-01-01 00:00 UTC is
+    # 2018-12-31 19:00-05:00
+    local = INDEX.tz_localize("UTC").tz_convert("Etc/GMT+5")
+    path = tmp_path / "local.csv"
+    pd.DataFrame({"time": local.strftime("%Y-%m-%d %H:%M:%S%z"), "usd_per_mwh": PRICES}).to_csv(
+        path, index=False
+    )
+    assert path.read_text().splitlines()[1].startswith("2018-12-31 19:00:00-0500")
+    assert np.array_equal(resolve(path, "usd_per_mwh"), PRICES)
+
+
+def test_netcdf_time_units_with_offset_are_decoded_to_utc(tmp_path: Path) -> None:
+    # CF units with a UTC offset: hour 0 "since 2019-01-01 05:00+05:00" is 2019-01-01 00:00 UTC
+    path = tmp_path / "offset.nc"
+    with netCDF4.Dataset(path, "w") as nc:
+        nc.createDimension("time", len(INDEX))
+        time = nc.createVariable("time", "f8", ("time",))
+        time.units = "hours since 2019-01-01 05:00:00+05:00"
+        time[:] = np.arange(len(INDEX), dtype=float)
+        nc.createVariable("price", "f8", ("time",))[:] = PRICES
+    assert np.array_equal(resolve(path, "price"), PRICES)
+
+
+def test_netcdf_units_attribute_is_accepted_and_not_converted(tmp_path: Path) -> None:
+    write_nc(tmp_path / "p.nc", INDEX, PRICES, units="USD/MWh", long_name="day-ahead price")
+    assert np.array_equal(resolve(tmp_path / "p.nc", "price"), PRICES)
+    # another unit is not converted either: values are taken in the field's unit as written
+    write_nc(tmp_path / "cents.nc", INDEX, PRICES, units="US cents/kWh")
+    assert np.array_equal(resolve(tmp_path / "cents.nc", "price"), PRICES)
+
+
+def test_integer_netcdf_variable_becomes_float(tmp_path: Path) -> None:
+    write_nc(tmp_path / "p.nc", INDEX, np.arange(48, dtype=np.int32))
+    out = resolve(tmp_path / "p.nc", "price")
+    assert out.dtype == np.float64
+    assert np.array_equal(out, np.arange(48.0))
+
+
+# --- errors: the same checks and the same message for every format ------------------------
+
+
+def _write(kind: str, path: Path, times: pd.DatetimeIndex, values: np.ndarray) -> tuple[Path, str]:
+    if kind == "csv":
+        write_csv(path.with_suffix(".csv"), times, values)
+        return path.with_suffix(".csv"), "column 'usd_per_mwh'"
+    write_nc(path.with_suffix(".nc"), times, values)
+    return path.with_suffix(".nc"), "variable 'price'"
+
+
+def _name(what: str) -> str:
+    return what.split("'")[1]
+
+
+@pytest.mark.parametrize("kind", ["csv", "nc"])
+def test_missing_hour(tmp_path: Path, kind: str) -> None:
+    keep = np.ones(48, dtype=bool)
+    keep[[5, 30]] = False
+    path, what = _write(kind, tmp_path / "gap", INDEX[keep], PRICES[keep])
+    with pytest.raises(DataError) as err:
+        resolve(path, _name(what))
+    msg = str(err.value)
+    assert msg.startswith(f"{path} (study field {FIELD}): {what} is missing")
+    assert "at 2019-01-01 05:00:00 (UTC, 2 hours in all)" in msg
+    assert (
+        "must cover every hour of the weather year 2019-01-01 00:00:00 .. 2019-01-02 23:00:00"
+        in msg
+    )
+
+
+@pytest.mark.parametrize("kind", ["csv", "nc"])
+def test_nan(tmp_path: Path, kind: str) -> None:
+    values = PRICES.copy()
+    values[[17, 40, 41]] = np.nan
+    path, what = _write(kind, tmp_path / "nan", INDEX, values)
+    with pytest.raises(DataError, match=re.escape(f"{what} is missing, non-numeric")) as err:
+        resolve(path, _name(what))
+    assert str(path) in str(err.value)
+    assert "at 2019-01-01 17:00:00 (UTC, 3 hours in all)" in str(err.value)
+
+
+@pytest.mark.parametrize("kind", ["csv", "nc"])
+def test_out_of_bounds(tmp_path: Path, kind: str) -> None:
+    values = PRICES.copy()
+    values[44] = 250_000.0  # above PRICE_BOUNDS' 100 000 USD/MWh
+    path, what = _write(kind, tmp_path / "high", INDEX, values)
+    with pytest.raises(DataError) as err:
+        resolve(path, _name(what))
+    msg = str(err.value)
+    assert str(path) in msg
+    assert f"{what} is missing, non-numeric or outside [-10000.0, 100000.0]" in msg
+    assert "at 2019-01-02 20:00:00 (UTC, 1 hours in all)" in msg
+
+
+@pytest.mark.parametrize("kind", ["csv", "nc"])
+def test_duplicate_stamp(tmp_path: Path, kind: str) -> None:
+    times = INDEX.insert(3, INDEX[2])
+    path, what = _write(kind, tmp_path / "dup", times, np.insert(PRICES, 3, 99.0))
+    with pytest.raises(DataError, match=r"time stamp 2019-01-01 02:00:00 appears more than once"):
+        resolve(path, _name(what))
+
+
+def test_non_numeric_csv_value(tmp_path: Path) -> None:
+    path = tmp_path / "text.csv"
+    write_csv(path, INDEX, PRICES)
+    path.write_text(path.read_text().replace(",26.5\n", ",n/a\n"))
+    with pytest.raises(DataError, match=r"at 2019-01-01 04:00:00 \(UTC, 1 hours in all\)"):
+        resolve(path, "usd_per_mwh")
+
+
+def test_extra_dimension(tmp_path: Path) -> None:
+    path = tmp_path / "sites.nc"
+    data = np.stack([PRICES, PRICES + 1.0], axis=1)
+    xr.Dataset(
+        {"price": (("time", "site"), data)}, coords={"time": INDEX, "site": ["a", "b"]}
+    ).to_netcdf(path)
+    with pytest.raises(DataError) as err:
+        resolve(path, "price")
+    msg = str(err.value)
+    assert msg.startswith(f"{path} (study field {FIELD}): variable 'price' has dimensions")
+    assert "('time', 'site')" in msg
+    assert "select or squeeze ['site']" in msg
+    assert "ds['price'].sel(site=...)" in msg
+
+
+def test_length_one_extra_dimension_is_not_squeezed_silently(tmp_path: Path) -> None:
+    path = tmp_path / "one.nc"
+    xr.Dataset(
+        {"price": (("scenario", "time"), PRICES[None, :])}, coords={"time": INDEX}
+    ).to_netcdf(path)
+    with pytest.raises(DataError, match=r"select or squeeze \['scenario'\].*squeeze\('scenario'\)"):
+        resolve(path, "price")
+
+
+def test_time_dimension_with_another_name(tmp_path: Path) -> None:
+    path = tmp_path / "valid_time.nc"
+    xr.Dataset({"price": ("valid_time", PRICES)}, coords={"valid_time": INDEX}).to_netcdf(path)
+    with pytest.raises(DataError, match=r"\('valid_time',\).*name the time dimension 'time'"):
+        resolve(path, "price")
+
+
+def test_time_without_dates(tmp_path: Path) -> None:
+    path = tmp_path / "hours.nc"
+    xr.Dataset({"price": ("time", PRICES)}, coords={"time": np.arange(48)}).to_netcdf(path)
+    with pytest.raises(
+        DataError,
+        match=r"not decoded as dates \(dtype int64, no CF units\).*'hours since 2019-01-01",
+    ):
+        resolve(path, "price")
+
+
+def test_wrong_variable_lists_the_available_ones(tmp_path: Path) -> None:
+    path = tmp_path / "p.nc"
+    xr.Dataset(
+        {"price": ("time", PRICES), "cfe": ("time", np.full(48, 0.4))}, coords={"time": INDEX}
+    ).to_netcdf(path)
+    with pytest.raises(DataError) as err:
+        resolve(path, "usd_per_mwh")
+    msg = str(err.value)
+    assert str(path) in msg
+    assert "variable 'usd_per_mwh' not found; data variables are ['cfe', 'price']" in msg
+    assert "'column' names the data variable" in msg
+
+
+def test_wrong_csv_column_lists_the_available_ones(tmp_path: Path) -> None:
+    write_csv(tmp_path / "p.csv", INDEX, PRICES)
+    with pytest.raises(DataError, match=r"column 'price' not found; columns are \['time', 'usd"):
+        resolve(tmp_path / "p.csv", "price")
+
+
+def test_garbage_netcdf(tmp_path: Path) -> None:
+    path = tmp_path / "prices.nc"
+    path.write_text("time,price\n2019-01-01T00:00Z,30\n")  # a CSV saved under a .nc name
+    with pytest.raises(DataError) as err:
+        resolve(path, "price")
+    msg = str(err.value)
+    assert msg.startswith(f"{path} (study field {FIELD}): cannot read netCDF")
+    assert "files ending in .cdf, .nc, .nc4 are read as netCDF, any other as CSV" in msg
+
+
+def test_garbage_csv(tmp_path: Path) -> None:
+    path = tmp_path / "prices.csv"
+    path.write_bytes(b"\x89HDF\r\n\x1a\n\x00\x00\xff\xfe" * 20)  # netCDF-4 bytes under .csv
+    with pytest.raises(DataError, match=re.escape(str(path))):
+        resolve(path, "price")
+
+
+def test_missing_file_names_the_file(tmp_path: Path) -> None:
+    for name in ("absent.nc", "absent.csv"):
+        with pytest.raises(DataError, match=re.escape(str(tmp_path / name))):
+            resolve(tmp_path / name, "price")
+
+
+def test_non_standard_calendar(tmp_path: Path) -> None:
+    path = tmp_path / "noleap.nc"
+    with netCDF4.Dataset(path, "w") as nc:
+        nc.createDimension("time", len(INDEX))
+        time = nc.createVariable("time", "f8", ("time",))
+        time.units = "hours since 2019-01-01 00:00:00"
+        time.calendar = "noleap"
+        time[:] = np.arange(len(INDEX), dtype=float)
+        nc.createVariable("price", "f8", ("time",))[:] = PRICES
+    with pytest.raises(DataError, match=r"not decoded as dates \(calendar 'noleap'\).*standard"):
+        resolve(path, "price")
+
+
+def test_study_file_with_netcdf_and_csv_series(tmp_path: Path) -> None:
+    # series paths in a study are relative to the study file; 'column' names the variable
+    write_nc(tmp_path / "prices.nc", INDEX, PRICES, units="USD/MWh")
+    cfe = np.linspace(0.3, 0.6, 48)
+    pd.DataFrame({"time": INDEX.strftime("%Y-%m-%dT%H:%MZ"), "share": cfe}).to_csv(
+        tmp_path / "cfe.csv", index=False
+    )
+    weather = (ROOT / "weather" / "greensboro_tmy3.nc").as_posix()
+    (tmp_path / "s.yaml").write_text(
+        f"name: t\nweather:\n  path: {weather}\npoi:\n  p_nom: 10\n"
+        "  import_price: {path: prices.nc, column: price}\n"
+        "  grid_cfe_share: {path: cfe.csv, column: share}\n"
+    )
+    poi = load_study(tmp_path / "s.yaml").config.poi
+    assert isinstance(poi.import_price, SeriesRef)
+    price = resolve_series(poi.import_price, INDEX, FIELD, PRICE_BOUNDS)
+    share = resolve_series(poi.grid_cfe_share, INDEX, "poi.grid_cfe_share", (0.0, 1.0))
+    assert np.array_equal(price, PRICES)
+    assert np.allclose(share, cfe, rtol=1e-15, atol=0.0)  # CSV text round trip
