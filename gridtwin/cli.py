@@ -126,7 +126,7 @@ def run(
 
 
 def _print_summary(ds: xr.Dataset, out: Path) -> None:
-    from gridtwin.results import summary
+    from gridtwin.results import summary, weights
 
     cur = ds.attrs.get("currency", "")
     table = Table(title=ds.attrs.get("title", "result"), title_justify="left")
@@ -139,14 +139,16 @@ def _print_summary(ds: xr.Dataset, out: Path) -> None:
         table.add_row(str(tech), *[c.replace("nan", "-") for c in cells])
     console.print(table)
     years = float(ds["horizon_years"])
-    load_twh = float(ds["load_served"].sum()) / 1e6 / years
-    imports = float(ds["grid_import"].sum()) / 1e3 / years
+    w = weights(ds)  # hours per time step (aggregated results)
+    load_twh = float((w * ds["load_served"]).sum()) / 1e6 / years
+    imports = float((w * ds["grid_import"]).sum()) / 1e3 / years
+    pue = float((w * ds["pue"]).sum() / w.sum())
     if abs(years - 1.0) > 1e-9:
         hours = ds.sizes["time"]
         console.print(f"[yellow]horizon {hours} h = {years:.4g} years; values per year[/]")
     solver = json.loads(ds.attrs.get("solver", "{}"))
     console.print(
-        f"campus load        {load_twh:,.3f} TWh/a  (mean PUE {float(ds['pue'].mean()):.3f})\n"
+        f"campus load        {load_twh:,.3f} TWh/a  (mean PUE {pue:.3f})\n"
         f"grid import        {imports:,.0f} GWh/a  (POI limit {float(ds['poi_p_nom']):,.0f} MW)\n"
         f"CFE score          {float(ds['cfe_score']):.4f}  (target "
         f"{float(ds['cfe_target']):.4f})\n"

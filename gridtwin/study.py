@@ -36,10 +36,11 @@ from gridtwin.config import (
     StudyConfig,
     input_files,
 )
-from gridtwin.conventions import TIME
+from gridtwin.conventions import TIME, annotate
 from gridtwin.exceptions import DataError
 from gridtwin.io import check_writable
 from gridtwin.optimize import pypsa_backend
+from gridtwin.optimize.aggregate import aggregate
 from gridtwin.optimize.problem import (
     FlexSpec,
     GeneratorSpec,
@@ -64,6 +65,8 @@ STAGES = (
     "campus",
     "technologies",
     "problem",
+    "aggregation",
+    "full_resolution",
     "optimisation",
     "results",
     "write",
@@ -77,6 +80,11 @@ ProgressCallback = Callable[[str, str], None]
 VARIABLE_RENEWABLES = ("solar", "onwind", "offwind")
 #: Dispatchable generators: clean firm (at the catalogue's availability) and natural gas.
 FIRM = ("geothermal", "nuclear", "ocgt", "ccgt")
+#: Fixed duration of storage sold as a product of one size [h], used unless
+#: ``technologies.assets.<tech>.max_hours`` says otherwise: Form Energy's iron-air battery
+#: delivers its rated power for 100 h (Form Energy, 2023), and the catalogue has one all-in
+#: cost per kWh of that system and no power cost, so power must follow energy.
+DEFAULT_MAX_HOURS = {"iron_air": 100.0}
 #: Storage technologies -> catalogue rows (power in, energy, power out or None when one AC
 #: rating serves both directions).
 STORAGE_ROWS: dict[str, tuple[str, str, str | None]] = {
@@ -183,7 +191,9 @@ def _storage(cfg: StudyConfig, costs: pd.DataFrame, years: float) -> list[Storag
                     ),
                     p_nom_max=_room(asset.p_nom_max, asset.p_nom),
                     e_nom_max=_room(asset.e_nom_max, asset.e_nom),
-                    max_hours=asset.max_hours,
+                    max_hours=(
+                        DEFAULT_MAX_HOURS.get(tech) if asset.max_hours is None else asset.max_hours
+                    ),
                 )
             )
     return out
@@ -483,6 +493,15 @@ def run_study(
         check_writable(output, inputs=inputs, kind="result")
     stage = _Stages(progress)
     problem, campus, weather = prepare_problem(cfg, stage)
+    full_objective = math.nan
+    if cfg.aggregation.segments is not None:
+        with stage("aggregation"):
+            full = problem
+            problem = aggregate(problem, cfg.aggregation.segments)
+            campus = _segment_means(campus, problem)
+        if cfg.aggregation.check_full:
+            with stage("full_resolution"):
+                full_objective = solve(full, cfg.solver).objective
     with stage("optimisation"):
         solution = solve(problem, cfg.solver)
     with stage("results"):
@@ -506,13 +525,28 @@ def run_study(
                 **weather_attrs,
             },
         )
-    if problem.flex is not None:
+    if problem.flex is not None and problem.weights is None:  # hours of hourly results
         _record_flexibility(ds, flexibility_envelope(campus, cfg.campus))
+    if problem.weights is not None:
+        ds.attrs["aggregation_segments"] = len(problem.snapshots)
+        ds.attrs["aggregation_method"] = "tsam segmentation, segment means"
+        if math.isfinite(full_objective):
+            ds["aggregation_cost_error"] = ((), solution.objective / full_objective - 1.0)
+            ds.attrs["objective_full_resolution"] = full_objective
+            annotate(ds, currency=problem.currency)
     ds.attrs["stage_seconds"] = json.dumps(stage.seconds)
     if output is not None:
         with stage("write"):
             write_results(ds, output, inputs=inputs)
     return ds
+
+
+def _segment_means(campus: xr.Dataset, problem: SystemProblem) -> xr.Dataset:
+    """The hourly campus variables as means over the segments of an aggregated problem."""
+    lengths = problem.snapshot_weights.astype(int)
+    segment = xr.DataArray(np.repeat(np.arange(len(lengths)), lengths), dims=TIME)
+    means = campus.groupby(segment.rename("segment")).mean()
+    return means.rename(segment=TIME).assign_coords({TIME: problem.snapshots})
 
 
 def _record_flexibility(ds: xr.Dataset, envelope: FlexibilityEnvelope) -> None:

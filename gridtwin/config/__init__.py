@@ -32,6 +32,7 @@ from gridtwin.config.campus import (
 from gridtwin.config.resources import OffwindConfig, SolarConfig, WindConfig
 from gridtwin.config.study import (
     SERIES_FIELDS,
+    AggregationConfig,
     AssetConfig,
     PoiConfig,
     PolicyConfig,
@@ -54,6 +55,7 @@ __all__ = [
     "SERIES_FIELDS",
     "STORAGE_TECHNOLOGIES",
     "TECHNOLOGY_NAMES",
+    "AggregationConfig",
     "AssetConfig",
     "BackupGeneratorConfig",
     "BuildoutStep",

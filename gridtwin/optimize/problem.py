@@ -401,6 +401,12 @@ class Solution:
     solver : dict
         Solver name, options, status, termination condition, iterations, ``solve_time_s``
         (model build and solve through PyPSA [s]) and ``highs_run_time_s`` (HiGHS alone [s]).
+    cfe_price : float
+        Shadow price of the hourly CFE constraint [currency MWh-1 of clean supply], >= 0: what
+        one more MWh of required clean supply would add to the objective. For a multi-year
+        horizon (one CFE row per year, :meth:`SystemProblem.cfe_groups`) the mean of the
+        yearly prices. ``nan`` when there is no CFE row (``cfe_target`` 0) or the solver gave
+        no duals; for a rolling dispatch the price the shortfall was penalised at.
     """
 
     p_nom: dict[str, float]
@@ -416,6 +422,7 @@ class Solution:
     load_curtailment: np.ndarray = field(default_factory=lambda: np.zeros(0))
     solver: dict[str, Any] = field(default_factory=dict)
     p_nom_discharge: dict[str, float] = field(default_factory=dict)
+    cfe_price: float = float("nan")
 
 
 #: Hours of a mean Julian year, to count whole years in multi-year horizons.

@@ -314,6 +314,8 @@ def _flexibility_constraints(
         coords={"window": np.arange(len(flex.curtail_window_energy_max))},
     )
     curtailed = (w * pick("Generator-p", "flex_curtail")).groupby(window).sum()
+    # aggregated problems: a window in which no segment starts has no row
+    budget = budget.sel(window=curtailed.indexes["window"])
     m.add_constraints(curtailed <= budget, name="flex-curtail_window")
 
 
@@ -348,6 +350,23 @@ def _negative_price_credit(
 
 
 INFEASIBLE = ("infeasible", "infeasible_or_unbounded")
+
+
+def _cfe_price(n: pypsa.Network) -> float:
+    """Shadow price of the hourly CFE constraint [currency MWh-1], mean over CFE periods.
+
+    linopy reports HiGHS's row duals as d objective / d right-hand side, so the dual of the
+    ``>=`` row of this minimisation is >= 0 (the sign of cvxpy's ``dual_value``). ``nan``
+    without the row (``cfe_target`` 0) or without duals.
+    """
+    try:
+        dual = np.asarray(n.model.dual["cfe-hourly"], dtype=float)
+    except (KeyError, AttributeError):
+        return float("nan")
+    if dual.size == 0 or not np.all(np.isfinite(dual)):
+        return float("nan")
+    return float(dual.mean())
+
 
 
 def _optimize(
@@ -477,6 +496,7 @@ def _extract(
         grid_import=gp["poi_import"].to_numpy(dtype=float),
         grid_export=-gp["poi_export"].to_numpy(dtype=float),
         objective=float(n.objective or 0.0),
+        cfe_price=_cfe_price(n),
         solver={
             "name": "highs",
             "backend": "pypsa",
