@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -185,3 +186,47 @@ def test_emissions_cap_with_grid_intensity_loads() -> None:
     )
     assert study.config.policy.emissions_cap == 100000
     assert study.config.poi.grid_co2_intensity == 0.4
+
+
+@pytest.mark.parametrize(
+    ("item", "pattern"),
+    [
+        ("technologies.assets.solar.p_nom_max=-1", r"technologies\.assets\.solar\.p_nom_max"),
+        ("technologies.assets.solar.e_nom=10", r"apply to storage only"),
+        ("technologies.assets.solar={p_nom: 500, p_nom_max: 100}", r"below the existing p_nom"),
+        ("technologies.extendable=[solar, coal]", r"technologies\.extendable\.1"),
+        ("aggregation.segments=0", r"aggregation\.segments"),
+        ("poi.demand_charge=-5", r"poi\.demand_charge"),
+        ("weather.path=[]", r"list of weather files is empty"),
+        ("weather.path=[missing_2018.nc]", r"weather\.path\.0.*file not found"),
+        ("offwind.weather=missing.nc", r"offwind\.weather.*file not found"),
+    ],
+)
+def test_new_sections_are_validated(item: str, pattern: str) -> None:
+    with pytest.raises(ConfigError, match=pattern):
+        load_study(DEFAULT, [item])
+
+
+def test_assets_and_technologies_reach_the_problem() -> None:
+    """Brownfield capacity becomes a fixed asset without investment; the build limit counts
+    it; iron-air gets its 100-h duration; firm and gas generators carry availability and CO2."""
+    from gridtwin.study import prepare_problem
+
+    overrides = [
+        "technologies.extendable=[solar, battery, iron_air, hydrogen, nuclear, ccgt]",
+        "technologies.assets.solar={p_nom: 300, p_nom_max: 2000}",
+        "technologies.assets.battery={p_nom: 50, e_nom: 200}",
+        "poi.demand_charge=10000",
+    ]
+    problem, _, _ = prepare_problem(load_study(DEFAULT, overrides).config)
+    gens = {g.name: g for g in problem.generators}
+    stores = {s.name: s for s in problem.storage}
+    assert gens["solar_existing"].p_nom == 300 and not gens["solar_existing"].extendable
+    assert gens["solar_existing"].capital_cost == 0
+    assert gens["solar"].p_nom_max == pytest.approx(1700)
+    assert stores["battery_existing"].e_nom == 200 and not stores["battery_existing"].extendable
+    assert stores["iron_air"].max_hours == 100
+    assert stores["hydrogen"].separate_discharge and stores["battery"].max_hours is None
+    assert not gens["ccgt"].clean and gens["ccgt"].co2_intensity == pytest.approx(0.198 / 0.573)
+    assert gens["nuclear"].clean and np.all(gens["nuclear"].capacity_factor == 0.93)
+    assert problem.poi.demand_charge == 10000

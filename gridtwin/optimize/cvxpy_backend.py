@@ -16,6 +16,11 @@ The same LP as the PyPSA backend, term for term (equations in :mod:`gridtwin.opt
   horizon and window energy budgets;
 * the site balance every hour; the hourly CFE constraint with ``+ cfe_target * sum_t c_t``.
 
+For an operational dispatch (:mod:`gridtwin.optimize.dispatch`) :func:`build_model` takes
+keyword options: a given initial state of charge instead of the cyclic condition (and a floor
+on the final one), the load shift of the hour before the horizon (ramp limit), and a price on
+the clean shortfall instead of the CFE constraint.
+
 The objective is PyPSA's with ``include_objective_constant=False``: capital cost times the
 whole capacity of extendable assets (existing part included), nothing for fixed assets, plus
 marginal, grid, export (negative), tie-break, shift (on recovered load) and curtailment costs.
@@ -69,6 +74,12 @@ class Model:
         POI exchange [MW], shape (n_time,).
     defer, recover, curtail : cvxpy.Variable or None
         Load moved away from / into each hour, load curtailed [MW]; ``None`` without flex.
+    cfe : cvxpy.Constraint or None
+        The hourly CFE constraint, one row per CFE period [MWh]; its ``dual_value`` is the CFE
+        price [currency MWh-1]. ``None`` without a target or when the shortfall is priced.
+    cfe_shortfall : cvxpy.Variable or None
+        Clean supply missing to the target per CFE period [MWh], shape (n_periods,), when the
+        shortfall is priced (``build_model(..., cfe_price=...)``); else ``None``.
     """
 
     problem: cp.Problem
@@ -84,6 +95,8 @@ class Model:
     defer: cp.Variable | None = None
     recover: cp.Variable | None = None
     curtail: cp.Variable | None = None
+    cfe: cp.Constraint | None = None
+    cfe_shortfall: cp.Variable | None = None
 
 
 def _total(terms: list[Any]) -> cp.Expression:
@@ -106,9 +119,16 @@ def _difference(n_time: int, cyclic: bool) -> sp.csr_array:
 
 
 def _flexibility(
-    problem: SystemProblem, model: Model, constraints: list[cp.Constraint]
+    problem: SystemProblem,
+    model: Model,
+    constraints: list[cp.Constraint],
+    initial_shift: float = 0.0,
 ) -> tuple[cp.Expression, cp.Expression]:
-    """Shift and curtailment variables and constraints; returns (shift s_t [MW], cost)."""
+    """Shift and curtailment variables and constraints; returns (shift s_t [MW], cost).
+
+    ``initial_shift`` is the shift of the hour before the first [MW], ``s_(-1)`` of the ramp
+    limit.
+    """
     flex = problem.flex
     assert flex is not None
     n_time = len(problem.snapshots)
@@ -129,11 +149,13 @@ def _flexibility(
     shift = recover - defer
     # window sums of energy: (n_windows, n_time) matrix with the snapshot weights as entries
     window = sp.csr_array((w, (windows, np.arange(n_time))), shape=(n_windows, n_time))
-    step = _difference(n_time, cyclic=False)  # the first hour ramps from zero
+    step = _difference(n_time, cyclic=False)  # the first hour ramps from s_(-1)
+    before = np.zeros(n_time)
+    before[0] = initial_shift
     constraints += [
         window @ shift == 0,
-        step @ shift <= flex.ramp_max,
-        step @ shift >= -flex.ramp_max,
+        step @ shift - before <= flex.ramp_max,
+        step @ shift - before >= -flex.ramp_max,
         window @ curtail <= flex.curtail_window_energy_max,
     ]
     if np.isfinite(flex.curtail_energy_max):
@@ -148,13 +170,19 @@ def _storage(
     constraints: list[cp.Constraint],
     cost: list[cp.Expression | float],
     periods: sp.csr_array,
+    initial_soc: dict[str, float] | None = None,
+    final_soc_min: dict[str, float] | None = None,
 ) -> tuple[list[cp.Expression], list[cp.Expression]]:
     """Storage variables and constraints; returns (site-bus injections [MW], clean energy per
-    CFE period [MWh])."""
+    CFE period [MWh]).
+
+    Cyclic state of charge, or ``e_(-1) = initial_soc[name]`` [MWh] when given; with
+    ``final_soc_min`` also ``e_(T-1) >= final_soc_min[name]`` [MWh].
+    """
     n_time = len(problem.snapshots)
     w = problem.snapshot_weights
     zeros = np.zeros(n_time)
-    shift_soc = _difference(n_time, cyclic=True)
+    shift_soc = _difference(n_time, cyclic=initial_soc is None)
     supply: list[cp.Expression] = []
     clean: list[cp.Expression] = []
     for s in problem.storage:
@@ -166,13 +194,14 @@ def _storage(
         charge = cp.Variable(n_time, name=f"{s.name}_charge", bounds=[zeros, None])
         discharge = cp.Variable(n_time, name=f"{s.name}_discharge", bounds=[zeros, None])
         soc = cp.Variable(n_time, name=f"{s.name}_soc", bounds=[zeros, None])
-        constraints += [
-            charge <= p_nom,
-            discharge <= p_out,
-            soc <= e_nom,
-            shift_soc @ soc
-            == cp.multiply(w, s.efficiency_charge * charge - discharge / s.efficiency_discharge),
-        ]
+        start = np.zeros(n_time)  # e_(-1) on the first row unless cyclic
+        if initial_soc is not None:
+            start[0] = initial_soc[s.name]
+        gain = cp.multiply(w, s.efficiency_charge * charge - discharge / s.efficiency_discharge)
+        constraints += [charge <= p_nom, discharge <= p_out, soc <= e_nom]
+        constraints.append(shift_soc @ soc == gain + start)
+        if final_soc_min is not None and s.name in final_soc_min:
+            constraints.append(soc[n_time - 1] >= final_soc_min[s.name])
         if s.max_hours is not None and isinstance(e_nom, cp.Variable):
             constraints.append(e_nom - s.max_hours * p_out == 0)
         if s.extendable:
@@ -189,7 +218,15 @@ def _storage(
     return supply, clean
 
 
-def build_model(problem: SystemProblem, maximise_cfe: bool = False) -> Model:
+def build_model(
+    problem: SystemProblem,
+    maximise_cfe: bool = False,
+    *,
+    initial_soc: dict[str, float] | None = None,
+    final_soc_min: dict[str, float] | None = None,
+    initial_shift: float = 0.0,
+    cfe_price: float | None = None,
+) -> Model:
     """Translate a problem into a cvxpy LP (no solve).
 
     Parameters
@@ -198,12 +235,41 @@ def build_model(problem: SystemProblem, maximise_cfe: bool = False) -> Model:
     maximise_cfe : bool
         Maximise the clean supply over the horizon [MWh] (the left-hand side of the CFE
         constraint) instead of minimising cost, without the CFE constraint.
+    initial_soc : dict[str, float], optional
+        Stored energy before the first hour per storage [MWh], one for every storage: replaces
+        the cyclic condition by ``e_(-1) = initial_soc[name]``. ``None``: cyclic (sizing).
+    final_soc_min : dict[str, float], optional
+        Least stored energy at the end of the last hour per storage [MWh] (storage not named:
+        no bound). Meant with ``initial_soc``.
+    initial_shift : float
+        Load shift in the hour before the first [MW] (``s_(-1)`` of the flexibility ramp
+        limit); 0 for a horizon that starts unshifted (sizing).
+    cfe_price : float, optional
+        Price of the clean shortfall [currency MWh-1], >= 0. Instead of the CFE constraint the
+        objective pays ``cfe_price * sum_periods u`` with the shortfall
+        ``u >= cfe_target * sum_t load_t - clean`` (the constraint's left-hand side, curtailment
+        term included) and ``u >= 0``: a shortfall is paid for, a surplus earns nothing.
+        ``None``: the CFE constraint. No effect when ``cfe_target`` is 0.
 
     Returns
     -------
     Model
         The :class:`cvxpy.Problem` (objective [currency a-1]) with its variables.
+
+    Raises
+    ------
+    ConfigError
+        If ``initial_soc`` misses a storage, or ``cfe_price`` is negative, not finite or
+        given with ``maximise_cfe``.
     """
+    if cfe_price is not None and (maximise_cfe or not np.isfinite(cfe_price) or cfe_price < 0):
+        raise ConfigError(
+            f"cvxpy backend: cfe_price {cfe_price} must be a finite price >= 0 [currency/MWh] "
+            "and cannot be combined with maximise_cfe"
+        )
+    missing = [s.name for s in problem.storage if s.name not in (initial_soc or {})]
+    if initial_soc is not None and missing:
+        raise ConfigError(f"cvxpy backend: initial_soc has no stored energy for {missing}")
     n_time = len(problem.snapshots)
     w = problem.snapshot_weights
     zeros = np.zeros(n_time)
@@ -233,7 +299,9 @@ def build_model(problem: SystemProblem, maximise_cfe: bool = False) -> Model:
         model.p_nom[g.name], model.p[g.name] = p_nom, p
         supply.append(p)
 
-    storage_supply, storage_clean = _storage(problem, model, constraints, cost, periods)
+    storage_supply, storage_clean = _storage(
+        problem, model, constraints, cost, periods, initial_soc, final_soc_min
+    )
     supply += storage_supply
     clean += storage_clean
 
@@ -258,7 +326,7 @@ def build_model(problem: SystemProblem, maximise_cfe: bool = False) -> Model:
 
     demand: cp.Expression | np.ndarray = problem.load
     if problem.flex is not None:
-        shift, flex_cost = _flexibility(problem, model, constraints)
+        shift, flex_cost = _flexibility(problem, model, constraints, initial_shift)
         demand = problem.load + shift - model.curtail
         cost.append(flex_cost)
         clean.append(problem.cfe_target * (periods @ model.curtail))
@@ -279,7 +347,15 @@ def build_model(problem: SystemProblem, maximise_cfe: bool = False) -> Model:
         model.problem = cp.Problem(cp.Maximize(cp.sum(_total(clean))), constraints)
         return model
     if problem.cfe_target > 0:  # no target: storage losses must not make "clean" negative
-        constraints.append(_total(clean) >= problem.cfe_target * (periods @ problem.load))
+        required = problem.cfe_target * (periods @ problem.load)
+        if cfe_price is None:
+            model.cfe = _total(clean) >= required
+            constraints.append(model.cfe)
+        else:  # operational: the shortfall is paid for, a surplus earns nothing
+            shortfall = cp.Variable(len(required), name="cfe_shortfall", bounds=[0.0, None])
+            constraints.append(shortfall >= required - _total(clean))
+            cost.append(cfe_price * cp.sum(shortfall))
+            model.cfe_shortfall = shortfall
     model.problem = cp.Problem(cp.Minimize(_total(cost)), constraints)
     return model
 
@@ -405,6 +481,19 @@ def _iterations(stats: Any) -> dict[str, int]:
     return {"total": int(stats.num_iters)} if stats.num_iters is not None else {}
 
 
+def _cfe_price(model: Model) -> float:
+    """Shadow price of the hourly CFE constraint [currency MWh-1], mean over CFE periods.
+
+    cvxpy's ``dual_value`` of a ``>=`` constraint of a minimisation is >= 0. ``nan`` without
+    the constraint or without duals.
+    """
+    dual = None if model.cfe is None else model.cfe.dual_value
+    if dual is None:
+        return float("nan")
+    values = np.asarray(dual, dtype=float)
+    return float(values.mean()) if np.all(np.isfinite(values)) else float("nan")
+
+
 def _extract(
     model: Model, problem: SystemProblem, name: str, opts: dict[str, Any], elapsed: float
 ) -> Solution:
@@ -422,6 +511,7 @@ def _extract(
         grid_import=_array(model.grid_import, n_time),
         grid_export=_array(model.grid_export, n_time),
         objective=float(model.problem.value),
+        cfe_price=_cfe_price(model),
         load_shift=shift,
         load_curtailment=_array(model.curtail, n_time),
         solver={

@@ -359,14 +359,13 @@ def _cfe_price(n: pypsa.Network) -> float:
     ``>=`` row of this minimisation is >= 0 (the sign of cvxpy's ``dual_value``). ``nan``
     without the row (``cfe_target`` 0) or without duals.
     """
-    try:
-        dual = np.asarray(n.model.dual["cfe-hourly"], dtype=float)
+    try:  # the row's own dual: n.model.dual would join every constraint's duals
+        dual = np.asarray(n.model.constraints["cfe-hourly"].dual, dtype=float)
     except (KeyError, AttributeError):
         return float("nan")
     if dual.size == 0 or not np.all(np.isfinite(dual)):
         return float("nan")
     return float(dual.mean())
-
 
 
 def _optimize(
