@@ -27,6 +27,12 @@ tricks of :mod:`gridtwin.optimize.pypsa_backend`:
   default options (dual simplex). gridtwin passes the model in memory (``io_api="direct"``) and
   runs interior point without crossover (``solver.options`` of the default study).
 
+Measured on the default study (2-core machine, bench/end_to_end.py): about 520 s in all, of
+which 230 s in ``extra_functionality`` (mostly the 17 518 ramp constraints, about 13 ms per
+``add_constraints`` call), 177 s in HiGHS (dual simplex, 75 000 iterations) and about a minute
+writing the LP file; the LP has the same 140 165 variables and 307 339 constraints as
+gridtwin's and the same optimum (relative difference 7e-11).
+
 Only the features of the default study are covered: no emissions cap, export limit or
 time-series aggregation (the script stops with a message if the study has them).
 

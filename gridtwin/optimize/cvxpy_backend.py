@@ -14,7 +14,12 @@ The same LP as the PyPSA backend, term for term (equations in :mod:`gridtwin.opt
   ``s_t = recover_t - defer_t``), zero net shift per window (sparse window-sum matrix),
   ``|s_t - s_(t-1)| <= ramp_max_t`` with ``s_(-1) = 0``, ``0 <= c_t <= curtail_max_t`` with
   horizon and window energy budgets;
-* the site balance every hour; the hourly CFE constraint with ``+ cfe_target * sum_t c_t``.
+* the site balance every hour; the hourly CFE constraint with ``+ cfe_target * sum_t c_t``,
+  one row per CFE period (year of stacked years);
+* every energy term weighted by the snapshot weight (aggregated problems), a separate
+  discharge capacity where the storage has one, ``e_nom = max_hours * p_nom_discharge``,
+  monthly import peaks for the demand charge, and the credit of negative prices on
+  ``min(import, load served)``.
 
 For an operational dispatch (:mod:`gridtwin.optimize.dispatch`) :func:`build_model` takes
 keyword options: a given initial state of charge instead of the cyclic condition (and a floor

@@ -1,24 +1,31 @@
 """Backend-neutral description of the campus sizing problem.
 
-A :class:`SystemProblem` holds plain arrays on one hourly UTC index and says nothing about how a
-solver represents it. Backends (:mod:`gridtwin.optimize.pypsa_backend`, later cvxpy) turn it into
-a model and return a :class:`Solution` with the same fields whatever the backend.
+A :class:`SystemProblem` holds plain arrays on one time index and says nothing about how a
+solver represents it. Backends (:mod:`gridtwin.optimize.pypsa_backend`,
+:mod:`gridtwin.optimize.cvxpy_backend`) turn it into a model and return a :class:`Solution` with
+the same fields whatever the backend.
 
 The problem
 -----------
 Minimise annualised capital cost (investment annuity + fixed O&M) of the extendable assets plus
-variable cost plus grid energy cost minus export revenue (plus ``tie_break_cost`` per MWh of
-storage discharge and export), subject to
+variable cost plus grid energy cost minus export revenue plus demand charges (plus
+``tie_break_cost`` per MWh of storage discharge and export), subject to
 
-* energy balance at the site bus every hour:
+* energy balance at the site bus every time step:
   ``sum_g p_g + sum_s (discharge_s - charge_s) + import - export = load``;
 * availability ``0 <= p_g <= capacity_factor_g * p_nom_g``;
-* storage ``0 <= soc <= e_nom``, ``charge, discharge <= p_nom`` (AC side),
-  ``soc_t = soc_{t-1} + eta_c * charge_t - discharge_t / eta_d`` cyclic over the horizon;
-* POI limits ``import, export <= poi.p_nom``;
+* storage ``0 <= soc <= e_nom``, ``charge <= p_nom``, ``discharge <= p_nom`` (or the separate
+  discharge rating), ``soc_t = soc_{t-1} + w_t (eta_c * charge_t - discharge_t / eta_d)``
+  cyclic over the horizon, ``e_nom = max_hours * p_nom`` where a duration is fixed;
+* POI limits ``import, export <= poi.p_nom``; a negative import price is earned on
+  ``min(import, load served)`` only, and export pays it;
 * hourly CFE target x (24/7 matching as in Xu et al. 2021, "System-level impacts of 24/7
-  carbon-free electricity procurement", Zenodo doi:10.5281/zenodo.5874413):
-  ``sum_t [sum_clean p + discharge - charge - export + cfe_t * import_t] >= x * sum_t load_t``.
+  carbon-free electricity procurement", Zenodo doi:10.5281/zenodo.5874413), in every CFE
+  period (the horizon, or each year of stacked years):
+  ``sum_t w_t [sum_clean p + discharge - charge - export + cfe_t * import_t] >= x * sum_t w_t
+  load_t``.
+
+``w_t`` is the snapshot weight (hours; 1 at full resolution).
 """
 
 from __future__ import annotations
