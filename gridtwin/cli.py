@@ -42,7 +42,10 @@ STAGE_LABELS = {
     "campus": "Campus load and PUE",
     "technologies": "Annualised technology costs",
     "problem": "Assembling the sizing problem",
+    "aggregation": "Aggregating time series (tsam segments)",
+    "full_resolution": "Full-resolution solve for the aggregation error",
     "optimisation": "Optimising capacities and dispatch",
+    "dispatch": "Rolling-horizon dispatch (cvxpy)",
     "results": "Recomputing CFE score and costs",
     "write": "Writing netCDF",
 }
@@ -147,6 +150,20 @@ def _print_summary(ds: xr.Dataset, out: Path) -> None:
         hours = ds.sizes["time"]
         console.print(f"[yellow]horizon {hours} h = {years:.4g} years; values per year[/]")
     solver = json.loads(ds.attrs.get("solver", "{}"))
+    if ds.attrs.get("mode") == "rolling_dispatch":
+        console.print(
+            f"mode               rolling dispatch, {solver.get('window_hours')} h windows "
+            f"stepped {solver.get('step_hours')} h, CFE priced at "
+            f"{solver.get('cfe_price', float('nan')):,.2f} {cur}/MWh "
+            f"(capacities from {ds.attrs.get('capacities_from')})"
+        )
+    if "aggregation_segments" in ds.attrs:
+        error = (
+            f", cost error {float(ds['aggregation_cost_error']):+.2%} vs full resolution"
+            if "aggregation_cost_error" in ds
+            else ""
+        )
+        console.print(f"aggregation        {ds.attrs['aggregation_segments']} segments{error}")
     console.print(
         f"campus load        {load_twh:,.3f} TWh/a  (mean PUE {pue:.3f})\n"
         f"grid import        {imports:,.0f} GWh/a  (POI limit {float(ds['poi_p_nom']):,.0f} MW)\n"

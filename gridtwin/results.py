@@ -188,6 +188,8 @@ def build_results(
             ),
             "currency": problem.currency,
             "objective": solution.objective,
+            # shadow price of the CFE constraint [currency per MWh of clean supply]
+            "cfe_price": solution.cfe_price,
             "solver": json.dumps(solution.solver, default=str),
             "study_yaml": study_text,
         }

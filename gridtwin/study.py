@@ -36,11 +36,12 @@ from gridtwin.config import (
     StudyConfig,
     input_files,
 )
-from gridtwin.conventions import TIME, annotate
+from gridtwin.conventions import STORAGE, TECHNOLOGY, TIME, annotate
 from gridtwin.exceptions import DataError
 from gridtwin.io import check_writable
 from gridtwin.optimize import pypsa_backend
 from gridtwin.optimize.aggregate import aggregate
+from gridtwin.optimize.dispatch import rolling_dispatch
 from gridtwin.optimize.problem import (
     FlexSpec,
     GeneratorSpec,
@@ -50,7 +51,7 @@ from gridtwin.optimize.problem import (
     SystemProblem,
     horizon_years,
 )
-from gridtwin.results import build_results, write_results
+from gridtwin.results import build_results, open_results, write_results
 from gridtwin.series import resolve_series
 from gridtwin.technologies import annualised_costs, load_catalogue
 from gridtwin.weather import pv_capacity_factor, wind_capacity_factor
@@ -68,6 +69,7 @@ STAGES = (
     "aggregation",
     "full_resolution",
     "optimisation",
+    "dispatch",
     "results",
     "write",
 )
@@ -502,8 +504,24 @@ def run_study(
         if cfg.aggregation.check_full:
             with stage("full_resolution"):
                 full_objective = solve(full, cfg.solver).objective
-    with stage("optimisation"):
-        solution = solve(problem, cfg.solver)
+    sizing: Solution | None = None
+    if cfg.dispatch.capacities is not None:
+        sizing = sized_from_results(open_results(cfg.dispatch.capacities), problem)
+    else:
+        with stage("optimisation"):
+            sizing = solve(problem, cfg.solver)
+    solution = sizing
+    if cfg.dispatch.mode == "rolling":
+        with stage("dispatch"):
+            solution = rolling_dispatch(
+                problem,
+                sizing,
+                window_hours=cfg.dispatch.window_hours,
+                step_hours=cfg.dispatch.step_hours,
+                cfe_price=cfg.dispatch.cfe_price,
+                solver=cfg.solver.name.upper(),
+                options=cfg.solver.options,
+            )
     with stage("results"):
         weather_attrs = {
             f"weather_{k}": v
@@ -534,11 +552,59 @@ def run_study(
             ds["aggregation_cost_error"] = ((), solution.objective / full_objective - 1.0)
             ds.attrs["objective_full_resolution"] = full_objective
             annotate(ds, currency=problem.currency)
+    if cfg.dispatch.mode == "rolling":
+        ds.attrs["mode"] = "rolling_dispatch"
+        ds.attrs["sizing_objective"] = sizing.objective
+        ds.attrs["capacities_from"] = str(cfg.dispatch.capacities or "this run's sizing")
     ds.attrs["stage_seconds"] = json.dumps(stage.seconds)
     if output is not None:
         with stage("write"):
             write_results(ds, output, inputs=inputs)
     return ds
+
+
+def sized_from_results(ds: xr.Dataset, problem: SystemProblem) -> Solution:
+    """The capacities (and cyclic storage state, CFE price) of a result file as a
+    :class:`Solution` to dispatch with :func:`rolling_dispatch`.
+
+    Raises
+    ------
+    DataError
+        If the result was made for other technologies, storage or hours than ``problem``.
+    """
+    source = ds.encoding.get("source", "dispatch.capacities")
+    techs = [str(t) for t in ds[TECHNOLOGY].values]
+    if techs != problem.technologies:
+        raise DataError(
+            f"{source}: its technologies {techs} differ from the study's "
+            f"{problem.technologies}; dispatch a result of the same technologies"
+        )
+    times = pd.DatetimeIndex(ds[TIME].values)
+    if not times.equals(problem.snapshots):
+        raise DataError(
+            f"{source}: its {len(times)} time steps ({times[0]} ..) differ from the study's "
+            f"{len(problem.snapshots)} hours ({problem.snapshots[0]} ..); dispatch a result of "
+            "the same weather, not aggregated"
+        )
+    p_nom = {t: float(v) for t, v in zip(techs, ds["p_nom_opt"].values, strict=True)}
+    stores = [s.name for s in problem.storage]
+    pick = {s: ds.sel({STORAGE: s}) for s in stores}
+    gens = [g.name for g in problem.generators]
+    return Solution(
+        p_nom=p_nom,
+        p_nom_discharge={s: float(pick[s].get("p_nom_discharge_opt", p_nom[s])) for s in stores},
+        e_nom={s: float(pick[s]["e_nom_opt"]) for s in stores},
+        p={g: ds["p"].sel({TECHNOLOGY: g}).to_numpy() for g in gens},
+        charge={s: pick[s]["storage_charge"].to_numpy() for s in stores},
+        discharge={s: pick[s]["storage_discharge"].to_numpy() for s in stores},
+        state_of_charge={s: pick[s]["state_of_charge"].to_numpy() for s in stores},
+        grid_import=ds["grid_import"].to_numpy(),
+        grid_export=ds["grid_export"].to_numpy(),
+        load_shift=ds["load_shift"].to_numpy(),
+        load_curtailment=ds["load_curtailment"].to_numpy(),
+        objective=float(ds.attrs.get("objective", math.nan)),
+        cfe_price=float(ds.attrs.get("cfe_price", math.nan)),
+    )
 
 
 def _segment_means(campus: xr.Dataset, problem: SystemProblem) -> xr.Dataset:

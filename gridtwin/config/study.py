@@ -280,6 +280,50 @@ class AggregationConfig(StrictModel):
     check_full: Annotated[bool, Field(strict=True)] = False
 
 
+class DispatchConfig(StrictModel):
+    """Operational dispatch of the capacities with limited foresight (after sizing).
+
+    Attributes
+    ----------
+    mode : {"sizing", "rolling"}
+        ``sizing`` (default): the result is the perfect-foresight dispatch of the sizing LP.
+        ``rolling``: the sized capacities (or those of ``capacities``) are dispatched again in
+        cvxpy with a rolling horizon, windows of ``window_hours`` committed ``step_hours`` at a
+        time, the hourly CFE target priced at ``cfe_price``
+        (:func:`gridtwin.optimize.dispatch.rolling_dispatch`); the result file holds that
+        dispatch in the same schema, with the CFE score it actually reaches.
+    window_hours, step_hours : int
+        Foresight and commitment of each window [h]; default 48 h stepped daily, as a day-ahead
+        operator with a day of look-ahead. ``step_hours`` must divide into the campus
+        flexibility window.
+    cfe_price : float or None
+        Price of clean shortfall [currency/MWh]; ``None``: the sizing's shadow price of the
+        CFE constraint (with perfect foresight the priced and the constrained problems then
+        have the same optimum).
+    capacities : Path or None
+        A gridtwin result file whose capacities (``p_nom_opt``, ``e_nom_opt``,
+        ``p_nom_discharge_opt``) are dispatched instead of sizing anew; it must have the same
+        technologies as the study.
+    """
+
+    mode: Literal["sizing", "rolling"] = "sizing"
+    window_hours: Annotated[int, Field(strict=True, ge=1, le=8784)] = 48
+    step_hours: Annotated[int, Field(strict=True, ge=1, le=8784)] = 24
+    cfe_price: Annotated[float, Field(strict=True, ge=0.0, le=1.0e5)] | None = None
+    capacities: Path | None = None
+
+    @model_validator(mode="after")
+    def _step_in_window(self) -> DispatchConfig:
+        if self.step_hours > self.window_hours:
+            raise ValueError(
+                f"dispatch.step_hours {self.step_hours} exceeds dispatch.window_hours "
+                f"{self.window_hours}: a window can only commit hours it has seen"
+            )
+        if self.capacities is not None and self.mode != "rolling":
+            raise ValueError("dispatch.capacities needs dispatch.mode: rolling")
+        return self
+
+
 class StudyConfig(StrictModel):
     """A whole study, as written in a study YAML file."""
 
@@ -297,6 +341,15 @@ class StudyConfig(StrictModel):
     technologies: TechnologiesConfig = Field(default_factory=TechnologiesConfig)
     solver: SolverConfig = Field(default_factory=SolverConfig)
     aggregation: AggregationConfig = Field(default_factory=AggregationConfig)
+    dispatch: DispatchConfig = Field(default_factory=DispatchConfig)
+
+    @model_validator(mode="after")
+    def _rolling_is_hourly(self) -> StudyConfig:
+        if self.dispatch.mode == "rolling" and self.aggregation.segments is not None:
+            raise ValueError(
+                "dispatch.mode 'rolling' dispatches hour by hour: remove aggregation.segments"
+            )
+        return self
 
     @model_validator(mode="after")
     def _cap_needs_intensity(self) -> StudyConfig:
@@ -409,6 +462,8 @@ def input_files(cfg: StudyConfig) -> dict[str, Path]:
             files[f"poi.{field}.path"] = ref.path
     if cfg.technologies.catalogue is not None:
         files["technologies.catalogue"] = cfg.technologies.catalogue
+    if cfg.dispatch.capacities is not None:
+        files["dispatch.capacities"] = cfg.dispatch.capacities
     return files
 
 
@@ -426,6 +481,8 @@ def _resolve_paths(cfg: StudyConfig, base: Path) -> None:
             ref.path = res(ref.path)
     if cfg.technologies.catalogue is not None:
         cfg.technologies.catalogue = res(cfg.technologies.catalogue)
+    if cfg.dispatch.capacities is not None:
+        cfg.dispatch.capacities = res(cfg.dispatch.capacities)
 
 
 def _check_files(cfg: StudyConfig, source: str) -> None:

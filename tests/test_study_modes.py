@@ -1,0 +1,95 @@
+"""Study-level modes: time-series aggregation with its cost error, rolling-horizon dispatch of
+the sized capacities or of a result file's, and the errors of combinations that cannot work.
+
+Runs on two weeks of the Greensboro weather with the default campus (flexibility, UPS, backup)
+so that each study solves in seconds.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from gridtwin.config import parse_study
+from gridtwin.exceptions import ConfigError, DataError
+from gridtwin.results import energy_balance_residual, open_results, system_cost, weights
+from gridtwin.study import run_study
+from gridtwin.weather import open_weather, write_weather
+
+ROOT = Path(__file__).resolve().parents[1]
+POI = "poi: {p_nom: 1500, import_price: 75, grid_cfe_share: 0.45}\n"
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two April weeks of the Greensboro TMY3 set."""
+    out = tmp_path_factory.mktemp("modes")
+    weather = open_weather(ROOT / "weather" / "greensboro_tmy3.nc").isel(
+        time=slice(2160, 2160 + 336)
+    )
+    write_weather(weather, out / "weeks.nc")
+    return out
+
+
+def _run(folder: Path, body: str = "", output: Path | None = None):  # type: ignore[no-untyped-def]
+    text = f"name: modes\nweather: {{path: weeks.nc}}\n{POI}{body}"
+    return run_study(parse_study(text, base=folder), output=output)
+
+
+def test_aggregation_reports_its_cost_error(folder: Path) -> None:
+    full = _run(folder)
+    agg = _run(folder, "aggregation: {segments: 112, check_full: true}\n")
+    assert agg.sizes["time"] == 112 and float(weights(agg).sum()) == 336
+    error = float(agg["aggregation_cost_error"])
+    # the error is the aggregated optimum against the full-resolution optimum of the same study
+    assert error == pytest.approx(agg.attrs["objective"] / full.attrs["objective"] - 1, abs=1e-9)
+    assert abs(error) < 0.05
+    # the recomputed cost and CFE score of the aggregated result hold with the weights
+    assert system_cost(agg) == pytest.approx(float(agg["system_cost"]))
+    assert float(agg["cfe_score"]) >= 0.9 - 1e-6
+    assert float(np.abs(energy_balance_residual(agg)).max()) < 1e-5
+
+
+def test_rolling_dispatch_of_this_runs_sizing(folder: Path) -> None:
+    sized = _run(folder)
+    rolling = _run(folder, "dispatch: {mode: rolling}\n")
+    assert rolling.attrs["mode"] == "rolling_dispatch"
+    np.testing.assert_allclose(rolling["p_nom_opt"], sized["p_nom_opt"], rtol=1e-9)
+    assert float(np.abs(energy_balance_residual(rolling)).max()) < 1e-5
+    # limited foresight: close to the target and never cheaper than perfect foresight
+    # once the clean shortfall is paid at the CFE price
+    score = float(rolling["cfe_score"])
+    assert 0.85 < score <= 0.9 + 1e-6
+    assert rolling.attrs["sizing_objective"] == pytest.approx(sized.attrs["objective"])
+    shortfall = (0.9 - score) * float((rolling["load_served"]).sum())
+    paid = float(rolling["system_cost"]) * 336 / 8760 + rolling.attrs["cfe_price"] * shortfall
+    assert paid >= float(sized["system_cost"]) * 336 / 8760 * (1 - 1e-6)
+
+
+def test_rolling_dispatch_of_a_result_file(folder: Path, tmp_path: Path) -> None:
+    sized = _run(folder, output=tmp_path / "sized.nc")
+    body = f"dispatch: {{mode: rolling, capacities: {tmp_path / 'sized.nc'}}}\n"
+    rolling = _run(folder, body)
+    np.testing.assert_allclose(rolling["p_nom_opt"], sized["p_nom_opt"], rtol=1e-9)
+    assert rolling.attrs["cfe_price"] == pytest.approx(
+        open_results(tmp_path / "sized.nc").attrs["cfe_price"]
+    )
+    other = "technologies: {extendable: [solar, battery]}\n"
+    with pytest.raises(DataError, match=r"sized\.nc: its technologies .* differ"):
+        _run(folder, other + body)
+
+
+@pytest.mark.parametrize(
+    ("body", "pattern"),
+    [
+        ("dispatch: {mode: rolling}\naggregation: {segments: 50}\n", r"remove aggregation"),
+        ("dispatch: {mode: rolling, window_hours: 24, step_hours: 48}\n", r"exceeds"),
+        ("dispatch: {capacities: x.nc}\n", r"needs dispatch\.mode: rolling"),
+        ("dispatch: {mode: rolling, step_hours: 12, window_hours: 24}\n", r"multiple"),
+    ],
+)
+def test_impossible_combinations_are_config_errors(folder: Path, body: str, pattern: str) -> None:
+    with pytest.raises(ConfigError, match=pattern):
+        _run(folder, body)
