@@ -15,16 +15,14 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import cache
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from greensboro_cases import greensboro
 
-from gridtwin.campus import backup_assets, campus_load, flexibility_envelope, ups_storage
-from gridtwin.config import CampusConfig, SolarConfig, WindConfig
 from gridtwin.exceptions import ConfigError, InfeasibleError
 from gridtwin.optimize import cvxpy_backend, pypsa_backend
 from gridtwin.optimize.problem import (
@@ -36,12 +34,7 @@ from gridtwin.optimize.problem import (
     SystemProblem,
     demand_charge_months,
 )
-from gridtwin.study import flex_spec
-from gridtwin.technologies import annualised_costs, load_catalogue
-from gridtwin.weather import open_weather, pv_capacity_factor, wind_capacity_factor
 
-WEATHER = Path(__file__).resolve().parents[1] / "weather" / "greensboro_tmy3.nc"
-HOURS_PER_YEAR = 8760.0
 REL_OBJECTIVE = 1e-6
 TOL_MW = 1e-6  # energy balance and storage dynamics [MW], [MWh]
 
@@ -227,147 +220,37 @@ INFEASIBLE_CASES: dict[str, Callable[[], SystemProblem]] = {
 }
 
 # ---------------------------------------------------------------------------------------------
-# Greensboro cases: default resources, campus and catalogue costs on a slice of the year
-
-BACKUP = {"name": "diesel_gensets", "kind": "diesel", "p_nom": 1200.0, "fuel_cost": 105.0}
-
-
-@dataclass(frozen=True)
-class Site:
-    """One Greensboro slice: everything a case needs, on ``hours`` hours from 1 January."""
-
-    snapshots: pd.DatetimeIndex
-    load: np.ndarray
-    capacity_factor: dict[str, np.ndarray]
-    flex: FlexSpec | None
-    backup: GeneratorSpec
-    ups: StorageSpec
-    costs: pd.DataFrame
-    horizon_share: float
-
-
-@cache
-def _year() -> tuple[dict[str, np.ndarray], object, pd.DataFrame]:
-    weather = open_weather(WEATHER)
-    cf = {
-        "solar": pv_capacity_factor(weather, SolarConfig()).to_numpy(),
-        "onwind": wind_capacity_factor(weather, WindConfig()).to_numpy(),
-    }
-    campus = campus_load(weather, CampusConfig())
-    costs = annualised_costs(load_catalogue(), ["solar", "onwind", "battery"], "USD", 2022)
-    return cf, campus, costs
-
-
-@cache
-def _site(hours: int) -> Site:
-    cf, campus, costs = _year()
-    cfg = CampusConfig.model_validate({"backup": [BACKUP]})
-    part = campus.isel(time=slice(0, hours))  # type: ignore[attr-defined]
-    share = hours / HOURS_PER_YEAR
-    asset = backup_assets(cfg)[0]
-    ups = ups_storage(cfg)
-    eta_ups = math.sqrt(ups.efficiency_roundtrip)
-    return Site(
-        snapshots=pd.DatetimeIndex(part["time"].to_numpy()),
-        load=part["load"].to_numpy(),
-        capacity_factor={k: v[:hours] for k, v in cf.items()},
-        flex=flex_spec(flexibility_envelope(part, CampusConfig())),
-        backup=GeneratorSpec(
-            asset.name,
-            np.ones(hours),
-            0.0,
-            marginal_cost=asset.marginal_cost,
-            clean=False,
-            p_nom=asset.p_nom,
-            extendable=False,
-            co2_intensity=asset.co2_intensity,
-            e_sum_max=asset.max_energy * share,
-        ),
-        ups=StorageSpec("ups", 0.0, 0.0, eta_ups, eta_ups, ups.p_nom, ups.e_nom, extendable=False),
-        costs=costs,
-        horizon_share=share,
-    )
-
-
-def _greensboro(
-    hours: int = 168,
-    target: float = 0.9,
-    *,
-    flex: bool = False,
-    existing: bool = False,
-    tie_break: float = 0.0,
-    export_share: float = 0.0,
-    diurnal_grid: bool = False,
-) -> SystemProblem:
-    """A Greensboro problem: solar, onshore wind and battery behind a 1.5 GW POI at 75 USD/MWh
-    and grid CFE share 0.45 (optionally both following a daily shape)."""
-    site = _site(hours)
-    c, share = site.costs, site.horizon_share
-    generators = [
-        GeneratorSpec(tech, site.capacity_factor[tech], share * float(c.at[tech, "capital_cost"]))
-        for tech in ("solar", "onwind")
-    ]
-    eta = math.sqrt(float(c.at["battery_power", "efficiency_roundtrip"]))
-    storage = [
-        StorageSpec(
-            "battery",
-            share * float(c.at["battery_power", "capital_cost"]),
-            share * float(c.at["battery_energy", "capital_cost"]),
-            eta,
-            eta,
-        )
-    ]
-    if existing:
-        generators.append(site.backup)
-        storage.append(site.ups)
-    hour = np.arange(hours) % 24
-    price = np.full(hours, 75.0)
-    cfe = np.full(hours, 0.45)
-    if diurnal_grid:  # evening peak: dearer and dirtier
-        peak = (hour - 23 + 12) % 24 - 12  # hours from 23 UTC (18 h local)
-        price = 75.0 + 40.0 * np.exp(-(peak**2) / 8.0)
-        cfe = 0.45 - 0.2 * np.cos(2 * np.pi * (hour - 18) / 24)
-    poi = PoiSpec(1500.0, price, export_share * price, cfe)
-    return SystemProblem(
-        snapshots=site.snapshots,
-        load=site.load,
-        generators=tuple(generators),
-        storage=tuple(storage),
-        poi=poi,
-        cfe_target=target,
-        tie_break_cost=tie_break,
-        flex=site.flex if flex else None,
-    )
+# Greensboro cases: slices of the year (tests/greensboro_cases.py)
 
 
 #: name -> (problem builder, optimum unique so capacities must agree)
 CASES: dict[str, tuple[Callable[[], SystemProblem], bool]] = {
     **{name: (build, True) for name, build in HAND_CASES.items()},
-    "week_cfe50": (lambda: _greensboro(target=0.5), True),
-    "week_cfe90": (lambda: _greensboro(target=0.9), True),
-    "week_cfe100": (lambda: _greensboro(target=1.0), True),
-    "week_cfe90_flex": (lambda: _greensboro(flex=True), True),
-    "week_cfe90_ups_backup": (lambda: _greensboro(existing=True), True),
+    "week_cfe50": (lambda: greensboro(target=0.5), True),
+    "week_cfe90": (lambda: greensboro(target=0.9), True),
+    "week_cfe100": (lambda: greensboro(target=1.0), True),
+    "week_cfe90_flex": (lambda: greensboro(flex=True), True),
+    "week_cfe90_ups_backup": (lambda: greensboro(existing=True), True),
     "week_cfe90_all_tie": (
-        lambda: _greensboro(flex=True, existing=True, tie_break=0.01),
+        lambda: greensboro(flex=True, existing=True, tie_break=0.01),
         True,
     ),
     "week_cfe90_export_tie": (
-        lambda: _greensboro(export_share=0.5, tie_break=0.01, diurnal_grid=True),
+        lambda: greensboro(export_share=0.5, tie_break=0.01, diurnal_grid=True),
         True,
     ),
-    "month_cfe90": (lambda: _greensboro(672), True),
+    "month_cfe90": (lambda: greensboro(672), True),
     "month_cfe90_all_tie": (
-        lambda: _greensboro(672, flex=True, existing=True, tie_break=0.01, diurnal_grid=True),
+        lambda: greensboro(672, flex=True, existing=True, tie_break=0.01, diurnal_grid=True),
         True,
     ),
     "month_cfe100_flex_export": (
-        lambda: _greensboro(672, 1.0, flex=True, existing=True, export_share=0.5),
+        lambda: greensboro(672, 1.0, flex=True, existing=True, export_share=0.5),
         True,
     ),
     # annual (volumetric) matching: capacities may be degenerate, objectives must agree
     "week_annual90_all_tie": (
-        lambda: replace(_greensboro(flex=True, existing=True, tie_break=0.01), matching="annual"),
+        lambda: replace(greensboro(flex=True, existing=True, tie_break=0.01), matching="annual"),
         False,
     ),
 }
@@ -521,7 +404,7 @@ def test_infeasible_on_both_backends_with_the_same_message(case: str) -> None:
 
 def test_infeasible_greensboro_week() -> None:
     """Islanded with only solar and wind and no storage: the night load cannot be served."""
-    problem = _greensboro(target=0.9)
+    problem = greensboro(target=0.9)
     problem = replace(problem, storage=(), poi=replace(problem.poi, p_nom=0.0))
     for backend in (pypsa_backend, cvxpy_backend):
         with pytest.raises(InfeasibleError):
@@ -597,7 +480,7 @@ def test_max_hours_fixes_the_energy_to_power_ratio(backend: str) -> None:
 @pytest.mark.parametrize("backend", list(BACKENDS))
 def test_weighted_snapshots_equal_repeated_hours(backend: str) -> None:
     """A day of 24 h whose hours come in identical pairs equals 12 snapshots of weight 2."""
-    full = _greensboro(24, 0.8, flex=True)
+    full = greensboro(24, 0.8, flex=True)
     pairs = np.arange(24) // 2
 
     def pair(x: np.ndarray) -> np.ndarray:

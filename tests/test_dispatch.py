@@ -6,7 +6,7 @@ with the sizing's price must reproduce the sizing: Lagrangian relaxation of an L
 price), against the constraints of the problem hour by hour (with a non-cyclic state of charge
 started from the sized state), and against dispatches worked out by hand. The Greensboro cases
 are one- and two-week slices of the TMY3 set with the default catalogue costs, built here as in
-tests/test_backends.py (``tests`` is not an importable package).
+tests/greensboro_cases.py.
 """
 
 from __future__ import annotations
@@ -14,14 +14,12 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 from functools import cache
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from greensboro_cases import greensboro
 
-from gridtwin.campus import backup_assets, campus_load, flexibility_envelope, ups_storage
-from gridtwin.config import CampusConfig, SolarConfig, WindConfig
 from gridtwin.exceptions import ConfigError
 from gridtwin.optimize import cvxpy_backend, pypsa_backend
 from gridtwin.optimize.dispatch import cfe_balance, objective_terms, rolling_dispatch
@@ -32,27 +30,11 @@ from gridtwin.optimize.problem import (
     StorageSpec,
     SystemProblem,
 )
-from gridtwin.study import flex_spec
-from gridtwin.technologies import annualised_costs, load_catalogue
-from gridtwin.weather import open_weather, pv_capacity_factor, wind_capacity_factor
 
-WEATHER = Path(__file__).resolve().parents[1] / "weather" / "greensboro_tmy3.nc"
 TOL_MW = 1e-6  # energy balance and storage dynamics [MW], [MWh]
-BACKUP = {"name": "diesel_gensets", "kind": "diesel", "p_nom": 1200.0, "fuel_cost": 105.0}
 
 # ---------------------------------------------------------------------------------------------
 # Greensboro slices (solar, onshore wind, battery; optionally flexibility, UPS and diesel)
-
-
-@cache
-def _year() -> tuple[dict[str, np.ndarray], object, pd.DataFrame]:
-    weather = open_weather(WEATHER)
-    cf = {
-        "solar": pv_capacity_factor(weather, SolarConfig()).to_numpy(),
-        "onwind": wind_capacity_factor(weather, WindConfig()).to_numpy(),
-    }
-    costs = annualised_costs(load_catalogue(), ["solar", "onwind", "battery"], "USD", 2022)
-    return cf, campus_load(weather, CampusConfig()), costs
 
 
 @cache
@@ -62,56 +44,8 @@ def _greensboro(
     """Solar, wind and battery behind a 1.5 GW POI with an evening price and CFE dip; with
     ``existing`` a 1.2 GW diesel backup (run-hour limit) and the UPS; a tie-break cost of
     0.01 USD/MWh keeps the dispatch unique."""
-    cf, campus, c = _year()
-    part = campus.isel(time=slice(0, hours))  # type: ignore[attr-defined]
-    share = hours / 8760.0
-    generators = [
-        GeneratorSpec(t, cf[t][:hours], share * float(c.at[t, "capital_cost"]))
-        for t in ("solar", "onwind")
-    ]
-    eta = math.sqrt(float(c.at["battery_power", "efficiency_roundtrip"]))
-    storage = [
-        StorageSpec(
-            "battery",
-            share * float(c.at["battery_power", "capital_cost"]),
-            share * float(c.at["battery_energy", "capital_cost"]),
-            eta,
-            eta,
-        )
-    ]
-    if existing:
-        cfg = CampusConfig.model_validate({"backup": [BACKUP]})
-        asset, ups = backup_assets(cfg)[0], ups_storage(cfg)
-        generators.append(
-            GeneratorSpec(
-                asset.name,
-                np.ones(hours),
-                0.0,
-                marginal_cost=asset.marginal_cost,
-                clean=False,
-                p_nom=asset.p_nom,
-                extendable=False,
-                co2_intensity=asset.co2_intensity,
-                e_sum_max=asset.max_energy * share,
-            )
-        )
-        eta_ups = math.sqrt(ups.efficiency_roundtrip)
-        storage.append(
-            StorageSpec("ups", 0.0, 0.0, eta_ups, eta_ups, ups.p_nom, ups.e_nom, extendable=False)
-        )
-    hour = np.arange(hours) % 24
-    peak = (hour - 23 + 12) % 24 - 12  # hours from 23 UTC (18 h local)
-    price = 75.0 + 40.0 * np.exp(-(peak**2) / 8.0)
-    cfe = 0.45 - 0.2 * np.cos(2 * np.pi * (hour - 18) / 24)
-    return SystemProblem(
-        snapshots=pd.DatetimeIndex(part["time"].to_numpy()),
-        load=part["load"].to_numpy(),
-        generators=tuple(generators),
-        storage=tuple(storage),
-        poi=PoiSpec(1500.0, price, np.zeros(hours), cfe),
-        cfe_target=target,
-        tie_break_cost=0.01,
-        flex=flex_spec(flexibility_envelope(part, CampusConfig())) if flex else None,
+    return greensboro(
+        hours, target, flex=flex, existing=existing, tie_break=0.01, diurnal_grid=True
     )
 
 

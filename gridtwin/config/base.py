@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -19,18 +19,7 @@ TechnologyName = Literal[
     "ccgt",
 ]
 #: Every technology a study may build (catalogue rows in gridtwin/data/technologies.csv).
-ALL_TECHNOLOGIES: tuple[TechnologyName, ...] = (
-    "solar",
-    "onwind",
-    "offwind",
-    "battery",
-    "iron_air",
-    "hydrogen",
-    "geothermal",
-    "nuclear",
-    "ocgt",
-    "ccgt",
-)
+ALL_TECHNOLOGIES: tuple[TechnologyName, ...] = get_args(TechnologyName)
 #: Default ``technologies.extendable``: on-site solar, onshore wind and Li-ion batteries.
 TECHNOLOGY_NAMES: tuple[TechnologyName, ...] = ("solar", "onwind", "battery")
 #: Technologies with stored energy (``e_nom``).
