@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from gridtwin.config import parse_study
@@ -93,3 +94,27 @@ def test_rolling_dispatch_of_a_result_file(folder: Path, tmp_path: Path) -> None
 def test_impossible_combinations_are_config_errors(folder: Path, body: str, pattern: str) -> None:
     with pytest.raises(ConfigError, match=pattern):
         _run(folder, body)
+
+
+def test_a_list_of_weather_files_is_stacked(tmp_path: Path) -> None:
+    """``weather.path`` as a list of consecutive single-period files of one site: one horizon,
+    one set of capacities (here the last week of 2018 and the first of 2019)."""
+    ds = open_weather(ROOT / "weather" / "greensboro_tmy3.nc")
+    for name, part, start in (
+        ("w2018.nc", slice(8760 - 168, 8760), "2018-12-25"),
+        ("w2019.nc", slice(0, 168), "2019-01-01"),
+        ("later.nc", slice(0, 168), "2019-01-10"),
+    ):
+        week = ds.isel(time=part).assign_coords(time=pd.date_range(start, periods=168, freq="h"))
+        week.attrs.pop("reference_year", None)
+        write_weather(week, tmp_path / name)
+    text = f"name: stacked\nweather: {{path: [w2018.nc, w2019.nc]}}\n{POI}"
+    out = run_study(parse_study(text, base=tmp_path))
+    assert out.sizes["time"] == 336
+    assert str(out["time"].values[0])[:10] == "2018-12-25"
+    assert out.attrs["weather_file"] == "w2018.nc, w2019.nc"
+    assert float(out["cfe_score"]) >= 0.9 - 1e-6
+    # a gap between the files is refused
+    text_gap = f"name: gap\nweather: {{path: [w2018.nc, later.nc]}}\n{POI}"
+    with pytest.raises(DataError, match=r"contiguous"):
+        run_study(parse_study(text_gap, base=tmp_path))
