@@ -147,7 +147,7 @@ def _print_summary(ds: xr.Dataset, out: Path) -> None:
     imports = float((w * ds["grid_import"]).sum()) / 1e3 / years
     pue = float((w * ds["pue"]).sum() / w.sum())
     if abs(years - 1.0) > 1e-9:
-        hours = ds.sizes["time"]
+        hours = round(float(w.sum()))
         console.print(f"[yellow]horizon {hours} h = {years:.4g} years; values per year[/]")
     solver = json.loads(ds.attrs.get("solver", "{}"))
     if ds.attrs.get("mode") == "rolling_dispatch":
@@ -163,12 +163,26 @@ def _print_summary(ds: xr.Dataset, out: Path) -> None:
             if "aggregation_cost_error" in ds
             else ""
         )
-        console.print(f"aggregation        {ds.attrs['aggregation_segments']} segments{error}")
+        console.print(f"aggregation        {ds.attrs['aggregation_segments']} segment(s){error}")
+    exports = float((w * ds["grid_export"]).sum()) / 1e3 / years
+    target = float(ds["cfe_target"])
+    if int(ds["matching_is_hourly"]):
+        score = f"CFE score          {float(ds['cfe_score']):.4f}  (hourly target {target:.4f})"
+    else:
+        score = (
+            f"annual matching    {float(ds['annual_matching_score']):.4f}  (annual target "
+            f"{target:.4f}; hourly CFE score {float(ds['cfe_score']):.4f})"
+        )
+    if "cfe_score_by_year" in ds:
+        by_year = ", ".join(
+            f"{int(y)}: {float(v):.4f}" for y, v in ds["cfe_score_by_year"].to_series().items()
+        )
+        score += f"\nCFE score by year  {by_year}"
     console.print(
         f"campus load        {load_twh:,.3f} TWh/a  (mean PUE {pue:.3f})\n"
-        f"grid import        {imports:,.0f} GWh/a  (POI limit {float(ds['poi_p_nom']):,.0f} MW)\n"
-        f"CFE score          {float(ds['cfe_score']):.4f}  (target "
-        f"{float(ds['cfe_target']):.4f})\n"
+        f"grid import        {imports:,.0f} GWh/a, export {exports:,.0f} GWh/a  (POI limit "
+        f"{float(ds['poi_p_nom']):,.0f} MW)\n"
+        f"{score}\n"
         f"annual system cost {float(ds['system_cost']) / 1e6:,.1f} M{cur}/a "
         f"({cur} of {ds.attrs.get('currency_year', '?')})\n"
         f"LCOE               {float(ds['lcoe']):,.2f} {cur}/MWh of campus load\n"

@@ -63,6 +63,7 @@ VARIABLES: Final[dict[str, tuple[str, str]]] = {
         "hours each time step stands for (1 at full resolution; segment length when aggregated)",
     ),
     "demand_charge": ("{currency} MW-1 month-1", "charge on each month's highest import"),
+    "billing_utc_offset": ("h", "offset of local standard time (billing months) from UTC"),
     "aggregation_cost_error": (
         "1",
         "relative difference of the aggregated optimum to the full-resolution optimum",
@@ -105,6 +106,11 @@ VARIABLES: Final[dict[str, tuple[str, str]]] = {
         "cost per MWh of storage discharge and of export that selects a unique optimum",
     ),
     "cfe_score": ("1", "hourly-matched carbon-free share of load, recomputed from the dispatch"),
+    "cfe_score_by_year": (
+        "1",
+        "hourly CFE score of each calendar year (UTC) of a multi-year horizon: the target holds "
+        "in each",
+    ),
     "annual_matching_score": (
         "1",
         "annually (volumetrically) matched carbon-free share of load: exported clean energy counts",

@@ -109,6 +109,7 @@ def build_results(
             ),
             "snapshot_weight": (ts, problem.snapshot_weights),
             "demand_charge": ((), problem.poi.demand_charge),
+            "billing_utc_offset": ((), problem.poi.utc_offset_h),
             "e_nom_opt": ((STORAGE,), [solution.e_nom[s] for s in stores]),
             "state_of_charge": (
                 (TIME, STORAGE),
@@ -163,6 +164,16 @@ def build_results(
     imported = float((w * ds["grid_co2_intensity"] * ds["grid_import"]).sum())
     ds["co2_emissions"] = ((), (on_site + imported) / years)  # per year, like the costs
     ds["cfe_score"] = ((), cfe_score(ds))
+    groups = problem.cfe_groups()
+    if groups.max() > 0:  # stacked years: each year meets the target on its own
+        years_of = np.array(
+            [problem.snapshots[groups == g][0].year for g in range(groups.max() + 1)]
+        )
+        scores = [
+            cfe_score(ds.isel({TIME: np.flatnonzero(groups == g)})) for g in range(len(years_of))
+        ]
+        ds["cfe_score_by_year"] = (("year",), scores)
+        ds = ds.assign_coords(year=years_of)
     ds["annual_matching_score"] = ((), annual_matching_score(ds))
     ds["system_cost"] = ((), system_cost(ds))
     served_per_year = float((w * ds["load_served"]).sum()) / years
@@ -311,7 +322,8 @@ def system_cost(ds: xr.Dataset) -> float:
     charge = float(ds["demand_charge"]) if "demand_charge" in ds else 0.0
     if charge:
         snapshots = pd.DatetimeIndex(ds[TIME].values)
-        month, share = demand_charge_months(snapshots, w.to_numpy())
+        offset = float(ds["billing_utc_offset"]) if "billing_utc_offset" in ds else 0.0
+        month, share = demand_charge_months(snapshots, w.to_numpy(), offset)
         peaks = np.zeros(len(share))
         np.maximum.at(peaks, month, imported.to_numpy())
         grid += charge * float(share @ peaks)

@@ -297,6 +297,7 @@ def build_problem(
         grid_cfe_share=cfe,
         grid_co2_intensity=grid_co2,
         demand_charge=cfg.poi.demand_charge,
+        utc_offset_h=float(campus.attrs.get("local_time_utc_offset_h", 0.0)),
     )
     return SystemProblem(
         snapshots=snapshots,

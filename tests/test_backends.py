@@ -21,6 +21,7 @@ from functools import cache
 import numpy as np
 import pandas as pd
 import pytest
+import xarray as xr
 from greensboro_cases import greensboro
 
 from gridtwin.exceptions import ConfigError, InfeasibleError
@@ -32,8 +33,9 @@ from gridtwin.optimize.problem import (
     Solution,
     StorageSpec,
     SystemProblem,
-    demand_charge_months,
+    infeasibility_message,
 )
+from gridtwin.results import build_results
 
 REL_OBJECTIVE = 1e-6
 TOL_MW = 1e-6  # energy balance and storage dynamics [MW], [MWh]
@@ -294,7 +296,7 @@ def recomputed_objective(problem: SystemProblem, sol: Solution) -> float:
     total += float((w * np.minimum(price, 0.0)) @ np.minimum(sol.grid_import, served))
     total -= float((w * (poi.export_price - problem.tie_break_cost)) @ sol.grid_export)
     if poi.demand_charge:
-        month, share = demand_charge_months(problem.snapshots, problem.weights)
+        month, share = problem.billing_months()
         peaks = np.zeros(len(share))
         np.maximum.at(peaks, month, sol.grid_import)
         total += poi.demand_charge * float(share @ peaks)
@@ -590,7 +592,7 @@ def test_no_gain_from_simultaneous_charge_and_discharge_at_negative_prices(backe
 def test_demand_charge_pays_each_month_peak(backend: str) -> None:
     """With a demand charge the battery shaves the evening peak; without it, it is not built."""
     problem = _month_boundary()
-    month, share = demand_charge_months(problem.snapshots)
+    month, share = problem.billing_months()
     np.testing.assert_allclose(share, [24 / 744, 24 / 672])
     sol = BACKENDS[backend](problem)
     peaks = [sol.grid_import[month == m].max() for m in (0, 1)]
@@ -637,9 +639,55 @@ def test_stacked_years_each_meet_the_target(backend: str) -> None:
     check_solution(problem, sol)
     good, weak = _scores(problem, sol)
     assert weak == pytest.approx(0.8, abs=1e-6)  # the weak year binds
+    # the result file reports each year's score as computed here
+    n = len(problem.snapshots)
+    campus = xr.Dataset(
+        {k: ("time", np.ones(n)) for k in ("it_load", "pue", "temp_wetbulb")},
+        coords={"time": problem.snapshots},
+    )
+    ds = build_results(problem, sol, campus)
+    np.testing.assert_allclose(ds["cfe_score_by_year"], [good, weak], atol=1e-9)
+    np.testing.assert_array_equal(ds["year"], [2018, 2019])
     assert good >= 0.8 - 1e-6
     pooled_problem = _two_years(years=1.0)
     assert np.unique(pooled_problem.cfe_groups()).size == 1
     pooled = BACKENDS[backend](pooled_problem)
     assert _scores(pooled_problem, pooled)[1] < 0.8 - 1e-3
     assert pooled.objective < sol.objective
+
+
+IPM = {"solver": "ipm", "run_crossover": "off"}
+
+
+@pytest.mark.parametrize("case", ["no_storage_at_night", "backup_not_clean"])
+@pytest.mark.parametrize("backend", list(BACKENDS))
+def test_out_of_reach_target_is_reported_with_interior_point(backend: str, case: str) -> None:
+    """Interior point without crossover (the default study's setting) stops on an infeasible
+    LP without a verdict; the run must still say the target is out of reach and by how much."""
+    problem = INFEASIBLE_CASES[case]()
+    with pytest.raises(InfeasibleError) as err:
+        BACKENDS[backend](problem, IPM)
+    expected = infeasibility_message(problem, pypsa_backend.max_reachable_cfe(problem))
+    assert str(err.value) == expected
+
+
+def test_aggregated_window_without_a_segment_start() -> None:
+    """Two segments of 20 h and 28 h over two 24-h flexibility windows: no segment starts in
+    the second window; both backends must still state the problem, with the same optimum."""
+    problem = SystemProblem(
+        snapshots=pd.DatetimeIndex(["2019-01-01 00:00", "2019-01-01 20:00"]),
+        load=np.array([100.0, 120.0]),
+        generators=(GeneratorSpec("solar", np.array([0.6, 0.1]), 5.0),),
+        storage=(),
+        poi=_poi(2, 1000.0, 50.0, 0.3),
+        cfe_target=0.5,
+        flex=replace(
+            _flex(2, shift=20.0, curtail=10.0, curtail_energy=100.0, window=24, curtail_cost=1.0),
+            curtail_window_energy_max=np.array([30.0, 30.0]),
+        ),
+        weights=np.array([20.0, 28.0]),
+    )
+    np.testing.assert_array_equal(problem.window_index(24), [0, 0])
+    a, b = pypsa_backend.solve(problem), cvxpy_backend.solve(problem)
+    check_solution(problem, b)
+    assert a.objective == pytest.approx(b.objective, rel=REL_OBJECTIVE)

@@ -144,7 +144,10 @@ def aggregate(
     n = _check_segments(n_segments, n_time)
     series = _clustered_series(problem)
     weight_dict = _check_weights(solver_weights, series)
-    lengths = _segment_lengths(problem.snapshots, series, n, weight_dict)
+    if n == n_time:  # one hour per segment: nothing to cluster
+        lengths = np.ones(n_time, dtype=int)
+    else:
+        lengths = _segment_lengths(problem.snapshots, series, n, weight_dict)
     aggregated = _apply_segments(problem, lengths)
     logger.info(
         "aggregated %d hourly snapshots to %d segments of %d-%d h",

@@ -34,6 +34,7 @@ marginal, grid, export (negative), tie-break, shift (on recovered load) and curt
 from __future__ import annotations
 
 import logging
+import math
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -47,8 +48,8 @@ from gridtwin.exceptions import ConfigError, InfeasibleError, SolverError
 from gridtwin.optimize.problem import (
     Solution,
     SystemProblem,
-    demand_charge_months,
     infeasibility_message,
+    target_out_of_reach,
 )
 
 logger = logging.getLogger(__name__)
@@ -139,7 +140,8 @@ def _flexibility(
     n_time = len(problem.snapshots)
     w = problem.snapshot_weights
     windows = problem.window_index(flex.window_hours)
-    n_windows = int(windows[-1]) + 1
+    # counted in hours: an aggregated problem may have windows in which no segment starts
+    n_windows = math.ceil(float(w.sum()) / flex.window_hours - 1e-9)
     if np.shape(flex.curtail_window_energy_max) != (n_windows,):
         n_windows_given = np.size(flex.curtail_window_energy_max)
         raise ConfigError(
@@ -320,7 +322,7 @@ def build_model(
         -(w * (poi.export_price - problem.tie_break_cost)) @ grid_export,
     ]
     if poi.demand_charge:
-        month, share = demand_charge_months(problem.snapshots, problem.weights)
+        month, share = problem.billing_months()
         peak = cp.Variable(len(share), name="poi_peak", bounds=[np.zeros(len(share)), None])
         constraints.append(grid_import <= peak[month])
         cost.append(poi.demand_charge * (share @ peak))
@@ -403,7 +405,10 @@ def _run(model: Model, name: str, opts: dict[str, Any]) -> str:
         with warnings.catch_warnings():  # an inaccurate solution becomes a SolverError
             warnings.filterwarnings("ignore", "Solution may be inaccurate", UserWarning)
             model.problem.solve(solver=name, verbose=logger.isEnabledFor(logging.DEBUG), **kwargs)
-    except (TypeError, ValueError) as err:  # unknown option name or value
+    except (TypeError, ValueError) as err:
+        if "Cannot unpack invalid solution" in str(err):  # stopped without a verdict
+            return "unknown"
+        # unknown option name or value
         raise ConfigError(f"solver.options: {err}; use {name} option names") from err
     except cp.SolverError as err:
         raise SolverError(f"{name} failed in cvxpy ({err}); no result written") from err
@@ -460,6 +465,11 @@ def solve(
     if status in _INFEASIBLE:
         raise InfeasibleError(_infeasibility_message(problem, opts, name))
     if status != cp.OPTIMAL:
+        # a solver stopped without a verdict (e.g. interior point without crossover on an
+        # infeasible LP): ask the relaxed problem whether the target is out of reach
+        best = max_reachable_cfe(problem, opts, solver=name)
+        if target_out_of_reach(problem, best):
+            raise InfeasibleError(infeasibility_message(problem, best))
         raise SolverError(f"{name} stopped with status '{status}'; no result written")
     return _extract(model, problem, name, opts, elapsed)
 

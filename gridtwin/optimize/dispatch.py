@@ -54,7 +54,7 @@ import numpy as np
 
 from gridtwin.exceptions import ConfigError, InfeasibleError, SolverError
 from gridtwin.optimize import cvxpy_backend
-from gridtwin.optimize.problem import Solution, SystemProblem, demand_charge_months
+from gridtwin.optimize.problem import Solution, SystemProblem
 
 logger = logging.getLogger(__name__)
 
@@ -101,7 +101,7 @@ def objective_terms(problem: SystemProblem, solution: Solution) -> dict[str, flo
     operating += float(negative @ np.minimum(solution.grid_import, served))
     operating -= float((w * (poi.export_price - problem.tie_break_cost)) @ solution.grid_export)
     if poi.demand_charge:
-        month, share = demand_charge_months(problem.snapshots, problem.weights)
+        month, share = problem.billing_months()
         peaks = np.zeros(len(share))
         np.maximum.at(peaks, month, solution.grid_import)
         operating += poi.demand_charge * float(share @ peaks)
@@ -319,7 +319,7 @@ def _window_constraints(
             cons.append(co2 <= problem.emissions_cap * share)
     cost: cp.Expression | float = 0.0
     if problem.poi.demand_charge:
-        month, month_share = demand_charge_months(problem.snapshots)
+        month, month_share = problem.billing_months()
         here = month[start : start + n_window]
         used = np.unique(here)
         peak = cp.Variable(len(used), name="poi_peak", bounds=[peaks[used], None])
@@ -415,7 +415,7 @@ def rolling_dispatch(
     }
     soc = dict(cyclic)
     shift_before = 0.0
-    month, month_share = demand_charge_months(problem.snapshots)
+    month, month_share = problem.billing_months()
     peaks = np.zeros(len(month_share))  # committed import peak of each month [MW]
     parts: list[dict[str, np.ndarray]] = []
     times: list[float] = []

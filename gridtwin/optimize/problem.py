@@ -156,6 +156,9 @@ class PoiSpec:
         Charge on the highest import of each calendar month [currency MW-1 month-1] (a
         utility tariff's demand charge, e.g. 10 USD/kW-month = 10 000 USD/MW-month); a month
         only partly in the horizon pays its share (:func:`demand_charge_months`). 0: none.
+    utc_offset_h : float
+        Offset of local standard time from UTC [h]; billing months are local months (a
+        typical year in UTC otherwise spills a few hours into a next January of its own).
     """
 
     p_nom: float
@@ -164,6 +167,7 @@ class PoiSpec:
     grid_cfe_share: np.ndarray
     grid_co2_intensity: np.ndarray | None = None
     demand_charge: float = 0.0
+    utc_offset_h: float = 0.0
 
     def co2_intensity(self, n: int) -> np.ndarray:
         """Grid CO2 intensity per hour [t CO2 MWh-1], zeros when not given."""
@@ -351,6 +355,11 @@ class SystemProblem:
             return np.ones(len(self.snapshots))
         return np.asarray(self.weights, dtype=float)
 
+    def billing_months(self) -> tuple[np.ndarray, np.ndarray]:
+        """Local billing month of each snapshot and each month's share in the horizon (see
+        :func:`demand_charge_months`)."""
+        return demand_charge_months(self.snapshots, self.weights, self.poi.utc_offset_h)
+
     def window_index(self, window_hours: int) -> np.ndarray:
         """Number of the ``window_hours`` window each snapshot starts in, shape (n_time,).
 
@@ -458,6 +467,13 @@ def horizon_years(n_hours: int) -> float:
     return float(round(n_hours / HOURS_PER_JULIAN_YEAR))
 
 
+def target_out_of_reach(problem: SystemProblem, best: float) -> bool:
+    """Whether the highest reachable CFE score ``best`` (``nan``: the load cannot be served)
+    misses the problem's target: what a solver that stopped without a verdict (interior point
+    without crossover reports an infeasible LP as "unknown") is asked afterwards."""
+    return not np.isfinite(best) or best < problem.cfe_target - 1e-6
+
+
 def infeasibility_message(problem: SystemProblem, best: float) -> str:
     """The message of an infeasible sizing problem, the same for every backend.
 
@@ -483,9 +499,9 @@ def infeasibility_message(problem: SystemProblem, best: float) -> str:
 
 
 def demand_charge_months(
-    snapshots: pd.DatetimeIndex, weights: np.ndarray | None = None
+    snapshots: pd.DatetimeIndex, weights: np.ndarray | None = None, utc_offset_h: float = 0.0
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Calendar month of each snapshot and the share of each month inside the horizon.
+    """Calendar month (local time) of each snapshot and the share of each month in the horizon.
 
     Parameters
     ----------
@@ -493,6 +509,8 @@ def demand_charge_months(
         Shape (n_time,), UTC.
     weights : numpy.ndarray, optional
         Hours each snapshot stands for; default ones.
+    utc_offset_h : float
+        Offset of the local (billing) time from UTC [h]; months are counted in it.
 
     Returns
     -------
@@ -503,7 +521,7 @@ def demand_charge_months(
         [-] (1 for whole months). A demand charge is paid as ``charge x share x peak``.
     """
     w = np.ones(len(snapshots)) if weights is None else np.asarray(weights, dtype=float)
-    period = snapshots.to_period("M")
+    period = (snapshots + pd.Timedelta(hours=utc_offset_h)).to_period("M")
     codes, uniques = pd.factorize(period, sort=True)
     hours = np.bincount(codes, weights=w)
     in_month = np.array([p.days_in_month * 24.0 for p in uniques])

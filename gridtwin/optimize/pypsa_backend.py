@@ -35,8 +35,8 @@ from gridtwin.optimize.problem import (
     Solution,
     StorageSpec,
     SystemProblem,
-    demand_charge_months,
     infeasibility_message,
+    target_out_of_reach,
 )
 
 logger = logging.getLogger(__name__)
@@ -323,7 +323,7 @@ def _demand_charge(
     m: linopy.Model, problem: SystemProblem, pick: Callable[[str, str], Any]
 ) -> None:
     """Monthly import peaks and their charge, added to the objective."""
-    month, share = demand_charge_months(problem.snapshots, problem.weights)
+    month, share = problem.billing_months()
     months = pd.RangeIndex(len(share), name="month")
     peak = m.add_variables(lower=0.0, coords=[months], name="poi-peak")
     per_hour = peak.isel(month=xr.DataArray(month, coords={"snapshot": problem.snapshots}))
@@ -440,6 +440,11 @@ def solve(problem: SystemProblem, options: dict[str, Any] | None = None) -> Solu
     if condition in INFEASIBLE:
         raise InfeasibleError(_infeasibility_message(problem, opts))
     if status != "ok" or condition != "optimal":
+        # interior point without crossover stops on an infeasible LP with "unknown": ask the
+        # relaxed problem whether the target is out of reach before blaming the solver
+        best = max_reachable_cfe(problem, opts)
+        if target_out_of_reach(problem, best):
+            raise InfeasibleError(infeasibility_message(problem, best))
         raise SolverError(f"HiGHS stopped with status '{status}' ({condition}); no result written")
     return _extract(n, problem, opts, status, condition, elapsed)
 
