@@ -691,3 +691,15 @@ def test_aggregated_window_without_a_segment_start() -> None:
     a, b = pypsa_backend.solve(problem), cvxpy_backend.solve(problem)
     check_solution(problem, b)
     assert a.objective == pytest.approx(b.objective, rel=REL_OBJECTIVE)
+
+
+def test_clarabel_agrees_with_highs_on_a_full_year() -> None:
+    """The full Greensboro year (aggregated to 730 segments for speed): unscaled, Clarabel
+    calls this LP unbounded; with the objective scaled it must reach HiGHS's optimum."""
+    from gridtwin.optimize.aggregate import aggregate
+
+    problem = aggregate(greensboro(8760, flex=True, existing=True, tie_break=0.01), 730)
+    highs = cvxpy_backend.solve(problem)
+    clarabel = cvxpy_backend.solve(problem, solver="CLARABEL")
+    assert clarabel.objective == pytest.approx(highs.objective, rel=1e-6)
+    assert clarabel.cfe_price == pytest.approx(highs.cfe_price, rel=1e-3)
