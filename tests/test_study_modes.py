@@ -116,5 +116,5 @@ def test_a_list_of_weather_files_is_stacked(tmp_path: Path) -> None:
     assert float(out["cfe_score"]) >= 0.9 - 1e-6
     # a gap between the files is refused
     text_gap = f"name: gap\nweather: {{path: [w2018.nc, later.nc]}}\n{POI}"
-    with pytest.raises(DataError, match=r"contiguous"):
+    with pytest.raises(DataError, match=r"w2018\.nc and .*later\.nc: .* must be contiguous"):
         run_study(parse_study(text_gap, base=tmp_path))

@@ -199,7 +199,10 @@ def read(
             f"reference year {reference_year} is outside 1900-2100; give a year like 2019"
         )
     if isinstance(path, Sequence) and not isinstance(path, str):
-        return stack_years([read(p, format, reference_year) for p in path])
+        parts = [read(p, format, reference_year) for p in path]
+        for part, p in zip(parts, path, strict=True):  # errors name the files
+            part.attrs["file"] = str(p)
+        return stack_years(parts)
     p = Path(path)
     if not p.is_file():
         raise DataError(f"{p}: weather file not found; give the path of an existing file")
@@ -237,7 +240,9 @@ def stack_years(datasets: Sequence[xr.Dataset]) -> xr.Dataset:
         raise DataError("stack_years: no weather sets given")
     parts = sorted(datasets, key=lambda d: d["time"].values[0])
     first = parts[0]
-    names = [str(d.attrs.get("source", f"set {i}")) for i, d in enumerate(parts)]
+    names = [
+        str(d.attrs.get("file", d.attrs.get("source", f"set {i}"))) for i, d in enumerate(parts)
+    ]
     for ds, name in zip(parts[1:], names[1:], strict=True):
         dlat = abs(float(ds.attrs["latitude"]) - float(first.attrs["latitude"]))
         dlon = abs(float(ds.attrs["longitude"]) - float(first.attrs["longitude"]))
@@ -282,6 +287,7 @@ def stack_years(datasets: Sequence[xr.Dataset]) -> xr.Dataset:
             if key in first[var].attrs:
                 ds[var].attrs[key] = int(sum(int(d[var].attrs.get(key, 0)) for d in parts))
     ds.attrs["source"] = " + ".join(str(d.attrs.get("source", "")) for d in parts)
+    ds.attrs.pop("file", None)  # set by read() for the messages above; one per part
     ds.attrs["stacked_from"] = "; ".join(names)
     ds.attrs["title"] = f"{first.attrs.get('title', 'weather')} ({len(parts)} sets stacked)"
     return validate_weather(ds, source=ds.attrs["source"])
