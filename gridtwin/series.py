@@ -7,7 +7,9 @@ A series field of a study is a constant or a :class:`~gridtwin.config.SeriesRef`
   the single dimension ``time``.
 
 Each reader only turns its file into ``(time stamps, values)``; alignment on the study's
-hourly index and validation are one code path, :func:`_align`, for every format.
+hourly index and validation are one code path, :func:`_align`, for every format. A series with
+a regular sub-hourly step (5-min real-time prices, 15-min European market data) becomes hourly
+means over each hour ``[t, t + 1 h)``, time stamps labelling the start of their interval.
 """
 
 from __future__ import annotations
@@ -45,9 +47,16 @@ def resolve_series(
           ``time``, with a time coordinate (CF-encoded, decoded by xarray). Select or squeeze
           any other dimension (site, scenario, ...) before writing the file.
 
-        Time stamps label the start of their hour; tz-aware stamps are converted to UTC, naive
-        stamps are taken as UTC. Values are taken in the field's unit as they are: a ``units``
-        attribute of a netCDF variable is accepted but **not converted**.
+        Time stamps label the start of their interval; tz-aware stamps are converted to UTC,
+        naive stamps are taken as UTC. Values are taken in the field's unit as they are: a
+        ``units`` attribute of a netCDF variable is accepted but **not converted**.
+
+        Hourly series are taken hour by hour (rows outside the study are ignored). A series
+        whose regular step (the most common interval between stamps) is shorter than an hour
+        and divides it (e.g. 5, 15 or 30 min) becomes the mean over each hour ``[t, t + 1 h)``
+        (interval-start labels: the 15-min values of 00:00, 00:15, 00:30 and 00:45 give hour
+        00:00). Every hour of the study must then hold as many values as the step implies
+        (4 for 15 min), on that step's grid from the full hour.
     index : pandas.DatetimeIndex
         Target hourly index (tz-naive UTC), shape (n_time,).
     field : str
@@ -65,8 +74,11 @@ def resolve_series(
     DataError
         Unreadable file, missing column or variable (the message lists the available ones), a
         netCDF variable not on ``time`` alone, duplicate time stamps, a study hour not covered,
-        NaN, or a value out of bounds; the message names the file, the column or variable,
-        the first offending UTC hour and how many hours are affected.
+        NaN, or a value out of bounds (for a sub-hourly series: any value of the hour); a
+        sub-hourly series with an irregular step (e.g. mixed 15 and 30 min, a step that does
+        not divide the hour, stamps off the step's grid) or with a study hour holding fewer
+        values than its step implies. The message names the file, the column or variable, the
+        first offending UTC hour and how many hours are affected.
 
     Examples
     --------
@@ -74,6 +86,19 @@ def resolve_series(
     >>> index = pd.date_range("2019-01-01", periods=3, freq="h")
     >>> resolve_series(75.0, index, "poi.import_price", (-1e4, 1e5))
     array([75., 75., 75.])
+
+    A 30-min series (50 on the hour, 150 on the half hour) becomes its hourly mean:
+
+    >>> import pathlib, tempfile
+    >>> from gridtwin.config import SeriesRef
+    >>> half_hours = pd.date_range("2019-01-01", periods=6, freq="30min")
+    >>> frame = pd.DataFrame({"time": half_hours, "usd": [50.0, 150.0] * 3})
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     ref = SeriesRef(path=pathlib.Path(folder) / "rt.csv", column="usd")
+    ...     frame.to_csv(ref.path, index=False)
+    ...     hourly = resolve_series(ref, index, "poi.import_price", (-1e4, 1e5))
+    >>> hourly
+    array([100., 100., 100.])
     """
     if not isinstance(value, SeriesRef):
         return np.full(len(index), float(value))
@@ -158,6 +183,10 @@ _READERS: Final[dict[str, Callable[[Path, str, str], _Raw]]] = {
 NETCDF_SUFFIXES: Final = frozenset(_READERS)
 
 
+#: One hour [ns], the resolution of a study.
+_HOUR_NS: Final = 3_600_000_000_000
+
+
 def _align(
     times: Any,
     values: Any,
@@ -169,8 +198,10 @@ def _align(
     """Put a series read from a file on ``index`` and check it (every format goes through here).
 
     Time stamps become tz-naive UTC (naive ones are taken as UTC); values are coerced to float
-    (non-numeric entries become NaN); every hour of ``index`` must be present, finite and
-    within ``bounds``.
+    (non-numeric entries become NaN). An hourly series is taken at the hours of ``index``; a
+    regular sub-hourly one becomes the mean over each hour ``[t, t + 1 h)``
+    (:func:`_hourly_means`). Every hour of ``index`` must be present, finite and within
+    ``bounds``.
     """
     lo, hi = bounds
     try:
@@ -185,8 +216,12 @@ def _align(
     if series.index.has_duplicates:
         dup = series.index[series.index.duplicated()][0]
         raise DataError(f"{src}: time stamp {dup} appears more than once")
-    aligned = series.reindex(index)
-    bad = aligned.isna() | (aligned < lo) | (aligned > hi)
+    step = _sub_hourly_step(series.index, index, src, what)
+    if step is None:
+        aligned = series.reindex(index)
+        bad = aligned.isna() | (aligned < lo) | (aligned > hi)
+    else:
+        aligned, bad = _hourly_means(series, index, step, src, what, bounds)
     if bad.any():
         first = aligned.index[bad.to_numpy()][0]
         raise DataError(
@@ -195,3 +230,75 @@ def _align(
             f"of the weather year {index[0]} .. {index[-1]}"
         )
     return aligned.to_numpy(dtype=float)
+
+
+def _sub_hourly_step(
+    stamps: pd.DatetimeIndex, index: pd.DatetimeIndex, src: str, what: str
+) -> int | None:
+    """The regular step [ns] of a sub-hourly series, or ``None`` for an hourly (or coarser) one.
+
+    Only the stamps within the hours of ``index`` count. The step is the most common interval
+    between consecutive stamps; a longer interval is a gap (reported by :func:`_hourly_means`),
+    while a step that does not divide the hour or a stamp off the step's grid from the full
+    hour (a mix of steps, e.g. 15 and 20 min) is a :class:`DataError`.
+    """
+    inside = np.sort(stamps[stamps.floor("h").isin(index)].asi8)
+    if len(inside) < 2:
+        return None
+    steps, counts = np.unique(np.diff(inside), return_counts=True)
+    step = int(steps[np.argmax(counts)])
+    if step >= _HOUR_NS:
+        return None
+    fix = "resample the file to one regular step that divides the hour (e.g. 5, 15 or 30 min)"
+    if _HOUR_NS % step:
+        raise DataError(
+            f"{src}: {what} has a time step of {_duration(step)}, which does not divide the "
+            f"hour; {fix}"
+        )
+    off = (inside % _HOUR_NS) % step != 0
+    if off.any():
+        first = pd.Timestamp(int(inside[off][0]))
+        raise DataError(
+            f"{src}: {what} has an irregular time step: its stamps are mostly "
+            f"{_duration(step)} apart, but {first} (UTC, {int(off.sum())} stamps in all) is off "
+            f"that grid from the full hour; {fix}"
+        )
+    return step
+
+
+def _hourly_means(
+    series: pd.Series,
+    index: pd.DatetimeIndex,
+    step: int,
+    src: str,
+    what: str,
+    bounds: tuple[float, float],
+) -> tuple[pd.Series, pd.Series]:
+    """Means over each hour ``[t, t + 1 h)`` of ``index`` of a series with a sub-hourly ``step``
+    [ns], and the hours with a missing, non-numeric or out-of-bounds value.
+
+    Raises :class:`DataError` if an hour of ``index`` holds fewer values than the step implies.
+    """
+    lo, hi = bounds
+    hours = series.index.floor("h")
+    expected = _HOUR_NS // step
+    counts = series.groupby(hours).size().reindex(index, fill_value=0)
+    short = counts < expected
+    if short.any():
+        first = counts.index[short.to_numpy()][0]
+        raise DataError(
+            f"{src}: {what} has {int(counts[first])} values instead of {expected} (a step of "
+            f"{_duration(step)}) in the hour from {first} (UTC, {int(short.sum())} hours "
+            f"in all); every hour of the weather year {index[0]} .. {index[-1]} needs all its "
+            "values for an hourly mean: fill the gaps or resample the file to one regular step"
+        )
+    bad_value = series.isna() | (series < lo) | (series > hi)
+    bad = bad_value.groupby(hours).any().reindex(index, fill_value=True)
+    means = series.groupby(hours).mean().reindex(index)
+    return means, bad
+
+
+def _duration(ns: int) -> str:
+    """A step [ns] for messages: ``15 min`` or ``20 s``."""
+    seconds = ns / 1e9
+    return f"{seconds / 60:g} min" if seconds % 60 == 0 else f"{seconds:g} s"

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 from gridtwin.config import load_study, parse_study
 from gridtwin.exceptions import ConfigError
@@ -230,3 +233,199 @@ def test_assets_and_technologies_reach_the_problem() -> None:
     assert not gens["ccgt"].clean and gens["ccgt"].co2_intensity == pytest.approx(0.198 / 0.573)
     assert gens["nuclear"].clean and np.all(gens["nuclear"].capacity_factor == 0.93)
     assert problem.poi.demand_charge == 10000
+    # billing months in local standard time (UTC-5): the typical year is exactly 12 months,
+    # its last UTC hours do not form a 13th month of their own
+    _, share = problem.billing_months()
+    assert problem.poi.utc_offset_h == -5
+    np.testing.assert_allclose(share, np.ones(12))
+
+
+# --- YAML 1.2 floats (1e4), read by the study loader and by --set --------------------------
+
+
+def test_exponent_floats_in_a_study_file(tmp_path: Path) -> None:
+    body = (
+        "poi:\n  p_nom: 1E+3\n  import_price: 7.5e1\n  grid_cfe_share: 4e-1\n"
+        "  demand_charge: 1e4\nsolver:\n  tie_break_cost: 2.5E-3\n"
+    )
+    cfg = load_study(_study(tmp_path, body)).config
+    assert (cfg.poi.p_nom, cfg.poi.import_price, cfg.poi.grid_cfe_share) == (1000.0, 75.0, 0.4)
+    assert cfg.poi.demand_charge == 10000.0
+    assert cfg.solver.tie_break_cost == 0.0025
+    # a negative exponent float is read as the number -0.0025 (a range error, not a type error)
+    with pytest.raises(ConfigError, match=r"tie_break_cost.*greater than or equal to 0"):
+        load_study(_study(tmp_path, body.replace("2.5E-3", "-2.5E-3")))
+
+
+def test_exponent_floats_in_set_overrides() -> None:
+    overrides = ["poi.demand_charge=1e4", "solver.tie_break_cost=2.5E-3", "poi.p_nom=7.5e1"]
+    cfg = load_study(DEFAULT, overrides=overrides).config
+    assert cfg.poi.demand_charge == 10000.0
+    assert cfg.solver.tie_break_cost == 0.0025
+    assert cfg.poi.p_nom == 75.0
+    with pytest.raises(ConfigError, match=r"tie_break_cost.*greater than or equal to 0"):
+        load_study(DEFAULT, overrides=["solver.tie_break_cost=-2.5E-3"])
+
+
+def test_yaml_1_2_floats_only_on_the_study_loader() -> None:
+    # the resolver belongs to gridtwin's loader class; yaml.SafeLoader keeps YAML 1.1
+    assert yaml.safe_load("[1e4, 7.5e1, 1E+4]") == ["1e4", "7.5e1", "1E+4"]
+    assert yaml.safe_load("[10, 1.5, 1.0e+4]") == [10, 1.5, 1.0e4]
+
+
+# --- one short line for errors of model validators -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("overrides", "fields"),
+    [
+        (["dispatch.mode=rolling", "aggregation.segments=1095"], ["dispatch.mode", "segments"]),
+        (["technologies.extendable=[solar, solar, battery]"], ["technologies.extendable"]),
+        (["policy.emissions_cap=1000"], ["policy.emissions_cap", "poi.grid_co2_intensity"]),
+    ],
+)
+def test_model_validator_errors_are_short(overrides: list[str], fields: list[str]) -> None:
+    text = DEFAULT.read_text(encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        parse_study(text, source="default.yaml", base=DEFAULT.parent, overrides=overrides)
+    message = str(info.value)
+    assert len(message) < 250, message
+    assert all(field in message for field in fields), message
+    for noise in ("Value error", "(top level)", "{"):
+        assert noise not in message, message
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize(
+    ("item", "start"),
+    [
+        (
+            "dispatch={mode: rolling, window_hours: 24, step_hours: 48}",
+            "field 'dispatch': dispatch.step_hours 48 exceeds dispatch.window_hours 24",
+        ),
+        (
+            "technologies.assets.battery={p_nom: 10, e_nom: 40, e_nom_max: 20}",
+            "field 'technologies.assets.battery': e_nom_max 20.0 is below the existing e_nom 40.0",
+        ),
+        (
+            "technologies.assets.solar.e_nom=10",
+            "field 'technologies.assets.solar': ['e_nom'] apply to storage only",
+        ),
+    ],
+)
+def test_nested_validator_errors_name_their_section(item: str, start: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        load_study(DEFAULT, [item])
+    message = str(info.value)
+    assert message.startswith(f"{DEFAULT} (with --set {item}): {start}"), message
+    assert "Value error" not in message and "got {" not in message
+
+
+# --- HiGHS option values -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("options", "pattern"),
+    [
+        ("{solver: foo}", r"'solver\.options\.solver': HiGHS rejects the value 'foo'; give a str"),
+        ("{run_crossover: off}", r"run_crossover': HiGHS rejects the value False \(YAML reads"),
+        ("{time_limit: -5}", r"'solver\.options\.time_limit': .* -5; give a number"),
+        ("{threads: 2.5}", r"'solver\.options\.threads': .* 2\.5; give an integer"),
+        ("{ipm_iteration_limit: [1]}", r"'solver\.options\.ipm_iteration_limit': .* \[1\]"),
+    ],
+)
+def test_highs_option_values_are_checked_silently(
+    capfd: pytest.CaptureFixture[str], options: str, pattern: str
+) -> None:
+    # capfd, not only capsys: HiGHS prints from C++ on file descriptor 1
+    with pytest.raises(ConfigError, match=pattern) as info:
+        load_study(DEFAULT, [f"solver.options={options}"])
+    assert "\n" not in str(info.value)
+    assert capfd.readouterr().out == ""
+
+
+def test_valid_highs_option_values_load_silently(capfd: pytest.CaptureFixture[str]) -> None:
+    options = "{solver: ipm, run_crossover: 'off', time_limit: 600, mip_rel_gap: 1e-4, threads: 2}"
+    cfg = load_study(DEFAULT, [f"solver.options={options}"]).config
+    assert cfg.solver.options["mip_rel_gap"] == 1e-4
+    assert capfd.readouterr().out == ""
+
+
+def test_highs_check_prints_nothing_in_a_fresh_process() -> None:
+    # the first HiGHS instance of a process prints a banner; the check must swallow it
+    code = (
+        "from gridtwin.config import load_study; "
+        f"load_study({str(DEFAULT)!r}, ['solver.options={{time_limit: 600}}'])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout == ""
+
+
+# --- settings that would have no effect or contradict each other ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("overrides", "pattern"),
+    [
+        (
+            ["technologies.assets.battery={e_nom: 400}"],
+            r"'technologies\.assets\.battery': existing storage has e_nom 400\.0 but no p_nom; "
+            r".*give p_nom too or remove e_nom$",
+        ),
+        (
+            ["technologies.assets.battery={p_nom: 100}"],
+            r"'technologies\.assets\.battery': existing storage has p_nom 100\.0 but no e_nom",
+        ),
+        (
+            ["technologies.assets.iron_air={max_hours: 150}"],
+            r"'technologies\.assets\.iron_air': \['max_hours'\] limit new capacity, but "
+            r"'iron_air' is not in technologies\.extendable.*add 'iron_air' to "
+            r"technologies\.extendable or remove the limit$",
+        ),
+        (
+            ["technologies.assets.nuclear={p_nom: 100, p_nom_max: 300}"],
+            r"'technologies\.assets\.nuclear': \['p_nom_max'\] limit new capacity",
+        ),
+        (
+            ["technologies.assets.hydrogen={e_nom_max: 50}"],
+            r"'technologies\.assets\.hydrogen': \['e_nom_max'\] limit new capacity",
+        ),
+        (
+            ["aggregation.check_full=true"],
+            r"'aggregation': check_full: true needs aggregation\.segments.*set segments or "
+            r"remove check_full$",
+        ),
+        (
+            ["dispatch.mode=rolling", "dispatch.step_hours=12"],
+            r"dispatch\.step_hours 12 is not a multiple of campus\.flexibility\.window_hours 24",
+        ),
+        (
+            ["dispatch.mode=rolling", "campus.flexibility={shift_share: 0, window_hours: 48}"],
+            r"dispatch\.step_hours 24 is not a multiple of campus\.flexibility\.window_hours 48",
+        ),
+    ],
+)
+def test_ineffective_or_contradictory_settings(overrides: list[str], pattern: str) -> None:
+    with pytest.raises(ConfigError, match=pattern) as info:
+        load_study(DEFAULT, overrides)
+    assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        ["technologies.assets.nuclear={p_nom: 100}"],  # existing, kept as it is
+        ["technologies.assets.battery={p_nom: 100, e_nom: 400, e_nom_max: 800}"],
+        ["technologies.extendable=[solar, iron_air]", "technologies.assets.iron_air.max_hours=150"],
+        ["aggregation={segments: 730, check_full: true}"],
+        ["dispatch={mode: rolling, step_hours: 48, window_hours: 72}"],
+        # no flexibility: any step
+        [
+            "dispatch={mode: rolling, step_hours: 12}",
+            "campus.flexibility={shift_share: 0, curtail_share: 0}",
+        ],
+        ["dispatch.step_hours=12"],  # sizing mode: the step is not used
+    ],
+)
+def test_consistent_settings_load(overrides: list[str]) -> None:
+    load_study(DEFAULT, overrides)

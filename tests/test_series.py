@@ -296,3 +296,114 @@ def test_study_file_with_netcdf_and_csv_series(tmp_path: Path) -> None:
     share = resolve_series(poi.grid_cfe_share, INDEX, "poi.grid_cfe_share", (0.0, 1.0))
     assert np.array_equal(price, PRICES)
     assert np.allclose(share, cfe, rtol=1e-15, atol=0.0)  # CSV text round trip
+
+
+# --- sub-hourly series: hourly means over [t, t + 1 h) --------------------------------------
+
+
+def test_half_hourly_series_becomes_the_hourly_mean(tmp_path: Path) -> None:
+    # 50 on the hour and 150 on the half hour: the hourly mean is 100, not the 50 of 00:00
+    times = pd.date_range("2019-01-01", periods=2 * 48, freq="30min")
+    write_csv(tmp_path / "rt.csv", times, np.tile([50.0, 150.0], 48))
+    assert np.array_equal(resolve(tmp_path / "rt.csv", "usd_per_mwh"), np.full(48, 100.0))
+
+
+@pytest.mark.parametrize("kind", ["csv", "nc"])
+def test_quarter_hourly_stamps_label_the_start_of_their_interval(tmp_path: Path, kind: str) -> None:
+    # 00:00, 00:15, 00:30, 00:45 belong to hour 00:00; 01:00 starts the next hour
+    times = pd.date_range("2019-01-01", periods=4 * 48, freq="15min")
+    values = np.tile([10.0, 20.0, 30.0, 40.0, 50.0, 60.0, 70.0, 80.0], 24)
+    path, what = _write(kind, tmp_path / "q", times, values)
+    assert np.array_equal(resolve(path, _name(what)), np.tile([25.0, 65.0], 24))
+
+
+@pytest.mark.parametrize(("freq", "offsets"), [("15min", [-3.0, 1.0, 5.0, -3.0]), ("5min", None)])
+def test_sub_hourly_means_reproduce_hourly_prices(
+    tmp_path: Path, freq: str, offsets: list[float] | None
+) -> None:
+    # offsets around each hourly price that average to zero over the hour
+    per_hour = 3600 // pd.Timedelta(freq).seconds
+    dev = np.array(offsets if offsets is not None else [-5.5, 5.5] * (per_hour // 2))
+    assert dev.sum() == 0.0
+    times = pd.date_range("2018-12-31 23:00", periods=per_hour * 50, freq=freq)
+    values = np.concatenate([np.full(per_hour, 1.0e6), (PRICES[:, None] + dev).ravel()])
+    values = np.concatenate([values, np.full(per_hour, 7.0)])  # an hour after the study
+    write_csv(tmp_path / "p.csv", times, values)
+    out = resolve(tmp_path / "p.csv", "usd_per_mwh")
+    np.testing.assert_allclose(out, PRICES, rtol=1e-13, atol=1e-12)
+
+
+@pytest.mark.parametrize("kind", ["csv", "nc"])
+def test_sub_hourly_hour_with_fewer_values(tmp_path: Path, kind: str) -> None:
+    times = pd.date_range("2019-01-01", periods=4 * 48, freq="15min")
+    drop = times.isin(pd.to_datetime(["2019-01-01 05:30", "2019-01-02 10:00", "2019-01-02 10:45"]))
+    path, what = _write(kind, tmp_path / "gap", times[~drop], np.full(int((~drop).sum()), 40.0))
+    with pytest.raises(DataError) as err:
+        resolve(path, _name(what))
+    msg = str(err.value)
+    assert msg.startswith(f"{path} (study field {FIELD}): {what} has 3 values instead of 4")
+    assert "(a step of 15 min) in the hour from 2019-01-01 05:00:00 (UTC, 2 hours in all)" in msg
+    assert "\n" not in msg
+
+
+def test_sub_hourly_series_must_cover_the_study(tmp_path: Path) -> None:
+    times = pd.date_range("2019-01-01", periods=4 * 40, freq="15min")  # 40 of the 48 hours
+    write_csv(tmp_path / "short.csv", times, np.full(160, 40.0))
+    with pytest.raises(
+        DataError, match=r"has 0 values instead of 4 .* 2019-01-02 16:00:00 \(UTC, 8 hours in all\)"
+    ):
+        resolve(tmp_path / "short.csv", "usd_per_mwh")
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "pattern"),
+    [
+        # mostly 30 min, the first 10 h at 15 min: 00:15 is off the 30-min grid
+        (
+            "15min",
+            "30min",
+            r"irregular time step: its stamps are mostly 30 min apart, but "
+            r"2019-01-01 00:15:00 \(UTC, 20 stamps in all\) is off",
+        ),
+        # mostly 15 min, the first 10 h at 30 min: those hours hold 2 values instead of 4
+        (
+            "30min",
+            "15min",
+            r"has 2 values instead of 4 \(a step of 15 min\) in the hour from "
+            r"2019-01-01 00:00:00 \(UTC, 10 hours in all\)",
+        ),
+    ],
+)
+def test_mixed_15_and_30_min_steps(tmp_path: Path, first: str, then: str, pattern: str) -> None:
+    head = pd.date_range("2019-01-01", "2019-01-01 09:59", freq=first)
+    tail = pd.date_range("2019-01-01 10:00", "2019-01-02 23:59", freq=then)
+    times = head.append(tail)
+    write_csv(tmp_path / "mixed.csv", times, np.full(len(times), 40.0))
+    with pytest.raises(DataError, match=pattern):
+        resolve(tmp_path / "mixed.csv", "usd_per_mwh")
+
+
+def test_step_that_does_not_divide_the_hour(tmp_path: Path) -> None:
+    times = pd.date_range("2019-01-01", "2019-01-02 23:59", freq="7min")
+    write_csv(tmp_path / "p.csv", times, np.full(len(times), 40.0))
+    with pytest.raises(DataError, match=r"column 'usd_per_mwh' has a time step of 7 min, which "):
+        resolve(tmp_path / "p.csv", "usd_per_mwh")
+
+
+def test_stamp_off_the_sub_hourly_grid(tmp_path: Path) -> None:
+    times = pd.date_range("2019-01-01", periods=4 * 48, freq="15min")
+    times = times.insert(6, pd.Timestamp("2019-01-01 01:20"))
+    write_csv(tmp_path / "p.csv", times, np.full(len(times), 40.0))
+    with pytest.raises(DataError, match=r"mostly 15 min apart, but 2019-01-01 01:20:00 \(UTC, 1 "):
+        resolve(tmp_path / "p.csv", "usd_per_mwh")
+
+
+@pytest.mark.parametrize(("bad", "hour"), [(np.nan, "01"), (250_000.0, "02")])
+def test_sub_hourly_value_nan_or_out_of_bounds(tmp_path: Path, bad: float, hour: str) -> None:
+    # one bad 15-min value spoils its hour even where the hourly mean would be within bounds
+    times = pd.date_range("2019-01-01", periods=4 * 48, freq="15min")
+    values = np.full(len(times), -9_000.0)
+    values[times.get_loc(pd.Timestamp(f"2019-01-01 {hour}:45"))] = bad
+    write_csv(tmp_path / "p.csv", times, values)
+    with pytest.raises(DataError, match=rf"at 2019-01-01 {hour}:00:00 \(UTC, 1 hours in all\)"):
+        resolve(tmp_path / "p.csv", "usd_per_mwh")

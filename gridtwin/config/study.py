@@ -11,15 +11,20 @@ of the study file, so a study can be run from any working directory.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+import os
+import re
+import sys
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Final, Literal
 
 import yaml
-from pydantic import BaseModel, Field, ValidationError, model_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 from gridtwin.config.base import (
+    ALL_TECHNOLOGIES,
     PRICE_BOUNDS,
     STORAGE_TECHNOLOGIES,
     TECHNOLOGY_NAMES,
@@ -171,9 +176,15 @@ class AssetConfig(StrictModel):
     @model_validator(mode="after")
     def _limits_hold(self) -> AssetConfig:
         if self.p_nom_max is not None and self.p_nom_max < self.p_nom:
-            raise ValueError(f"p_nom_max {self.p_nom_max} is below the existing p_nom {self.p_nom}")
+            raise ValueError(
+                f"p_nom_max {self.p_nom_max} is below the existing p_nom {self.p_nom}; the limit "
+                "counts the existing capacity: raise p_nom_max or lower p_nom"
+            )
         if self.e_nom_max is not None and self.e_nom_max < self.e_nom:
-            raise ValueError(f"e_nom_max {self.e_nom_max} is below the existing e_nom {self.e_nom}")
+            raise ValueError(
+                f"e_nom_max {self.e_nom_max} is below the existing e_nom {self.e_nom}; the limit "
+                "counts the existing energy: raise e_nom_max or lower e_nom"
+            )
         return self
 
 
@@ -191,7 +202,9 @@ class TechnologiesConfig(StrictModel):
     assets : dict
         Per technology, existing capacity and build limits (:class:`AssetConfig`), e.g.
         ``{solar: {p_nom: 200, p_nom_max: 2500}, iron_air: {max_hours: 100}}``. A technology
-        with existing capacity that is not in ``extendable`` is kept as it is.
+        with existing capacity that is not in ``extendable`` is kept as it is; build limits
+        (``p_nom_max``, ``e_nom_max``, ``max_hours``) apply to new capacity, so they need the
+        technology in ``extendable``. Existing storage needs both ``p_nom`` and ``e_nom``.
 
     Technologies: ``solar``, ``onwind``, ``offwind`` (resource from the ``offwind`` section),
     ``battery`` (Li-ion), ``iron_air`` (multi-day storage), ``hydrogen`` (electrolyser, tank,
@@ -204,13 +217,37 @@ class TechnologiesConfig(StrictModel):
     discount_rate: Annotated[float, Field(strict=True, ge=0.0, le=0.5)] | None = None
     assets: dict[TechnologyName, AssetConfig] = Field(default_factory=dict)
 
+    @field_validator("extendable")
+    @classmethod
+    def _unique_extendable(cls, techs: list[TechnologyName]) -> list[TechnologyName]:
+        twice = sorted({t for t in techs if techs.count(t) > 1})
+        if twice:
+            raise ValueError(f"lists {twice} more than once; list each technology once")
+        return techs
+
     @model_validator(mode="after")
-    def _storage_fields(self) -> TechnologiesConfig:
+    def _assets_fit(self) -> TechnologiesConfig:
+        # messages start with the asset's dotted path: the error is reported there
         for tech, asset in self.assets.items():
+            where = f"technologies.assets.{tech}"
             storage_only = ("e_nom", "e_nom_max", "max_hours")
             given = [f for f in storage_only if getattr(asset, f) not in (None, 0.0)]
             if tech not in STORAGE_TECHNOLOGIES and given:
-                raise ValueError(f"technologies.assets.{tech}: {given} apply to storage only")
+                raise ValueError(f"{where}: {given} apply to storage only; remove them")
+            if tech in STORAGE_TECHNOLOGIES and (asset.p_nom > 0) != (asset.e_nom > 0):
+                has, lacks = ("e_nom", "p_nom") if asset.e_nom > 0 else ("p_nom", "e_nom")
+                raise ValueError(
+                    f"{where}: existing storage has {has} {getattr(asset, has)} but no {lacks}; "
+                    f"existing storage needs power (p_nom [MW]) and energy (e_nom [MWh]): give "
+                    f"{lacks} too or remove {has}"
+                )
+            limits = [f for f in ("p_nom_max", "e_nom_max", "max_hours") if getattr(asset, f)]
+            if limits and tech not in self.extendable:
+                raise ValueError(
+                    f"{where}: {limits} limit new capacity, but '{tech}' is not in "
+                    f"technologies.extendable, so they have no effect; add '{tech}' to "
+                    "technologies.extendable or remove the limit"
+                )
         return self
 
 
@@ -226,7 +263,8 @@ class SolverConfig(StrictModel):
         The solver; Clarabel (interior point) only with the cvxpy backend.
     options : dict
         Solver options by the solver's own names. For HiGHS (e.g. ``solver: ipm``,
-        ``run_crossover: "off"``, ``time_limit: 600``) unknown names are rejected.
+        ``run_crossover: "off"``, ``time_limit: 600``) unknown names and values HiGHS refuses
+        (wrong type, out of range, not among the choices) are rejected when the study loads.
     tie_break_cost : float
         Cost per MWh of storage discharge and of grid export [currency/MWh], default 0.01.
         Where renewable energy is curtailed it is free, and the LP then has many equally cheap
@@ -256,7 +294,81 @@ class SolverConfig(StrictModel):
                     f"unknown HiGHS option(s) {unknown} in solver.options; see the HiGHS "
                     "documentation for option names"
                 )
+            _check_highs_values(self.options)
         return self
+
+
+#: How to name the value types of HiGHS options in messages, by ``HighsOptionType`` name.
+_HIGHS_TYPES: Final = {
+    "kBool": "true or false",
+    "kInt": "an integer",
+    "kDouble": "a number",
+    "kString": "a string",
+}
+
+
+def _check_highs_values(options: dict[str, Any]) -> None:
+    """Set each option on a silent HiGHS instance; raise ``ValueError`` for a value HiGHS
+    refuses (at run time HiGHS would print an error and silently keep its default).
+
+    Nothing reaches stdout: the HiGHS banner of the first instance of a process and its
+    messages are printed by C++ on file descriptor 1, which is sent to the null device for the
+    check, and ``output_flag`` is off before every option is set.
+    """
+    if not options:
+        return
+    import highspy
+
+    with _fd1_silenced():
+        highs = highspy.Highs()
+        for name, value in options.items():
+            highs.setOptionValue("output_flag", False)
+            try:
+                ok = highs.setOptionValue(name, value) == highspy.HighsStatus.kOk
+            except TypeError:  # a value of no HiGHS type (null, a list, a mapping)
+                ok = False
+            if not ok:
+                raise ValueError(_highs_value_message(highs, name, value))
+
+
+def _highs_value_message(highs: Any, name: str, value: Any) -> str:
+    """Why HiGHS refused ``value`` for the option ``name``, and what it takes instead."""
+    import highspy
+
+    status, kind = highs.getOptionType(name)
+    kind_name = kind.name if status == highspy.HighsStatus.kOk else ""
+    expected = _HIGHS_TYPES.get(kind_name, "a value")
+    quote = ""
+    if isinstance(value, bool) and kind_name == "kString":
+        quote = " (YAML reads unquoted on/off/yes/no as true/false: quote it, e.g. 'off')"
+    return (
+        f"solver.options.{name}: HiGHS rejects the value {value!r}{quote}; give {expected} "
+        "within the range or choices of the HiGHS documentation"
+    )
+
+
+@contextlib.contextmanager
+def _fd1_silenced() -> Iterator[None]:
+    """Send file descriptor 1 (stdout of C and C++ code) to the null device for a moment."""
+    try:
+        sys.stdout.flush()
+        saved = os.dup(1)
+    except (OSError, ValueError, AttributeError):  # no stdout to protect
+        yield
+        return
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+    except OSError:
+        os.close(saved)
+        yield
+        return
+    try:
+        os.dup2(null, 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(null)
 
 
 class AggregationConfig(StrictModel):
@@ -273,11 +385,20 @@ class AggregationConfig(StrictModel):
     check_full : bool
         Also solve the full-resolution problem and report the cost error of the aggregated one
         (``aggregation_cost_error`` in the result); doubles the work, so use it on one scenario
-        of a sweep.
+        of a sweep. Needs ``segments``.
     """
 
     segments: Annotated[int, Field(strict=True, ge=1)] | None = None
     check_full: Annotated[bool, Field(strict=True)] = False
+
+    @model_validator(mode="after")
+    def _check_needs_segments(self) -> AggregationConfig:
+        if self.check_full and self.segments is None:
+            raise ValueError(
+                "check_full: true needs aggregation.segments (it compares the aggregated solve "
+                "with the full one); set segments or remove check_full"
+            )
+        return self
 
 
 class DispatchConfig(StrictModel):
@@ -294,8 +415,9 @@ class DispatchConfig(StrictModel):
         dispatch in the same schema, with the CFE score it actually reaches.
     window_hours, step_hours : int
         Foresight and commitment of each window [h]; default 48 h stepped daily, as a day-ahead
-        operator with a day of look-ahead. ``step_hours`` must divide into the campus
-        flexibility window.
+        operator with a day of look-ahead. When the campus has flexibility (a nonzero
+        ``campus.flexibility.shift_share`` or ``curtail_share``), ``step_hours`` must be a
+        multiple of ``campus.flexibility.window_hours``, so that no step cuts a shift window.
     cfe_price : float or None
         Price of clean shortfall [currency/MWh]; ``None``: the sizing's shadow price of the
         CFE constraint (with perfect foresight the priced and the constrained problems then
@@ -317,10 +439,13 @@ class DispatchConfig(StrictModel):
         if self.step_hours > self.window_hours:
             raise ValueError(
                 f"dispatch.step_hours {self.step_hours} exceeds dispatch.window_hours "
-                f"{self.window_hours}: a window can only commit hours it has seen"
+                f"{self.window_hours}: a window can only commit hours it has seen; lower "
+                "step_hours or raise window_hours"
             )
         if self.capacities is not None and self.mode != "rolling":
-            raise ValueError("dispatch.capacities needs dispatch.mode: rolling")
+            raise ValueError(
+                "dispatch.capacities needs dispatch.mode: rolling; set it or remove capacities"
+            )
         return self
 
 
@@ -352,18 +477,26 @@ class StudyConfig(StrictModel):
         return self
 
     @model_validator(mode="after")
-    def _cap_needs_intensity(self) -> StudyConfig:
-        if self.policy.emissions_cap is not None and self.poi.grid_co2_intensity is None:
+    def _rolling_steps_whole_shift_windows(self) -> StudyConfig:
+        flex = self.campus.flexibility
+        has_flex = flex.shift_share > 0 or flex.curtail_share > 0
+        step = self.dispatch.step_hours
+        if self.dispatch.mode == "rolling" and has_flex and step % flex.window_hours:
             raise ValueError(
-                "policy.emissions_cap needs poi.grid_co2_intensity [t CO2/MWh] to count "
-                "the emissions of grid imports"
+                f"dispatch.step_hours {step} is not a multiple of "
+                f"campus.flexibility.window_hours {flex.window_hours}: a committed step would "
+                f"cut a load-shift window; use a step of k x {flex.window_hours} h (and "
+                "dispatch.window_hours at least that)"
             )
         return self
 
     @model_validator(mode="after")
-    def _unique_extendable(self) -> StudyConfig:
-        if len(set(self.technologies.extendable)) != len(self.technologies.extendable):
-            raise ValueError("technologies.extendable lists a technology twice")
+    def _cap_needs_intensity(self) -> StudyConfig:
+        if self.policy.emissions_cap is not None and self.poi.grid_co2_intensity is None:
+            raise ValueError(
+                "policy.emissions_cap needs poi.grid_co2_intensity [t CO2/MWh] to count "
+                "the emissions of grid imports; give it or remove emissions_cap"
+            )
         return self
 
 
@@ -406,41 +539,81 @@ def _user_location(error: Any, fields: set[str]) -> str:
     """The dotted field path of a pydantic error as the user wrote it.
 
     pydantic adds union-member tags ('float', 'constrained-float', 'SeriesRef') to locations;
-    only field names and list positions are kept (and an unknown key as written).
+    only field names, technology names (keys of ``technologies.assets``) and list positions
+    are kept (and an unknown key as written).
     """
+    keep = fields | set(ALL_TECHNOLOGIES)
     *head, last = error["loc"] or ("",)
-    parts = [str(p) for p in head if isinstance(p, int) or p in fields]
-    if isinstance(last, int) or last in fields or error["type"] == "extra_forbidden":
+    parts = [str(p) for p in head if isinstance(p, int) or p in keep]
+    if isinstance(last, int) or last in keep or error["type"] == "extra_forbidden":
         parts.append(str(last))
     return ".".join(parts)
 
 
+#: A validator message that starts with a dotted path below its model's location, e.g.
+#: ``technologies.assets.solar: ...`` from the ``technologies`` validator: the error is
+#: reported at that path.
+_PATH_PREFIX: Final = re.compile(r"^([A-Za-z_]\w*(?:\.\w+)+): (.+)$")
+
+#: A dict or list input with more items than this is not repeated in a message.
+_MAX_SHOWN_ITEMS: Final = 3
+
+
+def _where_and_what(error: Any, fields: set[str]) -> tuple[str, str, bool]:
+    """Location, message and whether the input is worth showing, for one pydantic error.
+
+    Errors raised by validators (``value_error``) lose pydantic's ``Value error, `` prefix; a
+    message starting with a finer dotted path (see :data:`_PATH_PREFIX`) moves the location
+    there. The input is not shown at the top level (it is the whole study), for a dict or list
+    of more than a few items, or for a validator's error on a section or a list (its message
+    names the values that do not fit).
+    """
+    loc = _user_location(error, fields)
+    text = str(error["msg"])
+    value = error.get("input")
+    show = bool(loc) and not (
+        isinstance(value, dict | list | tuple) and len(value) > _MAX_SHOWN_ITEMS
+    )
+    if error["type"] == "value_error":
+        text = text.removeprefix("Value error, ")
+        show = show and not isinstance(value, dict | list | tuple)
+        match = _PATH_PREFIX.match(text)
+        if match and (not loc or match[1].startswith(f"{loc}.")):
+            loc, text = match[1], match[2]
+    return loc, text, show
+
+
 def _format_validation_error(source: str, err: ValidationError) -> str:
-    """One line naming the first offending field (as written in YAML), the fix, and how many
+    """One line naming the first offending field (as written in YAML), the fix, and which
     other fields have problems."""
     fields = _field_names()
     errors = err.errors()
     first = errors[0]
     kind = first["type"]
-    loc = _user_location(first, fields) or "(top level)"
+    loc, text, show = _where_and_what(first, fields)
     last = loc.rsplit(".", 1)[-1]
     value = first.get("input")
+    got = f" (got {value!r})" if show else ""
     if kind == "extra_forbidden":
-        hint = "remove it or check its spelling (fields are documented in gridtwin/config/)"
+        hint = "; remove it or check its spelling (fields are documented in gridtwin/config/)"
         msg = f"unknown field '{loc}'"
     elif kind == "missing":
-        hint = "add it"
+        hint = "; add it"
         msg = f"field '{loc}' is required"
+    elif kind == "value_error":  # a validator's message names the fields and the fix
+        hint = ""
+        msg = f"field '{loc}': {text}{got}" if loc else text
     elif last in SERIES_FIELDS:
         lo, hi = SERIES_FIELDS[last]
-        msg = f"field '{loc}': expected a number within [{lo:g}, {hi:g}] (got {value!r})"
-        hint = "or give an hourly series as {path: FILE.csv, column: NAME}"
+        msg = f"field '{loc}': expected a number within [{lo:g}, {hi:g}]{got}"
+        hint = "; or give an hourly series as {path: FILE.csv, column: NAME}"
     else:
-        hint = "fix the value"
-        msg = f"field '{loc}': {first['msg']} (got {value!r})"
-    others = sorted({_user_location(e, fields) for e in errors} - {_user_location(first, fields)})
+        hint = "; fix the value"
+        msg = f"field '{loc or '(top level)'}': {text}{got}"
+    where = {_where_and_what(e, fields)[0] for e in errors}
+    others = sorted(w for w in where - {loc} if w)
     more = f" (also: {', '.join(others)})" if others else ""
-    return f"{source}: {msg}; {hint}{more}"
+    return f"{source}: {msg}{hint}{more}"
 
 
 def input_files(cfg: StudyConfig) -> dict[str, Path]:
@@ -497,7 +670,9 @@ def _check_files(cfg: StudyConfig, source: str) -> None:
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
-    """YAML loader that rejects a key given twice in one mapping (PyYAML keeps the last)."""
+    """YAML loader that rejects a key given twice in one mapping (PyYAML keeps the last) and
+    reads YAML 1.2 floats with an exponent (``1e4``, ``-2.5E-3``, ``7.5e1``) as numbers, where
+    PyYAML's YAML 1.1 rules read them as strings (see :data:`_YAML12_EXPONENT_FLOAT`)."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[Any] = set()
@@ -511,12 +686,44 @@ class _UniqueKeyLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
+#: YAML 1.2 (core schema) floats with an exponent that YAML 1.1 reads as strings: YAML 1.1
+#: needs a dot and a signed exponent (``1.0e+4``), YAML 1.2 takes ``1e4``, ``1E4``, ``7.5e1``,
+#: ``-2.5E-3``, ``.5e3``. Other floats and the integers already resolve as numbers.
+_YAML12_EXPONENT_FLOAT: Final = re.compile(
+    r"^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[eE][-+]?[0-9]+$"
+)
+# On the loader class only: yaml.SafeLoader itself keeps YAML 1.1 (add_implicit_resolver
+# copies the resolver table into the subclass before adding).
+_UniqueKeyLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float", _YAML12_EXPONENT_FLOAT, list("-+0123456789.")
+)
+
+
+def _load_yaml(text: str) -> Any:
+    """Read YAML text the way study files and ``--set`` values are read.
+
+    Safe (no Python objects), a key given twice in a mapping is an error, and YAML 1.2
+    exponent floats such as ``1e4`` are numbers.
+
+    Raises
+    ------
+    yaml.YAMLError
+        Malformed YAML or a duplicate key.
+
+    Examples
+    --------
+    >>> _load_yaml("demand_charge: 1e4")
+    {'demand_charge': 10000.0}
+    """
+    return yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader subclass
+
+
 def apply_override(raw: dict[str, Any], item: str) -> None:
     """Set one ``dotted.path=VALUE`` override in a raw (unvalidated) study mapping.
 
-    ``VALUE`` is read as YAML, so ``0.95``, ``true``, ``[solar, battery]`` and
-    ``{path: p.csv, column: usd}`` all work. Sections are created as needed; the result is
-    validated like the file itself.
+    ``VALUE`` is read as YAML like the study file (:func:`_load_yaml`), so ``0.95``, ``1e4``,
+    ``true``, ``[solar, battery]`` and ``{path: p.csv, column: usd}`` all work. Sections are
+    created as needed; the result is validated like the file itself.
 
     Raises
     ------
@@ -532,9 +739,11 @@ def apply_override(raw: dict[str, Any], item: str) -> None:
             "e.g. --set policy.cfe_target=0.95"
         )
     try:
-        value = yaml.safe_load(text) if text.strip() else None
-    except yaml.YAMLError:
-        raise ConfigError(f"--set {item!r}: the value is not valid YAML; quote it") from None
+        value = _load_yaml(text) if text.strip() else None
+    except yaml.YAMLError as exc:
+        problem = getattr(exc, "problem", None)
+        why = f" ({problem})" if problem else ""
+        raise ConfigError(f"--set {item!r}: the value is not valid YAML{why}; quote it") from None
     node = raw
     for depth, key in enumerate(keys[:-1]):
         child = node.setdefault(key.strip(), {})
@@ -574,7 +783,7 @@ def parse_study(
         Malformed YAML, unknown or missing fields, invalid values, or missing input files.
     """
     try:
-        raw = yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader subclass
+        raw = _load_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
