@@ -40,7 +40,7 @@ from gridtwin.conventions import STORAGE, TECHNOLOGY, TIME, annotate
 from gridtwin.exceptions import DataError
 from gridtwin.io import check_writable
 from gridtwin.optimize import pypsa_backend
-from gridtwin.optimize.aggregate import aggregate
+from gridtwin.optimize.aggregate import aggregate, disaggregate_solution
 from gridtwin.optimize.dispatch import rolling_dispatch
 from gridtwin.optimize.problem import (
     FlexSpec,
@@ -51,7 +51,7 @@ from gridtwin.optimize.problem import (
     SystemProblem,
     horizon_years,
 )
-from gridtwin.results import build_results, open_results, write_results
+from gridtwin.results import build_results, open_results, weights, write_results
 from gridtwin.series import resolve_series
 from gridtwin.technologies import annualised_costs, load_catalogue
 from gridtwin.weather import pv_capacity_factor, wind_capacity_factor
@@ -496,33 +496,38 @@ def run_study(
         check_writable(output, inputs=inputs, kind="result")
     stage = _Stages(progress)
     problem, campus, weather = prepare_problem(cfg, stage)
+    hourly, hourly_campus = problem, campus
     full_objective = math.nan
     if cfg.aggregation.segments is not None:
         with stage("aggregation"):
-            full = problem
-            problem = aggregate(problem, cfg.aggregation.segments)
-            campus = _segment_means(campus, problem)
+            problem = aggregate(hourly, cfg.aggregation.segments)
+            campus = _segment_means(hourly_campus, problem)
         if cfg.aggregation.check_full:
             with stage("full_resolution"):
-                full_objective = solve(full, cfg.solver).objective
-    sizing: Solution | None = None
+                full_objective = solve(hourly, cfg.solver).objective
+    sizing: Solution
     if cfg.dispatch.capacities is not None:
-        sizing = sized_from_results(open_results(cfg.dispatch.capacities), problem)
+        sizing = sized_from_results(open_results(cfg.dispatch.capacities), hourly)
     else:
         with stage("optimisation"):
             sizing = solve(problem, cfg.solver)
     solution = sizing
+    sized_on = problem
     if cfg.dispatch.mode == "rolling":
+        start = sizing
+        if cfg.dispatch.capacities is None and problem.weights is not None:
+            start = disaggregate_solution(sizing, problem.weights)  # sized on segments
         with stage("dispatch"):
             solution = rolling_dispatch(
-                problem,
-                sizing,
+                hourly,
+                start,
                 window_hours=cfg.dispatch.window_hours,
                 step_hours=cfg.dispatch.step_hours,
                 cfe_price=cfg.dispatch.cfe_price,
                 solver=cfg.solver.name.upper(),
                 options=cfg.solver.options,
             )
+        problem, campus = hourly, hourly_campus  # the operation is hour by hour
     with stage("results"):
         weather_attrs = {
             f"weather_{k}": v
@@ -546,11 +551,11 @@ def run_study(
         )
     if problem.flex is not None and problem.weights is None:  # hours of hourly results
         _record_flexibility(ds, flexibility_envelope(campus, cfg.campus))
-    if problem.weights is not None:
-        ds.attrs["aggregation_segments"] = len(problem.snapshots)
+    if sized_on.weights is not None:
+        ds.attrs["aggregation_segments"] = len(sized_on.snapshots)
         ds.attrs["aggregation_method"] = "tsam segmentation, segment means"
         if math.isfinite(full_objective):
-            ds["aggregation_cost_error"] = ((), solution.objective / full_objective - 1.0)
+            ds["aggregation_cost_error"] = ((), sizing.objective / full_objective - 1.0)
             ds.attrs["objective_full_resolution"] = full_objective
             annotate(ds, currency=problem.currency)
     if cfg.dispatch.mode == "rolling":
@@ -581,17 +586,19 @@ def sized_from_results(ds: xr.Dataset, problem: SystemProblem) -> Solution:
             f"{problem.technologies}; dispatch a result of the same technologies"
         )
     times = pd.DatetimeIndex(ds[TIME].values)
-    if not times.equals(problem.snapshots):
+    steps = weights(ds).to_numpy()
+    hours = pd.date_range(times[0], periods=round(float(steps.sum())), freq="h")
+    if not hours.equals(problem.snapshots):
         raise DataError(
-            f"{source}: its {len(times)} time steps ({times[0]} ..) differ from the study's "
+            f"{source}: its {len(hours)} hours ({times[0]} ..) differ from the study's "
             f"{len(problem.snapshots)} hours ({problem.snapshots[0]} ..); dispatch a result of "
-            "the same weather, not aggregated"
+            "the same weather"
         )
     p_nom = {t: float(v) for t, v in zip(techs, ds["p_nom_opt"].values, strict=True)}
     stores = [s.name for s in problem.storage]
     pick = {s: ds.sel({STORAGE: s}) for s in stores}
     gens = [g.name for g in problem.generators]
-    return Solution(
+    sized = Solution(
         p_nom=p_nom,
         p_nom_discharge={s: float(pick[s].get("p_nom_discharge_opt", p_nom[s])) for s in stores},
         e_nom={s: float(pick[s]["e_nom_opt"]) for s in stores},
@@ -606,6 +613,9 @@ def sized_from_results(ds: xr.Dataset, problem: SystemProblem) -> Solution:
         objective=float(ds.attrs.get("objective", math.nan)),
         cfe_price=float(ds.attrs.get("cfe_price", math.nan)),
     )
+    if np.any(steps != 1.0):  # sized on segments: on the hours they stand for
+        sized = disaggregate_solution(sized, steps)
+    return sized
 
 
 def _segment_means(campus: xr.Dataset, problem: SystemProblem) -> xr.Dataset:

@@ -279,7 +279,7 @@ def test_yaml_1_2_floats_only_on_the_study_loader() -> None:
 @pytest.mark.parametrize(
     ("overrides", "fields"),
     [
-        (["dispatch.mode=rolling", "aggregation.segments=1095"], ["dispatch.mode", "segments"]),
+        (["aggregation.check_full=true"], ["aggregation", "check_full", "aggregation.segments"]),
         (["technologies.extendable=[solar, solar, battery]"], ["technologies.extendable"]),
         (["policy.emissions_cap=1000"], ["policy.emissions_cap", "poi.grid_co2_intensity"]),
     ],

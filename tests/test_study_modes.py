@@ -85,7 +85,6 @@ def test_rolling_dispatch_of_a_result_file(folder: Path, tmp_path: Path) -> None
 @pytest.mark.parametrize(
     ("body", "pattern"),
     [
-        ("dispatch: {mode: rolling}\naggregation: {segments: 50}\n", r"remove aggregation"),
         ("dispatch: {mode: rolling, window_hours: 24, step_hours: 48}\n", r"exceeds"),
         ("dispatch: {capacities: x.nc}\n", r"needs dispatch\.mode: rolling"),
         ("dispatch: {mode: rolling, step_hours: 12, window_hours: 24}\n", r"multiple"),
@@ -118,3 +117,19 @@ def test_a_list_of_weather_files_is_stacked(tmp_path: Path) -> None:
     text_gap = f"name: gap\nweather: {{path: [w2018.nc, later.nc]}}\n{POI}"
     with pytest.raises(DataError, match=r"w2018\.nc and .*later\.nc: .* must be contiguous"):
         run_study(parse_study(text_gap, base=tmp_path))
+
+
+def test_size_on_segments_then_operate_hour_by_hour(folder: Path, tmp_path: Path) -> None:
+    """The sweep workflow: size fast on segments, then check the design hour by hour with the
+    rolling dispatch, in one run or from the aggregated result file."""
+    body = "aggregation: {segments: 112}\n"
+    sized = _run(folder, body, output=tmp_path / "agg.nc")
+    rolling = _run(folder, body + "dispatch: {mode: rolling}\n")
+    assert rolling.sizes["time"] == 336 and float(weights(rolling).max()) == 1.0
+    assert rolling.attrs["aggregation_segments"] == 112
+    np.testing.assert_allclose(rolling["p_nom_opt"], sized["p_nom_opt"], rtol=1e-9)
+    assert float(np.abs(energy_balance_residual(rolling)).max()) < 1e-5
+    # the same from the file, without aggregating again
+    again = _run(folder, f"dispatch: {{mode: rolling, capacities: {tmp_path / 'agg.nc'}}}\n")
+    np.testing.assert_allclose(again["p_nom_opt"], sized["p_nom_opt"], rtol=1e-9)
+    np.testing.assert_allclose(again["grid_import"], rolling["grid_import"], atol=1e-4)

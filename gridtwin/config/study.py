@@ -412,7 +412,9 @@ class DispatchConfig(StrictModel):
         cvxpy with a rolling horizon, windows of ``window_hours`` committed ``step_hours`` at a
         time, the hourly CFE target priced at ``cfe_price``
         (:func:`gridtwin.optimize.dispatch.rolling_dispatch`); the result file holds that
-        dispatch in the same schema, with the CFE score it actually reaches.
+        dispatch in the same schema, with the CFE score it actually reaches. With
+        ``aggregation.segments`` the capacities are sized on the segments and then operated
+        hour by hour (the result is hourly): a quick check of an aggregated design.
     window_hours, step_hours : int
         Foresight and commitment of each window [h]; default 48 h stepped daily, as a day-ahead
         operator with a day of look-ahead. When the campus has flexibility (a nonzero
@@ -425,7 +427,7 @@ class DispatchConfig(StrictModel):
     capacities : Path or None
         A gridtwin result file whose capacities (``p_nom_opt``, ``e_nom_opt``,
         ``p_nom_discharge_opt``) are dispatched instead of sizing anew; it must have the same
-        technologies as the study.
+        technologies and weather hours as the study (an aggregated result is fine).
     """
 
     mode: Literal["sizing", "rolling"] = "sizing"
@@ -467,14 +469,6 @@ class StudyConfig(StrictModel):
     solver: SolverConfig = Field(default_factory=SolverConfig)
     aggregation: AggregationConfig = Field(default_factory=AggregationConfig)
     dispatch: DispatchConfig = Field(default_factory=DispatchConfig)
-
-    @model_validator(mode="after")
-    def _rolling_is_hourly(self) -> StudyConfig:
-        if self.dispatch.mode == "rolling" and self.aggregation.segments is not None:
-            raise ValueError(
-                "dispatch.mode 'rolling' dispatches hour by hour: remove aggregation.segments"
-            )
-        return self
 
     @model_validator(mode="after")
     def _rolling_steps_whole_shift_windows(self) -> StudyConfig:

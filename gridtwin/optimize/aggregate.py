@@ -66,7 +66,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from gridtwin.exceptions import ConfigError
-from gridtwin.optimize.problem import SystemProblem
+from gridtwin.optimize.problem import Solution, SystemProblem
 
 logger = logging.getLogger(__name__)
 
@@ -328,3 +328,41 @@ def _apply_segments(problem: SystemProblem, lengths: np.ndarray) -> SystemProble
 
 
 __all__ = ["PER_WINDOW_FIELDS", "aggregate", "disaggregate"]
+
+
+def disaggregate_solution(solution: Solution, problem_weights: ArrayLike) -> Solution:
+    """A solution of an aggregated problem on the hours it stands for.
+
+    Capacities, objective and prices are kept; every series (generator output, storage charge,
+    discharge and state of charge, POI exchange, load shift and curtailment) is repeated over
+    the hours of its segment with :func:`disaggregate`. Used to dispatch capacities sized on
+    segments hour by hour (:func:`gridtwin.optimize.dispatch.rolling_dispatch`), which needs
+    the stored energy at the last hour (the cyclic state) to start from.
+
+    Parameters
+    ----------
+    solution : Solution
+        Of an aggregated problem, series of shape (n_segments,).
+    problem_weights : array_like
+        Shape (n_segments,), that problem's ``snapshot_weights`` [h].
+
+    Returns
+    -------
+    Solution
+        Series of shape (sum(problem_weights),).
+    """
+
+    def each(series: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        return {k: disaggregate(v, problem_weights) for k, v in series.items()}
+
+    return replace(
+        solution,
+        p=each(solution.p),
+        charge=each(solution.charge),
+        discharge=each(solution.discharge),
+        state_of_charge=each(solution.state_of_charge),
+        grid_import=disaggregate(solution.grid_import, problem_weights),
+        grid_export=disaggregate(solution.grid_export, problem_weights),
+        load_shift=disaggregate(solution.load_shift, problem_weights),
+        load_curtailment=disaggregate(solution.load_curtailment, problem_weights),
+    )
