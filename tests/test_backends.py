@@ -24,7 +24,7 @@ import pytest
 import xarray as xr
 from greensboro_cases import greensboro
 
-from gridtwin.exceptions import ConfigError, InfeasibleError
+from gridtwin.exceptions import ConfigError, InfeasibleError, SolverError
 from gridtwin.optimize import cvxpy_backend, pypsa_backend
 from gridtwin.optimize.problem import (
     FlexSpec,
@@ -703,3 +703,21 @@ def test_clarabel_agrees_with_highs_on_a_full_year() -> None:
     clarabel = cvxpy_backend.solve(problem, solver="CLARABEL")
     assert clarabel.objective == pytest.approx(highs.objective, rel=1e-6)
     assert clarabel.cfe_price == pytest.approx(highs.cfe_price, rel=1e-3)
+
+
+def test_no_verdict_on_a_reachable_target_says_what_to_do(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Interior point that stops without an optimum on a feasible problem is not reported as
+    infeasible: the message gives the reachable score and suggests dual simplex."""
+    problem = _battery_two_hours(0.5)
+    real = pypsa_backend._optimize
+    calls = []
+
+    def first_unknown(*args, **kwargs):  # type: ignore[no-untyped-def]
+        n, status, condition = real(*args, **kwargs)
+        calls.append(condition)
+        return (n, "ok", "unknown") if len(calls) == 1 else (n, status, condition)
+
+    monkeypatch.setattr(pypsa_backend, "_optimize", first_unknown)
+    with pytest.raises(SolverError, match=r"reachable \(highest reachable CFE score 1\.0000\).*"
+                       r"solver: simplex"):  # fmt: skip
+        pypsa_backend.solve(problem)

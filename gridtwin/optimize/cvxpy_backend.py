@@ -49,6 +49,7 @@ from gridtwin.optimize.problem import (
     Solution,
     SystemProblem,
     infeasibility_message,
+    no_verdict_message,
     target_out_of_reach,
 )
 
@@ -487,7 +488,7 @@ def solve(
         best = max_reachable_cfe(problem, opts, solver=name)
         if target_out_of_reach(problem, best):
             raise InfeasibleError(infeasibility_message(problem, best))
-        raise SolverError(f"{name} stopped with status '{status}'; no result written")
+        raise SolverError(no_verdict_message(name, status, problem, best))
     return _extract(model, problem, name, opts, elapsed)
 
 

@@ -474,6 +474,17 @@ def target_out_of_reach(problem: SystemProblem, best: float) -> bool:
     return not np.isfinite(best) or best < problem.cfe_target - 1e-6
 
 
+def no_verdict_message(solver: str, status: str, problem: SystemProblem, best: float) -> str:
+    """The message of a solver that stopped without an optimum on a problem whose target is
+    within reach (``best`` >= target): the same for every backend."""
+    return (
+        f"{solver} stopped with status '{status}' although cfe_target={problem.cfe_target} is "
+        f"reachable (highest reachable CFE score {best:.4f}): the interior point method did not "
+        "converge; set solver.options: {solver: simplex} (HiGHS dual simplex, slower but "
+        "robust) or lower the target; no result written"
+    )
+
+
 def infeasibility_message(problem: SystemProblem, best: float) -> str:
     """The message of an infeasible sizing problem, the same for every backend.
 

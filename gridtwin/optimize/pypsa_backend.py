@@ -36,6 +36,7 @@ from gridtwin.optimize.problem import (
     StorageSpec,
     SystemProblem,
     infeasibility_message,
+    no_verdict_message,
     target_out_of_reach,
 )
 
@@ -445,7 +446,7 @@ def solve(problem: SystemProblem, options: dict[str, Any] | None = None) -> Solu
         best = max_reachable_cfe(problem, opts)
         if target_out_of_reach(problem, best):
             raise InfeasibleError(infeasibility_message(problem, best))
-        raise SolverError(f"HiGHS stopped with status '{status}' ({condition}); no result written")
+        raise SolverError(no_verdict_message("HiGHS", f"{status}/{condition}", problem, best))
     return _extract(n, problem, opts, status, condition, elapsed)
 
 
