@@ -29,3 +29,11 @@ class InfeasibleError(GridTwinError):
 
 class SolverError(GridTwinError):
     """The solver stopped without an optimal solution for a reason other than infeasibility."""
+
+
+class PowerFlowNotConverged(GridTwinError):
+    """An AC power flow found no solution, or the network cannot be solved as given.
+
+    The message names the hour (time stamp) and the likely cause: voltage collapse from too
+    much load, a bus islanded from every external grid, or parameters in the wrong units.
+    """

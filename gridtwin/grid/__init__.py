@@ -1,0 +1,1 @@
+"""Grid interconnection studies: pandapower networks at the campus point of interconnection."""

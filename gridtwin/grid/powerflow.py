@@ -1,0 +1,441 @@
+"""Hourly AC power flow of a pandapower network: time series, limit violations, N-1.
+
+Conventions
+-----------
+* Loads (``net.load``) are in load convention (positive ``p_mw`` consumes), static generators
+  (``net.sgen``) in generator convention (positive ``p_mw`` injects), both in MW.
+* Reactive power follows active power: by default each element keeps the ratio
+  ``q_mvar / p_mw`` it has in ``net`` (an element with ``p_mw == 0`` gets ``q_mvar = 0``).
+  With ``load_power_factor`` the named loads instead draw ``q = p * tan(acos(pf))`` Mvar
+  (lagging, inductive); static generators always keep their ratio.
+* Branches are lines and two-winding transformers, labelled ``line:<name>`` and
+  ``trafo:<name>``; buses ``bus:<name>``. Where names are missing or not unique the pandapower
+  index is used instead of the name.
+* Losses are the sum of series and shunt losses of lines and transformers [MW].
+
+Backends: ``"lightsim2grid"`` runs pandapower's ``runpp`` with its Newton-Raphson replaced by
+lightsim2grid's C++ solver (KLU); ``"pandapower"`` runs pandapower's own Newton-Raphson;
+``"auto"`` uses lightsim2grid when it is installed and falls back to pandapower per hour when
+lightsim2grid is missing, errors out, or does not converge.
+
+References
+----------
+Thurner, L. et al. (2018). pandapower — an open-source Python tool for convenient modeling,
+analysis, and optimization of electric power systems. IEEE Trans. Power Syst. 33(6),
+6510-6521. https://doi.org/10.1109/TPWRS.2018.2829021
+
+Donnot, B. (2020). LightSim2grid: a C++ backend for grid2op.
+https://github.com/Grid2Op/lightsim2grid
+"""
+
+from __future__ import annotations
+
+import copy
+import importlib.util
+import logging
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from gridtwin.exceptions import DataError, PowerFlowNotConverged
+
+logger = logging.getLogger(__name__)
+
+Backend = Literal["lightsim2grid", "pandapower", "auto"]
+
+DEFAULT_MIN_VM_PU = 0.95
+DEFAULT_MAX_VM_PU = 1.05
+DEFAULT_MAX_LOADING_PERCENT = 100.0
+
+_HINT = (
+    "Likely causes: voltage collapse from too much load (reduce load or add reactive support), "
+    "a bus islanded from every ext_grid, or parameters in the wrong units (MW vs kW, "
+    "ohm/km vs ohm)."
+)
+
+
+def lightsim2grid_available() -> bool:
+    """Return True when the optional ``lightsim2grid`` package can be imported."""
+    return importlib.util.find_spec("lightsim2grid") is not None
+
+
+def _labels(table: pd.DataFrame, prefix: str) -> list[str]:
+    """``prefix:<name>`` per row, or ``prefix:<index>`` when names are missing or repeated."""
+    names = table["name"] if "name" in table else pd.Series(None, index=table.index)
+    if len(table) and names.notna().all() and names.astype(str).is_unique:
+        return [f"{prefix}:{n}" for n in names.astype(str)]
+    return [f"{prefix}:{i}" for i in table.index]
+
+
+def _name_to_index(table: pd.DataFrame, names: Sequence[str], kind: str) -> dict[str, Any]:
+    """Map element names to pandapower indices; raise DataError for unknown or repeated names."""
+    out: dict[str, Any] = {}
+    column = table["name"].astype(str)
+    for name in names:
+        hits = table.index[column == str(name)]
+        if len(hits) != 1:
+            what = "not found" if len(hits) == 0 else f"found {len(hits)} times"
+            raise DataError(
+                f"{kind} name {name!r} {what} in net.{kind}.name; profiles are matched by "
+                f"name, give each {kind} a unique name."
+            )
+        out[name] = hits[0]
+    return out
+
+
+def unsupplied_buses(net: Any) -> list[Any]:
+    """Return in-service buses with no electrical path to an ext_grid or slack gen.
+
+    Parameters
+    ----------
+    net : pandapowerNet
+        Network; open switches and out-of-service branches are respected.
+
+    Returns
+    -------
+    list
+        pandapower bus indices, sorted.
+    """
+    from pandapower.topology import unsupplied_buses as _unsupplied
+
+    in_service = set(net.bus.index[net.bus.in_service])
+    return sorted(set(_unsupplied(net)) & in_service)
+
+
+def _check_islands(net: Any, when: str) -> None:
+    islanded = unsupplied_buses(net)
+    if islanded:
+        labels = dict(zip(net.bus.index, _labels(net.bus, "bus"), strict=True))
+        shown = ", ".join(labels[b] for b in islanded[:10])
+        more = f" and {len(islanded) - 10} more" if len(islanded) > 10 else ""
+        raise PowerFlowNotConverged(
+            f"{when}: {len(islanded)} in-service bus(es) have no path to an ext_grid "
+            f"(islanded): {shown}{more}. Connect them with a line or transformer, close the "
+            "open switch, add an ext_grid, or set the buses out of service."
+        )
+
+
+def _solve(net: Any, backend: Backend, init: str) -> str:
+    """Run one AC power flow in place; return the backend that solved it."""
+    import pandapower as pp
+
+    if backend in ("lightsim2grid", "auto") and lightsim2grid_available():
+        try:
+            pp.runpp(net, lightsim2grid=True, numba=False, init=init)
+            used = "lightsim2grid" if net._options.get("lightsim2grid") else "pandapower"
+            return used
+        except Exception as err:
+            if backend == "lightsim2grid":
+                raise
+            logger.info("lightsim2grid failed (%s); retrying with pandapower NR", err)
+    elif backend == "lightsim2grid":
+        raise DataError(
+            "backend='lightsim2grid' but lightsim2grid is not installed; "
+            "`pip install lightsim2grid` or use backend='pandapower' / 'auto'."
+        )
+    pp.runpp(net, lightsim2grid=False, numba=False, init="flat" if backend == "auto" else init)
+    return "pandapower"
+
+
+def _profiles(
+    profiles: Mapping[str, np.ndarray], n_hours: int | None, kind: str
+) -> tuple[dict[str, np.ndarray], int | None]:
+    out: dict[str, np.ndarray] = {}
+    for name, values in profiles.items():
+        arr = np.asarray(values, dtype=float)
+        if arr.ndim != 1:
+            raise DataError(f"{kind} profile {name!r} must be 1-D (one value per hour) [MW].")
+        if n_hours is None:
+            n_hours = arr.size
+        if arr.size != n_hours:
+            raise DataError(
+                f"{kind} profile {name!r} has {arr.size} hours, expected {n_hours}; "
+                "give every profile the same length."
+            )
+        if not np.isfinite(arr).all():
+            raise DataError(f"{kind} profile {name!r} contains NaN or inf [MW].")
+        out[name] = arr
+    return out, n_hours
+
+
+def run_timeseries(
+    net: Any,
+    load_p_mw: Mapping[str, np.ndarray],
+    sgen_p_mw: Mapping[str, np.ndarray],
+    *,
+    backend: Backend = "auto",
+    times: pd.DatetimeIndex | None = None,
+    load_power_factor: float | None = None,
+) -> xr.Dataset:
+    """Run one AC power flow per hour with loads and static generators set from profiles.
+
+    Parameters
+    ----------
+    net : pandapowerNet
+        Network; not modified (the function works on a deep copy).
+    load_p_mw : mapping of str to array
+        Active power per hour of the loads named in ``net.load.name`` [MW].
+    sgen_p_mw : mapping of str to array
+        Active power per hour of the static generators named in ``net.sgen.name`` [MW].
+    backend : {"auto", "lightsim2grid", "pandapower"}
+        Newton-Raphson implementation; see the module docstring.
+    times : pandas.DatetimeIndex, optional
+        Time stamps of the hours; default hours ``0 .. n-1`` as integers [h].
+    load_power_factor : float, optional
+        Lagging power factor of the named loads [-]; default keeps each load's ``q/p``.
+
+    Returns
+    -------
+    xarray.Dataset
+        ``vm_pu`` (time, bus) [p.u.], ``loading_percent`` (time, branch) [%],
+        ``p_from_mw`` (time, branch) [MW], ``losses_mw`` (time) [MW] and ``ext_grid_p_mw``
+        (time) [MW]; coordinates ``bus_index`` and ``element_index`` map back to ``net``.
+
+    Raises
+    ------
+    PowerFlowNotConverged
+        An hour did not converge (message names it) or a bus is islanded from every ext_grid.
+    DataError
+        A profile names an unknown element, has the wrong length or non-finite values.
+    """
+    from pandapower.auxiliary import LoadflowNotConverged
+
+    if backend not in ("auto", "lightsim2grid", "pandapower"):
+        raise DataError(f"backend={backend!r}; use 'auto', 'lightsim2grid' or 'pandapower'.")
+    if load_power_factor is not None and not 0.0 < load_power_factor <= 1.0:
+        raise DataError(f"load_power_factor={load_power_factor} must be in (0, 1].")
+    loads, n_hours = _profiles(load_p_mw, None, "load")
+    sgens, n_hours = _profiles(sgen_p_mw, n_hours, "sgen")
+    if n_hours is None:
+        raise DataError("no load or sgen profile given; nothing to vary over time.")
+    if times is None:
+        time_index: pd.Index = pd.RangeIndex(n_hours, name="time")
+    else:
+        time_index = pd.DatetimeIndex(times, name="time")
+        if len(time_index) != n_hours:
+            raise DataError(f"times has {len(time_index)} entries but profiles {n_hours} hours.")
+
+    net = copy.deepcopy(net)
+    load_idx = _name_to_index(net.load, list(loads), "load")
+    sgen_idx = _name_to_index(net.sgen, list(sgens), "sgen")
+
+    def q_ratio(table: pd.DataFrame, idx: Any) -> float:
+        p = float(table.at[idx, "p_mw"])
+        return float(table.at[idx, "q_mvar"]) / p if p != 0.0 else 0.0
+
+    if load_power_factor is None:
+        load_ratio = {n: q_ratio(net.load, i) for n, i in load_idx.items()}
+    else:
+        tan_phi = math.tan(math.acos(load_power_factor))
+        load_ratio = dict.fromkeys(load_idx, tan_phi)
+    sgen_ratio = {n: q_ratio(net.sgen, i) for n, i in sgen_idx.items()}
+
+    _check_islands(net, "before the power flow")
+
+    bus_ids = net.bus.index[net.bus.in_service]
+    n_bus, n_line, n_trafo = len(bus_ids), len(net.line), len(net.trafo)
+    vm = np.empty((n_hours, n_bus))
+    loading = np.empty((n_hours, n_line + n_trafo))
+    p_from = np.empty((n_hours, n_line + n_trafo))
+    losses = np.empty(n_hours)
+    ext_p = np.empty(n_hours)
+    used: set[str] = set()
+
+    for t in range(n_hours):
+        for name, idx in load_idx.items():
+            p = loads[name][t]
+            net.load.at[idx, "p_mw"] = p
+            net.load.at[idx, "q_mvar"] = p * load_ratio[name]
+        for name, idx in sgen_idx.items():
+            p = sgens[name][t]
+            net.sgen.at[idx, "p_mw"] = p
+            net.sgen.at[idx, "q_mvar"] = p * sgen_ratio[name]
+        try:
+            used.add(_solve(net, backend, init="auto" if t == 0 else "results"))
+        except LoadflowNotConverged as err:
+            raise PowerFlowNotConverged(
+                f"AC power flow did not converge at hour {time_index[t]} (index {t}). {_HINT}"
+            ) from err
+        res_vm = net.res_bus.vm_pu.loc[bus_ids].to_numpy(dtype=float)
+        if not np.isfinite(res_vm).all():
+            bad = bus_ids[~np.isfinite(res_vm)]
+            _check_islands(net, f"hour {time_index[t]}")
+            raise PowerFlowNotConverged(
+                f"hour {time_index[t]}: no voltage result for bus(es) {list(bad)}. {_HINT}"
+            )
+        vm[t] = res_vm
+        loading[t, :n_line] = net.res_line.loading_percent.to_numpy(dtype=float)
+        loading[t, n_line:] = net.res_trafo.loading_percent.to_numpy(dtype=float)
+        p_from[t, :n_line] = net.res_line.p_from_mw.to_numpy(dtype=float)
+        p_from[t, n_line:] = net.res_trafo.p_hv_mw.to_numpy(dtype=float)
+        losses[t] = float(net.res_line.pl_mw.sum() + net.res_trafo.pl_mw.sum())
+        ext_p[t] = float(net.res_ext_grid.p_mw.sum())
+
+    # out-of-service branches report NaN; keep them as 0 flow / 0 % loading
+    loading = np.nan_to_num(loading)
+    p_from = np.nan_to_num(p_from)
+    bus_labels = dict(zip(net.bus.index, _labels(net.bus, "bus"), strict=True))
+    branch_labels = _labels(net.line, "line") + _labels(net.trafo, "trafo")
+    ds = xr.Dataset(
+        {
+            "vm_pu": (("time", "bus"), vm, {"units": "p.u.", "long_name": "voltage magnitude"}),
+            "loading_percent": (
+                ("time", "branch"),
+                loading,
+                {"units": "%", "long_name": "branch loading relative to its rating"},
+            ),
+            "p_from_mw": (
+                ("time", "branch"),
+                p_from,
+                {"units": "MW", "long_name": "active power entering at from / hv side"},
+            ),
+            "losses_mw": (
+                "time",
+                losses,
+                {"units": "MW", "long_name": "active losses of lines and transformers"},
+            ),
+            "ext_grid_p_mw": (
+                "time",
+                ext_p,
+                {"units": "MW", "long_name": "active power imported from ext_grid(s)"},
+            ),
+        },
+        coords={
+            "time": time_index,
+            "bus": [bus_labels[b] for b in bus_ids],
+            "branch": branch_labels,
+            "bus_index": ("bus", np.asarray(bus_ids)),
+            "element_index": ("branch", np.r_[net.line.index, net.trafo.index]),
+        },
+        attrs={"backend": ",".join(sorted(used)), "requested_backend": backend},
+    )
+    return ds
+
+
+def violations(ds: xr.Dataset, net: Any) -> pd.DataFrame:
+    """List voltage and thermal limit violations of a :func:`run_timeseries` result.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        Output of :func:`run_timeseries` for ``net``.
+    net : pandapowerNet
+        Network holding the limits: ``bus.min_vm_pu`` / ``bus.max_vm_pu`` [p.u.] (default
+        0.95 / 1.05) and ``line`` / ``trafo`` ``max_loading_percent`` [%] (default 100).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``time``, ``element``, ``kind`` (``voltage_low``, ``voltage_high``,
+        ``overload``), ``value`` and ``limit`` (p.u. for voltages, % for loading).
+    """
+
+    def limit(table: pd.DataFrame, column: str, index: np.ndarray, default: float) -> np.ndarray:
+        if column not in table:
+            return np.full(len(index), default)
+        return table[column].reindex(index).astype(float).fillna(default).to_numpy()
+
+    bus_index = ds["bus_index"].to_numpy()
+    vmin = limit(net.bus, "min_vm_pu", bus_index, DEFAULT_MIN_VM_PU)
+    vmax = limit(net.bus, "max_vm_pu", bus_index, DEFAULT_MAX_VM_PU)
+    elem = ds["element_index"].to_numpy()
+    is_line = np.array([b.startswith("line:") for b in ds["branch"].to_numpy()], dtype=bool)
+    lmax = np.empty(len(elem))
+    lmax[is_line] = limit(net.line, "max_loading_percent", elem[is_line], 100.0)
+    lmax[~is_line] = limit(net.trafo, "max_loading_percent", elem[~is_line], 100.0)
+
+    frames = []
+    checks = [
+        ("voltage_low", ds["vm_pu"], vmin, lambda v, lim: v < lim),
+        ("voltage_high", ds["vm_pu"], vmax, lambda v, lim: v > lim),
+        ("overload", ds["loading_percent"], lmax, lambda v, lim: v > lim),
+    ]
+    for kind, da, lim, test in checks:
+        values = da.to_numpy()
+        ti, ei = np.nonzero(test(values, lim[np.newaxis, :]))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "time": ds["time"].to_numpy()[ti],
+                    "element": da[da.dims[1]].to_numpy()[ei],
+                    "kind": kind,
+                    "value": values[ti, ei],
+                    "limit": lim[ei],
+                }
+            )
+        )
+    out = pd.concat(frames, ignore_index=True)
+    return out.sort_values(["time", "kind", "element"], ignore_index=True)
+
+
+def n_minus_1(
+    net: Any,
+    load_p_mw: Mapping[str, np.ndarray],
+    sgen_p_mw: Mapping[str, np.ndarray],
+    hours: Sequence[int],
+    *,
+    backend: Backend = "auto",
+) -> pd.DataFrame:
+    """Outage each in-service line and transformer alone and re-solve the given hours.
+
+    Parameters
+    ----------
+    net : pandapowerNet
+        Intact network; not modified.
+    load_p_mw, sgen_p_mw : mapping of str to array
+        Hourly profiles as for :func:`run_timeseries` [MW].
+    hours : sequence of int
+        Positions in the profiles to study [h].
+    backend : {"auto", "lightsim2grid", "pandapower"}
+        Power-flow backend.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (contingency, hour): ``contingency``, ``hour``, ``status`` (``ok``,
+        ``islanding`` or ``not_converged``), ``max_loading_percent`` [%] and ``min_vm_pu``
+        [p.u.] over the remaining network (NaN unless ``ok``).
+    """
+    hours = list(hours)
+    loads = {k: np.asarray(v, dtype=float)[hours] for k, v in load_p_mw.items()}
+    sgens = {k: np.asarray(v, dtype=float)[hours] for k, v in sgen_p_mw.items()}
+    outages = [
+        ("line", i, lab) for i, lab in zip(net.line.index, _labels(net.line, "line"), strict=True)
+    ]
+    outages += [
+        ("trafo", i, lab)
+        for i, lab in zip(net.trafo.index, _labels(net.trafo, "trafo"), strict=True)
+    ]
+    rows = []
+    for table, idx, label in outages:
+        if not bool(getattr(net, table).at[idx, "in_service"]):
+            continue
+        case = copy.deepcopy(net)
+        getattr(case, table).at[idx, "in_service"] = False
+        record = {"contingency": label, "max_loading_percent": np.nan, "min_vm_pu": np.nan}
+        try:
+            ds = run_timeseries(case, loads, sgens, backend=backend)
+        except PowerFlowNotConverged as err:
+            status = "islanding" if "islanded" in str(err) else "not_converged"
+            rows += [{**record, "hour": h, "status": status} for h in hours]
+            continue
+        kept = ds["branch"] != label
+        max_load = ds["loading_percent"].sel(branch=kept).max("branch").to_numpy()
+        min_vm = ds["vm_pu"].min("bus").to_numpy()
+        for k, h in enumerate(hours):
+            rows.append(
+                {
+                    "contingency": label,
+                    "hour": h,
+                    "status": "ok",
+                    "max_loading_percent": float(max_load[k]),
+                    "min_vm_pu": float(min_vm[k]),
+                }
+            )
+    return pd.DataFrame(
+        rows, columns=["contingency", "hour", "status", "max_loading_percent", "min_vm_pu"]
+    )
