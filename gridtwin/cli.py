@@ -20,6 +20,7 @@ from rich.table import Table
 from gridtwin import __version__
 from gridtwin.console import console, fail
 from gridtwin.exceptions import ConfigError, GridTwinError
+from gridtwin.grid.cli import grid_app
 from gridtwin.weather.cli import weather_app
 
 app = typer.Typer(
@@ -30,6 +31,7 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(weather_app, name="weather")
+app.add_typer(grid_app, name="grid")
 
 DEFAULT_STUDY = Path("studies/default.yaml")
 

@@ -1,0 +1,277 @@
+"""Hourly AC power flow of a solved study at its point-of-interconnection (POI) network.
+
+Mapping of a result (:mod:`gridtwin.results`) onto the pandapower network
+------------------------------------------------------------------------
+* The load named ``"campus"`` draws the campus's **net** demand at the site bus [MW]::
+
+      campus_t = load_served_t - sum_{tech not in (solar, onwind)} p_{t, tech}
+
+  i.e. the load after shifting and curtailment minus the on-site output of every technology
+  other than solar and onshore wind, including the net discharge of storage
+  (``discharge - charge``, so charging raises the draw) and backup generation. It may be
+  negative (the site bus then injects). Its reactive power keeps the network's ``q/p`` ratio
+  (0 Mvar for ``networks/greensboro_poi.json``: unity power factor).
+* The static generators named ``"solar"`` and ``"onwind"`` inject the ``p`` of those
+  technologies [MW] (0 when the result has no such technology; a network without such an sgen
+  is accepted only if the result's output of that technology is zero).
+* The external grid then supplies ``campus - solar - onwind + losses``. Because the result's
+  energy balance is ``sum_tech p + grid_import - grid_export = load_served``, the external-grid
+  exchange must equal ``grid_import - grid_export`` up to the network losses (lines and
+  transformers, incl. no-load losses). :func:`check_result` reports this **mismatch**
+  ``ext_grid_p_mw - (grid_import - grid_export) - losses_mw`` [MW] as a consistency check; it is
+  zero up to solver tolerances for a correct result and mapping.
+
+Only hourly results can be checked: an aggregated result (``snapshot_weight`` != 1) has no
+chronological hours, so :func:`check_result` raises :class:`~gridtwin.exceptions.DataError`.
+
+N-1: every in-service line and transformer is taken out alone
+(:func:`gridtwin.grid.powerflow.n_minus_1`) at the ``n1_hours`` hours (default 24) of highest
+POI import ``grid_import - grid_export`` among the hours checked. Per contingency the file holds
+the maximum loading of the remaining branches and the minimum bus voltage over those hours, and
+the worst status over those hours (``ok`` < ``not_converged`` < ``islanding``).
+
+Variables added to the result (existing variables are kept untouched; variables of an earlier
+check are replaced): ``vm_pu`` (time, bus) [p.u.], ``loading_percent`` (time, branch) [%],
+``losses_mw`` (time) [MW], ``ext_grid_p_mw`` (time) [MW], ``grid_mismatch_mw`` (time) [MW],
+``n1_max_loading_percent`` (contingency) [%], ``n1_min_vm_pu`` (contingency) [p.u.] and
+``n1_status`` (contingency); hours beyond ``--hours`` are NaN. Attributes ``grid_network``,
+``grid_violations`` (number of voltage and thermal limit violations over the checked hours),
+``grid_hours``, ``grid_n1_hours`` (JSON list of hour positions) and ``grid_backend``.
+
+References
+----------
+Thurner, L. et al. (2018). pandapower — an open-source Python tool for convenient modeling,
+analysis, and optimization of electric power systems. IEEE Trans. Power Syst. 33(6),
+6510-6521. https://doi.org/10.1109/TPWRS.2018.2829021
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from gridtwin.conventions import TECHNOLOGY, TIME
+from gridtwin.exceptions import DataError
+from gridtwin.grid.powerflow import Backend, n_minus_1, run_timeseries, violations
+from gridtwin.results import weights
+
+#: Network used when none is given, relative to the working directory (else the repository).
+DEFAULT_NETWORK = Path("networks") / "greensboro_poi.json"
+
+#: Technologies represented by static generators of the POI network (sgen name = technology).
+SGEN_TECHNOLOGIES = ("solar", "onwind")
+
+#: Name of the campus load in the POI network.
+CAMPUS_LOAD = "campus"
+
+#: Variables this module writes; removed before a new check is added.
+GRID_VARIABLES = (
+    "vm_pu",
+    "loading_percent",
+    "losses_mw",
+    "ext_grid_p_mw",
+    "grid_mismatch_mw",
+    "n1_max_loading_percent",
+    "n1_min_vm_pu",
+    "n1_status",
+)
+
+_STATUS_RANK = {"ok": 0, "not_converged": 1, "islanding": 2}
+
+
+def default_network() -> Path:
+    """``networks/greensboro_poi.json`` in the working directory, else in the repository."""
+    here = Path.cwd() / DEFAULT_NETWORK
+    if here.is_file():
+        return here
+    return Path(__file__).resolve().parents[2] / DEFAULT_NETWORK
+
+
+@dataclass(frozen=True)
+class GridCheck:
+    """Outcome of :func:`check_result`.
+
+    Attributes
+    ----------
+    dataset : xarray.Dataset
+        The result with the grid variables added.
+    violations : pandas.DataFrame
+        Output of :func:`gridtwin.grid.powerflow.violations`.
+    n1 : pandas.DataFrame
+        Output of :func:`gridtwin.grid.powerflow.n_minus_1` (one row per contingency and hour).
+    """
+
+    dataset: xr.Dataset
+    violations: pd.DataFrame
+    n1: pd.DataFrame
+
+
+def campus_profiles(ds: xr.Dataset) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Load and static-generator profiles of a result, mapped as in the module docstring.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        An hourly result dataset.
+
+    Returns
+    -------
+    tuple of dict
+        ``({"campus": net draw [MW]}, {"solar": [MW], "onwind": [MW]})``.
+    """
+    techs = [str(t) for t in ds[TECHNOLOGY].values]
+    others = [t for t in techs if t not in SGEN_TECHNOLOGIES]
+    p = ds["p"]
+    other = p.sel({TECHNOLOGY: others}).sum(TECHNOLOGY) if others else 0.0
+    campus = np.asarray(ds["load_served"] - other, dtype=float)
+    n_t = ds.sizes[TIME]
+    sgens = {
+        t: np.asarray(p.sel({TECHNOLOGY: t}), dtype=float) if t in techs else np.zeros(n_t)
+        for t in SGEN_TECHNOLOGIES
+    }
+    return {CAMPUS_LOAD: campus}, sgens
+
+
+def _require_hourly(ds: xr.Dataset) -> None:
+    w = weights(ds).to_numpy()
+    if not np.allclose(w, 1.0):
+        raise DataError(
+            f"result is aggregated ({ds.sizes[TIME]} time steps standing for {w.sum():.0f} h; "
+            "snapshot_weight != 1): the grid check needs hourly chronological dispatch; run the "
+            "study without 'aggregation' (or with dispatch: {mode: rolling}) and check that file"
+        )
+
+
+def check_result(
+    ds: xr.Dataset,
+    net: Any,
+    *,
+    network_name: str = "",
+    hours: int | None = None,
+    n1_hours: int = 24,
+    backend: Backend = "auto",
+) -> GridCheck:
+    """Run the hourly AC power flow and N-1 of a result at its POI network.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        Hourly result (:mod:`gridtwin.results`); not modified.
+    net : pandapowerNet
+        POI network with a load named ``"campus"`` (and sgens ``"solar"`` / ``"onwind"`` where
+        the result has their output); not modified.
+    network_name : str
+        Source of the network, stored in the attribute ``grid_network``.
+    hours : int, optional
+        Check only the first ``hours`` hours [h] (quick looks); default all.
+    n1_hours : int, default 24
+        Number of hours of highest POI import ``grid_import - grid_export`` studied under N-1.
+    backend : {"auto", "lightsim2grid", "pandapower"}
+        Power-flow backend.
+
+    Returns
+    -------
+    GridCheck
+        The result with the variables listed in the module docstring, the violations and the
+        N-1 table.
+
+    Raises
+    ------
+    DataError
+        Aggregated result, missing variables, or a network without the needed elements.
+    PowerFlowNotConverged
+        An hour of the intact network did not converge.
+    """
+    _require_hourly(ds)
+    for name in ("load_served", "p", "grid_import", "grid_export"):
+        if name not in ds:
+            raise DataError(f"result has no variable {name!r}; is it a gridtwin result?")
+    if hours is not None and hours < 1:
+        raise DataError(f"hours={hours}: must be at least 1")
+    n_total = ds.sizes[TIME]
+    n = n_total if hours is None else min(hours, n_total)
+    part = ds.isel({TIME: slice(0, n)})
+    loads, sgens = campus_profiles(part)
+
+    load_names = set(net.load["name"].astype(str))
+    if CAMPUS_LOAD not in load_names:
+        raise DataError(
+            f"network {network_name or net.name!r} has no load named {CAMPUS_LOAD!r}; add it at "
+            "the campus bus with gridtwin.grid.network.attach_campus and save the network"
+        )
+    sgen_names = set(net.sgen["name"].astype(str))
+    for tech in list(sgens):
+        if tech not in sgen_names:
+            if np.abs(sgens[tech]).max() > 1e-6:
+                raise DataError(
+                    f"network {network_name or net.name!r} has no sgen named {tech!r} but the "
+                    f"result's {tech} output is up to {np.abs(sgens[tech]).max():.1f} MW; add "
+                    "an sgen of that name at the generation bus"
+                )
+            del sgens[tech]
+
+    times = pd.DatetimeIndex(part[TIME].values)
+    flow = run_timeseries(net, loads, sgens, backend=backend, times=times)
+    found = violations(flow, net)
+
+    exchange = (part["grid_import"] - part["grid_export"]).to_numpy()
+    order = np.argsort(-exchange, kind="stable")
+    peak = sorted(int(h) for h in order[: min(n1_hours, n)])
+    n1 = n_minus_1(net, loads, sgens, peak, backend=backend)
+
+    out = ds.drop_vars([v for v in GRID_VARIABLES if v in ds])
+    out = out.drop_dims([d for d in ("bus", "branch", "contingency") if d in out.dims])
+    full_time = ds[TIME]
+    for name in ("vm_pu", "loading_percent", "losses_mw", "ext_grid_p_mw"):
+        out[name] = flow[name].reindex({TIME: full_time.values}).drop_vars(TIME)
+    mismatch = flow["ext_grid_p_mw"] - flow["losses_mw"] - exchange
+    out["grid_mismatch_mw"] = mismatch.reindex({TIME: full_time.values}).drop_vars(TIME)
+    out["grid_mismatch_mw"].attrs.update(
+        units="MW",
+        long_name="ext_grid exchange minus (grid_import - grid_export) minus network losses",
+    )
+    out = out.assign_coords(
+        bus_index=("bus", flow["bus_index"].values),
+        element_index=("branch", flow["element_index"].values),
+    )
+
+    labels = list(dict.fromkeys(n1["contingency"]))
+    by = n1.groupby("contingency", sort=False)
+    max_loading = by["max_loading_percent"].max().reindex(labels)
+    min_vm = by["min_vm_pu"].min().reindex(labels)
+    status = by["status"].agg(lambda s: max(s, key=_STATUS_RANK.__getitem__)).reindex(labels)
+    out = out.assign_coords(contingency=np.array(labels, dtype=object))
+    out["n1_max_loading_percent"] = (
+        "contingency",
+        max_loading.to_numpy(dtype=float),
+        {"units": "%", "long_name": "N-1: maximum loading of the remaining branches"},
+    )
+    out["n1_min_vm_pu"] = (
+        "contingency",
+        min_vm.to_numpy(dtype=float),
+        {"units": "p.u.", "long_name": "N-1: minimum bus voltage magnitude"},
+    )
+    out["n1_status"] = (
+        "contingency",
+        np.array(status.tolist(), dtype=object),
+        {"long_name": "N-1: worst power-flow status (ok, not_converged, islanding)"},
+    )
+    out["contingency"].attrs["long_name"] = "branch taken out of service"
+    out["bus"].attrs["long_name"] = "bus of the POI network"
+    out["branch"].attrs["long_name"] = "line or transformer of the POI network"
+    out.attrs.update(
+        {
+            "grid_network": network_name or str(net.name),
+            "grid_violations": len(found),
+            "grid_hours": n,
+            "grid_n1_hours": json.dumps(peak),
+            "grid_backend": flow.attrs.get("backend", backend),
+        }
+    )
+    return GridCheck(dataset=out, violations=found, n1=n1)
