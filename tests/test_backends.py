@@ -23,6 +23,9 @@ import pandas as pd
 import pytest
 import xarray as xr
 from greensboro_cases import greensboro
+from hand_cases import flex as _flex
+from hand_cases import index as _index
+from hand_cases import poi as _poi
 
 from gridtwin.exceptions import ConfigError, InfeasibleError, SolverError
 from gridtwin.optimize import cvxpy_backend, pypsa_backend
@@ -42,42 +45,6 @@ TOL_MW = 1e-6  # energy balance and storage dynamics [MW], [MWh]
 
 # ---------------------------------------------------------------------------------------------
 # hand cases (the constructions of tests/test_optimize.py)
-
-
-def _index(n: int) -> pd.DatetimeIndex:
-    return pd.date_range("2019-01-01", periods=n, freq="h")
-
-
-def _poi(n: int, p_nom: float, price: float, cfe: float, export_price: float = 0.0) -> PoiSpec:
-    return PoiSpec(
-        p_nom=p_nom,
-        import_price=np.full(n, price),
-        export_price=np.full(n, export_price),
-        grid_cfe_share=np.full(n, cfe),
-    )
-
-
-def _flex(
-    n: int,
-    shift: float = 0.0,
-    ramp: float = 1e6,
-    curtail: float = 0.0,
-    curtail_energy: float = 0.0,
-    window: int | None = None,
-    shift_cost: float = 0.0,
-    curtail_cost: float = 0.0,
-) -> FlexSpec:
-    w = window or n
-    return FlexSpec(
-        shift_max=np.full(n, shift),
-        ramp_max=np.full(n, ramp),
-        window_hours=w,
-        shift_cost=shift_cost,
-        curtail_max=np.full(n, curtail),
-        curtail_energy_max=curtail_energy,
-        curtail_window_energy_max=np.full(-(-n // w), curtail_energy),
-        curtail_cost=curtail_cost,
-    )
 
 
 SOLAR_MIDDAY = GeneratorSpec("solar", np.array([0.0, 1.0, 1.0, 0.0]), 10.0)

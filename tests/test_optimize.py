@@ -6,31 +6,19 @@ import math
 from dataclasses import replace
 
 import numpy as np
-import pandas as pd
 import pytest
+from hand_cases import flex as _flex
+from hand_cases import index as _index
+from hand_cases import poi as _poi
 
 from gridtwin.exceptions import ConfigError, InfeasibleError
 from gridtwin.optimize import pypsa_backend
 from gridtwin.optimize.problem import (
     FlexSpec,
     GeneratorSpec,
-    PoiSpec,
     StorageSpec,
     SystemProblem,
 )
-
-
-def _poi(n: int, p_nom: float, price: float, cfe: float, export_price: float = 0.0) -> PoiSpec:
-    return PoiSpec(
-        p_nom=p_nom,
-        import_price=np.full(n, price),
-        export_price=np.full(n, export_price),
-        grid_cfe_share=np.full(n, cfe),
-    )
-
-
-def _index(n: int) -> pd.DatetimeIndex:
-    return pd.date_range("2019-01-01", periods=n, freq="h")
 
 
 def test_solar_only_cfe_target_hand_solution() -> None:
@@ -143,29 +131,6 @@ def test_grid_cfe_share_counts_towards_target() -> None:
     sol = pypsa_backend.solve(prob)
     assert sol.p_nom["solar"] == pytest.approx(0.0, abs=1e-6)
     assert sol.grid_import.sum() == pytest.approx(400.0, rel=1e-6)
-
-
-def _flex(
-    n: int,
-    shift: float = 0.0,
-    ramp: float = 1e6,
-    curtail: float = 0.0,
-    curtail_energy: float = 0.0,
-    window: int | None = None,
-    shift_cost: float = 0.0,
-    curtail_cost: float = 0.0,
-) -> FlexSpec:
-    w = window or n
-    return FlexSpec(
-        shift_max=np.full(n, shift),
-        ramp_max=np.full(n, ramp),
-        window_hours=w,
-        shift_cost=shift_cost,
-        curtail_max=np.full(n, curtail),
-        curtail_energy_max=curtail_energy,
-        curtail_window_energy_max=np.full(-(-n // w), curtail_energy),
-        curtail_cost=curtail_cost,
-    )
 
 
 def _island(flex: FlexSpec | None, generators: tuple[GeneratorSpec, ...], target: float):
