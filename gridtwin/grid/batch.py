@@ -74,6 +74,8 @@ class BatchResult:
         Active power entering at the from (line) or hv (transformer) side [MW].
     losses_mw : numpy.ndarray, shape (rows,)
         Active losses of all lines and transformers [MW].
+    ext_grid_p_mw : numpy.ndarray, shape (rows,)
+        Active power delivered by the ext_grid(s) [MW].
     """
 
     converged: np.ndarray
@@ -81,6 +83,7 @@ class BatchResult:
     loading_percent: np.ndarray
     p_from_mw: np.ndarray
     losses_mw: np.ndarray
+    ext_grid_p_mw: np.ndarray
 
 
 def _prepare(net: Any) -> tuple[Any, np.ndarray]:
@@ -179,6 +182,9 @@ class BatchPowerFlow:
         )
         self.gen_p0 = np.array([g.target_p_mw for g in grid.get_generators()], dtype=float)
         self.n_gen_pp = len(work.gen)
+        n_ext = int(work.ext_grid["in_service"].sum()) if len(work.ext_grid) else 0
+        if len(self.gen_p0) - self.n_gen_pp != n_ext:
+            raise UnsupportedNetwork("an ext_grid shares its bus with a generator")
         self._branch_setup(net)
 
         # the converted model must reproduce pandapower's base case
@@ -272,6 +278,7 @@ class BatchPowerFlow:
 
         computer = ScenarioSweepCPP(self._grid)
         computer.nb_thread = self._threads
+        computer.compute_gen_results = True
         computer.modify_load_p(lp)
         computer.modify_load_q(lq)
         if sp.shape[1]:
@@ -287,10 +294,14 @@ class BatchPowerFlow:
         converged = np.array(computer.converged_mask(), dtype=bool)
         volts = np.array(computer.get_voltages(), copy=True)
         res = np.array(computer.compute_branch_results(), copy=True)  # (rows, branch, 4)
+        gens = np.array(computer.get_gen_results(), copy=True)  # (rows, gen, [p, q])
         computer.close()
-        return self._to_result(converged, volts, res)
+        ext_p = gens[:, self.n_gen_pp :, 0].sum(axis=1)
+        return self._to_result(converged, volts, res, ext_p)
 
-    def _to_result(self, converged: np.ndarray, volts: np.ndarray, res: np.ndarray) -> BatchResult:
+    def _to_result(
+        self, converged: np.ndarray, volts: np.ndarray, res: np.ndarray, ext_p: np.ndarray
+    ) -> BatchResult:
         vm_all = np.abs(volts)
         s1 = np.hypot(res[:, :, 0], res[:, :, 1])
         s2 = np.hypot(res[:, :, 2], res[:, :, 3])
@@ -314,7 +325,8 @@ class BatchPowerFlow:
         loading[bad] = np.nan
         p_from[bad] = np.nan
         losses[bad] = np.nan
-        return BatchResult(converged, vm, loading, p_from, losses)
+        ext_p = np.where(bad, np.nan, ext_p)
+        return BatchResult(converged, vm, loading, p_from, losses, ext_p)
 
 
 def bridge_branches(net: Any) -> np.ndarray:

@@ -13,10 +13,13 @@ Conventions
   index is used instead of the name.
 * Losses are the sum of series and shunt losses of lines and transformers [MW].
 
-Backends: ``"lightsim2grid"`` runs pandapower's ``runpp`` with its Newton-Raphson replaced by
-lightsim2grid's C++ solver (KLU); ``"pandapower"`` runs pandapower's own Newton-Raphson;
-``"auto"`` uses lightsim2grid when it is installed and falls back to pandapower per hour when
-lightsim2grid is missing, errors out, or does not converge.
+Backends: ``"lightsim2grid"`` and ``"auto"`` first solve all hours (and all outages) in one
+batch with :class:`gridtwin.grid.batch.BatchPowerFlow` (lightsim2grid's C++ Newton-Raphson with
+KLU, every hour from the base-case voltages); hours the batch does not converge, and networks
+it cannot represent (switches, three-winding transformers, wards...), are solved one at a time
+with pandapower's ``runpp`` — with lightsim2grid's solver inside for ``"lightsim2grid"``, and
+falling back to pandapower's own Newton-Raphson for ``"auto"``. ``"pandapower"`` uses only
+pandapower's Newton-Raphson, one hour at a time (the reference).
 
 References
 ----------
@@ -35,6 +38,7 @@ import importlib.util
 import logging
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -42,6 +46,7 @@ import pandas as pd
 import xarray as xr
 
 from gridtwin.exceptions import DataError, PowerFlowNotConverged
+from gridtwin.grid.batch import BatchPowerFlow, UnsupportedNetwork
 
 logger = logging.getLogger(__name__)
 
@@ -162,6 +167,76 @@ def _profiles(
     return out, n_hours
 
 
+@dataclass
+class _Arrays:
+    vm: np.ndarray
+    loading: np.ndarray
+    p_from: np.ndarray
+    losses: np.ndarray
+    ext_p: np.ndarray
+
+    @classmethod
+    def empty(cls, n_hours: int, n_bus: int, n_branch: int) -> _Arrays:
+        return cls(
+            np.empty((n_hours, n_bus)),
+            np.empty((n_hours, n_branch)),
+            np.empty((n_hours, n_branch)),
+            np.empty(n_hours),
+            np.empty(n_hours),
+        )
+
+
+def batch_engine(net: Any) -> BatchPowerFlow | None:
+    """Return a :class:`~gridtwin.grid.batch.BatchPowerFlow` for ``net``, or None.
+
+    None when lightsim2grid is missing or cannot represent ``net`` (the reason is logged);
+    callers then solve one power flow at a time with ``pandapower.runpp``.
+    """
+    try:
+        return BatchPowerFlow(net)
+    except UnsupportedNetwork as err:
+        logger.info("batch power flow unavailable (%s); solving hour by hour", err)
+        return None
+
+
+def _q_ratios(
+    table: pd.DataFrame, index: Mapping[str, Any], power_factor: float | None
+) -> dict[str, float]:
+    """``q / p`` per named element: from the table, or from a lagging power factor."""
+    if power_factor is not None:
+        return dict.fromkeys(index, math.tan(math.acos(power_factor)))
+    out = {}
+    for name, idx in index.items():
+        p = float(table.at[idx, "p_mw"])
+        out[name] = float(table.at[idx, "q_mvar"]) / p if p != 0.0 else 0.0
+    return out
+
+
+def injection_matrices(
+    engine: BatchPowerFlow,
+    net: Any,
+    loads: Mapping[str, np.ndarray],
+    sgens: Mapping[str, np.ndarray],
+    load_ratio: Mapping[str, float],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per-hour load P, load Q and sgen P of every element, the named ones from profiles.
+
+    Returns arrays of shape (hours, n_load), (hours, n_load), (hours, n_sgen) [MW, Mvar, MW];
+    elements without a profile keep their base-case values.
+    """
+    n_hours = len(next(iter({**loads, **sgens}.values())))
+    lp = np.tile(engine.load_p0, (n_hours, 1))
+    lq = np.tile(engine.load_q0, (n_hours, 1))
+    sp = np.tile(engine.sgen_p0, (n_hours, 1))
+    for name, values in loads.items():
+        col = net.load.index.get_loc(_name_to_index(net.load, [name], "load")[name])
+        lp[:, col] = values
+        lq[:, col] = values * load_ratio[name]
+    for name, values in sgens.items():
+        sp[:, net.sgen.index.get_loc(_name_to_index(net.sgen, [name], "sgen")[name])] = values
+    return lp, lq, sp
+
+
 def run_timeseries(
     net: Any,
     load_p_mw: Mapping[str, np.ndarray],
@@ -223,29 +298,34 @@ def run_timeseries(
     load_idx = _name_to_index(net.load, list(loads), "load")
     sgen_idx = _name_to_index(net.sgen, list(sgens), "sgen")
 
-    def q_ratio(table: pd.DataFrame, idx: Any) -> float:
-        p = float(table.at[idx, "p_mw"])
-        return float(table.at[idx, "q_mvar"]) / p if p != 0.0 else 0.0
-
-    if load_power_factor is None:
-        load_ratio = {n: q_ratio(net.load, i) for n, i in load_idx.items()}
-    else:
-        tan_phi = math.tan(math.acos(load_power_factor))
-        load_ratio = dict.fromkeys(load_idx, tan_phi)
-    sgen_ratio = {n: q_ratio(net.sgen, i) for n, i in sgen_idx.items()}
+    load_ratio = _q_ratios(net.load, load_idx, load_power_factor)
+    sgen_ratio = _q_ratios(net.sgen, sgen_idx, None)
 
     _check_islands(net, "before the power flow")
 
     bus_ids = net.bus.index[net.bus.in_service]
     n_bus, n_line, n_trafo = len(bus_ids), len(net.line), len(net.trafo)
-    vm = np.empty((n_hours, n_bus))
-    loading = np.empty((n_hours, n_line + n_trafo))
-    p_from = np.empty((n_hours, n_line + n_trafo))
-    losses = np.empty(n_hours)
-    ext_p = np.empty(n_hours)
+    out = _Arrays.empty(n_hours, n_bus, n_line + n_trafo)
     used: set[str] = set()
+    todo = np.arange(n_hours)
 
-    for t in range(n_hours):
+    engine = None
+    if backend != "pandapower" and not any(sgen_ratio.values()):
+        engine = batch_engine(net)
+    if engine is not None:
+        lp, lq, sp = injection_matrices(engine, net, loads, sgens, load_ratio)
+        res = engine.solve(load_p=lp, load_q=lq, sgen_p=sp)
+        ok = res.converged
+        out.vm[ok], out.loading[ok], out.p_from[ok] = (
+            res.vm_pu[ok],
+            res.loading_percent[ok],
+            res.p_from_mw[ok],
+        )
+        out.losses[ok], out.ext_p[ok] = res.losses_mw[ok], res.ext_grid_p_mw[ok]
+        used.add("lightsim2grid")
+        todo = np.nonzero(~ok)[0]  # retried one by one below, from a flat start
+
+    for k, t in enumerate(todo):
         for name, idx in load_idx.items():
             p = loads[name][t]
             net.load.at[idx, "p_mw"] = p
@@ -255,7 +335,7 @@ def run_timeseries(
             net.sgen.at[idx, "p_mw"] = p
             net.sgen.at[idx, "q_mvar"] = p * sgen_ratio[name]
         try:
-            used.add(_solve(net, backend, init="auto" if t == 0 else "results"))
+            used.add(_solve(net, backend, init="auto" if k == 0 else "results"))
         except LoadflowNotConverged as err:
             raise PowerFlowNotConverged(
                 f"AC power flow did not converge at hour {time_index[t]} (index {t}). {_HINT}"
@@ -267,13 +347,20 @@ def run_timeseries(
             raise PowerFlowNotConverged(
                 f"hour {time_index[t]}: no voltage result for bus(es) {list(bad)}. {_HINT}"
             )
-        vm[t] = res_vm
-        loading[t, :n_line] = net.res_line.loading_percent.to_numpy(dtype=float)
-        loading[t, n_line:] = net.res_trafo.loading_percent.to_numpy(dtype=float)
-        p_from[t, :n_line] = net.res_line.p_from_mw.to_numpy(dtype=float)
-        p_from[t, n_line:] = net.res_trafo.p_hv_mw.to_numpy(dtype=float)
-        losses[t] = float(net.res_line.pl_mw.sum() + net.res_trafo.pl_mw.sum())
-        ext_p[t] = float(net.res_ext_grid.p_mw.sum())
+        out.vm[t] = res_vm
+        out.loading[t, :n_line] = net.res_line.loading_percent.to_numpy(dtype=float)
+        out.loading[t, n_line:] = net.res_trafo.loading_percent.to_numpy(dtype=float)
+        out.p_from[t, :n_line] = net.res_line.p_from_mw.to_numpy(dtype=float)
+        out.p_from[t, n_line:] = net.res_trafo.p_hv_mw.to_numpy(dtype=float)
+        out.losses[t] = float(net.res_line.pl_mw.sum() + net.res_trafo.pl_mw.sum())
+        out.ext_p[t] = float(net.res_ext_grid.p_mw.sum())
+    vm, loading, p_from, losses, ext_p = (
+        out.vm,
+        out.loading,
+        out.p_from,
+        out.losses,
+        out.ext_p,
+    )
 
     # out-of-service branches report NaN; keep them as 0 flow / 0 % loading
     loading = np.nan_to_num(loading)
@@ -410,6 +497,9 @@ def n_minus_1(
         ("trafo", i, lab)
         for i, lab in zip(net.trafo.index, _labels(net.trafo, "trafo"), strict=True)
     ]
+    engine = batch_engine(net) if backend != "pandapower" and hours else None
+    if engine is not None:
+        return _n_minus_1_batch(engine, net, loads, sgens, hours, outages)
     rows = []
     for table, idx, label in outages:
         if not bool(getattr(net, table).at[idx, "in_service"]):
@@ -438,4 +528,76 @@ def n_minus_1(
             )
     return pd.DataFrame(
         rows, columns=["contingency", "hour", "status", "max_loading_percent", "min_vm_pu"]
+    )
+
+
+def _n_minus_1_batch(
+    engine: BatchPowerFlow,
+    net: Any,
+    loads: Mapping[str, np.ndarray],
+    sgens: Mapping[str, np.ndarray],
+    hours: list[int],
+    outages: list[tuple[str, Any, str]],
+) -> pd.DataFrame:
+    """:func:`n_minus_1` in one lightsim2grid batch (rows = contingency x hour)."""
+    from gridtwin.grid.batch import bridge_branches
+
+    load_idx = _name_to_index(net.load, list(loads), "load")
+    lp, lq, sp = injection_matrices(engine, net, loads, sgens, _q_ratios(net.load, load_idx, None))
+    islands = bridge_branches(net)
+    n_line = len(net.line)
+    pos = []
+    for table, idx, label in outages:
+        p = (
+            net.line.index.get_loc(idx)
+            if table == "line"
+            else n_line + net.trafo.index.get_loc(idx)
+        )
+        if bool(getattr(net, table).at[idx, "in_service"]):
+            pos.append((p, label))
+    solve = [(p, lab) for p, lab in pos if not islands[p]]
+    n_h = len(hours)
+    rows: list[dict[str, Any]] = []
+    if solve:
+        outage = np.repeat([p for p, _ in solve], n_h)
+        res = engine.solve(
+            load_p=np.tile(lp, (len(solve), 1)),
+            load_q=np.tile(lq, (len(solve), 1)),
+            sgen_p=np.tile(sp, (len(solve), 1)),
+            outage=outage,
+        )
+        loading = res.loading_percent.copy()
+        loading[np.arange(len(outage)), outage] = np.nan  # the outaged branch itself
+        max_load = np.nanmax(np.where(res.converged[:, None], loading, 0.0), axis=1)
+        min_vm = np.nanmin(np.where(res.converged[:, None], res.vm_pu, np.inf), axis=1)
+        for r, (c, (_, label)) in enumerate((c, s) for c, s in enumerate(solve) for _ in hours):
+            ok = bool(res.converged[r])
+            rows.append(
+                {
+                    "contingency": label,
+                    "hour": hours[r - c * n_h],
+                    "status": "ok" if ok else "not_converged",
+                    "max_loading_percent": float(max_load[r]) if ok else np.nan,
+                    "min_vm_pu": float(min_vm[r]) if ok else np.nan,
+                }
+            )
+    for p, label in pos:
+        if islands[p]:
+            rows += [
+                {
+                    "contingency": label,
+                    "hour": h,
+                    "status": "islanding",
+                    "max_loading_percent": np.nan,
+                    "min_vm_pu": np.nan,
+                }
+                for h in hours
+            ]
+    order = {lab: k for k, (_, lab) in enumerate(pos)}
+    frame = pd.DataFrame(
+        rows, columns=["contingency", "hour", "status", "max_loading_percent", "min_vm_pu"]
+    )
+    frame["_o"] = frame["contingency"].map(order)
+    return (
+        frame.sort_values(["_o", "hour"], kind="stable").drop(columns="_o").reset_index(drop=True)
     )
