@@ -163,6 +163,8 @@ class BatchPowerFlow:
         self._tol, self._max_iter, self._threads = tol, max_iter, threads
         self._grid = grid
         self._net = work
+        #: the prepared copy the engine solves (parallel lines merged, buses 0..n-1)
+        self.net = work
         self.bus_in_service = work.bus["in_service"].to_numpy(dtype=bool)
         self.old_bus_index = old_bus
 

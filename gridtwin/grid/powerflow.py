@@ -403,6 +403,32 @@ def run_timeseries(
     return ds
 
 
+def _limit(table: pd.DataFrame, column: str, index: Any, default: float) -> np.ndarray:
+    if column not in table:
+        return np.full(len(index), default)
+    return table[column].reindex(index).astype(float).fillna(default).to_numpy()
+
+
+def limits(net: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Voltage and thermal limits in the order of :func:`run_timeseries` results.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``min_vm_pu`` and ``max_vm_pu`` of the in-service buses [p.u.] (``net.bus`` columns,
+        default 0.95 / 1.05 as in ANSI C84.1 range A and EN 50160), and ``max_loading_percent``
+        of the lines then transformers [%] (default 100).
+    """
+    buses = net.bus.index[net.bus.in_service]
+    vmin = _limit(net.bus, "min_vm_pu", buses, DEFAULT_MIN_VM_PU)
+    vmax = _limit(net.bus, "max_vm_pu", buses, DEFAULT_MAX_VM_PU)
+    lmax = np.r_[
+        _limit(net.line, "max_loading_percent", net.line.index, DEFAULT_MAX_LOADING_PERCENT),
+        _limit(net.trafo, "max_loading_percent", net.trafo.index, DEFAULT_MAX_LOADING_PERCENT),
+    ]
+    return vmin, vmax, lmax
+
+
 def violations(ds: xr.Dataset, net: Any) -> pd.DataFrame:
     """List voltage and thermal limit violations of a :func:`run_timeseries` result.
 
@@ -421,19 +447,7 @@ def violations(ds: xr.Dataset, net: Any) -> pd.DataFrame:
         ``overload``), ``value`` and ``limit`` (p.u. for voltages, % for loading).
     """
 
-    def limit(table: pd.DataFrame, column: str, index: np.ndarray, default: float) -> np.ndarray:
-        if column not in table:
-            return np.full(len(index), default)
-        return table[column].reindex(index).astype(float).fillna(default).to_numpy()
-
-    bus_index = ds["bus_index"].to_numpy()
-    vmin = limit(net.bus, "min_vm_pu", bus_index, DEFAULT_MIN_VM_PU)
-    vmax = limit(net.bus, "max_vm_pu", bus_index, DEFAULT_MAX_VM_PU)
-    elem = ds["element_index"].to_numpy()
-    is_line = np.array([b.startswith("line:") for b in ds["branch"].to_numpy()], dtype=bool)
-    lmax = np.empty(len(elem))
-    lmax[is_line] = limit(net.line, "max_loading_percent", elem[is_line], 100.0)
-    lmax[~is_line] = limit(net.trafo, "max_loading_percent", elem[~is_line], 100.0)
+    vmin, vmax, lmax = limits(net)
 
     frames = []
     checks = [

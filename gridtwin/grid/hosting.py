@@ -1,0 +1,486 @@
+"""Hosting capacity of a bus for a large new load: firm, and flexible with a curtailment budget.
+
+For every hour of a background (the network's own state, or hourly profiles of its loads and
+generators) :func:`hosting_capacity` finds by bisection the largest extra load ``L_t`` [MW] the
+bus takes with no new or worsened limit violation — bus voltage outside ``[min_vm_pu,
+max_vm_pu]``, branch loading above ``max_loading_percent`` — in the intact network (N-0) and
+with each single line or transformer out (N-1), every case an AC power flow.
+
+* **Firm hosting capacity** ``min_t L_t``: the load that never has to curtail.
+* **Flexible headroom** for a curtailment budget ``b`` (share of the new load's annual energy):
+  the largest ``P`` with ``sum_t max(0, P - L_t) <= b * P * T``, i.e. a campus of ``P`` MW that
+  curtails down to ``L_t`` in the hours where limits bind. Solved exactly on the sorted
+  ``L_t`` (the left side is convex and piecewise linear in ``P``). Default budgets 0.25 %,
+  0.5 % and 1 %, as in Norris et al. (2025).
+
+"No new or worsened violation": where the background already violates a limit in a state, the
+limit for that element becomes its background value, so pre-existing problems do not hide the
+load's own effect. Bisection assumes the feasible loads of an hour form one interval starting
+at 0 MW (the first limit reached as the load grows).
+
+Contingencies: ``"all"`` single outages of in-service lines and transformers except those that
+split the network (graph bridges, listed in the result as excluded); ``"local"`` only branches
+within ``radius`` buses of the studied bus — the circuits that feed it, a screening
+approximation for large transmission cases; ``"none"`` N-0 only.
+
+The added load draws ``power_factor`` (lagging) and is balanced by the slack (``"slack"``) or by
+all in-service generators in proportion to their dispatch (``"generators"``, the slack still
+covers losses).
+
+References
+----------
+Norris, T. H., Profeta, T., Patiño-Echeverri, D., Cowie-Haskell, A. (2025). Rethinking Load
+Growth: Assessing the Potential for Integration of Large Flexible Loads in US Power Systems.
+Nicholas Institute for Energy, Environment & Sustainability, Duke University, NI R 25-01.
+
+EPRI (2015). Distribution Feeder Hosting Capacity: What Matters When Planning for DER?
+Report 3002004777 (hosting capacity as the load or generation a node takes without violating
+operating criteria).
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from gridtwin.exceptions import DataError, PowerFlowNotConverged
+from gridtwin.grid.batch import BatchPowerFlow, UnsupportedNetwork, bridge_branches
+from gridtwin.grid.network import _resolve_bus
+from gridtwin.grid.powerflow import (
+    _check_islands,
+    _labels,
+    _profiles,
+    injection_matrices,
+    limits,
+)
+
+#: Curtailment budgets [share of the new load's annual energy], Norris et al. (2025).
+DEFAULT_BUDGETS = (0.0025, 0.005, 0.01)
+#: Largest load searched [MW]; an hour that takes it is reported as ``>=`` this value.
+DEFAULT_P_MAX_MW = 5000.0
+#: Bisection stops when the bracket is this narrow [MW].
+DEFAULT_TOL_MW = 1.0
+#: Lagging power factor of the new load [-]; large data centres run near unity (IEEE 1547-style
+#: interconnection requirements ask >= 0.95 at the POI).
+DEFAULT_POWER_FACTOR = 0.95
+#: Tolerances when comparing to limits [p.u.] and [%].
+_VM_EPS, _LOADING_EPS = 1e-6, 1e-4
+
+PROBE = "__hosting_probe__"
+
+Contingencies = Literal["all", "local", "none"]
+Balance = Literal["slack", "generators"]
+
+
+@dataclass
+class HostingResult:
+    """Hosting capacity of one bus; see the module docstring for definitions.
+
+    Attributes
+    ----------
+    bus : str
+        Label of the bus (``bus:<name>``).
+    vn_kv : float
+        Nominal voltage [kV].
+    max_load_mw : numpy.ndarray, shape (time,)
+        Largest extra load per hour with no new violation [MW].
+    capped : numpy.ndarray of bool, shape (time,)
+        Hours where ``max_load_mw`` reached ``p_max_mw`` (the true value is larger).
+    limiting : list of str, length time
+        What binds just above ``max_load_mw`` each hour (element, kind, outage).
+    firm_mw : float
+        Firm hosting capacity [MW].
+    flexible_mw : dict of float to float
+        Flexible headroom per curtailment budget [MW].
+    curtailed_hours : dict of float to int
+        Hours the flexible campus curtails, per budget [h].
+    contingencies : list of str
+        Outages studied.
+    excluded : list of str
+        Outages left out: they split the network, or the background does not converge with them.
+    times : pandas.Index
+    """
+
+    bus: str
+    vn_kv: float
+    max_load_mw: np.ndarray
+    capped: np.ndarray
+    limiting: list[str]
+    firm_mw: float
+    flexible_mw: dict[float, float]
+    curtailed_hours: dict[float, int]
+    contingencies: list[str]
+    excluded: list[str]
+    times: pd.Index
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def firm_limit(self) -> str:
+        """What limits the firm hosting capacity (at its hour)."""
+        return self.limiting[int(np.argmin(self.max_load_mw))]
+
+    def to_dataset(self) -> xr.Dataset:
+        """The result as an xarray Dataset (dims ``time`` and ``budget``) with units."""
+        budgets = sorted(self.flexible_mw)
+        return xr.Dataset(
+            {
+                "hosting_max_load_mw": (
+                    "time",
+                    self.max_load_mw,
+                    {"units": "MW", "long_name": "largest extra load without new violation"},
+                ),
+                "hosting_limiting": ("time", np.array(self.limiting, dtype=object)),
+                "hosting_firm_mw": ((), self.firm_mw, {"units": "MW"}),
+                "hosting_flexible_mw": (
+                    "budget",
+                    [self.flexible_mw[b] for b in budgets],
+                    {"units": "MW", "long_name": "flexible headroom at curtailment budget"},
+                ),
+                "hosting_curtailed_hours": (
+                    "budget",
+                    [self.curtailed_hours[b] for b in budgets],
+                    {"units": "h"},
+                ),
+            },
+            coords={
+                "time": self.times,
+                "budget": ("budget", budgets, {"units": "1", "long_name": "share of energy"}),
+            },
+            attrs={
+                "hosting_bus": self.bus,
+                "hosting_vn_kv": self.vn_kv,
+                "hosting_contingencies": ", ".join(self.contingencies) or "none",
+                "hosting_excluded": ", ".join(self.excluded) or "none",
+                **{f"hosting_{k}": v for k, v in self.settings.items()},
+            },
+        )
+
+
+def flexible_headroom(max_load_mw: np.ndarray, budget: float) -> tuple[float, int]:
+    """Largest load that curtails at most ``budget`` of its energy, given hourly limits.
+
+    Parameters
+    ----------
+    max_load_mw : numpy.ndarray, shape (time,)
+        Hourly largest load without violation ``L_t`` [MW], all >= 0.
+    budget : float
+        Curtailment budget, share of the load's energy over the period [-], in [0, 1).
+
+    Returns
+    -------
+    tuple
+        ``P`` [MW] with ``sum_t max(0, P - L_t) = budget * P * T`` (or ``min L`` at budget 0),
+        and the number of hours curtailed.
+    """
+    limit = np.sort(np.asarray(max_load_mw, dtype=float))
+    n = limit.size
+    allowed = budget * n
+    if budget <= 0.0 or n == 0:
+        return (float(limit[0]) if n else 0.0), 0
+    # g(P) = sum_{L_i < P} (P - L_i) - allowed * P; on [L_(k), L_(k+1)] slope k - allowed.
+    cum = np.cumsum(limit)
+    for k in range(1, n + 1):
+        slope = k - allowed
+        if slope <= 0.0:
+            continue
+        p = cum[k - 1] / slope
+        upper = limit[k] if k < n else math.inf
+        if limit[k - 1] <= p <= upper:
+            return float(p), int(np.count_nonzero(limit < p))
+    return float(limit[-1]), n  # not reached: g is convex and positive for large P
+
+
+def _contingency_positions(
+    net: Any, bus_index: int, mode: Contingencies, radius: int
+) -> tuple[list[int], list[str], list[str]]:
+    """Branch positions to outage, their labels and the labels of excluded bridges."""
+    labels = _labels(net.line, "line") + _labels(net.trafo, "trafo")
+    in_service = np.r_[
+        net.line["in_service"].to_numpy(bool), net.trafo["in_service"].to_numpy(bool)
+    ]
+    if mode == "none":
+        return [], [], []
+    bridges = bridge_branches(net)
+    candidates = np.nonzero(in_service)[0]
+    if mode == "local":
+        import pandapower.topology as top
+
+        graph = top.create_nxgraph(net, respect_switches=True)
+        import networkx as nx
+
+        near = set(nx.single_source_shortest_path_length(graph, bus_index, cutoff=radius))
+        ends = np.r_[
+            np.c_[net.line["from_bus"], net.line["to_bus"]],
+            np.c_[net.trafo["hv_bus"], net.trafo["lv_bus"]],
+        ].reshape(-1, 2)
+        candidates = np.array(
+            [p for p in candidates if ends[p, 0] in near or ends[p, 1] in near], dtype=int
+        )
+    keep = [int(p) for p in candidates if not bridges[p]]
+    excluded = [labels[p] for p in candidates if bridges[p]]
+    return keep, [labels[p] for p in keep], excluded
+
+
+def hosting_capacity(
+    net: Any,
+    bus: str | int,
+    *,
+    load_p_mw: Mapping[str, np.ndarray] | None = None,
+    sgen_p_mw: Mapping[str, np.ndarray] | None = None,
+    times: Sequence[Any] | None = None,
+    contingencies: Contingencies = "all",
+    radius: int = 2,
+    budgets: Sequence[float] = DEFAULT_BUDGETS,
+    power_factor: float = DEFAULT_POWER_FACTOR,
+    balance: Balance | None = None,
+    p_max_mw: float = DEFAULT_P_MAX_MW,
+    tol_mw: float = DEFAULT_TOL_MW,
+    threads: int = 1,
+) -> HostingResult:
+    """Firm hosting capacity and flexible headroom for a new load at ``bus``.
+
+    Parameters
+    ----------
+    net : pandapowerNet
+        Network in its background state; not modified.
+    bus : str or int
+        Bus name (``net.bus.name``) or index.
+    load_p_mw, sgen_p_mw : mapping of str to array, optional
+        Hourly background of named loads / static generators [MW], as for
+        :func:`gridtwin.grid.powerflow.run_timeseries`. Without them the network's own state
+        is the single hour studied (then every budget gives the firm value).
+    times : sequence, optional
+        Time stamps of the hours.
+    contingencies : {"all", "local", "none"}
+        Outage set; see the module docstring.
+    radius : int
+        Bus hops for ``contingencies="local"``.
+    budgets : sequence of float
+        Curtailment budgets [share of annual energy], each in [0, 1).
+    power_factor : float
+        Lagging power factor of the new load [-].
+    balance : {"slack", "generators"}, optional
+        Who supplies the new load; default ``"generators"`` when the network has in-service
+        generators with positive dispatch, else ``"slack"``.
+    p_max_mw : float
+        Upper end of the search [MW].
+    tol_mw : float
+        Bisection tolerance [MW].
+    threads : int
+        lightsim2grid threads per batch.
+
+    Returns
+    -------
+    HostingResult
+
+    Raises
+    ------
+    DataError
+        Unknown bus or element, bad settings, or a network the lightsim2grid batch engine cannot
+        represent (switches, three-winding transformers, wards...; the message names it).
+    PowerFlowNotConverged
+        The background itself does not converge in the intact network, or the bus is islanded.
+    """
+    if contingencies not in ("all", "local", "none"):
+        raise DataError(f"contingencies={contingencies!r}; use 'all', 'local' or 'none'.")
+    if not 0.0 < power_factor <= 1.0:
+        raise DataError(f"power_factor={power_factor} must be in (0, 1].")
+    bad = [b for b in budgets if not 0.0 <= b < 1.0]
+    if bad:
+        raise DataError(f"curtailment budgets {bad} must be shares in [0, 1) (0.01 = 1 %).")
+    if not (p_max_mw > 0 and tol_mw > 0 and tol_mw < p_max_mw):
+        raise DataError(f"need 0 < tol_mw ({tol_mw}) < p_max_mw ({p_max_mw}) [MW].")
+    if balance not in (None, "slack", "generators"):
+        raise DataError(f"balance={balance!r}; use 'slack' or 'generators'.")
+
+    bus_index = _resolve_bus(net, bus)
+    work = copy.deepcopy(net)
+    _check_islands(work, "background network")
+    import pandapower as pp
+
+    pp.create_load(work, bus_index, p_mw=0.0, q_mvar=0.0, name=PROBE)
+    loads, n_hours = _profiles(load_p_mw or {}, None, "load")
+    sgens, n_hours = _profiles(sgen_p_mw or {}, n_hours, "sgen")
+    try:
+        engine = BatchPowerFlow(work)
+    except UnsupportedNetwork as err:
+        raise DataError(
+            f"hosting capacity needs lightsim2grid's batch power flow, which cannot solve this "
+            f"network: {err}. Install `gridtwin[grid]`; replace switches by in/out-of-service "
+            "branches and three-winding transformers by two-winding ones."
+        ) from err
+    if n_hours is None:
+        lp, lq, sp = (engine.load_p0[None, :], engine.load_q0[None, :], engine.sgen_p0[None, :])
+        n_hours = 1
+    else:
+        from gridtwin.grid.powerflow import _name_to_index, _q_ratios
+
+        load_idx = _name_to_index(work.load, list(loads), "load")
+        lp, lq, sp = injection_matrices(
+            engine, work, loads, sgens, _q_ratios(work.load, load_idx, None)
+        )
+    time_index = pd.Index(times if times is not None else range(n_hours), name="time")
+    if len(time_index) != n_hours:
+        raise DataError(f"times has {len(time_index)} entries but profiles {n_hours} hours.")
+
+    gen_w = np.zeros_like(engine.gen_p0)
+    gen_p = work.gen["p_mw"].to_numpy(float) * work.gen["in_service"].to_numpy(float)
+    if balance is None:
+        balance = "generators" if (gen_p > 0).any() else "slack"
+    if balance == "generators":
+        if not (gen_p > 0).any():
+            raise DataError("balance='generators' but no in-service generator has p_mw > 0.")
+        gen_w[: engine.n_gen_pp] = np.clip(gen_p, 0.0, None) / np.clip(gen_p, 0.0, None).sum()
+
+    states, labels, excluded = _contingency_positions(work, bus_index, contingencies, radius)
+    search = _Search(engine, lp, lq, sp, [-1, *states], gen_w, math.tan(math.acos(power_factor)))
+    search.check_background(labels, excluded, time_index)
+    max_load, capped, limiting = search.bisect(p_max_mw, tol_mw, work, labels)
+
+    flexible, hours = {}, {}
+    for b in budgets:
+        flexible[float(b)], hours[float(b)] = flexible_headroom(max_load, float(b))
+    return HostingResult(
+        bus=_labels(work.bus, "bus")[work.bus.index.get_loc(bus_index)],
+        vn_kv=float(work.bus.at[bus_index, "vn_kv"]),
+        max_load_mw=max_load,
+        capped=capped,
+        limiting=limiting,
+        firm_mw=float(max_load.min()),
+        flexible_mw=flexible,
+        curtailed_hours=hours,
+        contingencies=[lab for k, lab in enumerate(labels) if search.active[k + 1]],
+        excluded=excluded + [lab for k, lab in enumerate(labels) if not search.active[k + 1]],
+        times=time_index,
+        settings={
+            "power_factor": power_factor,
+            "balance": balance,
+            "contingency_set": contingencies,
+            "p_max_mw": p_max_mw,
+            "tol_mw": tol_mw,
+        },
+    )
+
+
+class _Search:
+    """Vectorised bisection over hours; every step solves hours x states in one batch."""
+
+    def __init__(
+        self,
+        engine: BatchPowerFlow,
+        lp: np.ndarray,
+        lq: np.ndarray,
+        sp: np.ndarray,
+        states: list[int],
+        gen_w: np.ndarray,
+        tan_phi: float,
+    ) -> None:
+        self.engine, self.states, self.gen_w, self.tan_phi = engine, states, gen_w, tan_phi
+        self.n_hours = lp.shape[0]
+        s = len(states)
+        self.lp, self.lq, self.sp = (np.tile(a, (s, 1)) for a in (lp, lq, sp))
+        self.gp = np.tile(engine.gen_p0, (s * self.n_hours, 1))
+        self.outage = np.repeat(states, self.n_hours)
+        self.probe = engine.load_p0.size - 1  # the probe load is the last row of net.load
+        self.active = np.ones(s, dtype=bool)
+
+    def _solve(self, p_hour: np.ndarray) -> Any:
+        p_rows = np.tile(p_hour, len(self.states))
+        lp, lq = self.lp.copy(), self.lq.copy()
+        lp[:, self.probe] = p_rows
+        lq[:, self.probe] = p_rows * self.tan_phi
+        gp = self.gp + p_rows[:, None] * self.gen_w[None, :]
+        return self.engine.solve(load_p=lp, load_q=lq, sgen_p=self.sp, gen_p=gp, outage=self.outage)
+
+    def check_background(self, labels: list[str], excluded: list[str], times: pd.Index) -> None:
+        """Solve the background (no new load); fix limits per row; drop failing outages."""
+        base = self._solve(np.zeros(self.n_hours))
+        conv = base.converged.reshape(len(self.states), self.n_hours)
+        if not conv[0].all():
+            t = int(np.nonzero(~conv[0])[0][0])
+            raise PowerFlowNotConverged(
+                f"the background power flow does not converge at hour {times[t]} (index {t}) "
+                "without any new load; check the background profiles and the network."
+            )
+        self.active = conv.all(axis=1)
+        vmin, vmax, lmax = limits(self.engine.net)
+        vm0, ld0 = base.vm_pu, base.loading_percent
+        self.vmin = np.fmin(vmin[None, :], np.nan_to_num(vm0, nan=np.inf)) - _VM_EPS
+        self.vmax = np.fmax(vmax[None, :], np.nan_to_num(vm0, nan=-np.inf)) + _VM_EPS
+        self.lmax = np.fmax(lmax[None, :], np.nan_to_num(ld0, nan=-np.inf)) + _LOADING_EPS
+        self.row_active = np.repeat(self.active, self.n_hours)
+
+    def _feasible(self, p_hour: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per hour: feasible?, and for infeasible rows the worst (kind, element) code."""
+        res = self._solve(p_hour)
+        low = np.nan_to_num(self.vmin - res.vm_pu, nan=0.0)
+        high = np.nan_to_num(res.vm_pu - self.vmax, nan=0.0)
+        over = np.nan_to_num((res.loading_percent - self.lmax) / 100.0, nan=0.0)
+        scores = np.concatenate([low, high, over], axis=1)
+        worst = np.argmax(scores, axis=1)
+        bad_row = (~res.converged | (scores.max(axis=1) > 0.0)) & self.row_active
+        worst = np.where(res.converged, worst, -1)
+        s, t = len(self.states), self.n_hours
+        bad = bad_row.reshape(s, t)
+        feasible = ~bad.any(axis=0)
+        # the state that fails first (lowest state index that is bad) names the limit
+        first_state = np.argmax(bad, axis=0)
+        code = worst.reshape(s, t)[first_state, np.arange(t)]
+        return feasible, first_state, code
+
+    def bisect(
+        self, p_max: float, tol: float, net: Any, labels: list[str]
+    ) -> tuple[np.ndarray, np.ndarray, list[str]]:
+        t = self.n_hours
+        lo, hi = np.zeros(t), np.full(t, p_max)
+        ok, state, code = self._feasible(hi)
+        capped = ok.copy()
+        lo[ok] = p_max
+        why_state, why_code = state.copy(), code.copy()
+        while np.any(hi - lo > tol):
+            open_ = hi - lo > tol
+            mid = np.where(open_, 0.5 * (lo + hi), lo)
+            ok, state, code = self._feasible(mid)
+            lo = np.where(open_ & ok, mid, lo)
+            fail = open_ & ~ok
+            hi = np.where(fail, mid, hi)
+            why_state = np.where(fail, state, why_state)
+            why_code = np.where(fail, code, why_code)
+        names = self._describe(net, labels, why_state, why_code, capped)
+        return lo, capped, names
+
+    def _describe(
+        self,
+        net: Any,
+        labels: list[str],
+        state: np.ndarray,
+        code: np.ndarray,
+        capped: np.ndarray,
+    ) -> list[str]:
+        buses = np.asarray(_labels(net.bus, "bus"))[net.bus["in_service"].to_numpy(bool)]
+        branches = _labels(net.line, "line") + _labels(net.trafo, "trafo")
+        n_bus = len(buses)
+        out = []
+        for k in range(self.n_hours):
+            if capped[k]:
+                out.append("none up to p_max_mw")
+                continue
+            s, c = int(state[k]), int(code[k])
+            where = "N-0" if s == 0 else f"outage {labels[s - 1]}"
+            if c < 0:
+                what = "power flow does not converge (voltage collapse)"
+            elif c < n_bus:
+                what = f"{buses[c]} voltage below min_vm_pu"
+            elif c < 2 * n_bus:
+                what = f"{buses[c - n_bus]} voltage above max_vm_pu"
+            else:
+                what = f"{branches[c - 2 * n_bus]} overload"
+            out.append(f"{what} ({where})")
+        return out
