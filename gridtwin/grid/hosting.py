@@ -13,9 +13,19 @@ with each single line or transformer out (N-1), every case an AC power flow.
   ``L_t`` (the left side is convex and piecewise linear in ``P``). Default budgets 0.25 %,
   0.5 % and 1 %, as in Norris et al. (2025).
 
-"No new or worsened violation": where the background already violates a limit in a state, the
-limit for that element becomes its background value, so pre-existing problems do not hide the
-load's own effect. Bisection assumes the feasible loads of an hour form one interval starting
+"No new or worsened violation", with the screening conventions of interconnection studies:
+
+* a branch limits the load only when the load's distribution factor on it — the change of its
+  apparent power flow per MW of new load — is at least ``df_cutoff`` (default 5 %, the DFAX
+  cutoff of PJM's deliverability tests, PJM Manual 14B, Attachment C); remote branches the load
+  barely touches do not limit it;
+* where the background already overloads a branch, its limit becomes its background loading;
+* a bus voltage limits the load only when the voltage is outside its band *and* the load moved
+  it at least ``dv_cutoff`` (default 0.005 p.u.) towards the violation — the voltage analogue
+  of the distribution-factor cutoff. Marginal buses of large cases that sit at a limit in some
+  contingency whatever is connected elsewhere thus neither hide the load's own effect nor block
+  every load in the case; a bus already outside its band may worsen by less than
+  ``dv_cutoff``. Bisection assumes the feasible loads of an hour form one interval starting
 at 0 MW (the first limit reached as the load grows).
 
 Contingencies: ``"all"`` single outages of in-service lines and transformers except those that
@@ -70,6 +80,11 @@ DEFAULT_TOL_MW = 1.0
 #: Lagging power factor of the new load [-]; large data centres run near unity (IEEE 1547-style
 #: interconnection requirements ask >= 0.95 at the POI).
 DEFAULT_POWER_FACTOR = 0.95
+#: Smallest distribution factor (flow change per MW of new load) that lets a branch limit the
+#: load [MVA/MW]; PJM Manual 14B, Attachment C (5 % DFAX).
+DEFAULT_DF_CUTOFF = 0.05
+#: Smallest voltage change caused by the new load that lets a bus limit it [p.u.].
+DEFAULT_DV_CUTOFF = 0.005
 #: Tolerances when comparing to limits [p.u.] and [%].
 _VM_EPS, _LOADING_EPS = 1e-6, 1e-4
 
@@ -242,6 +257,8 @@ def hosting_capacity(
     balance: Balance | None = None,
     p_max_mw: float = DEFAULT_P_MAX_MW,
     tol_mw: float = DEFAULT_TOL_MW,
+    df_cutoff: float = DEFAULT_DF_CUTOFF,
+    dv_cutoff: float = DEFAULT_DV_CUTOFF,
     threads: int = 1,
 ) -> HostingResult:
     """Firm hosting capacity and flexible headroom for a new load at ``bus``.
@@ -273,6 +290,10 @@ def hosting_capacity(
         Upper end of the search [MW].
     tol_mw : float
         Bisection tolerance [MW].
+    df_cutoff : float
+        Distribution-factor cutoff for branches [MVA/MW], in [0, 1].
+    dv_cutoff : float
+        Voltage-change cutoff for buses [p.u.].
     threads : int
         lightsim2grid threads per batch.
 
@@ -297,6 +318,8 @@ def hosting_capacity(
         raise DataError(f"curtailment budgets {bad} must be shares in [0, 1) (0.01 = 1 %).")
     if not (p_max_mw > 0 and tol_mw > 0 and tol_mw < p_max_mw):
         raise DataError(f"need 0 < tol_mw ({tol_mw}) < p_max_mw ({p_max_mw}) [MW].")
+    if not (0.0 <= df_cutoff <= 1.0 and dv_cutoff >= 0.0):
+        raise DataError(f"need 0 <= df_cutoff ({df_cutoff}) <= 1 and dv_cutoff ({dv_cutoff}) >= 0.")
     if balance not in (None, "slack", "generators"):
         raise DataError(f"balance={balance!r}; use 'slack' or 'generators'.")
 
@@ -341,7 +364,7 @@ def hosting_capacity(
 
     states, labels, excluded = _contingency_positions(work, bus_index, contingencies, radius)
     search = _Search(engine, lp, lq, sp, [-1, *states], gen_w, math.tan(math.acos(power_factor)))
-    search.check_background(labels, excluded, time_index)
+    search.check_background(time_index, df_cutoff, dv_cutoff)
     max_load, capped, limiting = search.bisect(p_max_mw, tol_mw, work, labels)
 
     flexible, hours = {}, {}
@@ -365,6 +388,8 @@ def hosting_capacity(
             "contingency_set": contingencies,
             "p_max_mw": p_max_mw,
             "tol_mw": tol_mw,
+            "df_cutoff": df_cutoff,
+            "dv_cutoff": dv_cutoff,
         },
     )
 
@@ -399,7 +424,7 @@ class _Search:
         gp = self.gp + p_rows[:, None] * self.gen_w[None, :]
         return self.engine.solve(load_p=lp, load_q=lq, sgen_p=self.sp, gen_p=gp, outage=self.outage)
 
-    def check_background(self, labels: list[str], excluded: list[str], times: pd.Index) -> None:
+    def check_background(self, times: pd.Index, df_cutoff: float, dv_cutoff: float) -> None:
         """Solve the background (no new load); fix limits per row; drop failing outages."""
         base = self._solve(np.zeros(self.n_hours))
         conv = base.converged.reshape(len(self.states), self.n_hours)
@@ -412,17 +437,27 @@ class _Search:
         self.active = conv.all(axis=1)
         vmin, vmax, lmax = limits(self.engine.net)
         vm0, ld0 = base.vm_pu, base.loading_percent
-        self.vmin = np.fmin(vmin[None, :], np.nan_to_num(vm0, nan=np.inf)) - _VM_EPS
-        self.vmax = np.fmax(vmax[None, :], np.nan_to_num(vm0, nan=-np.inf)) + _VM_EPS
+        self.vmin, self.vmax = vmin[None, :] - _VM_EPS, vmax[None, :] + _VM_EPS
+        self.vm0 = np.nan_to_num(vm0, nan=1.0)
+        self.dv_cutoff = dv_cutoff
         self.lmax = np.fmax(lmax[None, :], np.nan_to_num(ld0, nan=-np.inf)) + _LOADING_EPS
+        self.ld0 = np.nan_to_num(ld0)
+        self.df_cutoff = df_cutoff
         self.row_active = np.repeat(self.active, self.n_hours)
 
     def _feasible(self, p_hour: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per hour: feasible?, and for infeasible rows the worst (kind, element) code."""
         res = self._solve(p_hour)
-        low = np.nan_to_num(self.vmin - res.vm_pu, nan=0.0)
-        high = np.nan_to_num(res.vm_pu - self.vmax, nan=0.0)
+        vm = np.nan_to_num(res.vm_pu, nan=1.0)
+        moved = self.dv_cutoff - 1e-12
+        low = np.where(self.vm0 - vm >= moved, self.vmin - vm, 0.0)
+        high = np.where(vm - self.vm0 >= moved, vm - self.vmax, 0.0)
         over = np.nan_to_num((res.loading_percent - self.lmax) / 100.0, nan=0.0)
+        if self.df_cutoff > 0.0:
+            # distribution factor: |S| change per MW of new load [MVA/MW]
+            p_rows = np.tile(np.maximum(p_hour, 1e-9), len(self.states))[:, None]
+            dfax = (res.loading_percent - self.ld0) / 100.0 * self.engine.rating_mva / p_rows
+            over = np.where(np.nan_to_num(dfax) >= self.df_cutoff, over, 0.0)
         scores = np.concatenate([low, high, over], axis=1)
         worst = np.argmax(scores, axis=1)
         bad_row = (~res.converged | (scores.max(axis=1) > 0.0)) & self.row_active
