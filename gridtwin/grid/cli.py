@@ -113,3 +113,174 @@ def check(
     except GridTwinError as exc:
         raise fail(exc) from None
     _print_summary(outcome, written)
+
+
+def _background(profile: Path | None) -> tuple[dict, dict, object]:
+    """Hourly background from a gridtwin result (campus and on-site generation) or a CSV."""
+    import pandas as pd
+
+    from gridtwin.exceptions import DataError
+
+    if profile is None:
+        return {}, {}, None
+    if profile.suffix.lower() == ".nc":
+        from gridtwin.grid.check import _require_hourly, campus_profiles
+        from gridtwin.results import open_results
+
+        ds = open_results(profile)
+        _require_hourly(ds)
+        loads, sgens = campus_profiles(ds)
+        return loads, sgens, pd.DatetimeIndex(ds["time"].values)
+    if profile.suffix.lower() != ".csv":
+        raise DataError(f"{profile}: --profile takes a gridtwin result (.nc) or a CSV (.csv).")
+    if not profile.is_file():
+        raise DataError(f"{profile}: file not found.")
+    frame = pd.read_csv(profile)
+    if "time" not in frame.columns:
+        raise DataError(
+            f"{profile}: needs a 'time' column and columns 'load:<name>' / 'sgen:<name>' [MW]."
+        )
+    loads, sgens = {}, {}
+    for col in frame.columns.drop("time"):
+        kind, _, name = str(col).partition(":")
+        if kind not in ("load", "sgen") or not name:
+            raise DataError(
+                f"{profile}: column {col!r} must be 'load:<name>' or 'sgen:<name>' [MW]."
+            )
+        values = pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype=float)
+        (loads if kind == "load" else sgens)[name] = values
+    return loads, sgens, pd.Index(frame["time"].astype(str), name="time")
+
+
+@grid_app.command("hosting")
+def hosting(
+    network: Annotated[
+        str, typer.Argument(help="pandapower JSON / MATPOWER file or pandapower case name.")
+    ],
+    bus: Annotated[str, typer.Option("--bus", help="Bus name (net.bus.name) or index.")],
+    profile: Annotated[
+        Path | None,
+        typer.Option(
+            "--profile",
+            help="Hourly background: a gridtwin result .nc (campus + on-site generation) or a "
+            "CSV with 'time' and 'load:<name>' / 'sgen:<name>' columns [MW].",
+        ),
+    ] = None,
+    contingencies: Annotated[
+        str, typer.Option("--contingencies", help="all | local | none")
+    ] = "all",
+    power_factor: Annotated[
+        float, typer.Option("--power-factor", help="Lagging power factor of the new load.")
+    ] = 0.95,
+    budget: Annotated[
+        list[float] | None,
+        typer.Option("--budget", help="Curtailment budget, share of energy (repeatable)."),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write hourly results to this .nc.")
+    ] = None,
+) -> None:
+    """Firm hosting capacity and flexible headroom for a new load at BUS (N-0 and N-1)."""
+    from gridtwin.grid.hosting import DEFAULT_BUDGETS, hosting_capacity
+    from gridtwin.grid.network import load_network
+    from gridtwin.io import write_netcdf
+
+    try:
+        loads, sgens, times = _background(profile)
+        net = load_network(network)
+        key: str | int = int(bus) if bus.isdigit() and bus not in set(net.bus.name) else bus
+        with console.status("Searching hosting capacity ...", spinner="dots"):
+            res = hosting_capacity(
+                net,
+                key,
+                load_p_mw=loads,
+                sgen_p_mw=sgens,
+                times=times,  # type: ignore[arg-type]
+                contingencies=contingencies,  # type: ignore[arg-type]
+                power_factor=power_factor,
+                budgets=budget or DEFAULT_BUDGETS,
+            )
+        written = write_netcdf(res.to_dataset(), output) if output is not None else None
+    except GridTwinError as exc:
+        raise fail(exc) from None
+    table = Table(title=f"hosting capacity at {res.bus} ({res.vn_kv:g} kV)", show_header=False)
+    table.add_column("key", style="bold")
+    table.add_column("value")
+    table.add_row("hours", str(len(res.max_load_mw)))
+    cap = " (>= search limit)" if res.capped.all() else ""
+    table.add_row("firm", f"{res.firm_mw:.1f} MW{cap} — {res.firm_limit}")
+    for b in sorted(res.flexible_mw):
+        table.add_row(
+            f"flexible at {100 * b:g} %",
+            f"{res.flexible_mw[b]:.1f} MW, curtailing in {res.curtailed_hours[b]} h",
+        )
+    table.add_row(
+        "contingencies", f"{len(res.contingencies)} studied, {len(res.excluded)} excluded"
+    )
+    if written is not None:
+        table.add_row("written", str(written))
+    console.print(table)
+
+
+@grid_app.command("screen")
+def screen_cmd(
+    case: Annotated[
+        str, typer.Argument(help="pandapower JSON / MATPOWER file or pandapower case name.")
+    ],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Ranked buses (.nc).")],
+    min_kv: Annotated[float, typer.Option("--min-kv", help="Lowest bus voltage [kV].")] = 220.0,
+    contingencies: Annotated[
+        str, typer.Option("--contingencies", help="local | all | none")
+    ] = "local",
+    workers: Annotated[int, typer.Option("--workers", min=1, help="Local dask workers.")] = 2,
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", help="Address of a running dask scheduler.")
+    ] = None,
+    limit: Annotated[
+        int | None, typer.Option("--limit", min=1, help="Screen only the first N candidates.")
+    ] = None,
+) -> None:
+    """Rank every bus >= MIN_KV of CASE by firm hosting capacity, in parallel on dask."""
+    from rich.progress import Progress
+
+    from gridtwin.grid.network import load_network
+    from gridtwin.grid.screen import candidate_buses, screen
+    from gridtwin.io import write_netcdf
+
+    try:
+        net = load_network(case)
+        buses = candidate_buses(net, min_kv)[:limit] if limit else None
+        with Progress(console=console, transient=True) as bar:
+            task = bar.add_task("screening buses", total=None)
+
+            def progress(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
+
+            ds = screen(
+                net,
+                min_kv=min_kv,
+                buses=buses,
+                contingencies=contingencies,  # type: ignore[arg-type]
+                workers=workers,
+                scheduler=scheduler,
+                progress=progress,
+            )
+        ds.attrs["screen_case"] = case
+        written = write_netcdf(ds, output)
+    except GridTwinError as exc:
+        raise fail(exc) from None
+    table = Table(title=f"siting screen of {case}: {ds.sizes['bus']} buses >= {min_kv:g} kV")
+    for col in ("rank", "bus", "kV", "firm [MW]", "limited by"):
+        table.add_column(col)
+    for i in range(min(10, ds.sizes["bus"])):
+        row = ds.isel(bus=i)
+        table.add_row(
+            str(int(row["rank"])),
+            str(row["bus"].item()),
+            f"{float(row['vn_kv']):g}",
+            f"{float(row['firm_mw']):.0f}",
+            str(row["limiting"].item()),
+        )
+    failed = int((ds["error"] != "").sum())
+    console.print(table)
+    console.print(f"{failed} bus(es) failed (see 'error'); written {written}")

@@ -134,7 +134,7 @@ def screen(
         raise DataError(
             f"no in-service bus at or above {min_kv} kV (highest is {top} kV); lower --min-kv."
         )
-    options = {
+    options: dict[str, Any] = {
         "contingencies": contingencies,
         "radius": radius,
         "power_factor": power_factor,

@@ -1,0 +1,79 @@
+"""Siting screen: dask workers give the serial answer; the CLI writes a ranked netCDF."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import xarray as xr
+from typer.testing import CliRunner
+
+pp = pytest.importorskip("pandapower")
+pn = pytest.importorskip("pandapower.networks")
+pytest.importorskip("lightsim2grid")
+pytest.importorskip("distributed")
+
+from gridtwin.cli import app  # noqa: E402
+from gridtwin.exceptions import DataError  # noqa: E402
+from gridtwin.grid.hosting import hosting_capacity  # noqa: E402
+from gridtwin.grid.screen import candidate_buses, screen  # noqa: E402
+
+runner = CliRunner()
+
+
+def test_two_workers_match_serial_and_single_bus_calls() -> None:
+    net = pn.case118()
+    buses = candidate_buses(net, 300.0)
+    assert len(buses) == 11  # the 345 kV buses of the IEEE 118-bus case
+    serial = screen(net, min_kv=300.0, workers=1, tol_mw=2.0)
+    parallel = screen(net, min_kv=300.0, workers=2, tol_mw=2.0)
+    assert list(serial.bus.values) == list(parallel.bus.values)
+    np.testing.assert_array_equal(serial.firm_mw, parallel.firm_mw)
+    assert (np.diff(serial.firm_mw) <= 0).all() and list(serial["rank"]) == list(range(1, 12))
+    assert (serial["error"] == "").all()
+    # the ranking's top bus is the firm value hosting_capacity gives for that bus alone
+    top = int(serial.bus_index[0])
+    alone = hosting_capacity(net, top, contingencies="local", tol_mw=2.0, budgets=())
+    assert float(serial.firm_mw[0]) == pytest.approx(alone.firm_mw)
+
+
+def test_no_candidate_bus_is_a_clear_error() -> None:
+    with pytest.raises(DataError, match="lower --min-kv"):
+        screen(pn.case9(), min_kv=500.0, workers=1)
+
+
+def test_cli_screen_and_hosting(tmp_path: Path) -> None:
+    out = tmp_path / "screen.nc"
+    res = runner.invoke(
+        app, ["grid", "screen", "case118", "--min-kv", "300", "--limit", "3", "--workers", "1",
+              "-o", str(out)],
+    )  # fmt: skip
+    assert res.exit_code == 0, res.output
+    ds = xr.open_dataset(out)
+    assert ds.sizes["bus"] == 3 and ds["firm_mw"].attrs["units"] == "MW"
+    ds.close()
+
+    csv = tmp_path / "background.csv"
+    hours = np.arange(24)
+    solar = np.clip(600.0 * np.sin((hours - 6) / 12 * np.pi), 0.0, None)
+    lines = ["time,load:campus,sgen:solar"] + [
+        f"{h},0,{s:.3f}" for h, s in zip(hours, solar, strict=True)
+    ]
+    csv.write_text("\n".join(lines) + "\n")
+    network = Path(__file__).resolve().parents[1] / "networks" / "greensboro_poi.json"
+    host = tmp_path / "hosting.nc"
+    res = runner.invoke(
+        app, ["grid", "hosting", str(network), "--bus", "campus_34.5kV", "--profile", str(csv),
+              "--power-factor", "1", "-o", str(host)],
+    )  # fmt: skip
+    assert res.exit_code == 0, res.output
+    hd = xr.open_dataset(host)
+    assert hd.sizes["time"] == 24 and float(hd["hosting_firm_mw"]) > 400.0
+    hd.close()
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("time,campus\n0,1\n")
+    res = runner.invoke(app, ["grid", "hosting", str(network), "--bus", "poi_230kV",
+                              "--profile", str(bad)])  # fmt: skip
+    assert res.exit_code == 1 and "load:<name>" in res.output and "Traceback" not in res.output
