@@ -13,8 +13,9 @@ walk):
   copy ``res_bus.vm_pu`` and ``res_line.loading_percent``.
 * ``run_timeseries`` with ``backend="lightsim2grid"`` and with ``backend="pandapower"``.
 
-Then N-1 over every line and transformer for 24 hours: :func:`n_minus_1` against a plain loop
-doing the same outages (deep copy, branch out of service, ``pp.runpp`` per hour).
+Then N-1 over every line and transformer for ``--n1-hours`` hours (168): :func:`n_minus_1`
+against a plain loop doing the same outages (deep copy, branch out of service, ``pp.runpp``
+per hour).
 
 Printed per case: wall time [s], time per hour (or per solved outage-hour) [ms], the ratio to
 the plain loop measured in the same run, and the max abs difference of the results against
@@ -135,6 +136,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--hours", type=int, default=8760, help="hours to simulate (8760)")
     parser.add_argument("--network", default="networks/greensboro_poi.json")
+    parser.add_argument("--n1-hours", type=int, default=168, help="hours of the N-1 study")
     args = parser.parse_args()
     # pp.runpp's default numba=True logs a warning on every call when numba is missing; mute it
     # so the baseline is not timed writing thousands of log lines (it still runs without numba)
@@ -174,7 +176,7 @@ def main() -> None:
         row(f"run_timeseries({backend})", sec, n_hours, base, f"{dvm:.1e}", f"{dload:.1e}")
 
     # --- N-1 --------------------------------------------------------------------------------
-    n1_hours = list(range(min(24, n_hours)))
+    n1_hours = list(range(min(args.n1_hours, n_hours)))
     n_branch = len(net.line) + len(net.trafo)
     n_solves = n_branch * len(n1_hours)
     print(
