@@ -201,6 +201,16 @@ def main() -> None:
         for status, (size, names) in counts.iterrows():
             print(f"{'':34s} {status}: {size} outage-hours ({', '.join(names)})")
     print("(diffs over the 'ok' outage-hours; the plain loop solves islanding cases anyway)")
+    if lightsim2grid_available() and n_hours > len(n1_hours):
+        # the whole year under N-1 in one batch; the plain loop is extrapolated per power flow
+        df, sec = timed(lambda: n_minus_1(net, loads, sgens, hours, backend="lightsim2grid"))
+        n_all = n_branch * n_hours
+        per_pf_ratio = (sec / n_all) / (base / n_solves)
+        print(
+            f"n_minus_1(lightsim2grid), all {n_hours} hours x {n_branch} branches: {sec:.2f} s "
+            f"({1e3 * sec / n_all:.3f} ms/pf; {per_pf_ratio:.4f} x the plain loop per power "
+            f"flow, which would take ~{base / n_solves * n_all / 60:.0f} min)"
+        )
     worst = max(ref.items(), key=lambda kv: kv[1][0])
     print(
         f"worst outage: {worst[0][0]} at hour {worst[0][1]}: max loading {worst[1][0]:.1f} %, "

@@ -125,7 +125,8 @@ class BatchPowerFlow:
     tol : float
         Newton-Raphson mismatch tolerance [p.u. power].
     max_iter : int
-        Newton-Raphson iterations per row.
+        Newton-Raphson iterations per row; 10 is pandapower's default for ``runpp`` (a row that
+        needs more counts as not converged, as it would in pandapower).
 
     Raises
     ------
@@ -135,7 +136,7 @@ class BatchPowerFlow:
         :data:`CONVERSION_TOL_PU`.
     """
 
-    def __init__(self, net: Any, *, threads: int = 1, tol: float = 1e-8, max_iter: int = 30):
+    def __init__(self, net: Any, *, threads: int = 1, tol: float = 1e-8, max_iter: int = 10):
         try:
             from lightsim2grid.algorithm import AlgorithmType
             from lightsim2grid.network import init_from_pandapower
