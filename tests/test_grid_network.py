@@ -14,7 +14,9 @@ import runpy
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandapower as pp
+import pandapower.networks
 import pytest
 from pandapower.toolbox import nets_equal
 
@@ -295,3 +297,63 @@ def test_load_matpower_m_without_reader_says_what_to_install(
     monkeypatch.setitem(sys.modules, "matpowercaseframes", None)  # force ImportError
     with pytest.raises(DataError, match=r"case\.m: .*pip install matpowercaseframes"):
         load_network(path)
+
+
+# MATPOWER's case9 (Chow, Power System Dynamics, 1982; MATPOWER data/case9.m, BSD licence),
+# typed in MATPOWER's own text format
+_BUS = [  # bus, type, Pd [MW], Qd [Mvar]; Gs Bs area Vm Va baseKV zone Vmax Vmin follow
+    (1, 3, 0, 0),
+    (2, 2, 0, 0),
+    (3, 2, 0, 0),
+    (4, 1, 0, 0),
+    (5, 1, 90, 30),
+    (6, 1, 0, 0),
+    (7, 1, 100, 35),
+    (8, 1, 0, 0),
+    (9, 1, 125, 50),
+]
+_GEN = [  # bus, Pg [MW], Qg, Qmax, Qmin, Vg [pu], mBase, status, Pmax, Pmin
+    "1 72.3 27.03 300 -300 1.04 100 1 250 10",
+    "2 163 6.54 300 -300 1.025 100 1 300 10",
+    "3 85 -10.95 300 -300 1.025 100 1 270 10",
+]
+_BRANCH = [  # fbus tbus r x b [pu]; rateA B C ratio angle status angmin angmax follow
+    "1 4 0 0.0576 0",
+    "4 5 0.017 0.092 0.158",
+    "5 6 0.039 0.17 0.358",
+    "3 6 0 0.0586 0",
+    "6 7 0.0119 0.1008 0.209",
+    "7 8 0.0085 0.072 0.149",
+    "8 2 0 0.0625 0",
+    "8 9 0.032 0.161 0.306",
+    "9 4 0.01 0.085 0.176",
+]
+_RATE = ["250", "250", "150", "300", "150", "250", "250", "250", "250"]
+CASE9_M = "\n".join(
+    ["function mpc = case9", "mpc.version = '2';", "mpc.baseMVA = 100;", "mpc.bus = ["]
+    + [f"{b} {t} {p} {q} 0 0 1 1 0 345 1 1.1 0.9;" for b, t, p, q in _BUS]
+    + ["];", "mpc.gen = ["]
+    + [f"{g} 0 0 0 0 0 0 0 0 0 0 0;" for g in _GEN]
+    + ["];", "mpc.branch = ["]
+    + [f"{br} {r} {r} {r} 0 0 1 -360 360;" for br, r in zip(_BRANCH, _RATE, strict=True)]
+    + ["];", ""]
+)
+
+
+def test_load_matpower_m_file_matches_pandapower_case9(tmp_path: Path) -> None:
+    pytest.importorskip("matpowercaseframes")
+    path = tmp_path / "case9.m"
+    path.write_text(CASE9_M)
+    net = load_network(path)
+    ref = pandapower.networks.case9()
+    # pandapower ships case9 with 1.0 p.u. setpoints; MATPOWER's file holds 1.04 / 1.025 / 1.025
+    ref.ext_grid["vm_pu"] = 1.04
+    ref.gen["vm_pu"] = 1.025
+    assert len(net.bus) == 9 and len(net.gen) == 2 and len(net.ext_grid) == 1
+    pp.runpp(net, numba=False)
+    pp.runpp(ref, numba=False)
+    np.testing.assert_allclose(net.res_bus.vm_pu, ref.res_bus.vm_pu, atol=1e-8)
+    np.testing.assert_allclose(net.res_bus.va_degree, ref.res_bus.va_degree, atol=1e-6)
+    # the WSCC 9-bus solution (Anderson & Fouad, Power System Control and Stability, 1977,
+    # Fig. 2.19): lowest voltage 0.996 p.u. at the 125 MW load bus
+    assert net.res_bus.vm_pu.min() == pytest.approx(0.9956, abs=1e-4)

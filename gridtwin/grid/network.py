@@ -24,6 +24,7 @@ import difflib
 import inspect
 import math
 import numbers
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -83,7 +84,10 @@ def _read_file(path: Path, f_hz: float) -> pp.pandapowerNet:
         else:
             from pandapower.converter.matpower import from_mpc
 
-            net = from_mpc(str(path), f_hz=f_hz)
+            with warnings.catch_warnings():
+                # the .m reader trips pandas dtype FutureWarnings inside pandapower 3.5
+                warnings.simplefilter("ignore", FutureWarning)
+                net = from_mpc(str(path), f_hz=f_hz)
     except Exception as err:
         # any reader failure is a defect of the input file; pandapower *raises* UserWarning
         # for unreadable JSON, so warnings cannot be told apart and are wrapped as well
