@@ -1,10 +1,11 @@
 """Hosting capacity of a bus for a large new load: firm, and flexible with a curtailment budget.
 
 For every hour of a background (the network's own state, or hourly profiles of its loads and
-generators) :func:`hosting_capacity` finds by bisection the largest extra load ``L_t`` [MW] the
-bus takes with no new or worsened limit violation — bus voltage outside ``[min_vm_pu,
-max_vm_pu]``, branch loading above ``max_loading_percent`` — in the intact network (N-0) and
-with each single line or transformer out (N-1), every case an AC power flow.
+generators) :func:`hosting_capacity` finds — doubling from 250 MW to bracket it, then by
+bisection — the largest extra load ``L_t`` [MW] the bus takes with no new or worsened limit
+violation (bus voltage outside ``[min_vm_pu, max_vm_pu]``, branch loading above
+``max_loading_percent``) in the intact network (N-0) and with each single line or transformer
+out (N-1), every case an AC power flow.
 
 * **Firm hosting capacity** ``min_t L_t``: the load that never has to curtail.
 * **Flexible headroom** for a curtailment budget ``b`` (share of the new load's annual energy):
@@ -75,6 +76,8 @@ from gridtwin.grid.powerflow import (
 DEFAULT_BUDGETS = (0.0025, 0.005, 0.01)
 #: Largest load searched [MW]; an hour that takes it is reported as ``>=`` this value.
 DEFAULT_P_MAX_MW = 5000.0
+#: First load tried; the bracket doubles from here up to ``p_max_mw`` [MW].
+P_START_MW = 250.0
 #: Bisection stops when the bracket is this narrow [MW].
 DEFAULT_TOL_MW = 1.0
 #: Lagging power factor of the new load [-]; large data centres run near unity (IEEE 1547-style
@@ -474,11 +477,22 @@ class _Search:
         self, p_max: float, tol: float, net: Any, labels: list[str]
     ) -> tuple[np.ndarray, np.ndarray, list[str]]:
         t = self.n_hours
-        lo, hi = np.zeros(t), np.full(t, p_max)
-        ok, state, code = self._feasible(hi)
-        capped = ok.copy()
-        lo[ok] = p_max
-        why_state, why_code = state.copy(), code.copy()
+        lo, hi = np.zeros(t), np.full(t, np.inf)
+        why_state, why_code = np.zeros(t, dtype=int), np.full(t, -1)
+        # bracket: double from P_START_MW until a limit binds or p_max is reached
+        p = np.full(t, min(P_START_MW, p_max))
+        growing = np.ones(t, dtype=bool)
+        while growing.any():
+            ok, state, code = self._feasible(np.where(growing, p, lo))
+            fail = growing & ~ok
+            hi = np.where(fail, p, hi)
+            why_state = np.where(fail, state, why_state)
+            why_code = np.where(fail, code, why_code)
+            lo = np.where(growing & ok, p, lo)
+            growing = growing & ok & (p < p_max)
+            p = np.minimum(2.0 * p, p_max)
+        capped = ~np.isfinite(hi)
+        hi = np.where(capped, lo, hi)
         while np.any(hi - lo > tol):
             open_ = hi - lo > tol
             mid = np.where(open_, 0.5 * (lo + hi), lo)
