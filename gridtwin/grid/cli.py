@@ -135,7 +135,15 @@ def _background(profile: Path | None) -> tuple[dict, dict, object]:
         raise DataError(f"{profile}: --profile takes a gridtwin result (.nc) or a CSV (.csv).")
     if not profile.is_file():
         raise DataError(f"{profile}: file not found.")
-    frame = pd.read_csv(profile)
+    try:
+        frame = pd.read_csv(profile)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
+        raise DataError(
+            f"{profile}: not a readable CSV ({type(err).__name__}: {err}); expected a header "
+            "'time,load:<name>,sgen:<name>' and one row per hour [MW]."
+        ) from None
+    if frame.empty:
+        raise DataError(f"{profile}: has no data rows; give one row per hour [MW].")
     if "time" not in frame.columns:
         raise DataError(
             f"{profile}: needs a 'time' column and columns 'load:<name>' / 'sgen:<name>' [MW]."
@@ -148,6 +156,13 @@ def _background(profile: Path | None) -> tuple[dict, dict, object]:
                 f"{profile}: column {col!r} must be 'load:<name>' or 'sgen:<name>' [MW]."
             )
         values = pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype=float)
+        bad = np.nonzero(~np.isfinite(values))[0]
+        if len(bad):
+            row = int(bad[0])
+            raise DataError(
+                f"{profile}: column {col!r} row {row + 2} (time {frame['time'].iloc[row]!r}) "
+                f"holds {frame[col].iloc[row]!r}, not a number [MW]; {len(bad)} such row(s)."
+            )
         (loads if kind == "load" else sgens)[name] = values
     return loads, sgens, pd.Index(frame["time"].astype(str), name="time")
 
@@ -157,7 +172,12 @@ def hosting(
     network: Annotated[
         str, typer.Argument(help="pandapower JSON / MATPOWER file or pandapower case name.")
     ],
-    bus: Annotated[str, typer.Option("--bus", help="Bus name (net.bus.name) or index.")],
+    bus: Annotated[
+        str,
+        typer.Option(
+            "--bus", help="Bus name (net.bus.name, or a label bus:<name>), else its index."
+        ),
+    ],
     profile: Annotated[
         Path | None,
         typer.Option(
@@ -183,16 +203,17 @@ def hosting(
     """Firm hosting capacity and flexible headroom for a new load at BUS (N-0 and N-1)."""
     from gridtwin.grid.hosting import DEFAULT_BUDGETS, hosting_capacity
     from gridtwin.grid.network import load_network
-    from gridtwin.io import write_netcdf
+    from gridtwin.io import check_writable, write_netcdf
 
     try:
+        if output is not None:
+            check_writable(output, inputs=[profile] if profile else ())
         loads, sgens, times = _background(profile)
         net = load_network(network)
-        key: str | int = int(bus) if bus.isdigit() and bus not in set(net.bus.name) else bus
         with console.status("Searching hosting capacity ...", spinner="dots"):
             res = hosting_capacity(
                 net,
-                key,
+                bus,
                 load_p_mw=loads,
                 sgen_p_mw=sgens,
                 times=times,  # type: ignore[arg-type]
@@ -200,7 +221,12 @@ def hosting(
                 power_factor=power_factor,
                 budgets=budget or DEFAULT_BUDGETS,
             )
-        written = write_netcdf(res.to_dataset(), output) if output is not None else None
+        written = None
+        if output is not None:
+            ds = res.to_dataset()
+            ds.attrs["hosting_network"] = network
+            ds.attrs["hosting_profile"] = str(profile) if profile else "none (network state)"
+            written = write_netcdf(ds, output)
     except GridTwinError as exc:
         raise fail(exc) from None
     table = Table(title=f"hosting capacity at {res.bus} ({res.vn_kv:g} kV)", show_header=False)
@@ -210,13 +236,25 @@ def hosting(
     cap = " (>= search limit)" if res.capped.all() else ""
     table.add_row("firm", f"{res.firm_mw:.1f} MW{cap} — {res.firm_limit}")
     for b in sorted(res.flexible_mw):
+        if np.isnan(res.flexible_mw[b]):
+            table.add_row(f"flexible at {100 * b:g} %", "needs an hourly background (--profile)")
+            continue
         table.add_row(
             f"flexible at {100 * b:g} %",
             f"{res.flexible_mw[b]:.1f} MW, curtailing in {res.curtailed_hours[b]} h",
         )
+    excluded = f"; excluded (they split the network): {', '.join(res.excluded)}"
     table.add_row(
-        "contingencies", f"{len(res.contingencies)} studied, {len(res.excluded)} excluded"
+        "contingencies",
+        f"{len(res.contingencies)} studied{excluded if res.excluded else ''}",
     )
+    if res.background_violations:
+        shown = "; ".join(res.background_violations[:3])
+        more = len(res.background_violations) - 3
+        table.add_row(
+            "already violated",
+            f"without any new load: {shown}{f' (+{more} more)' if more > 0 else ''}",
+        )
     if written is not None:
         table.add_row("written", str(written))
     console.print(table)
@@ -228,7 +266,9 @@ def screen_cmd(
         str, typer.Argument(help="pandapower JSON / MATPOWER file or pandapower case name.")
     ],
     output: Annotated[Path, typer.Option("--output", "-o", help="Ranked buses (.nc).")],
-    min_kv: Annotated[float, typer.Option("--min-kv", help="Lowest bus voltage [kV].")] = 220.0,
+    min_kv: Annotated[
+        float, typer.Option("--min-kv", help="Lowest bus voltage screened (kV).")
+    ] = 220.0,
     contingencies: Annotated[
         str, typer.Option("--contingencies", help="local | all | none")
     ] = "local",
@@ -245,11 +285,13 @@ def screen_cmd(
 
     from gridtwin.grid.network import load_network
     from gridtwin.grid.screen import candidate_buses, screen
-    from gridtwin.io import write_netcdf
+    from gridtwin.io import check_writable, write_netcdf
 
     try:
+        check_writable(output)
         net = load_network(case)
-        buses = candidate_buses(net, min_kv)[:limit] if limit else None
+        all_candidates = candidate_buses(net, min_kv)
+        buses = all_candidates[:limit] if limit else None
         with Progress(console=console, transient=True) as bar:
             task = bar.add_task("screening buses", total=None)
 
@@ -269,10 +311,15 @@ def screen_cmd(
         written = write_netcdf(ds, output)
     except GridTwinError as exc:
         raise fail(exc) from None
-    table = Table(title=f"siting screen of {case}: {ds.sizes['bus']} buses >= {min_kv:g} kV")
+    n = ds.sizes["bus"]
+    scope = f"{n} of {len(all_candidates)}" if n < len(all_candidates) else f"all {n}"
+    shown = min(10, n)
+    table = Table(
+        title=f"siting screen of {case}: {scope} buses >= {min_kv:g} kV (top {shown} shown)"
+    )
     for col in ("rank", "bus", "kV", "firm [MW]", "limited by"):
         table.add_column(col)
-    for i in range(min(10, ds.sizes["bus"])):
+    for i in range(shown):
         row = ds.isel(bus=i)
         table.add_row(
             str(int(row["rank"])),

@@ -116,7 +116,8 @@ class HostingResult:
     firm_mw : float
         Firm hosting capacity [MW].
     flexible_mw : dict of float to float
-        Flexible headroom per curtailment budget [MW].
+        Flexible headroom per curtailment budget [MW]; NaN for a single-hour background (a
+        budget is a share of a year's energy and needs hourly data).
     curtailed_hours : dict of float to int
         Hours the flexible campus curtails, per budget [h].
     contingencies : list of str
@@ -124,6 +125,8 @@ class HostingResult:
     excluded : list of str
         Outages left out: they split the network, or the background does not converge with them.
     times : pandas.Index
+    background_violations : list of str
+        Limits violated before any new load is added (element, state, hours), most hours first.
     """
 
     bus: str
@@ -137,6 +140,7 @@ class HostingResult:
     contingencies: list[str]
     excluded: list[str]
     times: pd.Index
+    background_violations: list[str] = field(default_factory=list)
     settings: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -145,8 +149,14 @@ class HostingResult:
         return self.limiting[int(np.argmin(self.max_load_mw))]
 
     def to_dataset(self) -> xr.Dataset:
-        """The result as an xarray Dataset (dims ``time`` and ``budget``) with units."""
+        """The result as a CF-style xarray Dataset (dims ``time`` and ``budget``) with units."""
+        from datetime import UTC, datetime
+
+        from gridtwin import __version__
+        from gridtwin.conventions import CF_CONVENTIONS
+
         budgets = sorted(self.flexible_mw)
+        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         return xr.Dataset(
             {
                 "hosting_max_load_mw": (
@@ -154,8 +164,21 @@ class HostingResult:
                     self.max_load_mw,
                     {"units": "MW", "long_name": "largest extra load without new violation"},
                 ),
-                "hosting_limiting": ("time", np.array(self.limiting, dtype=object)),
-                "hosting_firm_mw": ((), self.firm_mw, {"units": "MW"}),
+                "hosting_capped": (
+                    "time",
+                    self.capped,
+                    {"long_name": "true where hosting_max_load_mw reached p_max_mw"},
+                ),
+                "hosting_limiting": (
+                    "time",
+                    np.array(self.limiting, dtype=object),
+                    {"long_name": "limit that binds just above hosting_max_load_mw"},
+                ),
+                "hosting_firm_mw": (
+                    (),
+                    self.firm_mw,
+                    {"units": "MW", "long_name": "firm hosting capacity (smallest hour)"},
+                ),
                 "hosting_flexible_mw": (
                     "budget",
                     [self.flexible_mw[b] for b in budgets],
@@ -164,18 +187,28 @@ class HostingResult:
                 "hosting_curtailed_hours": (
                     "budget",
                     [self.curtailed_hours[b] for b in budgets],
-                    {"units": "h"},
+                    {"units": "h", "long_name": "hours the flexible load curtails"},
                 ),
             },
             coords={
-                "time": self.times,
-                "budget": ("budget", budgets, {"units": "1", "long_name": "share of energy"}),
+                "time": ("time", self.times, {"long_name": "hour of the background"}),
+                "budget": (
+                    "budget",
+                    budgets,
+                    {"units": "1", "long_name": "curtailment budget, share of annual energy"},
+                ),
             },
             attrs={
+                "Conventions": CF_CONVENTIONS,
+                "title": f"gridtwin hosting capacity at {self.bus}",
+                "institution": "produced with gridtwin",
+                "source": f"gridtwin {__version__}",
+                "history": f"{now}: created by gridtwin {__version__}",
                 "hosting_bus": self.bus,
                 "hosting_vn_kv": self.vn_kv,
                 "hosting_contingencies": ", ".join(self.contingencies) or "none",
                 "hosting_excluded": ", ".join(self.excluded) or "none",
+                "hosting_background_violations": "; ".join(self.background_violations) or "none",
                 **{f"hosting_{k}": v for k, v in self.settings.items()},
             },
         )
@@ -262,6 +295,7 @@ def hosting_capacity(
     tol_mw: float = DEFAULT_TOL_MW,
     df_cutoff: float = DEFAULT_DF_CUTOFF,
     dv_cutoff: float = DEFAULT_DV_CUTOFF,
+    monitor_min_kv: float = 0.0,
     threads: int = 1,
 ) -> HostingResult:
     """Firm hosting capacity and flexible headroom for a new load at ``bus``.
@@ -271,11 +305,12 @@ def hosting_capacity(
     net : pandapowerNet
         Network in its background state; not modified.
     bus : str or int
-        Bus name (``net.bus.name``) or index.
+        Bus name (``net.bus.name``, also as a label ``"bus:<name>"``; a digit string that is no
+        name is an index) or index (int).
     load_p_mw, sgen_p_mw : mapping of str to array, optional
         Hourly background of named loads / static generators [MW], as for
         :func:`gridtwin.grid.powerflow.run_timeseries`. Without them the network's own state
-        is the single hour studied (then every budget gives the firm value).
+        is the single hour studied (flexible headroom is then NaN).
     times : sequence, optional
         Time stamps of the hours.
     contingencies : {"all", "local", "none"}
@@ -297,6 +332,9 @@ def hosting_capacity(
         Distribution-factor cutoff for branches [MVA/MW], in [0, 1].
     dv_cutoff : float
         Voltage-change cutoff for buses [p.u.].
+    monitor_min_kv : float
+        Voltage limits are checked at buses with ``vn_kv >= monitor_min_kv`` only [kV]; 0
+        checks every bus (thermal limits are checked on every branch).
     threads : int
         lightsim2grid threads per batch.
 
@@ -367,12 +405,15 @@ def hosting_capacity(
 
     states, labels, excluded = _contingency_positions(work, bus_index, contingencies, radius)
     search = _Search(engine, lp, lq, sp, [-1, *states], gen_w, math.tan(math.acos(power_factor)))
-    search.check_background(time_index, df_cutoff, dv_cutoff)
+    search.check_background(time_index, df_cutoff, dv_cutoff, monitor_min_kv)
     max_load, capped, limiting = search.bisect(p_max_mw, tol_mw, work, labels)
 
     flexible, hours = {}, {}
     for b in budgets:
-        flexible[float(b)], hours[float(b)] = flexible_headroom(max_load, float(b))
+        if n_hours == 1:
+            flexible[float(b)], hours[float(b)] = math.nan, 0
+        else:
+            flexible[float(b)], hours[float(b)] = flexible_headroom(max_load, float(b))
     return HostingResult(
         bus=_labels(work.bus, "bus")[work.bus.index.get_loc(bus_index)],
         vn_kv=float(work.bus.at[bus_index, "vn_kv"]),
@@ -385,6 +426,7 @@ def hosting_capacity(
         contingencies=[lab for k, lab in enumerate(labels) if search.active[k + 1]],
         excluded=excluded + [lab for k, lab in enumerate(labels) if not search.active[k + 1]],
         times=time_index,
+        background_violations=search.background_violations(work, labels),
         settings={
             "power_factor": power_factor,
             "balance": balance,
@@ -393,6 +435,7 @@ def hosting_capacity(
             "tol_mw": tol_mw,
             "df_cutoff": df_cutoff,
             "dv_cutoff": dv_cutoff,
+            "monitor_min_kv": monitor_min_kv,
         },
     )
 
@@ -427,7 +470,9 @@ class _Search:
         gp = self.gp + p_rows[:, None] * self.gen_w[None, :]
         return self.engine.solve(load_p=lp, load_q=lq, sgen_p=self.sp, gen_p=gp, outage=self.outage)
 
-    def check_background(self, times: pd.Index, df_cutoff: float, dv_cutoff: float) -> None:
+    def check_background(
+        self, times: pd.Index, df_cutoff: float, dv_cutoff: float, monitor_min_kv: float
+    ) -> None:
         """Solve the background (no new load); fix limits per row; drop failing outages."""
         base = self._solve(np.zeros(self.n_hours))
         conv = base.converged.reshape(len(self.states), self.n_hours)
@@ -439,7 +484,17 @@ class _Search:
             )
         self.active = conv.all(axis=1)
         vmin, vmax, lmax = limits(self.engine.net)
+        net = self.engine.net
+        vn = net.bus["vn_kv"].to_numpy(float)[net.bus["in_service"].to_numpy(bool)]
+        self.vmon = vn >= monitor_min_kv
         vm0, ld0 = base.vm_pu, base.loading_percent
+        # violations already present without the new load (rows x [low | high | overload])
+        with np.errstate(invalid="ignore"):
+            self.base_bad = np.concatenate(
+                [(vm0 < vmin - _VM_EPS) & self.vmon, (vm0 > vmax + _VM_EPS) & self.vmon,
+                 ld0 > lmax + _LOADING_EPS],
+                axis=1,
+            ) & np.repeat(self.active, self.n_hours)[:, None]  # fmt: skip
         self.vmin, self.vmax = vmin[None, :] - _VM_EPS, vmax[None, :] + _VM_EPS
         self.vm0 = np.nan_to_num(vm0, nan=1.0)
         self.dv_cutoff = dv_cutoff
@@ -453,8 +508,8 @@ class _Search:
         res = self._solve(p_hour)
         vm = np.nan_to_num(res.vm_pu, nan=1.0)
         moved = self.dv_cutoff - 1e-12
-        low = np.where(self.vm0 - vm >= moved, self.vmin - vm, 0.0)
-        high = np.where(vm - self.vm0 >= moved, vm - self.vmax, 0.0)
+        low = np.where((self.vm0 - vm >= moved) & self.vmon, self.vmin - vm, 0.0)
+        high = np.where((vm - self.vm0 >= moved) & self.vmon, vm - self.vmax, 0.0)
         over = np.nan_to_num((res.loading_percent - self.lmax) / 100.0, nan=0.0)
         if self.df_cutoff > 0.0:
             # distribution factor: |S| change per MW of new load [MVA/MW]
@@ -531,5 +586,23 @@ class _Search:
                 what = f"{buses[c - n_bus]} voltage above max_vm_pu"
             else:
                 what = f"{branches[c - 2 * n_bus]} overload"
+            if c >= 0 and self.base_bad[s * self.n_hours + k, c]:
+                what += " — already violated without the new load"
             out.append(f"{what} ({where})")
         return out
+
+    def background_violations(self, net: Any, labels: list[str]) -> list[str]:
+        """Limits the background violates without any new load, with their hour counts."""
+        buses = np.asarray(_labels(net.bus, "bus"))[net.bus["in_service"].to_numpy(bool)]
+        branches = _labels(net.line, "line") + _labels(net.trafo, "trafo")
+        names = (
+            [f"{b} voltage below min_vm_pu" for b in buses]
+            + [f"{b} voltage above max_vm_pu" for b in buses]
+            + [f"{b} overload" for b in branches]
+        )
+        hours = self.base_bad.reshape(len(self.states), self.n_hours, -1).sum(axis=1)
+        found = []
+        for s, c in zip(*np.nonzero(hours), strict=True):
+            where = "N-0" if s == 0 else f"outage {labels[s - 1]}"
+            found.append((int(hours[s, c]), f"{names[c]} ({where}) in {int(hours[s, c])} h"))
+        return [text for _, text in sorted(found, key=lambda x: -x[0])]

@@ -163,11 +163,21 @@ def load_network(source: str | Path, *, f_hz: float = 60.0) -> pp.pandapowerNet:
 
 
 def _resolve_bus(net: pp.pandapowerNet, bus: str | int) -> int:
-    """Index of the bus given by name or index, which must exist and be in service."""
+    """Index of the bus given by name or index, which must exist and be in service.
+
+    A string is a bus name (``"bus:"`` prefix allowed), or an index when no bus carries that
+    name; an int is always an index.
+    """
     if isinstance(bus, bool) or not isinstance(bus, str | numbers.Integral):
         raise ConfigError(f"bus: expected a bus name (str) or index (int), got {bus!r}")
     if isinstance(bus, str):
-        matches = [int(i) for i in net.bus.index[net.bus["name"] == bus]]
+        # the labels gridtwin writes ("bus:<name>", or "bus:<index>" for unnamed buses) are
+        # accepted as given; names are compared as text (case files often carry numbers)
+        key = bus[4:] if bus.startswith("bus:") else bus
+        names = net.bus["name"]
+        matches = [int(i) for i in net.bus.index[names.notna() & (names.astype(str) == key)]]
+        if not matches and key.lstrip("-").isdigit():
+            return _resolve_bus(net, int(key))
         if not matches:
             names = [str(n) for n in net.bus["name"].dropna().unique()]
             close = difflib.get_close_matches(bus, names, n=3)

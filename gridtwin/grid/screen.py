@@ -17,12 +17,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
+from gridtwin import __version__
+from gridtwin.conventions import CF_CONVENTIONS
 from gridtwin.exceptions import DataError, GridTwinError
 from gridtwin.grid.hosting import (
     DEFAULT_P_MAX_MW,
@@ -37,6 +40,10 @@ logger = logging.getLogger(__name__)
 
 #: Lowest nominal voltage screened [kV].
 DEFAULT_MIN_KV = 220.0
+#: Voltage limits are checked at buses of at least this voltage [kV]: the bulk electric system
+#: threshold of NERC's BES definition (100 kV); generator terminals and distribution buses of a
+#: transmission case do not limit a transmission-connected load.
+DEFAULT_MONITOR_MIN_KV = 100.0
 
 
 def candidate_buses(net: Any, min_kv: float = DEFAULT_MIN_KV) -> list[int]:
@@ -85,6 +92,7 @@ def screen(
     power_factor: float = DEFAULT_POWER_FACTOR,
     p_max_mw: float = DEFAULT_P_MAX_MW,
     tol_mw: float = DEFAULT_TOL_MW,
+    monitor_min_kv: float = DEFAULT_MONITOR_MIN_KV,
     workers: int = 2,
     scheduler: str | None = None,
     chunk_size: int | None = None,
@@ -100,8 +108,9 @@ def screen(
         Lowest nominal voltage screened [kV].
     buses : sequence of int, optional
         Screen these pandapower bus indices instead of all buses ``>= min_kv``.
-    contingencies, radius, power_factor, p_max_mw, tol_mw
-        As for :func:`gridtwin.grid.hosting.hosting_capacity`.
+    contingencies, radius, power_factor, p_max_mw, tol_mw, monitor_min_kv
+        As for :func:`gridtwin.grid.hosting.hosting_capacity`; voltage limits are checked at
+        buses >= 100 kV by default (:data:`DEFAULT_MONITOR_MIN_KV`).
     workers : int
         Worker processes of the LocalCluster (ignored with ``scheduler``); 1 runs in-process.
     scheduler : str, optional
@@ -128,6 +137,8 @@ def screen(
         raise DataError(f"min_kv={min_kv} must be >= 0 [kV].")
     if workers < 1:
         raise DataError(f"workers={workers} must be >= 1.")
+    if contingencies not in ("all", "local", "none"):
+        raise DataError(f"contingencies={contingencies!r}; use 'all', 'local' or 'none'.")
     chosen = list(buses) if buses is not None else candidate_buses(net, min_kv)
     if not chosen:
         top = float(net.bus["vn_kv"].max()) if len(net.bus) else 0.0
@@ -140,6 +151,7 @@ def screen(
         "power_factor": power_factor,
         "p_max_mw": p_max_mw,
         "tol_mw": tol_mw,
+        "monitor_min_kv": monitor_min_kv,
         "budgets": (),
     }
     n_tasks = 1 if workers == 1 and scheduler is None else 4 * workers
@@ -174,7 +186,11 @@ def _run_dask(
     try:
         if scheduler is None:
             cluster = LocalCluster(
-                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
             )
             client = Client(cluster)
         else:
@@ -214,21 +230,41 @@ def _to_dataset(
             ),
             "rank": ("bus", frame["rank"].to_numpy(int), {"units": "1"}),
             "vn_kv": ("bus", frame["vn_kv"].to_numpy(float), {"units": "kV"}),
-            "capped": ("bus", frame["capped"].to_numpy(bool)),
-            "limiting": ("bus", frame["limiting"].astype(str).to_numpy(dtype=object)),
+            "capped": (
+                "bus",
+                frame["capped"].to_numpy(bool),
+                {"long_name": "true where firm_mw reached screen_p_max_mw"},
+            ),
+            "limiting": (
+                "bus",
+                frame["limiting"].astype(str).to_numpy(dtype=object),
+                {"long_name": "limit that binds just above firm_mw"},
+            ),
             "n_contingencies": ("bus", frame["n_contingencies"].to_numpy(int), {"units": "1"}),
-            "error": ("bus", frame["error"].astype(str).to_numpy(dtype=object)),
-            "bus_index": ("bus", frame["bus_index"].to_numpy(int)),
+            "error": (
+                "bus",
+                frame["error"].astype(str).to_numpy(dtype=object),
+                {"long_name": "why the bus could not be screened (empty when solved)"},
+            ),
+            "bus_index": (
+                "bus",
+                frame["bus_index"].to_numpy(int),
+                {"long_name": "pandapower bus index (net.bus.index)"},
+            ),
         },
         coords={"bus": frame["bus"].to_numpy(dtype=object)},
         attrs={
+            "Conventions": CF_CONVENTIONS,
             "title": "gridtwin siting screen: firm hosting capacity per bus",
+            "source": f"gridtwin {__version__}",
+            "history": f"{datetime.now(UTC):%Y-%m-%dT%H:%M:%SZ}: created by gridtwin {__version__}",
             "screen_min_kv": min_kv,
             "screen_contingencies": options["contingencies"],
             "screen_radius": options["radius"],
             "screen_power_factor": options["power_factor"],
             "screen_p_max_mw": options["p_max_mw"],
             "screen_tol_mw": options["tol_mw"],
+            "screen_monitor_min_kv": options["monitor_min_kv"],
         },
     )
     return ds
