@@ -216,6 +216,19 @@ def check_result(
                 )
             del sgens[tech]
 
+    # the network's generator ratings against what the study built
+    rating_notes = []
+    for tech in sgens:
+        row = net.sgen.loc[net.sgen["name"].astype(str) == tech]
+        sn = float(row["sn_mva"].sum()) if "sn_mva" in row else float("nan")
+        top = float(np.max(sgens[tech]))
+        if np.isfinite(sn) and sn > 0 and top > sn * (1 + 1e-6):
+            rating_notes.append(
+                f"{tech}: the study dispatches up to {top:.0f} MW but the network's sgen "
+                f"{tech!r} is rated {sn:.0f} MVA; the collector and transformers behind it were "
+                "sized for that rating"
+            )
+
     times = pd.DatetimeIndex(part[TIME].values)
     flow = run_timeseries(net, loads, sgens, backend=backend, times=times)
     found = violations(flow, net)
@@ -244,6 +257,8 @@ def check_result(
     labels = list(dict.fromkeys(n1["contingency"]))
     by = n1.groupby("contingency", sort=False)
     max_loading = by["max_loading_percent"].max().reindex(labels)
+    worst_row = n1.loc[by["max_loading_percent"].idxmax().dropna().astype(int)]
+    worst_branch = worst_row.set_index("contingency")["max_loading_branch"].reindex(labels)
     min_vm = by["min_vm_pu"].min().reindex(labels)
     status = by["status"].agg(lambda s: max(s, key=_STATUS_RANK.__getitem__)).reindex(labels)
     out = out.assign_coords(contingency=np.array(labels, dtype=object))
@@ -251,6 +266,11 @@ def check_result(
         "contingency",
         max_loading.to_numpy(dtype=float),
         {"units": "%", "long_name": "N-1: maximum loading of the remaining branches"},
+    )
+    out["n1_max_loading_branch"] = (
+        "contingency",
+        np.array(worst_branch.fillna("").tolist(), dtype=object),
+        {"long_name": "N-1: branch carrying n1_max_loading_percent"},
     )
     out["n1_min_vm_pu"] = (
         "contingency",
@@ -272,6 +292,7 @@ def check_result(
             "grid_hours": n,
             "grid_n1_hours": json.dumps(peak),
             "grid_backend": flow.attrs.get("backend", backend),
+            "grid_rating_warnings": "; ".join(rating_notes) or "none",
         }
     )
     return GridCheck(dataset=out, violations=found, n1=n1)

@@ -53,7 +53,12 @@ def _print_summary(check: GridCheck, out: Path) -> None:
     )
     table.add_row("losses", f"max {float(part['losses_mw'].max()):.2f} MW")
     table.add_row("POI mismatch", f"max |ext_grid - (import - export) - losses| {mismatch:.2e} MW")
-    table.add_row("violations", f"{int(ds.attrs['grid_violations'])} (voltage and thermal)")
+    table.add_row(
+        "violations",
+        f"{int(ds.attrs['grid_violations'])} element-hours outside voltage or thermal limits",
+    )
+    if ds.attrs.get("grid_rating_warnings", "none") != "none":
+        table.add_row("ratings", f"[yellow]{ds.attrs['grid_rating_warnings']}[/yellow]")
     if ds.sizes.get("contingency", 0):
         ok = ds["n1_status"] == "ok"
         n_bad = int((~ok).sum())
@@ -61,7 +66,8 @@ def _print_summary(check: GridCheck, out: Path) -> None:
             worst = ds["n1_max_loading_percent"].where(ok, -1).argmax("contingency")
             c = ds.isel(contingency=int(worst))
             detail = (
-                f"{c['contingency'].item()} out: {float(c['n1_max_loading_percent']):.1f} %, "
+                f"{c['contingency'].item()} out: {float(c['n1_max_loading_percent']):.1f} % "
+                f"on {c['n1_max_loading_branch'].item()}, "
                 f"min {float(c['n1_min_vm_pu']):.4f} p.u."
             )
         else:

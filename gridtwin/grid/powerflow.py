@@ -55,6 +55,15 @@ Backend = Literal["lightsim2grid", "pandapower", "auto"]
 DEFAULT_MIN_VM_PU = 0.95
 DEFAULT_MAX_VM_PU = 1.05
 DEFAULT_MAX_LOADING_PERCENT = 100.0
+#: Columns of the :func:`n_minus_1` table.
+N1_COLUMNS = [
+    "contingency",
+    "hour",
+    "status",
+    "max_loading_percent",
+    "min_vm_pu",
+    "max_loading_branch",
+]
 
 _HINT = (
     "Likely causes: voltage collapse from too much load (reduce load or add reactive support), "
@@ -499,7 +508,8 @@ def n_minus_1(
     pandas.DataFrame
         One row per (contingency, hour): ``contingency``, ``hour``, ``status`` (``ok``,
         ``islanding`` or ``not_converged``), ``max_loading_percent`` [%] and ``min_vm_pu``
-        [p.u.] over the remaining network (NaN unless ``ok``).
+        [p.u.] over the remaining network (NaN unless ``ok``), and ``max_loading_branch``, the
+        branch carrying that loading.
     """
     hours = list(hours)
     loads = {k: np.asarray(v, dtype=float)[hours] for k, v in load_p_mw.items()}
@@ -520,7 +530,12 @@ def n_minus_1(
             continue
         case = copy.deepcopy(net)
         getattr(case, table).at[idx, "in_service"] = False
-        record = {"contingency": label, "max_loading_percent": np.nan, "min_vm_pu": np.nan}
+        record = {
+            "contingency": label,
+            "max_loading_percent": np.nan,
+            "min_vm_pu": np.nan,
+            "max_loading_branch": "",
+        }
         try:
             ds = run_timeseries(case, loads, sgens, backend=backend)
         except PowerFlowNotConverged as err:
@@ -528,7 +543,9 @@ def n_minus_1(
             rows += [{**record, "hour": h, "status": status} for h in hours]
             continue
         kept = ds["branch"] != label
-        max_load = ds["loading_percent"].sel(branch=kept).max("branch").to_numpy()
+        remaining = ds["loading_percent"].sel(branch=kept)
+        max_load = remaining.max("branch").to_numpy()
+        max_branch = remaining["branch"].to_numpy()[remaining.argmax("branch").to_numpy()]
         min_vm = ds["vm_pu"].min("bus").to_numpy()
         for k, h in enumerate(hours):
             rows.append(
@@ -538,11 +555,10 @@ def n_minus_1(
                     "status": "ok",
                     "max_loading_percent": float(max_load[k]),
                     "min_vm_pu": float(min_vm[k]),
+                    "max_loading_branch": str(max_branch[k]),
                 }
             )
-    return pd.DataFrame(
-        rows, columns=["contingency", "hour", "status", "max_loading_percent", "min_vm_pu"]
-    )
+    return pd.DataFrame(rows, columns=N1_COLUMNS)
 
 
 def _n_minus_1_batch(
@@ -582,7 +598,10 @@ def _n_minus_1_batch(
         )
         loading = res.loading_percent.copy()
         loading[np.arange(len(outage)), outage] = np.nan  # the outaged branch itself
-        max_load = np.nanmax(np.where(res.converged[:, None], loading, 0.0), axis=1)
+        loading = np.where(res.converged[:, None], loading, 0.0)
+        max_load = np.nanmax(loading, axis=1)
+        max_pos = np.argmax(np.nan_to_num(loading, nan=-1.0), axis=1)
+        branch_labels = _labels(net.line, "line") + _labels(net.trafo, "trafo")
         min_vm = np.nanmin(np.where(res.converged[:, None], res.vm_pu, np.inf), axis=1)
         for r, (c, (_, label)) in enumerate((c, s) for c, s in enumerate(solve) for _ in hours):
             ok = bool(res.converged[r])
@@ -593,6 +612,7 @@ def _n_minus_1_batch(
                     "status": "ok" if ok else "not_converged",
                     "max_loading_percent": float(max_load[r]) if ok else np.nan,
                     "min_vm_pu": float(min_vm[r]) if ok else np.nan,
+                    "max_loading_branch": branch_labels[int(max_pos[r])] if ok else "",
                 }
             )
     for p, label in pos:
@@ -604,13 +624,12 @@ def _n_minus_1_batch(
                     "status": "islanding",
                     "max_loading_percent": np.nan,
                     "min_vm_pu": np.nan,
+                    "max_loading_branch": "",
                 }
                 for h in hours
             ]
     order = {lab: k for k, (_, lab) in enumerate(pos)}
-    frame = pd.DataFrame(
-        rows, columns=["contingency", "hour", "status", "max_loading_percent", "min_vm_pu"]
-    )
+    frame = pd.DataFrame(rows, columns=N1_COLUMNS)
     frame["_o"] = frame["contingency"].map(order)
     return (
         frame.sort_values(["_o", "hour"], kind="stable").drop(columns="_o").reset_index(drop=True)
