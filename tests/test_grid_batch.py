@@ -102,6 +102,8 @@ def test_poi_network_time_series_and_n_minus_1_match_pandapower() -> None:
     # one circuit out at the 1050 MW hour overloads the other (cf. networks/README.md)
     worst = fast[(fast.contingency == "line:circuit_1") & (fast.hour == 6)]
     assert float(worst.max_loading_percent.iloc[0]) > 100.0
+    assert worst.max_loading_branch.iloc[0] == "line:circuit_2"
+    assert list(ref.max_loading_branch) == list(fast.max_loading_branch)
 
 
 def test_network_with_switch_falls_back_to_one_flow_at_a_time() -> None:

@@ -173,3 +173,28 @@ def test_switches_are_refused_with_a_fix() -> None:
     pp.create_switch(net, bus=1, element=0, et="l", closed=True)
     with pytest.raises(DataError, match="switch"):
         hosting_capacity(net, "poi_230kV")
+
+
+def test_numeric_bus_names_and_labels_resolve_to_the_named_bus() -> None:
+    pn = pytest.importorskip("pandapower.networks")
+    net = pn.case118()  # names 1..118 on indices 0..117
+    by_label = hosting_capacity(net, "bus:116", contingencies="none", tol_mw=5.0, budgets=())
+    by_name = hosting_capacity(net, "116", contingencies="none", tol_mw=5.0, budgets=())
+    by_index = hosting_capacity(net, 115, contingencies="none", tol_mw=5.0, budgets=())
+    assert by_label.bus == by_name.bus == by_index.bus == "bus:116"
+    assert by_label.firm_mw == by_name.firm_mw == by_index.firm_mw
+
+
+def test_background_violations_are_reported_and_flexible_needs_hours() -> None:
+    net = load_network(NETWORK)  # the 1000 MW campus already overloads a circuit under N-1
+    res = hosting_capacity(net, "poi_230kV", tol_mw=1.0)
+    assert res.firm_mw == 0.0
+    assert "already violated without the new load" in res.firm_limit
+    assert any(v.startswith("line:circuit_2 overload (outage line:circuit_1)")
+               for v in res.background_violations)  # fmt: skip
+    assert all(np.isnan(v) for v in res.flexible_mw.values())
+    ds = res.to_dataset()
+    assert (
+        ds.attrs["Conventions"].startswith("CF-")
+        and "circuit_2" in ds.attrs["hosting_background_violations"]
+    )

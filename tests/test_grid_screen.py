@@ -77,3 +77,27 @@ def test_cli_screen_and_hosting(tmp_path: Path) -> None:
     res = runner.invoke(app, ["grid", "hosting", str(network), "--bus", "poi_230kV",
                               "--profile", str(bad)])  # fmt: skip
     assert res.exit_code == 1 and "load:<name>" in res.output and "Traceback" not in res.output
+
+
+def test_bad_contingency_set_fails_before_any_bus() -> None:
+    with pytest.raises(DataError, match="contingencies"):
+        screen(pn.case118(), min_kv=300.0, contingencies="n-2", workers=2)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        ("", "not a readable CSV"),
+        ("time,load:campus\n0,1\n1,2,3\n", "not a readable CSV"),
+        ("time,load:campus\n0,1\n1,abc\n", "row 3"),
+        ("time,load:campus\n", "no data rows"),
+    ],
+)
+def test_cli_profile_csv_errors_name_the_file(tmp_path: Path, text: str, match: str) -> None:
+    csv = tmp_path / "bg.csv"
+    csv.write_text(text)
+    network = Path(__file__).resolve().parents[1] / "networks" / "greensboro_poi.json"
+    res = runner.invoke(app, ["grid", "hosting", str(network), "--bus", "poi_230kV",
+                              "--profile", str(csv)])  # fmt: skip
+    assert res.exit_code == 1, res.output
+    assert "bg.csv" in res.output and match in res.output and "Traceback" not in res.output
