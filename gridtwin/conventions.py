@@ -27,6 +27,27 @@ STORAGE: Final = "storage"
 
 CF_CONVENTIONS: Final = "CF-1.10"
 
+
+def provenance_attrs(title: str) -> dict[str, str]:
+    """Global attributes every gridtwin netCDF file carries (CF conventions, section 2.6.2).
+
+    Returns ``Conventions``, ``title``, ``institution``, ``source`` (gridtwin version) and
+    ``history`` (UTC creation time).
+    """
+    from datetime import UTC, datetime
+
+    from gridtwin import __version__
+
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return {
+        "Conventions": CF_CONVENTIONS,
+        "title": title,
+        "institution": "produced with gridtwin",
+        "source": f"gridtwin {__version__}",
+        "history": f"{now}: created by gridtwin {__version__}",
+    }
+
+
 #: name -> (units, long_name). In money units ``{currency}`` stands for the study currency.
 VARIABLES: Final[dict[str, tuple[str, str]]] = {
     # weather (canonical set, docs/conventions.md)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +19,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from gridtwin import __version__
-from gridtwin.conventions import CF_CONVENTIONS, STORAGE, TECHNOLOGY, TIME, annotate
+from gridtwin.conventions import STORAGE, TECHNOLOGY, TIME, annotate, provenance_attrs
 from gridtwin.exceptions import DataError
 from gridtwin.io import write_netcdf
 from gridtwin.optimize.problem import Solution, SystemProblem, demand_charge_months
@@ -183,14 +181,9 @@ def build_results(
     ds[STORAGE].attrs["long_name"] = "storage technology"
     annotate(ds, currency=problem.currency)
 
-    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     ds.attrs.update(
         {
-            "Conventions": CF_CONVENTIONS,
-            "title": title or "gridtwin 24/7 CFE sizing result",
-            "institution": "produced with gridtwin",
-            "source": f"gridtwin {__version__}",
-            "history": f"{now}: created by gridtwin {__version__}",
+            **provenance_attrs(title or "gridtwin 24/7 CFE sizing result"),
             "references": (
                 "Hourly CFE matching: Xu, Q., Ricks, W., Manocha, A., Patankar, N., Jenkins, J. D. "
                 "(2021), System-level impacts of 24/7 carbon-free electricity procurement, "

@@ -150,13 +150,9 @@ class HostingResult:
 
     def to_dataset(self) -> xr.Dataset:
         """The result as a CF-style xarray Dataset (dims ``time`` and ``budget``) with units."""
-        from datetime import UTC, datetime
-
-        from gridtwin import __version__
-        from gridtwin.conventions import CF_CONVENTIONS
+        from gridtwin.conventions import provenance_attrs
 
         budgets = sorted(self.flexible_mw)
-        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         return xr.Dataset(
             {
                 "hosting_max_load_mw": (
@@ -199,11 +195,7 @@ class HostingResult:
                 ),
             },
             attrs={
-                "Conventions": CF_CONVENTIONS,
-                "title": f"gridtwin hosting capacity at {self.bus}",
-                "institution": "produced with gridtwin",
-                "source": f"gridtwin {__version__}",
-                "history": f"{now}: created by gridtwin {__version__}",
+                **provenance_attrs(f"gridtwin hosting capacity at {self.bus}"),
                 "hosting_bus": self.bus,
                 "hosting_vn_kv": self.vn_kv,
                 "hosting_contingencies": ", ".join(self.contingencies) or "none",

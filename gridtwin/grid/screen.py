@@ -17,15 +17,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
-from gridtwin import __version__
-from gridtwin.conventions import CF_CONVENTIONS
+from gridtwin.conventions import provenance_attrs
 from gridtwin.exceptions import DataError, GridTwinError
 from gridtwin.grid.hosting import (
     DEFAULT_P_MAX_MW,
@@ -254,10 +252,7 @@ def _to_dataset(
         },
         coords={"bus": frame["bus"].to_numpy(dtype=object)},
         attrs={
-            "Conventions": CF_CONVENTIONS,
-            "title": "gridtwin siting screen: firm hosting capacity per bus",
-            "source": f"gridtwin {__version__}",
-            "history": f"{datetime.now(UTC):%Y-%m-%dT%H:%M:%SZ}: created by gridtwin {__version__}",
+            **provenance_attrs("gridtwin siting screen: firm hosting capacity per bus"),
             "screen_min_kv": min_kv,
             "screen_contingencies": options["contingencies"],
             "screen_radius": options["radius"],
