@@ -11,7 +11,8 @@ power factor 0.95, new load balanced by the generators, bisection to 1 MW from 5
 * ``plain pandapower loop`` (baseline): the same bisection written from the pandapower docs:
   for every bus, step and state, set the probe load and generator dispatch, take the branch out
   of service, ``pp.runpp`` and read ``res_bus`` / ``res_line`` / ``res_trafo``; the same
-  limits, distribution-factor and voltage-change cutoffs as :mod:`gridtwin.grid.hosting`.
+  limits, distribution-factor and voltage-change cutoffs and monitored voltage levels (>= 100
+  kV) as :mod:`gridtwin.grid.screen`, and the plain bisection from 5000 MW.
 * ``screen`` in this process (``workers=1``): lightsim2grid batches.
 * ``screen`` on a dask LocalCluster of ``--workers`` processes.
 
@@ -41,7 +42,7 @@ from gridtwin.grid.hosting import (
 )
 from gridtwin.grid.network import load_network
 from gridtwin.grid.powerflow import limits
-from gridtwin.grid.screen import candidate_buses, screen
+from gridtwin.grid.screen import DEFAULT_MONITOR_MIN_KV, candidate_buses, screen
 
 P_MAX, TOL, PF = 5000.0, 1.0, 0.95
 
@@ -63,6 +64,7 @@ def plain_firm(net: Any, bus: int) -> float:
         (work.trafo.sn_mva * work.trafo.parallel * work.trafo.df).to_numpy(float),
     ]
     in_service = work.bus.in_service.to_numpy(bool)
+    monitored = work.bus.vn_kv.to_numpy(float)[in_service] >= DEFAULT_MONITOR_MIN_KV
 
     def run(p: float, state: int) -> tuple[np.ndarray, np.ndarray] | None:
         work.load.at[probe, "p_mw"] = p
@@ -103,8 +105,8 @@ def plain_firm(net: Any, bus: int) -> float:
                 return False
             vm, ld = out
             vm0, ld0 = base[s]  # type: ignore[misc]
-            low = (vm < vmin - 1e-6) & (vm0 - vm >= DEFAULT_DV_CUTOFF - 1e-12)
-            high = (vm > vmax + 1e-6) & (vm - vm0 >= DEFAULT_DV_CUTOFF - 1e-12)
+            low = (vm < vmin - 1e-6) & (vm0 - vm >= DEFAULT_DV_CUTOFF - 1e-12) & monitored
+            high = (vm > vmax + 1e-6) & (vm - vm0 >= DEFAULT_DV_CUTOFF - 1e-12) & monitored
             dfax = (ld - ld0) / 100.0 * rating / max(p, 1e-9)
             over = (ld > np.fmax(lmax, ld0) + 1e-4) & (dfax >= DEFAULT_DF_CUTOFF)
             if low.any() or high.any() or over.any():
