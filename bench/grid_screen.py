@@ -57,16 +57,10 @@ def plain_firm(net: Any, bus: int) -> float:
     w = np.clip(gen0 * work.gen["in_service"].to_numpy(float), 0.0, None)
     w = w / w.sum()
     vmin, vmax, lmax = limits(work)
-    rating = np.r_[
-        math.sqrt(3)
-        * work.bus.loc[work.line.from_bus, "vn_kv"].to_numpy(float)
-        * (work.line.max_i_ka * work.line.df * work.line.parallel).to_numpy(float),
-        (work.trafo.sn_mva * work.trafo.parallel * work.trafo.df).to_numpy(float),
-    ]
     in_service = work.bus.in_service.to_numpy(bool)
     monitored = work.bus.vn_kv.to_numpy(float)[in_service] >= DEFAULT_MONITOR_MIN_KV
 
-    def run(p: float, state: int) -> tuple[np.ndarray, np.ndarray] | None:
+    def run(p: float, state: int) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
         work.load.at[probe, "p_mw"] = p
         work.load.at[probe, "q_mvar"] = p * math.tan(math.acos(PF))
         work.gen["p_mw"] = gen0 + p * w
@@ -87,7 +81,10 @@ def plain_firm(net: Any, bus: int) -> float:
             ld = np.nan_to_num(
                 np.r_[work.res_line.loading_percent.to_numpy(float), work.res_trafo.loading_percent]
             )
-            return vm, ld
+            pf = np.nan_to_num(
+                np.r_[work.res_line.p_from_mw.to_numpy(float), work.res_trafo.p_hv_mw]
+            )
+            return vm, ld, pf
         except pp.LoadflowNotConverged:
             return None
         finally:
@@ -103,11 +100,11 @@ def plain_firm(net: Any, bus: int) -> float:
             out = run(p, s)
             if out is None:
                 return False
-            vm, ld = out
-            vm0, ld0 = base[s]  # type: ignore[misc]
+            vm, ld, pf = out
+            vm0, ld0, pf0 = base[s]  # type: ignore[misc]
             low = (vm < vmin - 1e-6) & (vm0 - vm >= DEFAULT_DV_CUTOFF - 1e-12) & monitored
             high = (vm > vmax + 1e-6) & (vm - vm0 >= DEFAULT_DV_CUTOFF - 1e-12) & monitored
-            dfax = (ld - ld0) / 100.0 * rating / max(p, 1e-9)
+            dfax = np.abs(pf - pf0) / max(p, 1e-9)
             over = (ld > np.fmax(lmax, ld0) + 1e-4) & (dfax >= DEFAULT_DF_CUTOFF)
             if low.any() or high.any() or over.any():
                 return False

@@ -221,8 +221,6 @@ class BatchPowerFlow:
             * trafo["parallel"].to_numpy(dtype=float)
             * trafo["df"].to_numpy(dtype=float)
         )
-        #: thermal rating of each branch (lines then transformers) [MVA]
-        self.rating_mva = np.r_[_SQRT3 * self._line_vn[0] * self._line_imax, self._trafo_sn]
         self.line_in_service = line["in_service"].to_numpy(dtype=bool)
         self.trafo_in_service = trafo["in_service"].to_numpy(dtype=bool)
 

@@ -86,11 +86,24 @@ _STATUS_RANK = {"ok": 0, "not_converged": 1, "islanding": 2}
 
 
 def default_network() -> Path:
-    """``networks/greensboro_poi.json`` in the working directory, else in the repository."""
+    """``networks/greensboro_poi.json`` in the working directory, else in the repository.
+
+    Raises
+    ------
+    DataError
+        Neither exists (a non-editable install does not carry the repository's ``networks/``).
+    """
     here = Path.cwd() / DEFAULT_NETWORK
     if here.is_file():
         return here
-    return Path(__file__).resolve().parents[2] / DEFAULT_NETWORK
+    repo = Path(__file__).resolve().parents[2] / DEFAULT_NETWORK
+    if repo.is_file():
+        return repo
+    raise DataError(
+        f"the default POI network {DEFAULT_NETWORK} is not in {Path.cwd()} nor next to the "
+        "installed package; run from a gridtwin clone or pass --network FILE (a pandapower "
+        "JSON or MATPOWER case with a load named 'campus')"
+    )
 
 
 @dataclass(frozen=True)

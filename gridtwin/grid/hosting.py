@@ -17,9 +17,10 @@ out (N-1), every case an AC power flow.
 "No new or worsened violation", with the screening conventions of interconnection studies:
 
 * a branch limits the load only when the load's distribution factor on it — the change of its
-  apparent power flow per MW of new load — is at least ``df_cutoff`` (default 5 %, the DFAX
+  active power flow per MW of new load — is at least ``df_cutoff`` (default 5 %, the DFAX
   cutoff of PJM's deliverability tests, PJM Manual 14B, Attachment C); remote branches the load
-  barely touches do not limit it;
+  barely touches, and radial generator ties whose flow the load does not change, do not limit
+  it;
 * where the background already overloads a branch, its limit becomes its background loading;
 * a bus voltage limits the load only when the voltage is outside its band *and* the load moved
   it at least ``dv_cutoff`` (default 0.005 p.u.) towards the violation — the voltage analogue
@@ -63,7 +64,7 @@ import xarray as xr
 
 from gridtwin.exceptions import DataError, PowerFlowNotConverged
 from gridtwin.grid.batch import BatchPowerFlow, UnsupportedNetwork, bridge_branches
-from gridtwin.grid.network import _resolve_bus
+from gridtwin.grid.network import _resolve_bus, check_parameters
 from gridtwin.grid.powerflow import (
     _check_islands,
     _labels,
@@ -83,8 +84,8 @@ DEFAULT_TOL_MW = 1.0
 #: Lagging power factor of the new load [-]; large data centres run near unity (IEEE 1547-style
 #: interconnection requirements ask >= 0.95 at the POI).
 DEFAULT_POWER_FACTOR = 0.95
-#: Smallest distribution factor (flow change per MW of new load) that lets a branch limit the
-#: load [MVA/MW]; PJM Manual 14B, Attachment C (5 % DFAX).
+#: Smallest distribution factor (active flow change per MW of new load) that lets a branch
+#: limit the load [MW/MW]; PJM Manual 14B, Attachment C (5 % DFAX).
 DEFAULT_DF_CUTOFF = 0.05
 #: Smallest voltage change caused by the new load that lets a bus limit it [p.u.].
 DEFAULT_DV_CUTOFF = 0.005
@@ -312,7 +313,7 @@ def hosting_capacity(
     budgets : sequence of float
         Curtailment budgets [share of annual energy], each in [0, 1).
     power_factor : float
-        Lagging power factor of the new load [-].
+        Lagging power factor of the new load [-], in [0.5, 1].
     balance : {"slack", "generators"}, optional
         Who supplies the new load; default ``"generators"`` when the network has in-service
         generators with positive dispatch, else ``"slack"``.
@@ -321,7 +322,7 @@ def hosting_capacity(
     tol_mw : float
         Bisection tolerance [MW].
     df_cutoff : float
-        Distribution-factor cutoff for branches [MVA/MW], in [0, 1].
+        Distribution-factor cutoff for branches [MW/MW], in [0, 1].
     dv_cutoff : float
         Voltage-change cutoff for buses [p.u.].
     monitor_min_kv : float
@@ -344,8 +345,11 @@ def hosting_capacity(
     """
     if contingencies not in ("all", "local", "none"):
         raise DataError(f"contingencies={contingencies!r}; use 'all', 'local' or 'none'.")
-    if not 0.0 < power_factor <= 1.0:
-        raise DataError(f"power_factor={power_factor} must be in (0, 1].")
+    if not 0.5 <= power_factor <= 1.0:
+        raise DataError(
+            f"power_factor={power_factor} must be in [0.5, 1] (lagging; data-centre campuses run "
+            "at 0.95 to 1)."
+        )
     bad = [b for b in budgets if not 0.0 <= b < 1.0]
     if bad:
         raise DataError(f"curtailment budgets {bad} must be shares in [0, 1) (0.01 = 1 %).")
@@ -356,6 +360,7 @@ def hosting_capacity(
     if balance not in (None, "slack", "generators"):
         raise DataError(f"balance={balance!r}; use 'slack' or 'generators'.")
 
+    check_parameters(net)
     bus_index = _resolve_bus(net, bus)
     work = copy.deepcopy(net)
     _check_islands(work, "background network")
@@ -492,6 +497,7 @@ class _Search:
         self.dv_cutoff = dv_cutoff
         self.lmax = np.fmax(lmax[None, :], np.nan_to_num(ld0, nan=-np.inf)) + _LOADING_EPS
         self.ld0 = np.nan_to_num(ld0)
+        self.p0 = np.nan_to_num(base.p_from_mw)
         self.df_cutoff = df_cutoff
         self.row_active = np.repeat(self.active, self.n_hours)
 
@@ -504,9 +510,9 @@ class _Search:
         high = np.where((vm - self.vm0 >= moved) & self.vmon, vm - self.vmax, 0.0)
         over = np.nan_to_num((res.loading_percent - self.lmax) / 100.0, nan=0.0)
         if self.df_cutoff > 0.0:
-            # distribution factor: |S| change per MW of new load [MVA/MW]
+            # distribution factor: active flow change per MW of new load [MW/MW]
             p_rows = np.tile(np.maximum(p_hour, 1e-9), len(self.states))[:, None]
-            dfax = (res.loading_percent - self.ld0) / 100.0 * self.engine.rating_mva / p_rows
+            dfax = np.abs(res.p_from_mw - self.p0) / p_rows
             over = np.where(np.nan_to_num(dfax) >= self.df_cutoff, over, 0.0)
         scores = np.concatenate([low, high, over], axis=1)
         worst = np.argmax(scores, axis=1)

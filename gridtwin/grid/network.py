@@ -28,9 +28,11 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandapower as pp
 import pandapower.networks as pn
 import pandapower.topology as top
+import pandas as pd
 
 from gridtwin.exceptions import ConfigError, DataError
 
@@ -92,7 +94,8 @@ def _read_file(path: Path, f_hz: float) -> pp.pandapowerNet:
         # any reader failure is a defect of the input file; pandapower *raises* UserWarning
         # for unreadable JSON, so warnings cannot be told apart and are wrapped as well
         raise DataError(
-            f"{path}: cannot read as {NETWORK_SUFFIXES[suffix]} ({type(err).__name__}: {err}); "
+            f"{path}: cannot read as {NETWORK_SUFFIXES[suffix].split(' (')[0]} "
+            f"({type(err).__name__}: {err}); "
             "check that the file is complete and was written by that tool"
         ) from err
     if not isinstance(net, pp.pandapowerNet):
@@ -148,8 +151,10 @@ def load_network(source: str | Path, *, f_hz: float = 60.0) -> pp.pandapowerNet:
     Raises
     ------
     DataError
-        If the file is missing, of an unknown type or unreadable, or the name is not a case of
-        :mod:`pandapower.networks`; the message names the source and how to fix it.
+        If the file is missing, of an unknown type or unreadable, the name is not a case of
+        :mod:`pandapower.networks`, or an in-service element has a missing (NaN), infinite or
+        non-positive electrical parameter or rating (:func:`check_parameters`); the message
+        names the source, element and column.
 
     Examples
     --------
@@ -157,9 +162,61 @@ def load_network(source: str | Path, *, f_hz: float = 60.0) -> pp.pandapowerNet:
     >>> len(net.bus)
     9
     """
-    if _looks_like_path(source):
-        return _read_file(Path(source), f_hz)
-    return _build_case(str(source))
+    net = _read_file(Path(source), f_hz) if _looks_like_path(source) else _build_case(str(source))
+    check_parameters(net, str(source))
+    return net
+
+
+#: Columns that must be finite on in-service rows, and those that must also be > 0.
+_REQUIRED = {
+    "bus": (["vn_kv"], ["vn_kv"]),
+    "line": (
+        ["r_ohm_per_km", "x_ohm_per_km", "c_nf_per_km", "length_km", "max_i_ka"],
+        ["length_km", "max_i_ka"],
+    ),
+    "trafo": (
+        ["sn_mva", "vn_hv_kv", "vn_lv_kv", "vk_percent", "vkr_percent"],
+        ["sn_mva", "vn_hv_kv", "vn_lv_kv", "vk_percent"],
+    ),
+    "load": (["p_mw", "q_mvar"], []),
+    "sgen": (["p_mw", "q_mvar"], []),
+    "gen": (["p_mw", "vm_pu"], ["vm_pu"]),
+    "ext_grid": (["vm_pu", "va_degree"], ["vm_pu"]),
+}
+
+
+def check_parameters(net: pp.pandapowerNet, source: str = "network") -> None:
+    """Reject in-service elements with NaN / infinite parameters or non-positive ratings.
+
+    pandapower would otherwise fail deep inside its admittance matrix (a NaN impedance) or
+    silently drop a limit (a zero rating makes the loading infinite).
+
+    Raises
+    ------
+    DataError
+        Naming the source, table, element and column.
+    """
+    for table, (finite, positive) in _REQUIRED.items():
+        df = net[table] if table in net else None
+        if df is None or not len(df):
+            continue
+        rows = df[df["in_service"].astype(bool)] if "in_service" in df else df
+        for col in finite:
+            if col not in rows:
+                continue
+            values = pd.to_numeric(rows[col], errors="coerce").astype(float)
+            bad = rows.index[~np.isfinite(values.to_numpy())]
+            if col in positive:
+                bad = bad.union(rows.index[values.to_numpy() <= 0])
+            if len(bad):
+                i = bad[0]
+                name = rows.at[i, "name"] if "name" in rows else None
+                label = f"{i} ({name!s})" if name is not None and name == name else f"{i}"
+                raise DataError(
+                    f"{source}: net.{table} row {label} has {col} = {rows.at[i, col]!s}"
+                    f"{' (must be > 0)' if col in positive else ''}; {len(bad)} such row(s). "
+                    f"Fix the value or set the {table} out of service."
+                )
 
 
 def _resolve_bus(net: pp.pandapowerNet, bus: str | int) -> int:
