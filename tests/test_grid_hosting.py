@@ -198,3 +198,14 @@ def test_background_violations_are_reported_and_flexible_needs_hours() -> None:
         ds.attrs["Conventions"].startswith("CF-")
         and "circuit_2" in ds.attrs["hosting_background_violations"]
     )
+
+
+def test_overloaded_radial_generator_tie_does_not_block_a_load_elsewhere() -> None:
+    """The collector cable carries the solar; a load at the POI barely changes its MW flow."""
+    net = load_network(NETWORK)
+    net.load["p_mw"] = 0.0
+    net.sgen.loc[net.sgen.name == "solar", "p_mw"] = 1700.0  # collector at ~250 % loading
+    res = hosting_capacity(net, "poi_230kV", contingencies="none", power_factor=1.0, budgets=())
+    assert any(v.startswith("line:collector overload (N-0)") for v in res.background_violations)
+    assert res.firm_mw > 500.0
+    assert "collector" not in res.firm_limit

@@ -121,58 +121,6 @@ def check(
     _print_summary(outcome, written)
 
 
-def _background(profile: Path | None) -> tuple[dict, dict, object]:
-    """Hourly background from a gridtwin result (campus and on-site generation) or a CSV."""
-    import pandas as pd
-
-    from gridtwin.exceptions import DataError
-
-    if profile is None:
-        return {}, {}, None
-    if profile.suffix.lower() == ".nc":
-        from gridtwin.grid.check import _require_hourly, campus_profiles
-        from gridtwin.results import open_results
-
-        ds = open_results(profile)
-        _require_hourly(ds)
-        loads, sgens = campus_profiles(ds)
-        return loads, sgens, pd.DatetimeIndex(ds["time"].values)
-    if profile.suffix.lower() != ".csv":
-        raise DataError(f"{profile}: --profile takes a gridtwin result (.nc) or a CSV (.csv).")
-    if not profile.is_file():
-        raise DataError(f"{profile}: file not found.")
-    try:
-        frame = pd.read_csv(profile)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
-        raise DataError(
-            f"{profile}: not a readable CSV ({type(err).__name__}: {err}); expected a header "
-            "'time,load:<name>,sgen:<name>' and one row per hour [MW]."
-        ) from None
-    if frame.empty:
-        raise DataError(f"{profile}: has no data rows; give one row per hour [MW].")
-    if "time" not in frame.columns:
-        raise DataError(
-            f"{profile}: needs a 'time' column and columns 'load:<name>' / 'sgen:<name>' [MW]."
-        )
-    loads, sgens = {}, {}
-    for col in frame.columns.drop("time"):
-        kind, _, name = str(col).partition(":")
-        if kind not in ("load", "sgen") or not name:
-            raise DataError(
-                f"{profile}: column {col!r} must be 'load:<name>' or 'sgen:<name>' [MW]."
-            )
-        values = pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype=float)
-        bad = np.nonzero(~np.isfinite(values))[0]
-        if len(bad):
-            row = int(bad[0])
-            raise DataError(
-                f"{profile}: column {col!r} row {row + 2} (time {frame['time'].iloc[row]!r}) "
-                f"holds {frame[col].iloc[row]!r}, not a number [MW]; {len(bad)} such row(s)."
-            )
-        (loads if kind == "load" else sgens)[name] = values
-    return loads, sgens, pd.Index(frame["time"].astype(str), name="time")
-
-
 @grid_app.command("hosting")
 def hosting(
     network: Annotated[
@@ -207,6 +155,7 @@ def hosting(
     ] = None,
 ) -> None:
     """Firm hosting capacity and flexible headroom for a new load at BUS (N-0 and N-1)."""
+    from gridtwin.grid.background import read_background
     from gridtwin.grid.hosting import DEFAULT_BUDGETS, hosting_capacity
     from gridtwin.grid.network import load_network
     from gridtwin.io import check_writable, write_netcdf
@@ -214,7 +163,7 @@ def hosting(
     try:
         if output is not None:
             check_writable(output, inputs=[profile] if profile else ())
-        loads, sgens, times = _background(profile)
+        loads, sgens, times = read_background(profile) if profile else ({}, {}, None)
         net = load_network(network)
         with console.status("Searching hosting capacity ...", spinner="dots"):
             res = hosting_capacity(
@@ -222,7 +171,7 @@ def hosting(
                 bus,
                 load_p_mw=loads,
                 sgen_p_mw=sgens,
-                times=times,  # type: ignore[arg-type]
+                times=times,
                 contingencies=contingencies,  # type: ignore[arg-type]
                 power_factor=power_factor,
                 budgets=budget or DEFAULT_BUDGETS,

@@ -374,8 +374,14 @@ def hosting_capacity(
     except UnsupportedNetwork as err:
         raise DataError(
             f"hosting capacity needs lightsim2grid's batch power flow, which cannot solve this "
-            f"network: {err}. Install `gridtwin[grid]`; replace switches by in/out-of-service "
-            "branches and three-winding transformers by two-winding ones."
+            f"network: {err}. "
+            + (
+                "Install lightsim2grid (`pip install gridtwin[grid]`)."
+                if "not installed" in str(err)
+                else "Replace switches by in/out-of-service branches (pandapower.toolbox."
+                "fuse_buses for closed bus-bus switches) and three-winding transformers by "
+                "two-winding ones."
+            )
         ) from err
     if n_hours is None:
         lp, lq, sp = (engine.load_p0[None, :], engine.load_q0[None, :], engine.sgen_p0[None, :])

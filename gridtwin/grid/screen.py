@@ -181,6 +181,10 @@ def _run_dask(
     from distributed import Client, LocalCluster, as_completed
 
     cluster = None
+    # the in-process scheduler logs every worker start and stop at INFO; keep the terminal clean
+    quiet = logging.getLogger("distributed")
+    previous = quiet.level
+    quiet.setLevel(logging.ERROR)
     try:
         if scheduler is None:
             cluster = LocalCluster(
@@ -194,6 +198,7 @@ def _run_dask(
         else:
             client = Client(scheduler, timeout="10s")
     except OSError as err:
+        quiet.setLevel(previous)
         raise DataError(f"cannot reach dask scheduler {scheduler!r}: {err}") from err
     try:
         net_future = client.scatter(net, broadcast=True)
@@ -208,6 +213,7 @@ def _run_dask(
         client.close()
         if cluster is not None:
             cluster.close()
+        quiet.setLevel(previous)
 
 
 def _to_dataset(
@@ -226,8 +232,16 @@ def _to_dataset(
                 frame["firm_mw"].to_numpy(float),
                 {"units": "MW", "long_name": "firm hosting capacity for a new load"},
             ),
-            "rank": ("bus", frame["rank"].to_numpy(int), {"units": "1"}),
-            "vn_kv": ("bus", frame["vn_kv"].to_numpy(float), {"units": "kV"}),
+            "rank": (
+                "bus",
+                frame["rank"].to_numpy(int),
+                {"units": "1", "long_name": "rank by firm_mw (1 = most headroom)"},
+            ),
+            "vn_kv": (
+                "bus",
+                frame["vn_kv"].to_numpy(float),
+                {"units": "kV", "long_name": "nominal voltage"},
+            ),
             "capped": (
                 "bus",
                 frame["capped"].to_numpy(bool),
@@ -238,7 +252,11 @@ def _to_dataset(
                 frame["limiting"].astype(str).to_numpy(dtype=object),
                 {"long_name": "limit that binds just above firm_mw"},
             ),
-            "n_contingencies": ("bus", frame["n_contingencies"].to_numpy(int), {"units": "1"}),
+            "n_contingencies": (
+                "bus",
+                frame["n_contingencies"].to_numpy(int),
+                {"units": "1", "long_name": "outages studied for the bus"},
+            ),
             "error": (
                 "bus",
                 frame["error"].astype(str).to_numpy(dtype=object),
@@ -250,7 +268,13 @@ def _to_dataset(
                 {"long_name": "pandapower bus index (net.bus.index)"},
             ),
         },
-        coords={"bus": frame["bus"].to_numpy(dtype=object)},
+        coords={
+            "bus": (
+                "bus",
+                frame["bus"].to_numpy(dtype=object),
+                {"long_name": "candidate bus (bus:<name>, or bus:<index> when unnamed)"},
+            )
+        },
         attrs={
             **provenance_attrs("gridtwin siting screen: firm hosting capacity per bus"),
             "screen_min_kv": min_kv,
