@@ -360,7 +360,7 @@ def hosting_capacity(
     if balance not in (None, "slack", "generators"):
         raise DataError(f"balance={balance!r}; use 'slack' or 'generators'.")
 
-    check_parameters(net)
+    check_parameters(net, ratings=True)
     bus_index = _resolve_bus(net, bus)
     work = copy.deepcopy(net)
     _check_islands(work, "background network")

@@ -170,13 +170,12 @@ def load_network(source: str | Path, *, f_hz: float = 60.0) -> pp.pandapowerNet:
 #: Columns that must be finite on in-service rows, and those that must also be > 0.
 _REQUIRED = {
     "bus": (["vn_kv"], ["vn_kv"]),
-    "line": (
-        ["r_ohm_per_km", "x_ohm_per_km", "c_nf_per_km", "length_km", "max_i_ka"],
-        ["length_km", "max_i_ka"],
-    ),
+    "line": (["r_ohm_per_km", "x_ohm_per_km", "c_nf_per_km", "length_km"], ["length_km"]),
     "trafo": (
         ["sn_mva", "vn_hv_kv", "vn_lv_kv", "vk_percent", "vkr_percent"],
-        ["sn_mva", "vn_hv_kv", "vn_lv_kv", "vk_percent"],
+        # vk_percent may be negative: MATPOWER cases hold three-winding equivalents with a
+        # negative series reactance (case1888rte has 75)
+        ["sn_mva", "vn_hv_kv", "vn_lv_kv"],
     ),
     "load": (["p_mw", "q_mvar"], []),
     "sgen": (["p_mw", "q_mvar"], []),
@@ -185,18 +184,26 @@ _REQUIRED = {
 }
 
 
-def check_parameters(net: pp.pandapowerNet, source: str = "network") -> None:
+def check_parameters(
+    net: pp.pandapowerNet, source: str = "network", *, ratings: bool = False
+) -> None:
     """Reject in-service elements with NaN / infinite parameters or non-positive ratings.
 
     pandapower would otherwise fail deep inside its admittance matrix (a NaN impedance) or
-    silently drop a limit (a zero rating makes the loading infinite).
+    silently drop a limit (a zero rating makes the loading infinite). Line ratings
+    (``max_i_ka``) are checked with ``ratings=True`` only: a power flow does not need them
+    (some pandapower cases, e.g. ``case11_iwamoto``, carry none), thermal limits do.
 
     Raises
     ------
     DataError
         Naming the source, table, element and column.
     """
-    for table, (finite, positive) in _REQUIRED.items():
+    required = dict(_REQUIRED)
+    if ratings:
+        finite, positive = required["line"]
+        required["line"] = ([*finite, "max_i_ka"], [*positive, "max_i_ka"])
+    for table, (finite, positive) in required.items():
         df = net[table] if table in net else None
         if df is None or not len(df):
             continue
