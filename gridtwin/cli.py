@@ -195,6 +195,59 @@ def _print_summary(ds: xr.Dataset, out: Path) -> None:
 
 
 @app.command()
+def sweep(
+    study: Annotated[Path, typer.Argument(help="Study YAML file with a 'sweep' section.")],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Combined netCDF (dimension 'scenario').")
+    ],
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, help="Processes of the local dask cluster.")
+    ] = 2,
+    scheduler: Annotated[
+        str | None,
+        typer.Option("--scheduler", help="Address of a running dask scheduler (tcp://host:8786)."),
+    ] = None,
+) -> None:
+    """Run every scenario of STUDY on dask; finished scenarios are kept and skipped next time."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from gridtwin.config import load_study
+    from gridtwin.sweep import run_sweep
+
+    try:
+        loaded = load_study(study)
+        columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn()]
+        with Progress(*columns, console=console, transient=True) as bar:
+            task = bar.add_task("scenarios", total=None)
+
+            def progress(done: int, total: int, name: str) -> None:
+                bar.update(task, completed=done, total=total, description=f"scenarios {name}")
+
+            outcome = run_sweep(
+                loaded, output, workers=workers, scheduler=scheduler, progress=progress
+            )
+    except GridTwinError as exc:
+        raise fail(exc) from None
+    table = Table(title=f"sweep {loaded.config.name}: {len(outcome.status)} scenarios")
+    for col in ("scenario", "status", "CFE score", "cost [MUSD/a]", "error"):
+        table.add_column(col)
+    ds = outcome.dataset
+    for name, state in outcome.status.items():
+        row = ds.sel(scenario=name)
+        ok = state != "failed"
+        cfe = f"{float(row['cfe_score']):.4f}" if ok and "cfe_score" in row else "-"
+        cost = f"{float(row['system_cost']) / 1e6:.1f}" if ok and "system_cost" in row else "-"
+        table.add_row(name, state, cfe, cost, outcome.errors.get(name, "")[:80])
+    console.print(table)
+    console.print(f"written {output} and {outcome.folder}/")
+    if outcome.failed:
+        console.print(
+            f"[red]{len(outcome.failed)} scenario(s) failed:[/] {', '.join(outcome.failed)}"
+        )
+        raise typer.Exit(1)
+
+
+@app.command()
 def version() -> None:
     """Print the gridtwin version."""
     console.print(f"gridtwin {__version__}")

@@ -1,0 +1,408 @@
+"""Scenario sweeps: many studies from one, on dask.distributed, resumable, nothing lost.
+
+A study's ``sweep`` section (:class:`gridtwin.config.SweepConfig`) turns it into scenarios,
+each the study with some fields changed (dotted paths as in ``gridtwin run --set``).
+:func:`run_sweep` runs them on a dask.distributed cluster — a ``LocalCluster`` of ``workers``
+processes by default, or the running scheduler at ``scheduler`` (the same code path) — and:
+
+* writes every finished scenario atomically to ``<OUT stem>.scenarios/<name>.nc`` as soon as it
+  completes, with its key in the attributes;
+* skips, when run again, every scenario whose file holds the same key: a SHA-256 of the
+  resolved scenario configuration (all fields after overrides and defaults, except the name)
+  and of the contents of every input file it reads (weather, series, catalogue). Changing a
+  value or an input file reruns exactly the scenarios it touches;
+* records a scenario that fails (infeasible, solver error, bad value, killed worker) with its
+  error and goes on with the rest;
+* combines all scenarios into one netCDF with a ``scenario`` dimension, the swept fields as
+  coordinates along it, and ``scenario_status`` / ``scenario_error``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import logging
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from gridtwin.config import Study, input_files, parse_study
+from gridtwin.exceptions import ConfigError, DataError, GridTwinError
+
+logger = logging.getLogger(__name__)
+
+#: Status values of a scenario.
+OK, CACHED, FAILED = "ok", "cached", "failed"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One scenario of a sweep.
+
+    Attributes
+    ----------
+    name : str
+        Unique name; also the file name of its result.
+    values : dict
+        Swept field path -> value.
+    key : str
+        SHA-256 (hex) of the resolved configuration and input files; equal keys, equal result.
+    """
+
+    name: str
+    values: dict[str, Any]
+    key: str
+
+    @property
+    def overrides(self) -> list[str]:
+        """``PATH=VALUE`` items for :func:`gridtwin.config.parse_study`."""
+        return [f"{path}={json.dumps(value)}" for path, value in self.values.items()]
+
+
+@dataclass
+class SweepOutcome:
+    """What :func:`run_sweep` did.
+
+    Attributes
+    ----------
+    dataset : xarray.Dataset
+        Combined results (dim ``scenario``).
+    status : dict of str to str
+        Scenario name -> ``ok`` (computed now), ``cached`` (from an earlier run) or ``failed``.
+    errors : dict of str to str
+        Scenario name -> error message, for failed scenarios.
+    folder : Path
+        Where the per-scenario files are.
+    """
+
+    dataset: xr.Dataset
+    status: dict[str, str]
+    errors: dict[str, str]
+    folder: Path
+
+    @property
+    def failed(self) -> list[str]:
+        return [n for n, s in self.status.items() if s == FAILED]
+
+
+def _label(path: str, value: Any) -> str:
+    """Short, file-safe text for one swept value: ``cfe_target-0.9``."""
+    text = Path(value).stem if path.split(".")[-1] == "path" and isinstance(value, str) else value
+    raw = f"{path.split('.')[-1]}-{json.dumps(text) if not isinstance(text, str) else text}"
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", raw).strip("-")
+
+
+def _combinations(study: Study) -> list[tuple[str, dict[str, Any]]]:
+    sweep = study.config.sweep
+    if sweep is None:
+        raise ConfigError(
+            f"{study.path or '<study>'}: has no 'sweep' section; add one, e.g. "
+            "sweep: {grid: {policy.cfe_target: [0.8, 0.9, 1.0]}}"
+        )
+    if sweep.scenarios:
+        return [(s.name, dict(s.set)) for s in sweep.scenarios]
+    table = sweep.grid or sweep.zip or {}
+    paths = list(table)
+    rows = itertools.product(*table.values()) if sweep.grid else zip(*table.values(), strict=True)
+    out = []
+    for row in rows:
+        values = dict(zip(paths, row, strict=True))
+        out.append(("_".join(_label(p, v) for p, v in values.items()), values))
+    names = [n for n, _ in out]
+    if len(set(names)) != len(names):
+        raise ConfigError(
+            "sweep: two scenarios get the same name; use sweep.scenarios to name them"
+        )
+    return out
+
+
+_FILE_HASHES: dict[tuple[str, float, int], str] = {}
+
+
+def _file_hash(path: Path) -> str:
+    stat = path.stat()
+    cache = (str(path), stat.st_mtime, stat.st_size)
+    if cache not in _FILE_HASHES:
+        digest = hashlib.sha256()
+        with path.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+        _FILE_HASHES[cache] = digest.hexdigest()
+    return _FILE_HASHES[cache]
+
+
+def scenarios(study: Study) -> list[Scenario]:
+    """Expand a study's sweep into validated scenarios.
+
+    Raises
+    ------
+    ConfigError
+        No sweep section, a path or value that does not validate (the message names the
+        scenario), or two scenarios with the same name.
+    """
+    base = study.path.parent if study.path else Path.cwd()
+    source = str(study.path or "<study>")
+    out = []
+    for name, values in _combinations(study):
+        items = [f"{path}={json.dumps(value)}" for path, value in values.items()]
+        try:
+            scenario_study = parse_study(study.text, source=source, base=base, overrides=items)
+        except ConfigError as err:
+            raise ConfigError(f"sweep scenario {name!r}: {err}") from None
+        cfg = scenario_study.config
+        digest = hashlib.sha256(cfg.model_dump_json(exclude={"name", "sweep"}).encode())
+        for label, path in sorted(input_files(cfg).items()):
+            digest.update(f"{label}:{_file_hash(path)}".encode())
+        out.append(Scenario(name=name, values=values, key=digest.hexdigest()))
+    return out
+
+
+def scenario_folder(output: Path) -> Path:
+    """Folder of the per-scenario files of a sweep written to ``output``."""
+    return output.with_name(output.stem + ".scenarios")
+
+
+def _cached_key(path: Path) -> str | None:
+    import netCDF4
+
+    if not path.is_file():
+        return None
+    try:
+        with netCDF4.Dataset(path) as nc:
+            return str(getattr(nc, "scenario_key", "")) or None
+    except OSError:
+        return None
+
+
+def run_scenario(
+    text: str, source: str, base: str, scenario: Scenario, study_name: str, path: str
+) -> dict[str, Any]:
+    """Run one scenario and write its result atomically to ``path`` (a dask task).
+
+    Returns a record ``{"name", "status", "error", "seconds"}``; never raises for a scenario
+    that fails on its own (bad value, infeasible, solver error).
+    """
+    from gridtwin.results import write_results
+    from gridtwin.study import run_study, study_inputs
+
+    start = time.perf_counter()
+    record: dict[str, Any] = {"name": scenario.name, "status": OK, "error": ""}
+    try:
+        items = [*scenario.overrides, f"name={json.dumps(study_name + '.' + scenario.name)}"]
+        study = parse_study(text, source=source, base=Path(base), overrides=items)
+        ds = run_study(study)
+        ds.attrs["scenario"] = scenario.name
+        ds.attrs["scenario_key"] = scenario.key
+        ds.attrs["scenario_values"] = json.dumps(scenario.values)
+        write_results(ds, path, inputs=study_inputs(study.config))
+    except GridTwinError as err:
+        record.update(status=FAILED, error=f"{type(err).__name__}: {err}")
+    except Exception as err:  # a defect, but one scenario's defect must not stop the sweep
+        logger.exception("scenario %s crashed", scenario.name)
+        record.update(status=FAILED, error=f"unexpected {type(err).__name__}: {err}")
+    record["seconds"] = time.perf_counter() - start
+    return record
+
+
+def run_sweep(
+    study: Study,
+    output: str | Path,
+    *,
+    workers: int = 2,
+    scheduler: str | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> SweepOutcome:
+    """Run every scenario of ``study`` not already finished, then combine them into ``output``.
+
+    Parameters
+    ----------
+    study : Study
+        A study with a ``sweep`` section.
+    output : str or Path
+        Combined netCDF file; per-scenario files go to :func:`scenario_folder` of it.
+    workers : int
+        Processes of the LocalCluster (ignored with ``scheduler``).
+    scheduler : str, optional
+        Address of a running dask scheduler (``tcp://host:8786``).
+    progress : callable, optional
+        ``progress(done, total, name)`` after each scenario (cached ones count as done).
+
+    Returns
+    -------
+    SweepOutcome
+
+    Raises
+    ------
+    ConfigError
+        Bad sweep section or scenario value (before anything runs).
+    DataError
+        ``output`` cannot be written, or the scheduler cannot be reached.
+    """
+    from gridtwin.io import check_writable, write_netcdf
+
+    if workers < 1:
+        raise DataError(f"workers={workers} must be >= 1.")
+    out = check_writable(output, kind="result")
+    folder = scenario_folder(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    todo = scenarios(study)
+    status: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    pending = []
+    for sc in todo:
+        if _cached_key(folder / f"{sc.name}.nc") == sc.key:
+            status[sc.name] = CACHED
+        else:
+            pending.append(sc)
+    done = len(status)
+    if progress:
+        progress(done, len(todo), "")
+    if pending:
+        base = str(study.path.parent if study.path else Path.cwd())
+        source = str(study.path or "<study>")
+        for record in _run_on_dask(study, pending, folder, base, source, workers, scheduler):
+            status[record["name"]] = record["status"]
+            if record["error"]:
+                errors[record["name"]] = record["error"]
+            done += 1
+            if progress:
+                progress(done, len(todo), record["name"])
+    combined = combine(todo, folder, status, errors)
+    combined.attrs["study_yaml"] = study.text
+    write_netcdf(combined, out, kind="result")
+    ordered = {sc.name: status[sc.name] for sc in todo}
+    return SweepOutcome(dataset=combined, status=ordered, errors=errors, folder=folder)
+
+
+def _run_on_dask(
+    study: Study,
+    pending: list[Scenario],
+    folder: Path,
+    base: str,
+    source: str,
+    workers: int,
+    scheduler: str | None,
+) -> Any:
+    """Yield one record per pending scenario as it finishes."""
+    from distributed import Client, LocalCluster, as_completed
+
+    quiet = logging.getLogger("distributed")
+    previous = quiet.level
+    quiet.setLevel(logging.ERROR)
+    cluster = None
+    try:
+        try:
+            if scheduler is None:
+                cluster = LocalCluster(
+                    n_workers=workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                    silence_logs=logging.ERROR,
+                )
+                client = Client(cluster)
+            else:
+                client = Client(scheduler, timeout="10s")
+        except OSError as err:
+            raise DataError(f"cannot reach dask scheduler {scheduler!r}: {err}") from err
+        try:
+            futures = {
+                client.submit(
+                    run_scenario,
+                    study.text,
+                    source,
+                    base,
+                    sc,
+                    study.config.name,
+                    str(folder / f"{sc.name}.nc"),
+                    key=f"scenario-{sc.name}-{sc.key[:12]}",
+                    pure=False,
+                ): sc
+                for sc in pending
+            }
+            for fut in as_completed(futures):
+                sc = futures[fut]
+                try:
+                    yield fut.result()
+                except Exception as err:  # KilledWorker, lost connection, cancelled
+                    yield {
+                        "name": sc.name,
+                        "status": FAILED,
+                        "error": f"worker lost ({type(err).__name__}: {err})",
+                        "seconds": float("nan"),
+                    }
+        finally:
+            client.close()
+    finally:
+        if cluster is not None:
+            cluster.close()
+        quiet.setLevel(previous)
+
+
+def combine(
+    todo: list[Scenario], folder: Path, status: dict[str, str], errors: dict[str, str]
+) -> xr.Dataset:
+    """Stack the per-scenario results along ``scenario``; failed ones are NaN with their error.
+
+    Swept fields become coordinates along ``scenario`` named by their path
+    (``policy.cfe_target``); values of mixed types are stored as text.
+    """
+    from gridtwin.conventions import provenance_attrs
+    from gridtwin.results import open_results
+
+    parts, names = [], []
+    for sc in todo:
+        if status.get(sc.name) in (OK, CACHED):
+            ds = open_results(folder / f"{sc.name}.nc")
+            keep = {k: ds.attrs[k] for k in ("objective",) if k in ds.attrs}
+            ds.attrs = {}
+            for k, v in keep.items():
+                ds[k] = ((), float(v), {"long_name": "optimal objective value"})
+            parts.append(ds)
+            names.append(sc.name)
+    all_names = [sc.name for sc in todo]
+    if parts:
+        combined = xr.concat(
+            parts,
+            dim=xr.Variable("scenario", names),
+            join="outer",
+            coords="minimal",
+            compat="override",
+            combine_attrs="drop",
+        ).reindex(scenario=all_names)
+    else:
+        combined = xr.Dataset(coords={"scenario": all_names})
+    paths = list(dict.fromkeys(p for sc in todo for p in sc.values))
+    for path in paths:
+        values = [sc.values.get(path) for sc in todo]
+        numeric = all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
+        data = (
+            np.array(values, dtype=float)
+            if numeric
+            else np.array(
+                [json.dumps(v) if not isinstance(v, str) else v for v in values], dtype=object
+            )
+        )
+        combined = combined.assign_coords(
+            {path: ("scenario", data, {"long_name": f"swept {path}"})}
+        )
+    combined["scenario_status"] = (
+        "scenario",
+        np.array([status.get(n, FAILED) for n in all_names], dtype=object),
+        {"long_name": "ok (computed), cached (earlier run) or failed"},
+    )
+    combined["scenario_error"] = (
+        "scenario",
+        np.array([errors.get(n, "") for n in all_names], dtype=object),
+        {"long_name": "why the scenario failed (empty when it ran)"},
+    )
+    combined["scenario"].attrs["long_name"] = "scenario of the sweep"
+    combined.attrs.update(provenance_attrs("gridtwin sweep: results by scenario"))
+    return combined

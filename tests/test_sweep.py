@@ -1,0 +1,155 @@
+"""Sweeps: dask workers give the numbers of single runs, failures are isolated, runs resume.
+
+The studies are three April days of the default campus (fast solves); each test has its own
+folder.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import xarray as xr
+from typer.testing import CliRunner
+
+pytest.importorskip("distributed")
+
+from gridtwin.cli import app
+from gridtwin.config import load_study, parse_study
+from gridtwin.exceptions import ConfigError
+from gridtwin.study import run_study
+from gridtwin.sweep import run_sweep, scenario_folder, scenarios
+from gridtwin.weather import open_weather, write_weather
+
+ROOT = Path(__file__).resolve().parents[1]
+HEAD = (
+    "name: swp\nweather: {path: days.nc}\n"
+    "poi: {p_nom: 1500, import_price: 75, grid_cfe_share: 0.45}\n"
+)
+GRID = HEAD + textwrap.dedent(
+    """\
+    sweep:
+      grid:
+        policy.cfe_target: [0.5, 0.8]
+        campus.flexibility.shift_share: [0.0, 0.2]
+    """
+)
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def weather(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("sweep_weather")
+    ds = open_weather(ROOT / "weather" / "greensboro_tmy3.nc").isel(time=slice(2160, 2232))
+    return write_weather(ds, folder / "days.nc")
+
+
+def study_file(folder: Path, weather: Path, text: str) -> Path:
+    (folder / "days.nc").symlink_to(weather)
+    path = folder / "study.yaml"
+    path.write_text(text)
+    return path
+
+
+def test_two_workers_give_the_numbers_of_single_runs(tmp_path: Path, weather: Path) -> None:
+    path = study_file(tmp_path, weather, GRID)
+    study = load_study(path)
+    outcome = run_sweep(study, tmp_path / "out.nc", workers=2)
+    assert set(outcome.status.values()) == {"ok"}
+    ds = xr.open_dataset(tmp_path / "out.nc")
+    assert ds.sizes["scenario"] == 4
+    np.testing.assert_array_equal(ds["policy.cfe_target"], [0.5, 0.5, 0.8, 0.8])
+    np.testing.assert_array_equal(ds["campus.flexibility.shift_share"], [0.0, 0.2, 0.0, 0.2])
+    for sc in scenarios(study):
+        alone = run_study(parse_study(path.read_text(), base=tmp_path, overrides=sc.overrides))
+        row = ds.sel(scenario=sc.name)
+        for var in ("system_cost", "cfe_score"):
+            assert float(row[var]) == pytest.approx(float(alone[var]), rel=1e-6), var
+        techs = [str(t) for t in alone["technology"].values]
+        np.testing.assert_allclose(
+            row["p_nom_opt"].sel(technology=techs), alone["p_nom_opt"], rtol=1e-6, atol=1e-3
+        )
+    ds.close()
+    # flexibility lowers the cost at the binding 80 % target (reference behaviour)
+    costs = outcome.dataset["system_cost"]
+    assert float(costs.sel(scenario="cfe_target-0.8_shift_share-0.2")) < float(
+        costs.sel(scenario="cfe_target-0.8_shift_share-0.0")
+    )
+
+
+def test_failing_scenario_is_recorded_and_the_rest_land(tmp_path: Path, weather: Path) -> None:
+    text = HEAD + textwrap.dedent(
+        """\
+        sweep:
+          scenarios:
+            - {name: fine, set: {policy.cfe_target: 0.6}}
+            - name: impossible
+              set: {policy.cfe_target: 0.99, technologies.assets.solar.p_nom_max: 0,
+                    technologies.assets.onwind.p_nom_max: 0}
+        """
+    )
+    path = study_file(tmp_path, weather, text)
+    res = runner.invoke(app, ["sweep", str(path), "-o", str(tmp_path / "out.nc"), "--workers", "1"])
+    assert res.exit_code == 1
+    assert "1 scenario(s) failed: impossible" in res.output
+    ds = xr.open_dataset(tmp_path / "out.nc")
+    assert list(ds.scenario_status.values) == ["ok", "failed"]
+    assert "InfeasibleError" in str(ds.scenario_error.sel(scenario="impossible").values)
+    assert np.isnan(float(ds.cfe_score.sel(scenario="impossible")))
+    assert float(ds.cfe_score.sel(scenario="fine")) >= 0.6 - 1e-6
+    ds.close()
+    assert (scenario_folder(tmp_path / "out.nc") / "fine.nc").is_file()
+    assert not (scenario_folder(tmp_path / "out.nc") / "impossible.nc").exists()
+
+
+def test_interrupted_sweep_resumes_without_recomputing(tmp_path: Path, weather: Path) -> None:
+    text = HEAD + "sweep:\n  zip:\n    policy.cfe_target: [0.5, 0.6, 0.7, 0.8, 0.85, 0.9]\n"
+    path = study_file(tmp_path, weather, text)
+    out = tmp_path / "out.nc"
+    folder = scenario_folder(out)
+    script = (
+        "from gridtwin.config import load_study\nfrom gridtwin.sweep import run_sweep\n"
+        f"run_sweep(load_study({str(path)!r}), {str(out)!r}, workers=1)\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script], start_new_session=True)
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline and len(list(folder.glob("*.nc"))) < 2:
+        time.sleep(0.2)
+    os.killpg(proc.pid, signal.SIGKILL)  # the sweep and its dask workers, mid-run
+    proc.wait()
+    finished = {p.name: p.stat().st_mtime_ns for p in folder.glob("*.nc")}
+    assert 2 <= len(finished) < 6 and not out.exists()
+
+    outcome = run_sweep(load_study(path), out, workers=1)
+    cached = {f"{n}.nc" for n, s in outcome.status.items() if s == "cached"}
+    assert cached == set(finished)
+    assert all(s in ("ok", "cached") for s in outcome.status.values())
+    for name, mtime in finished.items():
+        assert (folder / name).stat().st_mtime_ns == mtime  # not rewritten
+    # a changed value reruns only the scenarios it touches
+    changed = text.replace("0.9]", "0.95]")
+    path.write_text(changed)
+    again = run_sweep(load_study(path), out, workers=1)
+    assert [n for n, s in again.status.items() if s == "ok"] == ["cfe_target-0.95"]
+
+
+def test_bad_sweep_sections_are_config_errors(tmp_path: Path, weather: Path) -> None:
+    cases = {
+        "sweep: {}\n": "exactly one of",
+        "sweep:\n  zip: {policy.cfe_target: [0.5, 0.6], poi.p_nom: [1]}\n": "equal lengths",
+        "sweep:\n  grid: {policy.cfe_target: [2.0]}\n": "cfe_target",
+        "sweep:\n  grid: {policy.nonsense: [1]}\n": "nonsense",
+    }
+    for i, (section, match) in enumerate(cases.items()):
+        folder = tmp_path / str(i)
+        folder.mkdir()
+        path = study_file(folder, weather, HEAD + section)
+        with pytest.raises(ConfigError, match=match):
+            scenarios(load_study(path))
