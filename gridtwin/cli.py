@@ -207,6 +207,10 @@ def sweep(
         str | None,
         typer.Option("--scheduler", help="Address of a running dask scheduler (tcp://host:8786)."),
     ] = None,
+    overrides: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="Override a field of the study for every scenario."),
+    ] = None,
 ) -> None:
     """Run every scenario of STUDY on dask; finished scenarios are kept and skipped next time."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -215,7 +219,7 @@ def sweep(
     from gridtwin.sweep import run_sweep
 
     try:
-        loaded = load_study(study)
+        loaded = load_study(study, overrides=list(overrides or []))
         columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn()]
         with Progress(*columns, console=console, transient=True) as bar:
             task = bar.add_task("scenarios", total=None)

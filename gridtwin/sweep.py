@@ -59,11 +59,14 @@ class Scenario:
     name: str
     values: dict[str, Any]
     key: str
+    base_overrides: tuple[str, ...] = ()
 
     @property
     def overrides(self) -> list[str]:
-        """``PATH=VALUE`` items for :func:`gridtwin.config.parse_study`."""
-        return [f"{path}={json.dumps(value)}" for path, value in self.values.items()]
+        """``PATH=VALUE`` items for :func:`gridtwin.config.parse_study`: the study's own
+        overrides (``--set``), then the scenario's values."""
+        own = [f"{path}={json.dumps(value)}" for path, value in self.values.items()]
+        return [*self.base_overrides, *own]
 
 
 @dataclass
@@ -94,8 +97,13 @@ class SweepOutcome:
 
 def _label(path: str, value: Any) -> str:
     """Short, file-safe text for one swept value: ``cfe_target-0.9``."""
-    text = Path(value).stem if path.split(".")[-1] == "path" and isinstance(value, str) else value
-    raw = f"{path.split('.')[-1]}-{json.dumps(text) if not isinstance(text, str) else text}"
+    if path.split(".")[-1] == "path" and isinstance(value, str):
+        text = Path(value).stem
+    elif isinstance(value, list):
+        text = ".".join(str(v) for v in value)
+    else:
+        text = value if isinstance(value, str) else json.dumps(value)
+    raw = f"{path.split('.')[-1]}-{text}"
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", raw).strip("-")
 
 
@@ -151,7 +159,7 @@ def scenarios(study: Study) -> list[Scenario]:
     source = str(study.path or "<study>")
     out = []
     for name, values in _combinations(study):
-        items = [f"{path}={json.dumps(value)}" for path, value in values.items()]
+        items = Scenario(name, values, "", tuple(study.overrides)).overrides
         try:
             scenario_study = parse_study(study.text, source=source, base=base, overrides=items)
         except ConfigError as err:
@@ -160,7 +168,7 @@ def scenarios(study: Study) -> list[Scenario]:
         digest = hashlib.sha256(cfg.model_dump_json(exclude={"name", "sweep"}).encode())
         for label, path in sorted(input_files(cfg).items()):
             digest.update(f"{label}:{_file_hash(path)}".encode())
-        out.append(Scenario(name=name, values=values, key=digest.hexdigest()))
+        out.append(Scenario(name, values, digest.hexdigest(), tuple(study.overrides)))
     return out
 
 

@@ -153,3 +153,29 @@ def test_bad_sweep_sections_are_config_errors(tmp_path: Path, weather: Path) -> 
         path = study_file(folder, weather, HEAD + section)
         with pytest.raises(ConfigError, match=match):
             scenarios(load_study(path))
+
+
+def test_shipped_sweep_studies_expand() -> None:
+    curve = scenarios(load_study(ROOT / "studies" / "cfe_curve.yaml"))
+    assert len(curve) == 12
+    assert "cfe_target-1.0_extendable-solar.onwind.battery.iron_air.hydrogen.nuclear" in {
+        s.name for s in curve
+    }
+    assert len(scenarios(load_study(ROOT / "studies" / "flexibility.yaml"))) == 6
+
+
+def test_european_site_from_an_epw_file(tmp_path: Path, shared_data: Path) -> None:
+    epw = shared_data / "weather" / "NLD_Amsterdam062400_IWEC.epw"
+    out = tmp_path / "eu.nc"
+    res = runner.invoke(
+        app,
+        ["sweep", str(ROOT / "studies" / "europe_epw.yaml"), "--set", f"weather.path={epw}",
+         "-o", str(out), "--workers", "2"],
+    )  # fmt: skip
+    assert res.exit_code == 0, res.output
+    ds = xr.open_dataset(out)
+    assert list(ds.scenario_status.values) == ["ok", "ok", "ok"]
+    np.testing.assert_allclose(ds["cfe_score"], ds["policy.cfe_target"], atol=1e-4)
+    cost = ds["system_cost"].to_numpy()
+    assert cost[0] < cost[1] < cost[2]  # 80 % < 90 % < 100 %
+    ds.close()
