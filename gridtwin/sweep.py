@@ -38,6 +38,17 @@ from gridtwin.exceptions import ConfigError, DataError, GridTwinError
 
 logger = logging.getLogger(__name__)
 
+#: Environment of local workers: one scenario per worker and one core per scenario. polars
+#: (inside linopy), BLAS and OpenMP would otherwise each start a thread per core in every
+#: worker, and two workers on two cores then run no faster than one.
+SINGLE_THREAD_ENV = {
+    "POLARS_MAX_THREADS": "1",
+    "OMP_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "RAYON_NUM_THREADS": "1",
+}
+
 #: Status values of a scenario.
 OK, CACHED, FAILED = "ok", "cached", "failed"
 
@@ -314,6 +325,7 @@ def _run_on_dask(
                     processes=True,
                     dashboard_address=None,
                     silence_logs=logging.ERROR,
+                    env=SINGLE_THREAD_ENV,
                 )
                 client = Client(cluster)
             else:
