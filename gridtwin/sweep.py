@@ -38,17 +38,6 @@ from gridtwin.exceptions import ConfigError, DataError, GridTwinError
 
 logger = logging.getLogger(__name__)
 
-#: Environment of local workers: one scenario per worker and one core per scenario. polars
-#: (inside linopy), BLAS and OpenMP would otherwise each start a thread per core in every
-#: worker, and two workers on two cores then run no faster than one.
-SINGLE_THREAD_ENV = {
-    "POLARS_MAX_THREADS": "1",
-    "OMP_NUM_THREADS": "1",
-    "OPENBLAS_NUM_THREADS": "1",
-    "MKL_NUM_THREADS": "1",
-    "RAYON_NUM_THREADS": "1",
-}
-
 #: Status values of a scenario.
 OK, CACHED, FAILED = "ok", "cached", "failed"
 
@@ -310,60 +299,36 @@ def _run_on_dask(
     scheduler: str | None,
 ) -> Any:
     """Yield one record per pending scenario as it finishes."""
-    from distributed import Client, LocalCluster, as_completed
+    from distributed import as_completed
 
-    quiet = logging.getLogger("distributed")
-    previous = quiet.level
-    quiet.setLevel(logging.ERROR)
-    cluster = None
-    try:
-        try:
-            if scheduler is None:
-                cluster = LocalCluster(
-                    n_workers=workers,
-                    threads_per_worker=1,
-                    processes=True,
-                    dashboard_address=None,
-                    silence_logs=logging.ERROR,
-                    env=SINGLE_THREAD_ENV,
-                )
-                client = Client(cluster)
-            else:
-                client = Client(scheduler, timeout="10s")
-        except OSError as err:
-            raise DataError(f"cannot reach dask scheduler {scheduler!r}: {err}") from err
-        try:
-            futures = {
-                client.submit(
-                    run_scenario,
-                    study.text,
-                    source,
-                    base,
-                    sc,
-                    study.config.name,
-                    str(folder / f"{sc.name}.nc"),
-                    key=f"scenario-{sc.name}-{sc.key[:12]}",
-                    pure=False,
-                ): sc
-                for sc in pending
-            }
-            for fut in as_completed(futures):
-                sc = futures[fut]
-                try:
-                    yield fut.result()
-                except Exception as err:  # KilledWorker, lost connection, cancelled
-                    yield {
-                        "name": sc.name,
-                        "status": FAILED,
-                        "error": f"worker lost ({type(err).__name__}: {err})",
-                        "seconds": float("nan"),
-                    }
-        finally:
-            client.close()
-    finally:
-        if cluster is not None:
-            cluster.close()
-        quiet.setLevel(previous)
+    from gridtwin.cluster import dask_client
+
+    with dask_client(workers, scheduler) as client:
+        futures = {
+            client.submit(
+                run_scenario,
+                study.text,
+                source,
+                base,
+                sc,
+                study.config.name,
+                str(folder / f"{sc.name}.nc"),
+                key=f"scenario-{sc.name}-{sc.key[:12]}",
+                pure=False,
+            ): sc
+            for sc in pending
+        }
+        for fut in as_completed(futures):
+            sc = futures[fut]
+            try:
+                yield fut.result()
+            except Exception as err:  # KilledWorker, lost connection, cancelled
+                yield {
+                    "name": sc.name,
+                    "status": FAILED,
+                    "error": f"worker lost ({type(err).__name__}: {err})",
+                    "seconds": float("nan"),
+                }
 
 
 def combine(

@@ -178,29 +178,11 @@ def _run_dask(
     progress: Callable[[int, int], None] | None,
     total: int,
 ) -> list[dict[str, Any]]:
-    from distributed import Client, LocalCluster, as_completed
+    from distributed import as_completed
 
-    cluster = None
-    # the in-process scheduler logs every worker start and stop at INFO; keep the terminal clean
-    quiet = logging.getLogger("distributed")
-    previous = quiet.level
-    quiet.setLevel(logging.ERROR)
-    try:
-        if scheduler is None:
-            cluster = LocalCluster(
-                n_workers=workers,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=None,
-                silence_logs=logging.ERROR,
-            )
-            client = Client(cluster)
-        else:
-            client = Client(scheduler, timeout="10s")
-    except OSError as err:
-        quiet.setLevel(previous)
-        raise DataError(f"cannot reach dask scheduler {scheduler!r}: {err}") from err
-    try:
+    from gridtwin.cluster import dask_client
+
+    with dask_client(workers, scheduler) as client:
         net_future = client.scatter(net, broadcast=True)
         futures = [client.submit(_screen_chunk, net_future, c, options, pure=False) for c in chunks]
         rows: list[dict[str, Any]] = []
@@ -209,11 +191,6 @@ def _run_dask(
             if progress:
                 progress(len(rows), total)
         return rows
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
-        quiet.setLevel(previous)
 
 
 def _to_dataset(
