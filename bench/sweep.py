@@ -2,7 +2,7 @@
 
 Usage::
 
-    python bench/sweep.py [--scenarios 8] [--days 14]
+    python bench/sweep.py [--scenarios 16] [--days 14]
 
 A study of the default campus over ``--days`` April days with a ``zip`` sweep of the CFE target
 over ``--scenarios`` values (0.60 ... 0.95) is run twice from scratch (empty scenario folders):
@@ -57,7 +57,7 @@ def ceiling(n: int = 20_000_000) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scenarios", type=int, default=8)
+    parser.add_argument("--scenarios", type=int, default=16)
     parser.add_argument("--days", type=int, default=14)
     args = parser.parse_args()
     targets = np.round(np.linspace(0.6, 0.95, args.scenarios), 4).tolist()

@@ -179,3 +179,74 @@ def test_european_site_from_an_epw_file(tmp_path: Path, shared_data: Path) -> No
     cost = ds["system_cost"].to_numpy()
     assert cost[0] < cost[1] < cost[2]  # 80 % < 90 % < 100 %
     ds.close()
+
+
+def test_killed_worker_on_a_running_scheduler_is_recorded_then_resumed(
+    tmp_path: Path, weather: Path
+) -> None:
+    """A scheduler started beforehand (``--scheduler ADDRESS``) and a worker killed mid-run.
+
+    With ``allowed-failures: 0`` dask gives up on a task at its first lost worker, so the
+    scenarios on the killed worker (the running one and any queued behind it there) are
+    recorded as failed while the others land; a rerun computes only those.
+    """
+    import threading
+
+    import dask
+    from distributed import Client, LocalCluster
+
+    text = HEAD + "sweep:\n  zip:\n    policy.cfe_target: [0.5, 0.6, 0.7, 0.8]\n"
+    path = study_file(tmp_path, weather, text)
+    out = tmp_path / "out.nc"
+    with (
+        dask.config.set({"distributed.scheduler.allowed-failures": 0}),
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, dashboard_address=None, silence_logs=50
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        pids = client.run(os.getpid)
+        result: dict[str, object] = {}
+        thread = threading.Thread(
+            target=lambda: result.update(
+                outcome=run_sweep(load_study(path), out, scheduler=cluster.scheduler_address)
+            )
+        )
+        thread.start()
+        victim, lost = None, []
+        deadline = time.monotonic() + 120
+        while victim is None and time.monotonic() < deadline:
+            busy = {w: keys for w, keys in client.processing().items() if keys}
+            if busy:  # a scenario is running on this worker: kill its process
+                victim, keys = next(iter(busy.items()))
+                os.kill(pids[victim], signal.SIGKILL)
+                lost = sorted(str(k).split("-", 1)[1].rsplit("-", 1)[0] for k in keys)
+            time.sleep(0.05)
+        thread.join(240)
+    assert victim is not None and not thread.is_alive()
+    outcome = result["outcome"]
+    failed = outcome.failed  # type: ignore[attr-defined]
+    assert 1 <= len(failed) < 4 and sorted(failed) == lost, outcome.status  # type: ignore[attr-defined]
+    assert all("worker lost" in outcome.errors[n] for n in failed)  # type: ignore[attr-defined]
+    ds = xr.open_dataset(out)
+    assert list(ds.scenario_status.sel(scenario=failed).values) == ["failed"] * len(failed)
+    assert int((ds.scenario_status == "ok").sum()) == 4 - len(failed)
+    ds.close()
+
+    again = run_sweep(load_study(path), out, workers=1)
+    assert sorted(n for n, s in again.status.items() if s == "ok") == lost
+    assert sum(s == "cached" for s in again.status.values()) == 4 - len(failed)
+
+
+def test_solver_banner_stays_off_the_terminal(tmp_path: Path, weather: Path) -> None:
+    """HiGHS prints its banner from C++ on file descriptor 1 in each process (workers too)."""
+    text = HEAD + "sweep:\n  zip:\n    policy.cfe_target: [0.5]\n"
+    path = study_file(tmp_path, weather, text)
+    commands = (["run", str(path), "-o", "one.nc"], ["sweep", str(path), "-o", "all.nc"])
+    for args in commands:
+        res = subprocess.run(
+            [sys.executable, "-m", "gridtwin", *args],
+            capture_output=True, text=True, cwd=tmp_path, check=False,
+        )  # fmt: skip
+        assert res.returncode == 0, res.stderr
+        assert "Running HiGHS" not in res.stdout + res.stderr, args[0]

@@ -11,11 +11,8 @@ of the study file, so a study can be run from any working directory.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
-import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Final, Literal
@@ -37,6 +34,7 @@ from gridtwin.config.base import (
 from gridtwin.config.campus import CampusConfig
 from gridtwin.config.resources import OffwindConfig, SolarConfig, WindConfig
 from gridtwin.exceptions import ConfigError
+from gridtwin.highs import fd1_silenced
 
 
 class WeatherConfig(StrictModel):
@@ -319,7 +317,7 @@ def _check_highs_values(options: dict[str, Any]) -> None:
         return
     import highspy
 
-    with _fd1_silenced():
+    with fd1_silenced():
         highs = highspy.Highs()
         for name, value in options.items():
             highs.setOptionValue("output_flag", False)
@@ -345,30 +343,6 @@ def _highs_value_message(highs: Any, name: str, value: Any) -> str:
         f"solver.options.{name}: HiGHS rejects the value {value!r}{quote}; give {expected} "
         "within the range or choices of the HiGHS documentation"
     )
-
-
-@contextlib.contextmanager
-def _fd1_silenced() -> Iterator[None]:
-    """Send file descriptor 1 (stdout of C and C++ code) to the null device for a moment."""
-    try:
-        sys.stdout.flush()
-        saved = os.dup(1)
-    except (OSError, ValueError, AttributeError):  # no stdout to protect
-        yield
-        return
-    try:
-        null = os.open(os.devnull, os.O_WRONLY)
-    except OSError:
-        os.close(saved)
-        yield
-        return
-    try:
-        os.dup2(null, 1)
-        yield
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
-        os.close(null)
 
 
 class AggregationConfig(StrictModel):

@@ -45,6 +45,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from gridtwin.exceptions import ConfigError, InfeasibleError, SolverError
+from gridtwin.highs import highs_options
 from gridtwin.optimize.problem import (
     Solution,
     SystemProblem,
@@ -473,9 +474,7 @@ def solve(
     name = solver.upper()
     if name not in SOLVERS:
         raise ConfigError(f"cvxpy backend: solver {solver!r} is not one of {list(SOLVERS)}")
-    opts = dict(options or {})
-    if name == "HIGHS":  # HiGHS prints a banner unless told not to (as the PyPSA backend)
-        opts.setdefault("output_flag", logger.isEnabledFor(logging.DEBUG))
+    opts = highs_options(options) if name == "HIGHS" else dict(options or {})
     t0 = time.perf_counter()
     model = build_model(problem)
     status = _run(model, name, opts)

@@ -53,6 +53,7 @@ import cvxpy as cp
 import numpy as np
 
 from gridtwin.exceptions import ConfigError, InfeasibleError, SolverError
+from gridtwin.highs import highs_options
 from gridtwin.optimize import cvxpy_backend
 from gridtwin.optimize.problem import Solution, SystemProblem
 
@@ -403,9 +404,7 @@ def rolling_dispatch(
         raise ConfigError(
             f"rolling_dispatch: solver {solver!r} is not one of {list(cvxpy_backend.SOLVERS)}"
         )
-    opts = dict(options or {})
-    if name == "HIGHS":
-        opts.setdefault("output_flag", logger.isEnabledFor(logging.DEBUG))
+    opts = highs_options(options) if name == "HIGHS" else dict(options or {})
     fixed = _fixed(problem, sized)
     n_time = len(problem.snapshots)
     starts = range(0, n_time, step_hours)

@@ -31,6 +31,7 @@ import pypsa
 import xarray as xr
 
 from gridtwin.exceptions import InfeasibleError, SolverError
+from gridtwin.highs import highs_options
 from gridtwin.optimize.problem import (
     Solution,
     StorageSpec,
@@ -432,9 +433,7 @@ def solve(problem: SystemProblem, options: dict[str, Any] | None = None) -> Solu
     SolverError
         For any other non-optimal termination.
     """
-    opts = dict(options or {})
-    # HiGHS prints a banner and its log unless told not to; the CLI shows its own progress.
-    opts.setdefault("output_flag", logger.isEnabledFor(logging.DEBUG))
+    opts = highs_options(options)
     t0 = time.perf_counter()
     n, status, condition = _optimize(problem, opts)
     elapsed = time.perf_counter() - t0
