@@ -25,6 +25,26 @@ SINGLE_THREAD_ENV = {
 }
 
 
+def local_cluster(workers: int) -> Any:
+    """A ``distributed.LocalCluster`` of ``workers`` single-threaded processes, no dashboard.
+
+    The scheduler's HTTP server (which dask starts even without a dashboard) listens on a free
+    loopback port, not on dask's default 8787: two sweeps or screens at once must not collide
+    (dask warns "Port 8787 is already in use" and, in a race, fails to start).
+    """
+    from distributed import LocalCluster
+
+    return LocalCluster(
+        n_workers=workers,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
+        silence_logs=logging.ERROR,
+        env=SINGLE_THREAD_ENV,
+    )
+
+
 @contextmanager
 def dask_client(workers: int, scheduler: str | None = None) -> Iterator[Any]:
     """A ``distributed.Client``: a LocalCluster of ``workers`` processes, or ``scheduler``.
@@ -34,7 +54,7 @@ def dask_client(workers: int, scheduler: str | None = None) -> Iterator[Any]:
     DataError
         The scheduler cannot be reached (within 10 s).
     """
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
     quiet = logging.getLogger("distributed")
     previous = quiet.level
@@ -43,14 +63,7 @@ def dask_client(workers: int, scheduler: str | None = None) -> Iterator[Any]:
     try:
         try:
             if scheduler is None:
-                cluster = LocalCluster(
-                    n_workers=workers,
-                    threads_per_worker=1,
-                    processes=True,
-                    dashboard_address=None,
-                    silence_logs=logging.ERROR,
-                    env=SINGLE_THREAD_ENV,
-                )
+                cluster = local_cluster(workers)
                 client = Client(cluster)
             else:
                 client = Client(scheduler, timeout="10s")

@@ -193,16 +193,16 @@ def test_killed_worker_on_a_running_scheduler_is_recorded_then_resumed(
     import threading
 
     import dask
-    from distributed import Client, LocalCluster
+    from distributed import Client
+
+    from gridtwin.cluster import local_cluster
 
     text = HEAD + "sweep:\n  zip:\n    policy.cfe_target: [0.5, 0.6, 0.7, 0.8]\n"
     path = study_file(tmp_path, weather, text)
     out = tmp_path / "out.nc"
     with (
         dask.config.set({"distributed.scheduler.allowed-failures": 0}),
-        LocalCluster(
-            n_workers=2, threads_per_worker=1, dashboard_address=None, silence_logs=50
-        ) as cluster,
+        local_cluster(2) as cluster,
         Client(cluster) as client,
     ):
         pids = client.run(os.getpid)
