@@ -48,7 +48,10 @@ def provenance_attrs(title: str) -> dict[str, str]:
     }
 
 
-#: name -> (units, long_name). In money units ``{currency}`` stands for the study currency.
+#: name -> (units, long_name). Units are UDUNITS-2 strings, as CF requires: ``MW h`` (not
+#: ``MWh``), ``yr`` (in UDUNITS ``a`` is the are, 100 m2), ``1`` for shares and per-unit values.
+#: Money has no UDUNITS unit: ``{currency}`` marks a money variable, and :func:`annotate` writes
+#: the rest as its ``units`` and the currency as its ``currency`` attribute.
 VARIABLES: Final[dict[str, tuple[str, str]]] = {
     # weather (canonical set, docs/conventions.md)
     "ghi": ("W m-2", "global horizontal irradiance, mean over the interval"),
@@ -69,14 +72,14 @@ VARIABLES: Final[dict[str, tuple[str, str]]] = {
     "capacity_factor": ("1", "available output per unit of installed capacity (p.u. of p_nom)"),
     "p": ("MW", "power of each technology; positive = injection into the site bus"),
     "p_nom_opt": ("MW", "optimal installed power capacity"),
-    "e_nom_opt": ("MWh", "optimal installed energy capacity of storage"),
+    "e_nom_opt": ("MW h", "optimal installed energy capacity of storage"),
     "p_nom_discharge_opt": (
         "MW",
         "optimal AC discharge power of storage (equals p_nom_opt unless sized apart, e.g. the "
         "fuel cell of hydrogen storage)",
     ),
     "capital_cost_discharge": (
-        "{currency} MW-1 a-1",
+        "{currency} MW-1 yr-1",
         "annualised cost per MW of separately sized discharge power (0: one rating both ways)",
     ),
     "snapshot_weight": (
@@ -89,24 +92,24 @@ VARIABLES: Final[dict[str, tuple[str, str]]] = {
         "1",
         "relative difference of the aggregated optimum to the full-resolution optimum",
     ),
-    "state_of_charge": ("MWh", "stored energy at the end of the interval"),
+    "state_of_charge": ("MW h", "stored energy at the end of the interval"),
     "storage_charge": ("MW", "AC power drawn from the site bus to charge storage"),
     "storage_discharge": ("MW", "AC power injected into the site bus by storage"),
     "efficiency_roundtrip": ("1", "storage AC-to-AC round-trip efficiency"),
     "capital_cost_energy": (
-        "{currency} MWh-1 a-1",
+        "{currency} MW-1 h-1 yr-1",
         "annualised investment plus fixed O&M per MWh of storage energy capacity",
     ),
-    "grid_export_price": ("{currency} MWh-1", "revenue per MWh exported at the POI"),
+    "grid_export_price": ("{currency} MW-1 h-1", "revenue per MWh exported at the POI"),
     "is_clean": ("1", "1 if the technology's output counts as carbon-free, else 0"),
-    "co2_intensity": ("t MWh-1", "CO2 emitted per MWh of output"),
-    "co2_emissions": ("t a-1", "CO2 of on-site generation and grid imports per year"),
-    "grid_co2_intensity": ("t MWh-1", "CO2 per MWh imported (0 where not given)"),
+    "co2_intensity": ("t MW-1 h-1", "CO2 emitted per MWh of output"),
+    "co2_emissions": ("t yr-1", "CO2 of on-site generation and grid imports per year"),
+    "grid_co2_intensity": ("t MW-1 h-1", "CO2 per MWh imported (0 where not given)"),
     "load_shift": ("MW", "campus load moved into the hour (negative: moved away)"),
     "load_curtailment": ("MW", "campus load curtailed"),
     "load_served": ("MW", "campus load after shifting and curtailment"),
-    "shift_cost": ("{currency} MWh-1", "cost per MWh of load moved (charged where it lands)"),
-    "curtail_cost": ("{currency} MWh-1", "cost per MWh of campus load curtailed"),
+    "shift_cost": ("{currency} MW-1 h-1", "cost per MWh of load moved (charged where it lands)"),
+    "curtail_cost": ("{currency} MW-1 h-1", "cost per MWh of campus load curtailed"),
     "economiser_fraction": ("1", "share of the cooling load served by free cooling"),
     "capacity_online": ("MW", "IT capacity online (phased build-out)"),
     "it_load_training": ("MW", "IT load of training workloads"),
@@ -115,15 +118,15 @@ VARIABLES: Final[dict[str, tuple[str, str]]] = {
     "grid_import": ("MW", "power imported from the grid at the POI"),
     "grid_export": ("MW", "power exported to the grid at the POI"),
     "grid_cfe_share": ("1", "carbon-free share of grid electricity"),
-    "grid_price": ("{currency} MWh-1", "price of grid electricity at the POI"),
+    "grid_price": ("{currency} MW-1 h-1", "price of grid electricity at the POI"),
     "capital_cost": (
-        "{currency} MW-1 a-1",
+        "{currency} MW-1 yr-1",
         "annualised investment plus fixed O&M per unit of capacity (MWh for storage energy)",
     ),
-    "marginal_cost": ("{currency} MWh-1", "variable cost per MWh of output"),
+    "marginal_cost": ("{currency} MW-1 h-1", "variable cost per MWh of output"),
     "cfe_target": ("1", "hourly carbon-free energy target (share of annual load)"),
     "tie_break_cost": (
-        "{currency} MWh-1",
+        "{currency} MW-1 h-1",
         "cost per MWh of storage discharge and of export that selects a unique optimum",
     ),
     "cfe_score": ("1", "hourly-matched carbon-free share of load, recomputed from the dispatch"),
@@ -137,25 +140,31 @@ VARIABLES: Final[dict[str, tuple[str, str]]] = {
         "annually (volumetrically) matched carbon-free share of load: exported clean energy counts",
     ),
     "matching_is_hourly": ("1", "1 if the CFE target was hourly (24/7) matching, 0 if annual"),
-    "system_cost": ("{currency} a-1", "total annualised system cost"),
+    "system_cost": ("{currency} yr-1", "total annualised system cost"),
     "horizon_years": (
-        "a",
+        "yr",
         "length of the optimisation horizon in years; capital costs were charged for this "
         "length and system_cost, lcoe and co2_emissions are per year",
     ),
-    "lcoe": ("{currency} MWh-1", "system cost per MWh of campus load"),
+    "lcoe": ("{currency} MW-1 h-1", "system cost per MWh of campus load"),
 }
 
 
-def annotate(ds: xr.Dataset, currency: str = "USD") -> xr.Dataset:
+def annotate(ds: xr.Dataset, currency: str = "USD", currency_year: int | None = None) -> xr.Dataset:
     """Attach ``units`` and ``long_name`` from :data:`VARIABLES` to every known variable.
+
+    Money variables (``{currency}`` in the table) get the CF-valid rest of their unit as
+    ``units`` (``MW-1 yr-1`` for a cost per MW and year, ``1`` for an amount), the code as
+    ``currency`` and, if given, ``currency_year``; :func:`display_units` joins them again.
 
     Parameters
     ----------
     ds : xarray.Dataset
         Dataset to annotate (modified in place and returned).
     currency : str
-        Currency code substituted into money units.
+        Currency code (ISO 4217, e.g. ``USD``).
+    currency_year : int, optional
+        Price base year of the money values.
 
     Returns
     -------
@@ -163,8 +172,29 @@ def annotate(ds: xr.Dataset, currency: str = "USD") -> xr.Dataset:
         The same dataset.
     """
     for name in ds.variables:
-        if name in VARIABLES:
-            units, long_name = VARIABLES[str(name)]
-            ds[name].attrs.setdefault("units", units.format(currency=currency))
-            ds[name].attrs.setdefault("long_name", long_name)
+        if name not in VARIABLES:
+            continue
+        units, long_name = VARIABLES[str(name)]
+        attrs = ds[name].attrs
+        if "{currency}" in units:
+            attrs.setdefault("units", units.replace("{currency}", "").strip() or "1")
+            attrs.setdefault("currency", currency)
+            if currency_year is not None:
+                attrs.setdefault("currency_year", int(currency_year))
+        else:
+            attrs.setdefault("units", units)
+        attrs.setdefault("long_name", long_name)
     return ds
+
+
+def display_units(da: xr.DataArray) -> str:
+    """Units of ``da`` for people: the CF ``units`` with the ``currency`` put back in front.
+
+    ``USD MW-1 yr-1`` for a capital cost, ``USD yr-1`` for the system cost, ``MW`` for a
+    power; ``""`` if the variable has no units.
+    """
+    units = str(da.attrs.get("units", ""))
+    currency = da.attrs.get("currency")
+    if not currency:
+        return units
+    return str(currency) if units in ("", "1") else f"{currency} {units}"

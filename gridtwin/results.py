@@ -179,7 +179,8 @@ def build_results(
     ds[TIME].attrs.update(standard_name="time", long_name="start of the hourly interval (UTC)")
     ds[TECHNOLOGY].attrs["long_name"] = "supply technology"
     ds[STORAGE].attrs["long_name"] = "storage technology"
-    annotate(ds, currency=problem.currency)
+    year = (attrs or {}).get("currency_year")
+    annotate(ds, currency=problem.currency, currency_year=int(year) if year is not None else None)
 
     ds.attrs.update(
         {

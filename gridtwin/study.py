@@ -557,7 +557,7 @@ def run_study(
         if math.isfinite(full_objective):
             ds["aggregation_cost_error"] = ((), sizing.objective / full_objective - 1.0)
             ds.attrs["objective_full_resolution"] = full_objective
-            annotate(ds, currency=problem.currency)
+            annotate(ds, currency=problem.currency, currency_year=cfg.currency_year)
     if cfg.dispatch.mode == "rolling":
         ds.attrs["mode"] = "rolling_dispatch"
         ds.attrs["sizing_objective"] = sizing.objective

@@ -15,6 +15,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import xarray as xr
+
+from gridtwin.conventions import display_units
 from typer.testing import CliRunner
 
 from gridtwin.cli import app
@@ -68,7 +70,13 @@ def test_schema_units_and_provenance(default_run: tuple[xr.Dataset, Path, str]) 
     for key in ("title", "history", "institution"):
         assert ds.attrs[key]
     assert ds.attrs["study_yaml"] == (ROOT / "studies" / "default.yaml").read_text()
-    assert ds["capital_cost"].attrs["units"] == "USD MW-1 a-1"
+    # CF units (UDUNITS-2); money carries its currency apart (docs/conventions.md)
+    assert ds["capital_cost"].attrs["units"] == "MW-1 yr-1"
+    assert ds["capital_cost"].attrs["currency"] == "USD"
+    assert ds["capital_cost"].attrs["currency_year"] == ds.attrs["currency_year"] == 2022
+    assert display_units(ds["capital_cost"]) == "USD MW-1 yr-1"
+    assert display_units(ds["system_cost"]) == "USD yr-1"
+    assert ds["e_nom_opt"].attrs["units"] == "MW h"
     assert not any(bool(ds[v].isnull().any()) for v in ds.data_vars)
 
 

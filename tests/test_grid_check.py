@@ -67,7 +67,7 @@ def test_cli_adds_grid_variables_and_matches_poi_exchange(result: Path, tmp_path
     # existing variables untouched
     for name in before.data_vars:
         xr.testing.assert_identical(before[name], after[name])
-    assert after["vm_pu"].dims == ("time", "bus") and after["vm_pu"].attrs["units"] == "p.u."
+    assert after["vm_pu"].dims == ("time", "bus") and after["vm_pu"].attrs["units"] == "1"
     assert after["loading_percent"].dims == ("time", "branch")
     assert after["loading_percent"].attrs["units"] == "%"
     assert after["losses_mw"].attrs["units"] == "MW"

@@ -82,7 +82,7 @@ def test_two_bus_matches_analytic_solution(backend: str) -> None:
         assert ds.ext_grid_p_mw[t] == pytest.approx(p + loss_mw, abs=1e-4)
         assert ds.p_from_mw.sel(branch="line:feeder")[t] == pytest.approx(p + loss_mw, abs=1e-4)
     assert ds.attrs["backend"] == backend
-    assert ds.vm_pu.attrs["units"] == "p.u." and ds.losses_mw.attrs["units"] == "MW"
+    assert ds.vm_pu.attrs["units"] == "1" and ds.losses_mw.attrs["units"] == "MW"
 
 
 # ---------------------------------------------------------------- cross-tool comparison

@@ -288,7 +288,7 @@ def check_result(
     out["n1_min_vm_pu"] = (
         "contingency",
         min_vm.to_numpy(dtype=float),
-        {"units": "p.u.", "long_name": "N-1: minimum bus voltage magnitude"},
+        {"units": "1", "long_name": "N-1: minimum bus voltage magnitude, per unit of nominal"},
     )
     out["n1_status"] = (
         "contingency",

@@ -378,7 +378,11 @@ def run_timeseries(
     branch_labels = _labels(net.line, "line") + _labels(net.trafo, "trafo")
     ds = xr.Dataset(
         {
-            "vm_pu": (("time", "bus"), vm, {"units": "p.u.", "long_name": "voltage magnitude"}),
+            "vm_pu": (
+                ("time", "bus"),
+                vm,
+                {"units": "1", "long_name": "voltage magnitude, per unit of nominal"},
+            ),
             "loading_percent": (
                 ("time", "branch"),
                 loading,
