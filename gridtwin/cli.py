@@ -63,7 +63,7 @@ def main(
         format="%(levelname)s %(name)s: %(message)s",
     )
     if not verbose:  # linopy and PyPSA log at INFO/WARNING on their own loggers
-        for name in ("linopy", "pypsa"):
+        for name in ("linopy", "pypsa", "matplotlib"):
             logging.getLogger(name).setLevel(logging.ERROR)
 
 
@@ -249,6 +249,48 @@ def sweep(
             f"[red]{len(outcome.failed)} scenario(s) failed:[/] {', '.join(outcome.failed)}"
         )
         raise typer.Exit(1)
+
+
+@app.command()
+def report(
+    result: Annotated[Path, typer.Argument(help="Result netCDF (gridtwin run or sweep).")],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Report folder (PNG figures + index.html).")
+    ],
+    start: Annotated[
+        str | None,
+        typer.Option("--start", help="First day of the dispatch week, UTC (e.g. 2019-07-15)."),
+    ] = None,
+) -> None:
+    """Figures of a result as PNG files and an index.html summary page linking them."""
+    from gridtwin import open_results
+    from gridtwin.report import write_report
+
+    try:
+        ds = open_results(result)
+        written = write_report(ds, output, source=result.name, start=start)
+    except GridTwinError as exc:
+        raise fail(exc) from None
+    for path in written:
+        console.print(f"written {path}")
+
+
+@app.command()
+def export(
+    result: Annotated[Path, typer.Argument(help="Result netCDF of one run.")],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="PyPSA network netCDF to write (.nc).")
+    ],
+) -> None:
+    """The solved system as a PyPSA network file (open it with pypsa.Network(path))."""
+    from gridtwin import open_results
+    from gridtwin.export import write_pypsa
+
+    try:
+        written = write_pypsa(open_results(result), output, source=result)
+    except GridTwinError as exc:
+        raise fail(exc) from None
+    console.print(f"written {written} (PyPSA network: capacities and dispatch of {result.name})")
 
 
 @app.command()

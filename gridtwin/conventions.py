@@ -96,6 +96,11 @@ VARIABLES: Final[dict[str, tuple[str, str]]] = {
     "storage_charge": ("MW", "AC power drawn from the site bus to charge storage"),
     "storage_discharge": ("MW", "AC power injected into the site bus by storage"),
     "efficiency_roundtrip": ("1", "storage AC-to-AC round-trip efficiency"),
+    "efficiency_charge": ("1", "storage charging efficiency: energy stored per MWh drawn (AC)"),
+    "efficiency_discharge": (
+        "1",
+        "storage discharging efficiency: MWh delivered (AC) per MWh taken from the store",
+    ),
     "capital_cost_energy": (
         "{currency} MW-1 h-1 yr-1",
         "annualised investment plus fixed O&M per MWh of storage energy capacity",

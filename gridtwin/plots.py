@@ -34,6 +34,7 @@ import xarray as xr
 
 from gridtwin.conventions import STORAGE, TECHNOLOGY, TIME, display_units
 from gridtwin.exceptions import DataError
+from gridtwin.results import weights
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -123,7 +124,7 @@ def hardest_week(ds: xr.Dataset) -> pd.Timestamp:
     times = pd.DatetimeIndex(ds[TIME].values)
     if times[-1] - times[0] <= pd.Timedelta(days=7):
         return times[0]
-    w = ds["snapshot_weight"].to_numpy() if "snapshot_weight" in ds else np.ones(len(times))
+    w = weights(ds).to_numpy()
     energy = pd.Series(ds["grid_import"].to_numpy() * w, index=times)
     daily = energy.resample("1D").sum()
     weekly = daily.rolling(7).sum().dropna()
@@ -138,12 +139,62 @@ def _closed(values: np.ndarray) -> np.ndarray:
     return np.concatenate([values, values[-1:]], axis=0)
 
 
+def dispatch_frame(
+    ds: xr.Dataset, start: str | pd.Timestamp | None = None, days: int = 7
+) -> pd.DataFrame:
+    """The series :func:`dispatch` draws, one column each [MW], indexed by time (UTC).
+
+    Columns: each technology's output above zero and its charging below zero (``<tech>`` and
+    ``<tech> (charging)``, only those that are ever non-zero), ``grid_import`` (>= 0),
+    ``grid_export`` (<= 0), then ``load`` and ``load_served``. The supply columns sum to
+    ``load_served`` every hour.
+
+    Raises
+    ------
+    DataError
+        A sweep result, missing dispatch variables, or ``start`` / ``days`` selecting fewer
+        than two time steps of the horizon.
+    """
+    _single(ds, "dispatch")
+    _require(ds, ("p", "grid_import", "grid_export", "load_served", "load"), "dispatch")
+    times = pd.DatetimeIndex(ds[TIME].values)
+    try:
+        first = hardest_week(ds) if start is None else pd.Timestamp(start)
+    except ValueError:
+        raise DataError(f"dispatch: start={start!r} is not a date (e.g. 2019-07-15)") from None
+    if first.tzinfo is not None:
+        first = first.tz_convert("UTC").tz_localize(None)
+    last = first + pd.Timedelta(days=days)
+    part = ds.sel({TIME: slice(first, last - pd.Timedelta(seconds=1))})
+    if days < 1 or part.sizes[TIME] < 2:
+        raise DataError(
+            f"dispatch: start={first} and days={days} select fewer than 2 hours of the result "
+            f"({times[0]} to {times[-1]} UTC); give a start date within the horizon"
+        )
+    index = pd.DatetimeIndex(part[TIME].values, name=TIME)
+    p = part["p"].transpose(TIME, TECHNOLOGY)
+    up: dict[str, np.ndarray] = {}
+    down: dict[str, np.ndarray] = {}
+    for tech in (str(x) for x in part[TECHNOLOGY].values):
+        values = p.sel({TECHNOLOGY: tech}).to_numpy()
+        up[tech] = np.clip(values, 0, None)
+        down[f"{tech} (charging)"] = np.clip(values, None, 0)
+    up["grid_import"] = part["grid_import"].to_numpy()
+    down["grid_export"] = -part["grid_export"].to_numpy()
+    columns = {k: v for k, v in up.items() if np.any(v > 1e-6)}
+    columns |= {k: v for k, v in down.items() if np.any(v < -1e-6)}
+    columns["load"] = part["load"].to_numpy()
+    columns["load_served"] = part["load_served"].to_numpy()
+    return pd.DataFrame(columns, index=index)
+
+
 def dispatch(ds: xr.Dataset, start: str | pd.Timestamp | None = None, days: int = 7) -> Figure:
     """Hourly dispatch stack and campus load over ``days`` days from ``start``.
 
     Above zero: each technology's output (storage discharge), grid import. Below zero: storage
     charging and grid export. Lines: the campus load before flexibility (``load``, dashed) and
-    as served (``load_served``); the stack sums to ``load_served`` every hour.
+    as served (``load_served``); the stack sums to ``load_served`` every hour
+    (:func:`dispatch_frame` holds the numbers).
 
     Parameters
     ----------
@@ -157,65 +208,38 @@ def dispatch(ds: xr.Dataset, start: str | pd.Timestamp | None = None, days: int 
     Raises
     ------
     DataError
-        A sweep result, missing dispatch variables, or ``start`` outside the horizon.
+        As :func:`dispatch_frame`.
     """
-    _single(ds, "dispatch")
-    _require(ds, ("p", "grid_import", "grid_export", "load_served", "load"), "dispatch")
-    times = pd.DatetimeIndex(ds[TIME].values)
-    first = hardest_week(ds) if start is None else pd.Timestamp(start)
-    last = first + pd.Timedelta(days=days)
-    if days < 1 or first > times[-1] or last <= times[0]:
-        raise DataError(
-            f"dispatch: start={first} and days={days} select no hour of the result "
-            f"({times[0]} to {times[-1]} UTC); give a start date within the horizon"
-        )
-    part = ds.sel({TIME: slice(first, last - pd.Timedelta(seconds=1))})
-    t = pd.DatetimeIndex(part[TIME].values)
-    if len(t) < 2:
-        raise DataError(
-            f"dispatch: {first} to {last} holds fewer than 2 time steps; show more days"
-        )
+    frame = dispatch_frame(ds, start=start, days=days)
+    t = pd.DatetimeIndex(frame.index)
     # steps are drawn from each timestamp to the next: add the end of the last interval
-    w = part["snapshot_weight"].to_numpy() if "snapshot_weight" in part else np.ones(len(t))
-    edges = t.append(pd.DatetimeIndex([t[-1] + pd.Timedelta(hours=float(w[-1]))]))
+    last_hours = float(weights(ds).sel({TIME: t[-1]}))
+    edges = t.append(pd.DatetimeIndex([t[-1] + pd.Timedelta(hours=last_hours)]))
     fig, axes = _figure(figsize=(11, 4.8))
     ax: Axes = axes[0, 0]
-    techs = [str(x) for x in part[TECHNOLOGY].values]
-    p = _closed(part["p"].transpose(TIME, TECHNOLOGY).to_numpy())
-    pos = {tech: np.clip(p[:, i], 0, None) for i, tech in enumerate(techs)}
-    neg = {tech: np.clip(p[:, i], None, 0) for i, tech in enumerate(techs)}
-    pos["grid_import"] = _closed(part["grid_import"].to_numpy())
-    neg["grid_export"] = -_closed(part["grid_export"].to_numpy())
-    up = {k: v for k, v in pos.items() if np.any(v > 1e-6)}
-    down = {k: v for k, v in neg.items() if np.any(v < -1e-6)}
-    base = np.zeros(len(edges))
-    for name, values in up.items():
+    supply = [c for c in frame.columns if c not in ("load", "load_served")]
+    base_up = np.zeros(len(edges))
+    base_down = np.zeros(len(edges))
+    for name in supply:
+        values = _closed(frame[name].to_numpy())
+        below = bool((values <= 0).all())
+        base = base_down if below else base_up
         ax.fill_between(
-            edges, base, base + values, color=color(name), label=name, lw=0, step="post"
-        )
-        base = base + values
-    base = np.zeros(len(edges))
-    for name, values in down.items():
-        label = f"{name} (charging)" if name != "grid_export" else name
-        ax.fill_between(
-            edges, base, base + values, color=color(name), label=label, lw=0, alpha=0.6, step="post"
-        )
-        base = base + values
-    ax.step(
-        edges,
-        _closed(part["load"].to_numpy()),
-        where="post",
-        color="k",
-        ls="--",
-        lw=1,
-        label="load (before flex)",
-    )
-    ax.step(edges, _closed(part["load_served"].to_numpy()), where="post", color="k", lw=1.4,
+            edges, base, base + values, step="post", lw=0, label=name,
+            color=color(name.removesuffix(" (charging)")), alpha=0.6 if below else 1.0,
+        )  # fmt: skip
+        if below:
+            base_down = base + values
+        else:
+            base_up = base + values
+    ax.step(edges, _closed(frame["load"].to_numpy()), where="post", color="k", ls="--", lw=1,
+            label="load (before flex)")  # fmt: skip
+    ax.step(edges, _closed(frame["load_served"].to_numpy()), where="post", color="k", lw=1.4,
             label="load served")  # fmt: skip
     ax.axhline(0, color="k", lw=0.5)
     ax.set_ylabel("power [MW]")
     ax.set_xlabel("time (UTC)")
-    ax.set_title(f"Dispatch, {t[0]:%Y-%m-%d} to {t[-1]:%Y-%m-%d}")
+    ax.set_title(f"Dispatch, {t[0]:%Y-%m-%d %H:%M} to {edges[-1]:%Y-%m-%d %H:%M} UTC")
     ax.margins(x=0)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
     return fig
@@ -302,7 +326,7 @@ def duration_curves(ds: xr.Dataset) -> Figure:
     """
     _single(ds, "duration_curves")
     _require(ds, ("load", "pue", "load_served"), "duration_curves")
-    w = ds["snapshot_weight"].to_numpy() if "snapshot_weight" in ds else np.ones(ds.sizes[TIME])
+    w = weights(ds).to_numpy()
     fig, axes = _figure(1, 2, figsize=(11, 4))
     ax = axes[0, 0]
     for var, style in (("load", dict(ls="--", color="k")), ("load_served", dict(color="C0"))):

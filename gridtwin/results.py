@@ -134,6 +134,11 @@ def build_results(
                 (STORAGE,),
                 [s.efficiency_charge * s.efficiency_discharge for s in problem.storage],
             ),
+            "efficiency_charge": ((STORAGE,), [s.efficiency_charge for s in problem.storage]),
+            "efficiency_discharge": (
+                (STORAGE,),
+                [s.efficiency_discharge for s in problem.storage],
+            ),
             "is_clean": ((TECHNOLOGY,), clean),
             "co2_intensity": ((TECHNOLOGY,), co2),
             "load_shift": (ts, shift),

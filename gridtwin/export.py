@@ -1,0 +1,268 @@
+"""The solved system of a gridtwin result as a PyPSA network (``gridtwin export``).
+
+:func:`to_pypsa` rebuilds, from the result file alone, the network gridtwin optimises (the
+layout of :func:`gridtwin.optimize.pypsa_backend.build_network`) with the optimal capacities
+fixed and the optimal dispatch filled in, so a partner can open it with ``pypsa.Network(path)``
+and use PyPSA's own tools (``n.statistics``, plotting):
+
+* bus ``site`` with the load ``site`` (campus load before flexibility, ``load``);
+* one generator per supply technology: ``p_nom = p_nom_opt``, ``p_max_pu = capacity_factor``,
+  capital and marginal cost; its carrier's ``co2_emissions`` is the technology's CO2 intensity
+  (generators have efficiency 1, so t per MWh of output);
+* per storage a bus and a store (``e_nom = e_nom_opt``, cyclic) with ``<name> charger`` and
+  ``<name> discharger`` links carrying the charge and discharge efficiencies;
+* ``poi_import`` / ``poi_export`` generators for the grid connection (limit ``poi_p_nom``,
+  import price, export price);
+* if the campus shifted or curtailed load: ``flex_defer`` (load moved away, >= 0),
+  ``flex_recover`` (load moved in, <= 0) and ``flex_curtail`` generators.
+
+Outputs (``generators_t.p``, ``links_t.p0/p1``, ``stores_t.e/p``, ``*.p_nom_opt``) are the
+result's dispatch and capacities, so each snapshot balances at every bus. Capital costs are
+per optimisation horizon, as PyPSA expects with the snapshot weightings (per year for a one-year
+run). Not carried over: the hourly CFE constraint, the flexibility window balance and ramp
+limits (custom constraints gridtwin adds to the optimisation), so re-optimising the exported
+network solves a different problem.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from gridtwin.conventions import STORAGE, TECHNOLOGY, TIME
+from gridtwin.exceptions import DataError
+from gridtwin.results import weights
+
+if TYPE_CHECKING:
+    import pypsa
+
+SITE = "site"
+_NEEDED = ("p", "p_nom_opt", "capacity_factor", "e_nom_opt", "state_of_charge", "load")
+
+
+def to_pypsa(ds: xr.Dataset) -> pypsa.Network:
+    """The solved system of a single-run result as a PyPSA network (see the module docstring).
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A single-run result (:func:`gridtwin.open_results`); for a sweep select one scenario.
+
+    Returns
+    -------
+    pypsa.Network
+        Snapshots = ``time`` (UTC, hour start) with ``snapshot_weight`` as weightings.
+
+    Raises
+    ------
+    DataError
+        A sweep result or a file without the result variables.
+    """
+    import pypsa
+
+    if "scenario" in ds.dims:
+        first = str(ds["scenario"].values[0])
+        raise DataError(
+            f"export: a sweep result holds {ds.sizes['scenario']} systems; export one, e.g. "
+            f"the file {first}.nc in the sweep's .scenarios folder"
+        )
+    missing = [v for v in _NEEDED if v not in ds]
+    if missing:
+        raise DataError(f"export: not a gridtwin result (no {', '.join(missing)})")
+    snapshots = pd.DatetimeIndex(ds[TIME].values, name="snapshot")
+    w = weights(ds).to_numpy()
+    years = float(ds["horizon_years"]) if "horizon_years" in ds else 1.0
+    techs = [str(t) for t in ds[TECHNOLOGY].values]
+    stores = [str(s) for s in ds[STORAGE].values]
+    gens = [t for t in techs if t not in stores]
+
+    def series(values: np.ndarray) -> pd.Series:
+        return _series(values, snapshots)
+
+    n = pypsa.Network()
+    n.name = str(ds.attrs.get("study_name") or ds.attrs.get("title") or "gridtwin")
+    n.set_snapshots(snapshots)
+    n.snapshot_weightings.loc[:, :] = w[:, None]
+    co2 = ds["co2_intensity"] if "co2_intensity" in ds else xr.zeros_like(ds["p_nom_opt"])
+    n.add("Carrier", ["AC", "grid", "flex"])
+    for tech in techs:
+        n.add("Carrier", tech, co2_emissions=float(co2.sel({TECHNOLOGY: tech})))
+    n.add("Bus", SITE, carrier="AC")
+    n.add("Load", SITE, bus=SITE, p_set=series(ds["load"].to_numpy()))
+    p = ds["p"].transpose(TIME, TECHNOLOGY)
+    dispatch: dict[str, pd.Series] = {}
+    for tech in gens:
+        p_nom = max(float(ds["p_nom_opt"].sel({TECHNOLOGY: tech})), 0.0) + 0.0  # no -0.0
+        n.add(
+            "Generator",
+            tech,
+            bus=SITE,
+            carrier=tech,
+            p_nom=p_nom,
+            p_max_pu=series(ds["capacity_factor"].sel({TECHNOLOGY: tech}).to_numpy()),
+            capital_cost=float(ds["capital_cost"].sel({TECHNOLOGY: tech})) * years,
+            marginal_cost=float(ds["marginal_cost"].sel({TECHNOLOGY: tech})),
+        )
+        dispatch[tech] = series(p.sel({TECHNOLOGY: tech}).to_numpy())
+    poi = float(ds["poi_p_nom"])
+    tie = float(ds["tie_break_cost"]) if "tie_break_cost" in ds else 0.0
+    n.add(
+        "Generator", "poi_import", bus=SITE, carrier="grid", p_nom=poi,
+        marginal_cost=series(np.maximum(ds["grid_price"].to_numpy(), 0.0)),
+    )  # fmt: skip
+    n.add(
+        "Generator", "poi_export", bus=SITE, carrier="grid", p_nom=poi, p_min_pu=-1.0,
+        p_max_pu=0.0, marginal_cost=series(ds["grid_export_price"].to_numpy() - tie),
+    )  # fmt: skip
+    dispatch["poi_import"] = series(ds["grid_import"].to_numpy())
+    dispatch["poi_export"] = series(-ds["grid_export"].to_numpy())
+    _add_flexibility(n, ds, dispatch)
+    links: dict[str, tuple[pd.Series, pd.Series]] = {}
+    store_e: dict[str, pd.Series] = {}
+    store_p: dict[str, pd.Series] = {}
+    for name in stores:
+        _add_storage(n, ds, name, years, tie, links, store_e, store_p)
+    # optimal capacities and dispatch, as after n.optimize()
+    n.generators["p_nom_opt"] = n.generators["p_nom"]
+    n.links["p_nom_opt"] = n.links["p_nom"]
+    n.stores["e_nom_opt"] = n.stores["e_nom"]
+    n.generators_t.p = pd.DataFrame(dispatch).reindex(columns=n.generators.index)
+    n.loads_t.p = pd.DataFrame({SITE: n.loads_t.p_set[SITE]})
+    if links:
+        n.links_t.p0 = pd.DataFrame({k: v[0] for k, v in links.items()})
+        n.links_t.p1 = pd.DataFrame({k: v[1] for k, v in links.items()})
+    if store_e:
+        n.stores_t.e = pd.DataFrame(store_e)
+        n.stores_t.p = pd.DataFrame(store_p)
+    n.meta = {
+        "source": "gridtwin result",
+        "study_name": str(ds.attrs.get("study_name", "")),
+        "history": str(ds.attrs.get("history", "")),
+        "currency": str(ds.attrs.get("currency", "")),
+        "currency_year": str(ds.attrs.get("currency_year", "")),
+        "cfe_target": float(ds["cfe_target"]) if "cfe_target" in ds else float("nan"),
+        "cfe_score": float(ds["cfe_score"]) if "cfe_score" in ds else float("nan"),
+        "note": "capacities and dispatch from gridtwin; the hourly CFE constraint and the "
+        "flexibility window balance are not part of this network",
+    }
+    return n
+
+
+def _series(values: np.ndarray, snapshots: pd.DatetimeIndex) -> pd.Series:
+    return pd.Series(np.asarray(values, dtype=float), index=snapshots)
+
+
+def _add_flexibility(n: pypsa.Network, ds: xr.Dataset, dispatch: dict[str, pd.Series]) -> None:
+    if "load_shift" not in ds:
+        return
+    shift = ds["load_shift"].to_numpy()
+    curtail = ds["load_curtailment"].to_numpy()
+    if not (np.any(np.abs(shift) > 1e-9) or np.any(curtail > 1e-9)):
+        return
+    snapshots = n.snapshots
+    defer, recover = np.maximum(-shift, 0.0), -np.maximum(shift, 0.0)
+    shift_nom = max(float(np.abs(shift).max()), 1e-9)
+    curtail_nom = max(float(curtail.max()), 1e-9)
+    shift_cost = float(ds["shift_cost"]) if "shift_cost" in ds else 0.0
+    curtail_cost = float(ds["curtail_cost"]) if "curtail_cost" in ds else 0.0
+    n.add("Generator", "flex_defer", bus=SITE, carrier="flex", p_nom=shift_nom)
+    n.add(
+        "Generator", "flex_recover", bus=SITE, carrier="flex", p_nom=shift_nom, p_max_pu=0.0,
+        p_min_pu=-1.0, marginal_cost=-shift_cost,
+    )  # fmt: skip
+    n.add(
+        "Generator", "flex_curtail", bus=SITE, carrier="flex", p_nom=curtail_nom,
+        marginal_cost=curtail_cost,
+    )  # fmt: skip
+    dispatch["flex_defer"] = _series(defer, snapshots)
+    dispatch["flex_recover"] = _series(recover, snapshots)
+    dispatch["flex_curtail"] = _series(curtail, snapshots)
+
+
+def _add_storage(
+    n: pypsa.Network,
+    ds: xr.Dataset,
+    name: str,
+    years: float,
+    tie: float,
+    links: dict[str, tuple[pd.Series, pd.Series]],
+    store_e: dict[str, pd.Series],
+    store_p: dict[str, pd.Series],
+) -> None:
+    snapshots = n.snapshots
+    sel = {STORAGE: name}
+    if "efficiency_charge" in ds:
+        eta_c = float(ds["efficiency_charge"].sel(sel))
+        eta_d = float(ds["efficiency_discharge"].sel(sel))
+    else:  # files written before the split efficiencies were stored
+        eta_c = eta_d = float(np.sqrt(float(ds["efficiency_roundtrip"].sel(sel))))
+    p_nom = max(float(ds["p_nom_opt"].sel({TECHNOLOGY: name})), 0.0)
+    p_dis = (
+        max(float(ds["p_nom_discharge_opt"].sel(sel)), 0.0)
+        if "p_nom_discharge_opt" in ds
+        else p_nom
+    )
+    cost_dis = (
+        float(ds["capital_cost_discharge"].sel(sel)) if "capital_cost_discharge" in ds else 0.0
+    )
+    charge = ds["storage_charge"].sel(sel).to_numpy()
+    discharge = ds["storage_discharge"].sel(sel).to_numpy()
+    n.add("Bus", name, carrier=name)
+    n.add(
+        "Store", name, bus=name, carrier=name, e_nom=max(float(ds["e_nom_opt"].sel(sel)), 0.0),
+        e_cyclic=True, capital_cost=float(ds["capital_cost_energy"].sel(sel)) * years,
+    )  # fmt: skip
+    n.add(
+        "Link", f"{name} charger", bus0=SITE, bus1=name, carrier=name, efficiency=eta_c,
+        p_nom=p_nom, capital_cost=float(ds["capital_cost"].sel({TECHNOLOGY: name})) * years,
+    )  # fmt: skip
+    n.add(
+        "Link", f"{name} discharger", bus0=name, bus1=SITE, carrier=name, efficiency=eta_d,
+        p_nom=p_dis / eta_d, capital_cost=cost_dis * years * eta_d, marginal_cost=tie * eta_d,
+    )  # fmt: skip
+    links[f"{name} charger"] = (_series(charge, snapshots), _series(-eta_c * charge, snapshots))
+    links[f"{name} discharger"] = (
+        _series(discharge / eta_d, snapshots),
+        _series(-discharge, snapshots),
+    )
+    store_e[name] = _series(ds["state_of_charge"].sel(sel).to_numpy(), snapshots)
+    store_p[name] = _series(discharge / eta_d - eta_c * charge, snapshots)
+
+
+def write_pypsa(ds: xr.Dataset, path: str | Path, *, source: str | Path | None = None) -> Path:
+    """Write :func:`to_pypsa` of ``ds`` to ``path`` (PyPSA netCDF) atomically.
+
+    Raises
+    ------
+    DataError
+        As :func:`to_pypsa`; or ``path`` is the ``source`` result, a gridtwin result or weather
+        file, not a ``.nc`` name, or cannot be written.
+    """
+    from gridtwin.io import check_writable
+
+    network = to_pypsa(ds)
+    dest = check_writable(path, inputs=[source] if source else (), kind="other")
+    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
+    os.close(fd)
+    try:
+        network.export_to_netcdf(tmp)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, dest)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise DataError(f"{dest}: writing failed ({exc}); nothing was changed") from None
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return dest

@@ -1,0 +1,303 @@
+"""``gridtwin report RESULT.nc -o DIR``: the figures of :mod:`gridtwin.plots` as PNG files and
+an ``index.html`` summary page that shows the key numbers and links every figure.
+
+A single run gives the dispatch week, capacity mix, load and PUE duration curves, storage state
+of charge and, after ``gridtwin grid check``, the POI loading heatmap; a sweep gives the cost
+curve against the CFE score, the capacity mix by scenario and a table of scenarios.
+
+The folder is written atomically: everything goes to a temporary sibling folder first, which
+then replaces ``DIR``. An existing ``DIR`` is replaced only if it is an earlier gridtwin report
+(it holds the marker file ``.gridtwin-report``) or empty, and a failure leaves it as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import xarray as xr
+
+from gridtwin.conventions import display_units
+from gridtwin.exceptions import DataError
+from gridtwin.results import weights
+
+MARKER = ".gridtwin-report"
+
+
+@dataclass(frozen=True)
+class ReportFigure:
+    """One figure of a report: file stem, caption, and how to draw it."""
+
+    name: str
+    caption: str
+    draw: Callable[[xr.Dataset], Any]
+
+
+def figures_for(ds: xr.Dataset, start: str | None = None) -> list[ReportFigure]:
+    """The figures a result supports, in report order.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A single-run or sweep result.
+    start : str, optional
+        First day of the dispatch week (UTC date); default the week of most grid import.
+    """
+    from gridtwin import plots
+
+    if "scenario" in ds.dims:
+        return [
+            ReportFigure(
+                "cost_curve",
+                "System cost and LCOE against the achieved hourly CFE score, one line per "
+                "combination of the other swept fields.",
+                plots.cost_curve,
+            ),
+            ReportFigure(
+                "capacity_mix",
+                "Installed power and storage energy of every scenario.",
+                plots.capacity_mix,
+            ),
+        ]
+    week = "the week with the most grid import" if start is None else f"from {start}"
+    out = [
+        ReportFigure(
+            "dispatch",
+            f"Hourly dispatch, {week}: supply above zero, storage charging and export below; "
+            "the stack sums to the load served every hour.",
+            lambda d: plots.dispatch(d, start=start),
+        ),
+        ReportFigure(
+            "capacity_mix",
+            "Installed power and storage energy (hours of storage at full power).",
+            plots.capacity_mix,
+        ),
+        ReportFigure(
+            "duration_curves",
+            "Load before and after flexibility, IT load, and PUE, sorted over the horizon.",
+            plots.duration_curves,
+        ),
+    ]
+    if "e_nom_opt" in ds and bool((ds["e_nom_opt"] > 1e-6).any()):
+        out.append(
+            ReportFigure(
+                "state_of_charge",
+                "State of charge of each built storage, in % of its energy capacity.",
+                plots.state_of_charge,
+            )
+        )
+    if "loading_percent" in ds:
+        out.append(
+            ReportFigure(
+                "poi_loading",
+                "Loading of the most loaded branch of the POI network (AC power flow of "
+                "gridtwin grid check), hour of day x day of year.",
+                plots.poi_loading,
+            )
+        )
+    return out
+
+
+def write_report(
+    ds: xr.Dataset, directory: str | Path, *, source: str = "", start: str | None = None
+) -> list[Path]:
+    """Draw every figure of ``ds`` to ``directory`` as PNG and write ``index.html``.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A result (:func:`gridtwin.open_results`).
+    directory : str or Path
+        Report folder; replaced atomically (see the module docstring).
+    source : str
+        Name of the result file, shown on the page.
+    start : str, optional
+        First day of the dispatch week.
+
+    Returns
+    -------
+    list of Path
+        The files written (figures, then ``index.html``).
+
+    Raises
+    ------
+    DataError
+        ``directory`` is a file or a folder that is not an earlier report, cannot be written,
+        or a figure cannot be drawn (e.g. ``start`` outside the horizon).
+    """
+    dest = _check_destination(Path(directory))
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent))
+    try:
+        written = []
+        shown = []
+        for fig in figures_for(ds, start=start):
+            figure = fig.draw(ds)
+            figure.savefig(tmp / f"{fig.name}.png", dpi=110)
+            written.append(f"{fig.name}.png")
+            shown.append(fig)
+        (tmp / "index.html").write_text(_page(ds, shown, source), encoding="utf-8")
+        (tmp / MARKER).write_text("written by gridtwin report; the folder is replaced on rerun\n")
+        os.chmod(tmp, 0o777 & ~_umask())
+        _swap(tmp, dest)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise DataError(f"{dest}: writing the report failed ({exc}); nothing was changed") from None
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return [dest / name for name in [*written, "index.html"]]
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _check_destination(dest: Path) -> Path:
+    if dest.exists() and not dest.is_dir():
+        raise DataError(f"{dest}: is a file; give a folder for the report (-o DIR)")
+    if dest.is_dir() and any(dest.iterdir()) and not (dest / MARKER).is_file():
+        raise DataError(
+            f"{dest}: folder exists and is not a gridtwin report; give a new or empty folder"
+        )
+    if dest.parent.exists() and not os.access(dest.parent, os.W_OK):
+        raise DataError(f"{dest.parent}: cannot write here; choose another folder")
+    return dest
+
+
+def _swap(new: Path, dest: Path) -> None:
+    """Put ``new`` in place of ``dest``; the old folder is removed only once the new is in."""
+    if not dest.exists():
+        os.replace(new, dest)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".old", dir=dest.parent))
+    os.rmdir(old)
+    os.replace(dest, old)
+    try:
+        os.replace(new, dest)
+    except OSError:
+        os.replace(old, dest)
+        raise
+    with contextlib.suppress(OSError):
+        shutil.rmtree(old)
+
+
+def _fmt(value: float, digits: int = 1) -> str:
+    if not np.isfinite(value):
+        return "–"
+    return f"{0.0 if abs(value) < 0.5 * 10.0**-digits else value:,.{digits}f}"
+
+
+def _key_numbers(ds: xr.Dataset) -> list[tuple[str, str]]:
+    cost = ds["system_cost"]
+    cur = display_units(cost).replace(" yr-1", "")
+    year = cost.attrs.get("currency_year", ds.attrs.get("currency_year", ""))
+    w = weights(ds)
+    years = float(ds["horizon_years"]) if "horizon_years" in ds else 1.0
+    rows = [
+        ("hourly CFE score", f"{100 * float(ds['cfe_score']):.2f} %"),
+        ("CFE target", f"{100 * float(ds['cfe_target']):.1f} %" if "cfe_target" in ds else "–"),
+        (f"system cost [M{cur} {year} per year]", _fmt(float(cost) / 1e6)),
+        (f"LCOE [{cur} {year} per MWh of load]", _fmt(float(ds["lcoe"]), 2)),
+        ("campus load [GWh per year]", _fmt(float((w * ds["load"]).sum()) / 1e3 / years, 0)),
+        ("grid import [GWh per year]", _fmt(float((w * ds["grid_import"]).sum()) / 1e3 / years, 0)),
+        ("grid export [GWh per year]", _fmt(float((w * ds["grid_export"]).sum()) / 1e3 / years, 0)),
+    ]
+    if "co2_emissions" in ds:
+        rows.append(("CO2 emissions [kt per year]", _fmt(float(ds["co2_emissions"]) / 1e3, 1)))
+    if "poi_p_nom" in ds:
+        rows.append(("POI limit [MW]", _fmt(float(ds["poi_p_nom"]), 0)))
+    return rows
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _page(ds: xr.Dataset, shown: list[ReportFigure], source: str) -> str:
+    from gridtwin import __version__
+    from gridtwin.results import summary
+
+    title = str(ds.attrs.get("study_name") or ds.attrs.get("title") or "gridtwin result")
+    parts = [
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
+        f"<title>gridtwin report: {html.escape(title)}</title>",
+        "<style>body{font-family:sans-serif;max-width:1150px;margin:2em auto;padding:0 1em}"
+        "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;"
+        "padding:.25em .6em;text-align:right}td:first-child,th:first-child{text-align:left}"
+        "img{max-width:100%;border:1px solid #eee}figure{margin:2em 0}"
+        "figcaption{color:#444}</style></head><body>",
+        f"<h1>{html.escape(title)}</h1>",
+        f"<p>Result file <code>{html.escape(source or '?')}</code>; "
+        f"{html.escape(str(ds.attrs.get('history', '')))}; report by gridtwin {__version__}. "
+        "Times are UTC and label the start of each hour; supply is positive (conventions: "
+        "docs/conventions.md in the gridtwin repository).</p>",
+    ]
+    if "scenario" in ds.dims:
+        status = (
+            ds["scenario_status"].values
+            if "scenario_status" in ds
+            else ["ok"] * ds.sizes["scenario"]
+        )
+        error = (
+            ds["scenario_error"].values if "scenario_error" in ds else [""] * ds.sizes["scenario"]
+        )
+        cur = display_units(ds["system_cost"]).replace(" yr-1", "")
+        rows = [
+            [
+                str(name), str(st), _fmt(100 * float(cfe), 2), _fmt(float(cost) / 1e6),
+                _fmt(float(lcoe), 2), str(err),
+            ]
+            for name, st, cfe, cost, lcoe, err in zip(
+                ds["scenario"].values, status, ds["cfe_score"].values,
+                ds["system_cost"].values, ds["lcoe"].values, error, strict=True,
+            )
+        ]  # fmt: skip
+        parts.append(f"<h2>Scenarios ({len(rows)})</h2>")
+        parts.append(
+            _table(
+                [
+                    "scenario",
+                    "status",
+                    "CFE score [%]",
+                    f"system cost [M{cur}/a]",
+                    f"LCOE [{cur}/MWh]",
+                    "error",
+                ],
+                rows,
+            )
+        )
+    else:
+        parts.append("<h2>Key numbers</h2>")
+        parts.append(_table(["quantity", "value"], [list(r) for r in _key_numbers(ds)]))
+        table = summary(ds)
+        parts.append("<h2>Capacities and energy</h2>")
+        parts.append(
+            _table(
+                ["technology", *table.columns],
+                [[str(i), *(_fmt(float(v), 2) for v in row)] for i, row in table.iterrows()],
+            )
+        )
+    parts.append("<h2>Figures</h2>")
+    for fig in shown:
+        parts.append(
+            f"<figure><a href='{fig.name}.png'><img src='{fig.name}.png' "
+            f"alt='{html.escape(fig.name)}'></a><figcaption><b>{fig.name}</b>: "
+            f"{html.escape(fig.caption)}</figcaption></figure>"
+        )
+    parts.append("</body></html>\n")
+    return "\n".join(parts)
