@@ -15,11 +15,10 @@ import numpy as np
 import pandas as pd
 import pytest
 import xarray as xr
-
-from gridtwin.conventions import display_units
 from typer.testing import CliRunner
 
 from gridtwin.cli import app
+from gridtwin.conventions import display_units
 from gridtwin.results import open_results
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -78,6 +77,33 @@ def test_schema_units_and_provenance(default_run: tuple[xr.Dataset, Path, str]) 
     assert display_units(ds["system_cost"]) == "USD yr-1"
     assert ds["e_nom_opt"].attrs["units"] == "MW h"
     assert not any(bool(ds[v].isnull().any()) for v in ds.data_vars)
+
+
+def test_cf_conventions_check(default_run: tuple[xr.Dataset, Path, str], tmp_path: Path) -> None:
+    """The IOOS compliance checker (CF 1.10) finds no error in the default result.
+
+    Every ``units`` string must parse with UDUNITS-2 (cf-units). The one warning left is CF
+    2.4's recommended dimension order (other dims left of time): results keep PyPSA's
+    (time, technology) order, documented in docs/conventions.md.
+    """
+    checker = pytest.importorskip("compliance_checker.runner")
+    from cf_units import Unit
+
+    ds, path, _ = default_run
+    for name in ds.variables:
+        if "units" in ds[name].attrs:
+            Unit(ds[name].attrs["units"])  # raises ValueError for a non-UDUNITS string
+    checker.CheckSuite.load_all_available_checkers()
+    report = tmp_path / "cf.json"
+    checker.ComplianceChecker.run_checker(
+        str(path), ["cf:1.10"], 0, "normal", output_filename=str(report), output_format="json"
+    )
+    cf = json.loads(report.read_text())["cf:1.10"]
+    failed = {
+        level: [c["name"] for c in cf[f"{level}_priorities"] if c["value"][0] < c["value"][1]]
+        for level in ("high", "medium", "low")
+    }
+    assert failed == {"high": [], "medium": ["§2.4 Dimensions"], "low": []}, failed
 
 
 def test_energy_balance_every_hour(default_run: tuple[xr.Dataset, Path, str]) -> None:

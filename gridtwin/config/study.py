@@ -490,7 +490,42 @@ class SweepConfig(StrictModel):
 
 
 class StudyConfig(StrictModel):
-    """A whole study, as written in a study YAML file."""
+    """A whole study, as written in a study YAML file.
+
+    Attributes
+    ----------
+    name : str
+        Short name (letters, digits, ``_ . -``); names the default result file
+        ``results/<name>.nc``.
+    title : str
+        Human-readable title, stored in the result's ``title`` attribute.
+    currency : str
+        ``USD`` or ``EUR``: the currency of every money value of the study and its catalogue.
+    currency_year : int
+        Price base year of the money values (default 2022, the year of the shipped NREL ATB
+        2024 catalogue).
+    weather : WeatherConfig
+        Weather file(s) of the site.
+    solar, wind, offwind : SolarConfig, WindConfig, OffwindConfig
+        PV plant and wind turbine models (pvlib, windpowerlib).
+    campus : CampusConfig
+        The data-center campus: IT capacity, workloads, cooling and PUE, flexibility, UPS,
+        backup generators.
+    poi : PoiConfig
+        Point of interconnection: limit, prices, grid CFE share and CO2.
+    policy : PolicyConfig
+        CFE target and matching rule.
+    technologies : TechnologiesConfig
+        Which technologies may be built, their limits and the cost catalogue.
+    solver : SolverConfig
+        Optimisation backend, solver and options.
+    aggregation : AggregationConfig
+        Optional time-series aggregation (tsam).
+    dispatch : DispatchConfig
+        Sizing, or rolling-horizon dispatch of given capacities.
+    sweep : SweepConfig or None
+        Scenarios for ``gridtwin sweep`` (ignored by ``gridtwin run``).
+    """
 
     name: Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")]
     title: str = ""
