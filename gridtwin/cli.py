@@ -104,6 +104,11 @@ def run(
         if backend is not None:
             items.append(f"solver.backend={backend}")
         loaded = load_study(study, overrides=items)
+        if loaded.config.sweep is not None:
+            console.print(
+                f"[yellow]note[/]: {study} has a sweep section; gridtwin run solves the base "
+                f"study only (gridtwin sweep {study} -o OUT.nc runs the scenarios)"
+            )
         out = output or Path("results") / f"{loaded.config.name}.nc"
         solver = loaded.config.solver
         labels = dict(STAGE_LABELS)
@@ -218,6 +223,7 @@ def sweep(
     from gridtwin.config import load_study
     from gridtwin.sweep import run_sweep
 
+    loaded = None
     try:
         loaded = load_study(study, overrides=list(overrides or []))
         columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn()]
@@ -232,16 +238,32 @@ def sweep(
             )
     except GridTwinError as exc:
         raise fail(exc) from None
+    except KeyboardInterrupt:
+        from gridtwin.sweep import scenario_folder
+
+        logging.getLogger("distributed").setLevel(logging.CRITICAL)
+        folder = scenario_folder(Path(output))
+        kept = len(list(folder.glob("*.nc"))) if folder.is_dir() else 0
+        console.print(
+            f"[yellow]interrupted[/]: {kept} finished scenario file(s) kept in {folder}/; "
+            "run the same command again to resume"
+        )
+        raise typer.Exit(130) from None
+    assert loaded is not None
+    cur = outcome.dataset.attrs.get("currency", loaded.config.currency)
     table = Table(title=f"sweep {loaded.config.name}: {len(outcome.status)} scenarios")
-    for col in ("scenario", "status", "CFE score", "cost [MUSD/a]", "error"):
-        table.add_column(col)
+    table.add_column("scenario", overflow="fold")
+    table.add_column("status")
+    table.add_column("CFE score", justify="right")
+    table.add_column(f"cost [M{cur}/a]", justify="right")
+    table.add_column("error", overflow="fold")
     ds = outcome.dataset
     for name, state in outcome.status.items():
         row = ds.sel(scenario=name)
         ok = state != "failed"
         cfe = f"{float(row['cfe_score']):.4f}" if ok and "cfe_score" in row else "-"
         cost = f"{float(row['system_cost']) / 1e6:.1f}" if ok and "system_cost" in row else "-"
-        table.add_row(name, state, cfe, cost, outcome.errors.get(name, "")[:80])
+        table.add_row(name, state, cfe, cost, outcome.errors.get(name, ""))
     console.print(table)
     console.print(f"written {output} and {outcome.folder}/")
     if outcome.failed:

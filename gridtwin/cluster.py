@@ -8,6 +8,7 @@ dask's INFO logging (a line per worker start and stop) off the terminal.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -45,6 +46,49 @@ def local_cluster(workers: int) -> Any:
     )
 
 
+#: Seconds to wait for a scheduler to answer.
+CONNECT_TIMEOUT = 10.0
+
+_ADDRESS = re.compile(r"^(tcp|tls|ucx|ws|wss)://[^/\s:]+(:\d{1,5})$")
+
+
+def _connect(scheduler: str) -> Any:
+    """``Client(scheduler)`` with a checked address and a hard deadline.
+
+    dask's own timeout covers the TCP connect only: a service that accepts the connection but
+    never speaks dask's protocol (a web server, the dashboard port) would hang forever, so the
+    connection is made in a daemon thread that is abandoned after :data:`CONNECT_TIMEOUT`.
+    """
+    import threading
+
+    from distributed import Client
+
+    if not _ADDRESS.match(scheduler):
+        raise DataError(
+            f"--scheduler {scheduler!r}: expected a dask scheduler address such as "
+            "tcp://host:8786 (protocol tcp, tls, ucx, ws or wss, then host and port)"
+        )
+    box: dict[str, Any] = {}
+
+    def connect() -> None:
+        try:
+            box["client"] = Client(scheduler, timeout=f"{CONNECT_TIMEOUT:g}s")
+        except BaseException as err:  # reported below, in the calling thread
+            box["error"] = err
+
+    thread = threading.Thread(target=connect, name="gridtwin-dask-connect", daemon=True)
+    thread.start()
+    thread.join(CONNECT_TIMEOUT + 5.0)
+    if "client" in box:
+        return box["client"]
+    error = box.get("error")
+    why = f"{type(error).__name__}: {error}" if error else f"no answer in {CONNECT_TIMEOUT + 5:g} s"
+    raise DataError(
+        f"cannot reach a dask scheduler at {scheduler!r} ({why}); start one with "
+        "'dask scheduler' and give the address it prints"
+    )
+
+
 @contextmanager
 def dask_client(workers: int, scheduler: str | None = None) -> Iterator[Any]:
     """A ``distributed.Client``: a LocalCluster of ``workers`` processes, or ``scheduler``.
@@ -52,7 +96,7 @@ def dask_client(workers: int, scheduler: str | None = None) -> Iterator[Any]:
     Raises
     ------
     DataError
-        The scheduler cannot be reached (within 10 s).
+        ``scheduler`` is not an address, or no dask scheduler answers there within 15 s.
     """
     from distributed import Client
 
@@ -66,7 +110,7 @@ def dask_client(workers: int, scheduler: str | None = None) -> Iterator[Any]:
                 cluster = local_cluster(workers)
                 client = Client(cluster)
             else:
-                client = Client(scheduler, timeout="10s")
+                client = _connect(scheduler)
         except OSError as err:
             raise DataError(f"cannot reach dask scheduler {scheduler!r}: {err}") from err
         try:

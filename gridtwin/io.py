@@ -79,7 +79,8 @@ def check_writable(
         raise DataError(f"{dest}: is a folder; give a file name for the result (e.g. {dest}/x.nc)")
     if dest.suffix.lower() not in NETCDF_SUFFIXES:
         raise DataError(
-            f"{dest}: a netCDF file name must end in .nc; choose e.g. {dest.with_suffix('.nc')}"
+            f"{dest}: a netCDF file name must end in .nc; choose e.g. "
+            f"{dest.with_name((dest.stem if not dest.name.startswith('.') else 'result') + '.nc')}"
         )
     if dest.is_file() and not _is_netcdf(dest):
         raise DataError(
@@ -91,7 +92,8 @@ def check_writable(
             raise DataError(f"{dest}: is an input of this run; write the output elsewhere")
     if kind is not None and dest.is_file() and (held := netcdf_kind(dest)) != kind:
         raise DataError(
-            f"{dest}: holds a {held} netCDF, not a {kind}; refusing to replace it, choose "
+            f"{dest}: holds {'an' if held[0] in 'aeiou' else 'a'} {held} netCDF, not a {kind}; "
+            "refusing to replace it, choose "
             "another path (or delete the file first)"
         )
     try:

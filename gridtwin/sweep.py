@@ -41,6 +41,9 @@ logger = logging.getLogger(__name__)
 #: Status values of a scenario.
 OK, CACHED, FAILED = "ok", "cached", "failed"
 
+#: Longest scenario name [characters]; longer automatic names are cut and get a hash suffix.
+MAX_NAME = 120
+
 
 @dataclass(frozen=True)
 class Scenario:
@@ -95,16 +98,30 @@ class SweepOutcome:
         return [n for n, s in self.status.items() if s == FAILED]
 
 
-def _label(path: str, value: Any) -> str:
+def _short_paths(paths: list[str]) -> dict[str, str]:
+    """The fewest trailing parts of each path that tell the paths apart (``cfe_target``,
+    ``solar.p_nom_max`` next to ``battery.p_nom_max``)."""
+    short = {}
+    for path in paths:
+        parts = path.split(".")
+        for n in range(1, len(parts) + 1):
+            tail = ".".join(parts[-n:])
+            if not any(o != path and (o == tail or o.endswith("." + tail)) for o in paths):
+                break
+        short[path] = tail
+    return short
+
+
+def _label(field: str, value: Any) -> str:
     """Short, file-safe text for one swept value: ``cfe_target-0.9``."""
-    if path.split(".")[-1] == "path" and isinstance(value, str):
+    if field.split(".")[-1] == "path" and isinstance(value, str):
         text = Path(value).stem
     elif isinstance(value, list):
         text = ".".join(str(v) for v in value)
     else:
         text = value if isinstance(value, str) else json.dumps(value)
-    raw = f"{path.split('.')[-1]}-{text}"
-    return re.sub(r"[^A-Za-z0-9_.-]+", "-", raw).strip("-")
+    raw = f"{field}-{text}"
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", raw).strip("-.")
 
 
 def _combinations(study: Study) -> list[tuple[str, dict[str, Any]]]:
@@ -119,15 +136,24 @@ def _combinations(study: Study) -> list[tuple[str, dict[str, Any]]]:
     table = sweep.grid or sweep.zip or {}
     paths = list(table)
     rows = itertools.product(*table.values()) if sweep.grid else zip(*table.values(), strict=True)
+    short = _short_paths(paths)
     out = []
     for row in rows:
         values = dict(zip(paths, row, strict=True))
-        out.append(("_".join(_label(p, v) for p, v in values.items()), values))
-    names = [n for n, _ in out]
-    if len(set(names)) != len(names):
-        raise ConfigError(
-            "sweep: two scenarios get the same name; use sweep.scenarios to name them"
-        )
+        name = "_".join(_label(short[p], v) for p, v in values.items())
+        if len(name) > MAX_NAME:  # file names stay well below the 255-byte limit
+            tag = hashlib.sha256(json.dumps(values, sort_keys=True).encode()).hexdigest()[:8]
+            name = f"{name[: MAX_NAME - 9]}-{tag}"
+        out.append((name, values))
+    seen: dict[str, dict[str, Any]] = {}
+    for name, values in out:
+        if name in seen:
+            raise ConfigError(
+                f"sweep: scenarios {seen[name]} and {values} both get the name {name!r} (names "
+                "are made of the swept values, a file by its stem); name them with "
+                "sweep.scenarios: [{name: ..., set: {...}}, ...]"
+            )
+        seen[name] = values
     return out
 
 
@@ -155,20 +181,46 @@ def scenarios(study: Study) -> list[Scenario]:
         No sweep section, a path or value that does not validate (the message names the
         scenario), or two scenarios with the same name.
     """
+    from gridtwin import __version__
+
     base = study.path.parent if study.path else Path.cwd()
     source = str(study.path or "<study>")
-    out = []
-    for name, values in _combinations(study):
+    combos = _combinations(study)
+    swept = {p for _, values in combos for p in values}
+    for item in study.overrides:
+        field = item.partition("=")[0].strip()
+        clash = [
+            p for p in swept if p == field or p.startswith(field + ".") or field.startswith(p + ".")
+        ]
+        if clash:
+            raise ConfigError(
+                f"--set {item!r}: {clash[0]} is swept by the study's sweep section, so the "
+                "--set would be overridden in every scenario; change the sweep values instead"
+            )
+    out: list[Scenario] = []
+    by_key: dict[str, str] = {}
+    for name, values in combos:
         items = Scenario(name, values, "", tuple(study.overrides)).overrides
         try:
             scenario_study = parse_study(study.text, source=source, base=base, overrides=items)
         except ConfigError as err:
             raise ConfigError(f"sweep scenario {name!r}: {err}") from None
         cfg = scenario_study.config
-        digest = hashlib.sha256(cfg.model_dump_json(exclude={"name", "sweep"}).encode())
-        for label, path in sorted(input_files(cfg).items()):
+        text = cfg.model_dump_json(exclude={"name", "sweep"})
+        files = sorted(input_files(cfg).items())
+        for _, path in files:  # where a file lies does not matter, what it holds does
+            text = text.replace(json.dumps(str(path))[1:-1], f"sha256:{_file_hash(path)}")
+        digest = hashlib.sha256(f"gridtwin {__version__}\n{text}".encode())
+        for label, path in files:
             digest.update(f"{label}:{_file_hash(path)}".encode())
-        out.append(Scenario(name, values, digest.hexdigest(), tuple(study.overrides)))
+        key = digest.hexdigest()
+        if key in by_key:
+            raise ConfigError(
+                f"sweep: scenarios {by_key[key]!r} and {name!r} are the same study (e.g. 1500 "
+                "and 1500.0); remove one"
+            )
+        by_key[key] = name
+        out.append(Scenario(name, values, key, tuple(study.overrides)))
     return out
 
 
@@ -202,6 +254,7 @@ def run_scenario(
 
     start = time.perf_counter()
     record: dict[str, Any] = {"name": scenario.name, "status": OK, "error": ""}
+    _worker_logging(scenario.name)
     try:
         items = [*scenario.overrides, f"name={json.dumps(study_name + '.' + scenario.name)}"]
         study = parse_study(text, source=source, base=Path(base), overrides=items)
@@ -209,6 +262,9 @@ def run_scenario(
         ds.attrs["scenario"] = scenario.name
         ds.attrs["scenario_key"] = scenario.key
         ds.attrs["scenario_values"] = json.dumps(scenario.values)
+        target = Path(path)
+        if target.exists() and _cached_key(target) is None:  # damaged: our folder, replace it
+            target.unlink()
         write_results(ds, path, inputs=study_inputs(study.config))
     except GridTwinError as err:
         record.update(status=FAILED, error=f"{type(err).__name__}: {err}")
@@ -217,6 +273,24 @@ def run_scenario(
         record.update(status=FAILED, error=f"unexpected {type(err).__name__}: {err}")
     record["seconds"] = time.perf_counter() - start
     return record
+
+
+def _worker_logging(name: str) -> None:
+    """Log lines of a scenario name it; the solver libraries' INFO chatter stays off.
+
+    Runs in the worker process before each scenario (one scenario at a time per process). With
+    DEBUG logging in the process (``gridtwin -v`` on an in-process run) nothing is changed.
+    """
+    root = logging.getLogger()
+    if root.isEnabledFor(logging.DEBUG):
+        return
+    logging.basicConfig(
+        level=logging.WARNING,
+        format=f"%(levelname)s [scenario {name}] %(name)s: %(message)s",
+        force=True,
+    )
+    for noisy in ("linopy", "pypsa", "distributed", "matplotlib"):
+        logging.getLogger(noisy).setLevel(logging.ERROR)
 
 
 def run_sweep(
@@ -259,8 +333,12 @@ def run_sweep(
         raise DataError(f"workers={workers} must be >= 1.")
     out = check_writable(output, kind="result")
     folder = scenario_folder(out)
+    todo = scenarios(study)  # validates everything before any folder is made
+    if folder.exists() and not folder.is_dir():
+        raise DataError(f"{folder}: is a file, but the sweep keeps its scenarios there; move it")
     folder.mkdir(parents=True, exist_ok=True)
-    todo = scenarios(study)
+    for stale in folder.glob(".*.tmp"):  # left by a run that was killed while writing
+        stale.unlink(missing_ok=True)
     status: dict[str, str] = {}
     errors: dict[str, str] = {}
     pending = []
@@ -284,6 +362,7 @@ def run_sweep(
                 progress(done, len(todo), record["name"])
     combined = combine(todo, folder, status, errors)
     combined.attrs["study_yaml"] = study.text
+    combined.attrs["study_overrides"] = json.dumps(list(study.overrides))
     write_netcdf(combined, out, kind="result")
     ordered = {sc.name: status[sc.name] for sc in todo}
     return SweepOutcome(dataset=combined, status=ordered, errors=errors, folder=folder)
@@ -331,6 +410,20 @@ def _run_on_dask(
                 }
 
 
+def _resolved_value(text: str | None, path: str) -> Any:
+    """The value at dotted ``path`` of a scenario's resolved configuration (None if unknown)."""
+    import yaml
+
+    if not text:
+        return None
+    node: Any = yaml.safe_load(text)
+    for key in path.split("."):
+        if not isinstance(node, dict) or key not in node:
+            return None
+        node = node[key]
+    return node
+
+
 def combine(
     todo: list[Scenario], folder: Path, status: dict[str, str], errors: dict[str, str]
 ) -> xr.Dataset:
@@ -342,14 +435,17 @@ def combine(
     from gridtwin.conventions import provenance_attrs
     from gridtwin.results import open_results
 
-    parts, names = [], []
+    parts, names, resolved = [], [], {}
     for sc in todo:
         if status.get(sc.name) in (OK, CACHED):
             ds = open_results(folder / f"{sc.name}.nc")
-            keep = {k: ds.attrs[k] for k in ("objective",) if k in ds.attrs}
-            ds.attrs = {}
-            for k, v in keep.items():
-                ds[k] = ((), float(v), {"long_name": "optimal objective value"})
+            resolved[sc.name] = str(ds.attrs.get("study_resolved", ""))
+            if "objective" in ds.attrs:
+                ds["objective"] = (
+                    (),
+                    float(ds.attrs["objective"]),
+                    {"long_name": "optimal objective value of the solve"},
+                )
             parts.append(ds)
             names.append(sc.name)
     all_names = [sc.name for sc in todo]
@@ -360,16 +456,30 @@ def combine(
             join="outer",
             coords="minimal",
             compat="override",
-            combine_attrs="drop",
+            combine_attrs="drop_conflicts",  # units, long_name, currency ... are kept
         ).reindex(scenario=all_names)
     else:
         combined = xr.Dataset(coords={"scenario": all_names})
+    for name in combined.variables:  # the first file's fixed string widths must not carry over
+        combined[name].encoding = {}
+    for key in ("history", "scenario", "scenario_key", "scenario_values", "objective"):
+        combined.attrs.pop(key, None)
+    combined["study_resolved"] = (
+        "scenario",
+        np.array([resolved.get(n, "") for n in all_names], dtype=object),
+        {"long_name": "validated configuration each scenario ran (YAML; empty if it failed)"},
+    )
     paths = list(dict.fromkeys(p for sc in todo for p in sc.values))
     for path in paths:
-        values = [sc.values.get(path) for sc in todo]
-        numeric = all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
+        values = [
+            sc.values[path] if path in sc.values else _resolved_value(resolved.get(sc.name), path)
+            for sc in todo
+        ]
+        numeric = all(
+            (isinstance(v, int | float) and not isinstance(v, bool)) or v is None for v in values
+        )
         data = (
-            np.array(values, dtype=float)
+            np.array([np.nan if v is None else v for v in values], dtype=float)
             if numeric
             else np.array(
                 [json.dumps(v) if not isinstance(v, str) else v for v in values], dtype=object

@@ -250,3 +250,93 @@ def test_solver_banner_stays_off_the_terminal(tmp_path: Path, weather: Path) -> 
         )  # fmt: skip
         assert res.returncode == 0, res.stderr
         assert "Running HiGHS" not in res.stdout + res.stderr, args[0]
+
+
+def test_combined_file_keeps_names_units_and_provenance(tmp_path: Path, weather: Path) -> None:
+    """Longer technology names in a later scenario survive (no fixed string width from the
+    first file), variables keep units, each scenario's validated config is stored, and a
+    scenario's unset swept field shows the value it ran with."""
+    text = HEAD + textwrap.dedent(
+        """\
+        sweep:
+          scenarios:
+            - {name: short, set: {technologies.extendable: [solar, battery]}}
+            - name: long
+              set: {technologies.extendable: [solar, battery, iron_air], policy.cfe_target: 0.7}
+        """
+    )
+    path = study_file(tmp_path, weather, text)
+    out = tmp_path / "out.nc"
+    outcome = run_sweep(load_study(path), out, workers=1, scheduler=None)
+    assert set(outcome.status.values()) == {"ok"}
+    ds = xr.open_dataset(out)
+    assert "iron_air" in [str(t) for t in ds["technology"].values]
+    assert float(ds["p_nom_opt"].sel(scenario="long", technology="iron_air")) >= 0
+    assert ds["system_cost"].attrs["units"] == "yr-1" and ds["system_cost"].attrs["currency"]
+    assert ds["p_nom_opt"].attrs["units"] == "MW"
+    assert "iron_air" in str(ds["study_resolved"].sel(scenario="long").values)
+    # the 'short' scenario did not set cfe_target: the coordinate holds the value it ran with
+    np.testing.assert_allclose(ds["policy.cfe_target"], [0.9, 0.7])
+    assert ds.attrs["study_overrides"] == "[]"
+    ds.close()
+
+
+def test_cache_survives_moving_the_folder(tmp_path: Path, weather: Path) -> None:
+    text = HEAD + "sweep:\n  zip:\n    policy.cfe_target: [0.5, 0.6]\n"
+    first = tmp_path / "a"
+    first.mkdir()
+    path = study_file(first, weather, text)
+    run_sweep(load_study(path), first / "out.nc", workers=1)
+    moved = tmp_path / "b"
+    moved.mkdir()
+    (moved / "days.nc").write_bytes(weather.read_bytes())  # a copy, not the same path
+    (moved / "study.yaml").write_text(text)
+    (moved / "out.scenarios").mkdir()
+    for file in (first / "out.scenarios").glob("*.nc"):
+        (moved / "out.scenarios" / file.name).write_bytes(file.read_bytes())
+    again = run_sweep(load_study(moved / "study.yaml"), moved / "out.nc", workers=1)
+    assert set(again.status.values()) == {"cached"}
+
+
+def test_damaged_scenario_file_is_recomputed(tmp_path: Path, weather: Path) -> None:
+    text = HEAD + "sweep:\n  zip:\n    policy.cfe_target: [0.5]\n"
+    path = study_file(tmp_path, weather, text)
+    out = tmp_path / "out.nc"
+    run_sweep(load_study(path), out, workers=1)
+    file = scenario_folder(out) / "cfe_target-0.5.nc"
+    data = file.read_bytes()
+    file.write_bytes(data[: len(data) * 7 // 10])  # a disk that filled up, say
+    (scenario_folder(out) / ".cfe_target-0.5.nc.x1.tmp").write_bytes(b"half")
+    again = run_sweep(load_study(path), out, workers=1)
+    assert again.status == {"cfe_target-0.5": "ok"}
+    assert xr.open_dataset(file).attrs["scenario_key"] == scenarios(load_study(path))[0].key
+    assert not list(scenario_folder(out).glob(".*.tmp"))
+
+
+def test_names_overrides_and_duplicates_are_checked(tmp_path: Path, weather: Path) -> None:
+    grid = HEAD + "sweep:\n  zip:\n    policy.cfe_target: [0.5, 0.6]\n"
+    path = study_file(tmp_path, weather, grid)
+    with pytest.raises(ConfigError, match="is swept by the study's sweep section"):
+        scenarios(load_study(path, overrides=["policy.cfe_target=0.95"]))
+    with pytest.raises(ConfigError, match="is swept"):
+        scenarios(load_study(path, overrides=["policy={cfe_target: 0.95}"]))
+    path.write_text(HEAD + "sweep:\n  zip:\n    poi.p_nom: [1500, 1500.0]\n")
+    with pytest.raises(ConfigError, match="are the same study"):
+        scenarios(load_study(path))
+    path.write_text(
+        HEAD
+        + "sweep:\n  grid:\n"
+        + "".join(
+            f"    technologies.assets.{t}.p_nom_max: [1000.1234567890123, 2000.0]\n"
+            for t in ("solar", "onwind", "battery")
+        )
+        + "    poi.p_nom: [1500.1234567890123, 1600.0]\n"
+    )
+    names = [s.name for s in scenarios(load_study(path))]
+    assert len(names) == 16 and len(set(names)) == 16
+    assert max(len(n) for n in names) == 120  # cut, with a hash of the values at the end
+    assert names[-1].startswith("solar.p_nom_max-2000.0_onwind.p_nom_max-2000.0_")
+    for bad in ("..", "x" * 121, "a/b"):
+        path.write_text(HEAD + f"sweep:\n  scenarios:\n    - {{name: '{bad}', set: {{}}}}\n")
+        with pytest.raises(ConfigError, match="name"):
+            scenarios(load_study(path))

@@ -431,12 +431,15 @@ class SweepScenario(StrictModel):
     Attributes
     ----------
     name : str
-        Scenario name (letters, digits, ``_ . -``), unique within the sweep.
+        Scenario name (letters, digits, ``_ . -``; not starting with ``.``; at most 120
+        characters), unique within the sweep; the file name of its result.
     set : dict
         Dotted field path -> value, applied to the study like ``gridtwin run --set``.
     """
 
-    name: Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")]
+    name: Annotated[
+        str, Field(min_length=1, max_length=120, pattern=r"^[A-Za-z0-9_-][A-Za-z0-9_.-]*$")
+    ]
     set: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -452,7 +455,7 @@ class SweepConfig(StrictModel):
     grid : dict of str to list
         Every combination of the listed values (cartesian product), e.g.
         ``{policy.cfe_target: [0.8, 0.9, 1.0], campus.flexibility.shift_share: [0, 0.25]}``
-        gives 6 scenarios, named from their values (``cfe_target=0.8_shift_share=0``).
+        gives 6 scenarios, named from their values (``cfe_target-0.8_shift_share-0.0``).
     zip : dict of str to list
         The i-th values of all lists together (lists of equal length).
     scenarios : list of SweepScenario
@@ -791,7 +794,9 @@ def apply_override(raw: dict[str, Any], item: str) -> None:
 
     ``VALUE`` is read as YAML like the study file (:func:`_load_yaml`), so ``0.95``, ``1e4``,
     ``true``, ``[solar, battery]`` and ``{path: p.csv, column: usd}`` all work. Sections are
-    created as needed; the result is validated like the file itself.
+    created as needed; a mapping set on a section is merged into it (``campus.flexibility=
+    {window_hours: 12}`` changes that field and keeps the study's other flexibility fields);
+    the result is validated like the file itself.
 
     Raises
     ------
@@ -819,7 +824,20 @@ def apply_override(raw: dict[str, Any], item: str) -> None:
             where = ".".join(keys[: depth + 1])
             raise ConfigError(f"--set {item!r}: '{where}' is a value, not a section")
         node = child
-    node[keys[-1].strip()] = value
+    last = keys[-1].strip()
+    if isinstance(value, dict) and isinstance(node.get(last), dict):
+        _merge(node[last], value)
+    else:
+        node[last] = value
+
+
+def _merge(into: dict[str, Any], update: dict[str, Any]) -> None:
+    """Merge ``update`` into ``into`` recursively (mappings into mappings, others replaced)."""
+    for key, value in update.items():
+        if isinstance(value, dict) and isinstance(into.get(key), dict):
+            _merge(into[key], value)
+        else:
+            into[key] = value
 
 
 def parse_study(

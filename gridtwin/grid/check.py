@@ -201,6 +201,11 @@ def check_result(
     PowerFlowNotConverged
         An hour of the intact network did not converge.
     """
+    if "scenario" in ds.dims:
+        raise DataError(
+            "grid check: this is a sweep result (dimension 'scenario'); check one scenario's "
+            "file from the sweep's OUT.scenarios/ folder"
+        )
     _require_hourly(ds)
     for name in ("load_served", "p", "grid_import", "grid_export"):
         if name not in ds:
