@@ -39,10 +39,12 @@ def open_results(path: str | Path) -> xr.Dataset:
     gridtwin.exceptions.DataError
         The file is missing, unreadable or not a gridtwin result.
     """
-    import gridtwin.plots  # noqa: F401  (registers the ds.gridtwin accessor)
     from gridtwin.results import open_results as _open
 
     return _open(path)
 
 
-__all__ = ["__version__", "open_results"]
+# registers the ds.gridtwin accessor (figures) on every xarray Dataset once gridtwin is imported
+from gridtwin import plots  # noqa: E402
+
+__all__ = ["__version__", "open_results", "plots"]

@@ -67,11 +67,35 @@ def color(name: str) -> str:
     return _FALLBACK[sum(map(ord, name)) % len(_FALLBACK)]
 
 
+def _show_in_jupyter() -> None:
+    """Let Jupyter show a returned Figure as an image.
+
+    Figures here are made without pyplot (no global state), and IPython renders a bare
+    ``Figure`` as an image only once pyplot's inline backend registered its formatter; register
+    the same PNG formatter when running under IPython. Nothing happens elsewhere.
+    """
+    import sys
+
+    if "IPython" not in sys.modules:
+        return
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    if shell is None:
+        return
+    from IPython.core.pylabtools import print_figure
+    from matplotlib.figure import Figure as MplFigure
+
+    png = shell.display_formatter.formatters["image/png"]
+    png.for_type(MplFigure, lambda fig: print_figure(fig, "png", bbox_inches="tight"))
+
+
 def _figure(
     nrows: int = 1, ncols: int = 1, figsize: tuple[float, float] = (11, 4), sharex: bool = False
 ) -> tuple[Figure, Any]:
     from matplotlib.figure import Figure
 
+    _show_in_jupyter()
     fig = Figure(layout="constrained", figsize=figsize)
     axes = fig.subplots(nrows, ncols, squeeze=False, sharex=sharex)
     return fig, axes
@@ -401,7 +425,7 @@ def cost_curve(ds: xr.Dataset) -> Figure:
         )
     ok = ds["cfe_score"].notnull().to_numpy()
     if "scenario_status" in ds:
-        ok &= ds["scenario_status"].to_numpy() == "ok"
+        ok &= np.isin(ds["scenario_status"].to_numpy(), ["ok", "cached"])
     if not ok.any():
         raise DataError("cost_curve: no scenario of the sweep succeeded")
     swept = [
