@@ -382,6 +382,9 @@ def duration_curves(ds: xr.Dataset) -> Figure:
 def state_of_charge(ds: xr.Dataset) -> Figure:
     """State of charge of each built storage [% of ``e_nom_opt``] over the horizon.
 
+    Hourly for horizons up to 60 days; beyond, the daily range (min to max) and daily mean, as
+    a year of daily cycles is unreadable hour by hour.
+
     Raises
     ------
     DataError
@@ -397,7 +400,23 @@ def state_of_charge(ds: xr.Dataset) -> Figure:
     for ax, name in zip(axes[:, 0], built, strict=True):
         e_nom = float(ds["e_nom_opt"].sel({STORAGE: name}))
         soc = 100.0 * ds["state_of_charge"].sel({STORAGE: name}).to_numpy() / e_nom
-        ax.plot(t, soc, color=color(name), lw=0.6)
+        if t[-1] - t[0] > pd.Timedelta(days=60):  # a year of hourly cycles: daily range and mean
+            daily = pd.Series(soc, index=t).resample("1D").agg(["min", "max", "mean"])
+            ax.fill_between(
+                daily.index,
+                daily["min"],
+                daily["max"],
+                step="post",
+                color=color(name),
+                alpha=0.35,
+                lw=0,
+                label="daily range",
+            )
+            ax.step(daily.index, daily["mean"], where="post", color=color(name), lw=1,
+                    label="daily mean")  # fmt: skip
+            ax.legend(loc="upper right", fontsize=7, frameon=False, ncols=2)
+        else:
+            ax.plot(t, soc, color=color(name), lw=0.8)
         ax.set_ylim(-2, 102)
         ax.set_ylabel("SOC [%]")
         ax.set_title(f"{name}: e_nom_opt {e_nom:,.0f} MWh", fontsize=9, loc="left")
