@@ -26,9 +26,6 @@ network solves a different problem.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -245,24 +242,8 @@ def write_pypsa(ds: xr.Dataset, path: str | Path, *, source: str | Path | None =
         As :func:`to_pypsa`; or ``path`` is the ``source`` result, a gridtwin result or weather
         file, not a ``.nc`` name, or cannot be written.
     """
-    from gridtwin.io import check_writable
+    from gridtwin.io import check_writable, write_atomic
 
     network = to_pypsa(ds)
     dest = check_writable(path, inputs=[source] if source else (), kind="other")
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
-    os.close(fd)
-    try:
-        network.export_to_netcdf(tmp)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, dest)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise DataError(f"{dest}: writing failed ({exc}); nothing was changed") from None
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    return dest
+    return write_atomic(dest, network.export_to_netcdf)

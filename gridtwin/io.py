@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import xarray as xr
@@ -138,13 +138,29 @@ def write_netcdf(
         left untouched.
     """
     dest = check_writable(path, inputs=inputs, kind=kind)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
-    os.close(fd)
     encoding = {
         name: {"_FillValue": None} for name, var in ds.variables.items() if var.dtype.kind == "f"
     }
+    return write_atomic(
+        dest, lambda tmp: ds.to_netcdf(tmp, engine="netcdf4", format="NETCDF4", encoding=encoding)
+    )
+
+
+def write_atomic(dest: Path, write: Callable[[str], object]) -> Path:
+    """Run ``write(tmp)`` on a temporary file beside ``dest``, then rename it to ``dest``.
+
+    A failure (or Ctrl-C) removes the temporary file and leaves an existing ``dest`` untouched.
+    The file gets the usual mode (``0666`` less the umask).
+
+    Raises
+    ------
+    DataError
+        Writing or renaming failed with an ``OSError``.
+    """
+    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
+    os.close(fd)
     try:
-        ds.to_netcdf(tmp, engine="netcdf4", format="NETCDF4", encoding=encoding)
+        write(tmp)
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; give the usual file mode
