@@ -91,10 +91,15 @@ def check_writable(
         if Path(src).exists() and dest.resolve() == Path(src).resolve():
             raise DataError(f"{dest}: is an input of this run; write the output elsewhere")
     if kind is not None and dest.is_file() and (held := netcdf_kind(dest)) != kind:
+        names = {
+            "result": "a gridtwin result",
+            "weather": "a weather set",
+            "other": "another kind of",
+        }
         raise DataError(
-            f"{dest}: holds {'an' if held[0] in 'aeiou' else 'a'} {held} netCDF, not a {kind}; "
-            "refusing to replace it, choose "
-            "another path (or delete the file first)"
+            f"{dest}: holds {names.get(held, held)} netCDF, not {names.get(kind, kind)} netCDF "
+            "(as this command writes); refusing to replace it, choose another path (or delete "
+            "the file first)"
         )
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)

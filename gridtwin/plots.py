@@ -7,16 +7,13 @@ methods of the ``ds.gridtwin`` accessor, which importing this module registers::
     fig = ds.gridtwin.dispatch()            # the week of highest grid import
     fig.savefig("dispatch.png")
 
-=====================  ==============================================  =======================
-figure                 shows                                           needs
-=====================  ==============================================  =======================
-:func:`dispatch`       hourly supply stack and load over one week      a single run
-:func:`capacity_mix`   installed p_nom [MW] and storage e_nom [MWh]    single run or sweep
-:func:`duration_curves` load [MW] and PUE [-] sorted over the year     a single run
-:func:`state_of_charge` storage state of charge [% of e_nom]           a single run
-:func:`cost_curve`     system cost and LCOE against the CFE score      a sweep
-:func:`poi_loading`    branch loading [%], hour of day x day of year   ``gridtwin grid check``
-=====================  ==============================================  =======================
+* :func:`dispatch`: hourly supply stack and load over one week (a single run);
+* :func:`capacity_mix`: installed ``p_nom`` [MW] and storage ``e_nom`` [MWh] (run or sweep);
+* :func:`duration_curves`: load [MW] and PUE [-] sorted over the year (a single run);
+* :func:`state_of_charge`: storage state of charge [% of ``e_nom``] (a single run);
+* :func:`cost_curve`: system cost and LCOE against the CFE score (a sweep);
+* :func:`poi_loading`: branch loading [%], hour of day x day of year (after
+  ``gridtwin grid check``).
 
 Signs follow docs/conventions.md: supply above zero, storage charging and export below.
 Hours of day are local standard time when the result records the site's UTC offset
@@ -181,6 +178,8 @@ def dispatch_frame(
     """
     _single(ds, "dispatch")
     _require(ds, ("p", "grid_import", "grid_export", "load_served", "load"), "dispatch")
+    if isinstance(days, bool) or not isinstance(days, int | np.integer) or days < 1:
+        raise DataError(f"dispatch: days={days!r}; give a whole number of days >= 1")
     times = pd.DatetimeIndex(ds[TIME].values)
     try:
         first = hardest_week(ds) if start is None else pd.Timestamp(start)
@@ -244,8 +243,11 @@ def dispatch(ds: xr.Dataset, start: str | pd.Timestamp | None = None, days: int 
     supply = [c for c in frame.columns if c not in ("load", "load_served")]
     base_up = np.zeros(len(edges))
     base_down = np.zeros(len(edges))
+    visible = 1e-3 * float(frame["load"].abs().max())  # under 0.1 % of the load: not drawn
     for name in supply:
         values = _closed(frame[name].to_numpy())
+        if float(np.abs(values).max()) < visible:
+            continue
         below = bool((values <= 0).all())
         base = base_down if below else base_up
         ax.fill_between(
@@ -419,7 +421,12 @@ def state_of_charge(ds: xr.Dataset) -> Figure:
             ax.plot(t, soc, color=color(name), lw=0.8)
         ax.set_ylim(-2, 102)
         ax.set_ylabel("SOC [%]")
-        ax.set_title(f"{name}: e_nom_opt {e_nom:,.0f} MWh", fontsize=9, loc="left")
+        note = (
+            " (the part the optimiser may cycle; the ride-through reserve is kept apart)"
+            if name == "ups"
+            else ""
+        )
+        ax.set_title(f"{name}: e_nom_opt {e_nom:,.0f} MWh{note}", fontsize=9, loc="left")
         ax.margins(x=0)
     axes[-1, 0].set_xlabel("time (UTC)")
     return fig
@@ -583,4 +590,5 @@ class GridtwinAccessor:
         from gridtwin.results import summary
 
         _single(self._ds, "summary")
+        _require(self._ds, ("p_nom_opt", "e_nom_opt", "p", "storage_discharge"), "summary")
         return summary(self._ds)

@@ -134,8 +134,13 @@ def write_report(
         or a figure cannot be drawn (e.g. ``start`` outside the horizon).
     """
     dest = _check_destination(Path(directory))
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent))
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent))
+    except OSError as exc:
+        raise DataError(
+            f"{dest}: cannot write here ({exc.strerror or exc}); choose another folder"
+        ) from None
     try:
         written = []
         shown = []
@@ -145,7 +150,10 @@ def write_report(
             written.append(f"{fig.name}.png")
             shown.append(fig)
         (tmp / "index.html").write_text(_page(ds, shown, source), encoding="utf-8")
-        (tmp / MARKER).write_text("written by gridtwin report; the folder is replaced on rerun\n")
+        listing = "\n".join([*written, "index.html"])
+        (tmp / MARKER).write_text(
+            "written by gridtwin report; the folder is replaced on rerun. Files:\n" + listing + "\n"
+        )
         os.chmod(tmp, 0o777 & ~_umask())
         _swap(tmp, dest)
     except OSError as exc:
@@ -166,10 +174,19 @@ def _umask() -> int:
 def _check_destination(dest: Path) -> Path:
     if dest.exists() and not dest.is_dir():
         raise DataError(f"{dest}: is a file; give a folder for the report (-o DIR)")
-    if dest.is_dir() and any(dest.iterdir()) and not (dest / MARKER).is_file():
-        raise DataError(
-            f"{dest}: folder exists and is not a gridtwin report; give a new or empty folder"
-        )
+    if dest.is_dir() and any(dest.iterdir()):
+        marker = dest / MARKER
+        if not marker.is_file():
+            raise DataError(
+                f"{dest}: folder exists and is not a gridtwin report; give a new or empty folder"
+            )
+        ours = {MARKER, *marker.read_text().splitlines()[1:]}
+        foreign = sorted(p.name for p in dest.iterdir() if p.name not in ours)
+        if foreign:
+            raise DataError(
+                f"{dest}: the earlier report there now also holds {', '.join(foreign[:5])}, "
+                "which a new report would delete; move them or give another folder"
+            )
     if dest.parent.exists() and not os.access(dest.parent, os.W_OK):
         raise DataError(f"{dest.parent}: cannot write here; choose another folder")
     return dest
@@ -214,9 +231,33 @@ def _key_numbers(ds: xr.Dataset) -> list[tuple[str, str]]:
         ("grid export [GWh per year]", _fmt(float((w * ds["grid_export"]).sum()) / 1e3 / years, 0)),
     ]
     if "co2_emissions" in ds:
-        rows.append(("CO2 emissions [kt per year]", _fmt(float(ds["co2_emissions"]) / 1e3, 1)))
+        co2 = _fmt(float(ds["co2_emissions"]) / 1e3, 1)
+        no_grid_co2 = "grid_co2_intensity" in ds and not bool((ds["grid_co2_intensity"] > 0).any())
+        if no_grid_co2 and float((w * ds["grid_import"]).sum()) > 0:
+            co2 += " (on-site only: the study gives no poi.grid_co2_intensity for imports)"
+        rows.append(("CO2 emissions [kt per year]", co2))
     if "poi_p_nom" in ds:
         rows.append(("POI limit [MW]", _fmt(float(ds["poi_p_nom"]), 0)))
+    if "grid_violations" in ds.attrs:  # gridtwin grid check ran on this file
+        hours = ds.attrs.get("grid_hours", "?")
+        rows.append(
+            (
+                f"grid check: limit violations (N-0, element-hours of {hours} h)",
+                str(ds.attrs["grid_violations"]),
+            )
+        )
+        if "n1_max_loading_percent" in ds:
+            worst = int(np.nanargmax(ds["n1_max_loading_percent"].to_numpy()))
+            rows.append(
+                (
+                    "grid check: worst N-1 loading [%]",
+                    f"{float(ds['n1_max_loading_percent'][worst]):.0f} "
+                    f"({ds['contingency'].values[worst]} out)",
+                )
+            )
+        notes = str(ds.attrs.get("grid_rating_warnings", "none"))
+        if notes != "none":
+            rows.append(("grid check: rating warnings", notes))
     return rows
 
 

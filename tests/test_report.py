@@ -96,6 +96,7 @@ def test_figures_and_report_folder(ds: xr.Dataset, result: Path, tmp_path: Path)
         assert f"src='{name}.png'" in page
     assert "poi_loading" not in page  # no power-flow results in this file
     assert f"{100 * float(ds['cfe_score']):.2f} %" in page
+    assert "no poi.grid_co2_intensity" in page  # imports without a CO2 intensity are not 0 t
     assert (out / MARKER).is_file()
 
     # rerun replaces the folder; a failing figure leaves the earlier report as it was
@@ -121,6 +122,17 @@ def test_report_refuses_a_foreign_folder_and_bad_dates(result: Path, tmp_path: P
     assert not (tmp_path / "r").exists()
     res = runner.invoke(app, ["report", str(tmp_path / "missing.nc"), "-o", str(tmp_path / "r")])
     assert res.exit_code == 1 and "not found" in res.output
+    res = runner.invoke(app, ["report", str(result), "-o", str(mine / "notes.txt" / "r")])
+    assert res.exit_code == 1 and "cannot write here" in res.output  # parent is a file
+    # a user's file added to an earlier report is never deleted by a rerun
+    out = tmp_path / "rep"
+    assert runner.invoke(app, ["report", str(result), "-o", str(out)]).exit_code == 0
+    (out / "my_notes.md").write_text("mine")
+    res = runner.invoke(app, ["report", str(result), "-o", str(out)])
+    assert res.exit_code == 1 and "my_notes.md" in res.output
+    assert (out / "my_notes.md").read_text() == "mine"
+    with pytest.raises(DataError, match="whole number of days"):
+        plots.dispatch_frame(gridtwin.open_results(result), days=0)
 
 
 def test_poi_loading_after_grid_check(result: Path, tmp_path: Path) -> None:
@@ -143,6 +155,9 @@ def test_poi_loading_after_grid_check(result: Path, tmp_path: Path) -> None:
     out = tmp_path / "rep"
     write_report(ds, out)
     assert (out / "poi_loading.png").read_bytes().startswith(PNG)
+    page = (out / "index.html").read_text()
+    assert f"<td>{ds.attrs['grid_violations']}</td>" in page and "worst N-1 loading" in page
+    assert ds["bus_index"].attrs["long_name"] and ds["element_index"].attrs["long_name"]
     with pytest.raises(DataError, match="no branch 'nope'"):
         plots.poi_loading(ds, branch="nope")
 

@@ -202,7 +202,7 @@ def test_weather_import_never_replaces_a_result(small_result: xr.Dataset, tmp_pa
     from gridtwin.weather import open_weather, write_weather
 
     result = write_results(small_result, tmp_path / "result.nc")
-    with pytest.raises(DataError, match="holds a result netCDF, not a weather"):
+    with pytest.raises(DataError, match="holds a gridtwin result netCDF, not a weather set"):
         write_weather(open_weather(WEATHER).isel(time=slice(0, 24)), result)
     open_results(result)  # still the result
 

@@ -85,6 +85,8 @@ def _default(field: Any) -> str:
         return "null"
     if isinstance(value, bool):
         return str(value).lower()
+    if value == "":
+        return '`""`'
     return f"`{value}`" if value != [] else "`[]`"
 
 

@@ -509,8 +509,12 @@ class StudyConfig(StrictModel):
         2024 catalogue).
     weather : WeatherConfig
         Weather file(s) of the site.
-    solar, wind, offwind : SolarConfig, WindConfig, OffwindConfig
-        PV plant and wind turbine models (pvlib, windpowerlib).
+    solar : SolarConfig
+        PV plant model (pvlib PVWatts chain): mounting, tilt, losses, DC/AC ratio.
+    wind : WindConfig
+        Onshore wind turbine model (windpowerlib): turbine type, hub height, wind profile.
+    offwind : OffwindConfig
+        Offshore wind turbine model (windpowerlib) and, optionally, its own weather file.
     campus : CampusConfig
         The data-center campus: IT capacity, workloads, cooling and PUE, flexibility, UPS,
         backup generators.

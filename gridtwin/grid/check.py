@@ -303,6 +303,8 @@ def check_result(
     out["contingency"].attrs["long_name"] = "branch taken out of service"
     out["bus"].attrs["long_name"] = "bus of the POI network"
     out["branch"].attrs["long_name"] = "line or transformer of the POI network"
+    out["bus_index"].attrs["long_name"] = "index of the bus in the pandapower network"
+    out["element_index"].attrs["long_name"] = "index of the line or trafo in its pandapower table"
     out.attrs.update(
         {
             "grid_network": network_name or str(net.name),
