@@ -31,6 +31,16 @@ from gridtwin.results import weights
 
 MARKER = ".gridtwin-report"
 
+#: Every figure a report may hold (file stems).
+FIGURE_NAMES = (
+    "dispatch",
+    "capacity_mix",
+    "duration_curves",
+    "state_of_charge",
+    "poi_loading",
+    "cost_curve",
+)
+
 
 @dataclass(frozen=True)
 class ReportFigure:
@@ -180,7 +190,11 @@ def _check_destination(dest: Path) -> Path:
             raise DataError(
                 f"{dest}: folder exists and is not a gridtwin report; give a new or empty folder"
             )
-        ours = {MARKER, *marker.read_text().splitlines()[1:]}
+        lines = marker.read_text().splitlines()
+        if lines and lines[0].endswith("Files:"):
+            ours = {MARKER, *lines[1:]}
+        else:  # a report written before the marker listed its files
+            ours = {MARKER, "index.html", *(f"{name}.png" for name in FIGURE_NAMES)}
         foreign = sorted(p.name for p in dest.iterdir() if p.name not in ours)
         if foreign:
             raise DataError(

@@ -131,6 +131,10 @@ def test_report_refuses_a_foreign_folder_and_bad_dates(result: Path, tmp_path: P
     res = runner.invoke(app, ["report", str(result), "-o", str(out)])
     assert res.exit_code == 1 and "my_notes.md" in res.output
     assert (out / "my_notes.md").read_text() == "mine"
+    (out / "my_notes.md").unlink()
+    (out / MARKER).write_text("written by gridtwin report; the folder is replaced on rerun\n")
+    res = runner.invoke(app, ["report", str(result), "-o", str(out)])  # a report of an older
+    assert res.exit_code == 0, res.output  # version (marker without its file list) is replaced
     with pytest.raises(DataError, match="whole number of days"):
         plots.dispatch_frame(gridtwin.open_results(result), days=0)
 
