@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 import xarray as xr
+import yaml
 
 from gridtwin.config import Study, input_files, parse_study
 from gridtwin.exceptions import ConfigError, DataError, GridTwinError
@@ -410,13 +411,9 @@ def _run_on_dask(
                 }
 
 
-def _resolved_value(text: str | None, path: str) -> Any:
+def _resolved_value(config: dict[str, Any] | None, path: str) -> Any:
     """The value at dotted ``path`` of a scenario's resolved configuration (None if unknown)."""
-    import yaml
-
-    if not text:
-        return None
-    node: Any = yaml.safe_load(text)
+    node: Any = config
     for key in path.split("."):
         if not isinstance(node, dict) or key not in node:
             return None
@@ -469,10 +466,11 @@ def combine(
         np.array([resolved.get(n, "") for n in all_names], dtype=object),
         {"long_name": "validated configuration each scenario ran (YAML; empty if it failed)"},
     )
+    configs = {name: yaml.safe_load(text) for name, text in resolved.items() if text}
     paths = list(dict.fromkeys(p for sc in todo for p in sc.values))
     for path in paths:
         values = [
-            sc.values[path] if path in sc.values else _resolved_value(resolved.get(sc.name), path)
+            sc.values[path] if path in sc.values else _resolved_value(configs.get(sc.name), path)
             for sc in todo
         ]
         numeric = all(
