@@ -43,6 +43,7 @@ STAGE_LABELS = {
     "resources": "PV and wind capacity factors (pvlib, windpowerlib)",
     "campus": "Campus load and PUE",
     "technologies": "Annualised technology costs",
+    "network": "Reading the site network (pandapower)",
     "problem": "Assembling the sizing problem",
     "aggregation": "Aggregating time series (tsam segments)",
     "full_resolution": "Full-resolution solve for the aggregation error",

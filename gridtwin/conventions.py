@@ -24,6 +24,7 @@ import xarray as xr
 TIME: Final = "time"
 TECHNOLOGY: Final = "technology"
 STORAGE: Final = "storage"
+BRANCH: Final = "branch"
 
 CF_CONVENTIONS: Final = "CF-1.10"
 
@@ -152,6 +153,27 @@ VARIABLES: Final[dict[str, tuple[str, str]]] = {
         "length and system_cost, lcoe and co2_emissions are per year",
     ),
     "lcoe": ("{currency} MW-1 h-1", "system cost per MWh of campus load"),
+    # site network in the sizing problem (gridtwin.network)
+    "branch": ("", "line or transformer of the site network"),
+    "branch_bus0": ("", "bus a branch starts at; positive flow runs from bus0 to bus1"),
+    "branch_bus1": ("", "bus a branch ends at"),
+    "branch_kind": ("", "line or trafo (two-winding transformer)"),
+    "branch_length": ("km", "length of a line (0 for transformers)"),
+    "s_nom": ("MVA", "existing branch rating (max_loading_percent of the thermal limit)"),
+    "s_nom_opt": ("MVA", "branch rating after the optimal upgrade"),
+    "s_max_pu": ("1", "usable share of the branch rating (lowered by the AC loop)"),
+    "branch_flow_max": (
+        "MW",
+        "absolute flow cap set by the AC loop's voltage proxy (inf: none)",
+    ),
+    "branch_extendable": ("1", "1 if the branch rating could be upgraded"),
+    "branch_capital_cost": (
+        "{currency} MVA-1 yr-1",
+        "annualised cost of one MVA of added branch rating",
+    ),
+    "branch_flow": ("MW", "active-power flow of the linearised power flow, bus0 to bus1"),
+    "technology_bus": ("", "bus of the site network a technology is connected to"),
+    "network_cost": ("{currency} yr-1", "annualised cost of the site-network upgrades"),
 }
 
 
@@ -186,7 +208,7 @@ def annotate(ds: xr.Dataset, currency: str = "USD", currency_year: int | None = 
             attrs.setdefault("currency", currency)
             if currency_year is not None:
                 attrs.setdefault("currency_year", int(currency_year))
-        else:
+        elif units:  # text variables (names of buses) carry no units
             attrs.setdefault("units", units)
         attrs.setdefault("long_name", long_name)
     return ds

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from gridtwin.conventions import STORAGE, TECHNOLOGY, TIME, annotate, provenance_attrs
+from gridtwin.conventions import BRANCH, STORAGE, TECHNOLOGY, TIME, annotate, provenance_attrs
 from gridtwin.exceptions import DataError
 from gridtwin.io import write_netcdf
 from gridtwin.optimize.problem import Solution, SystemProblem, demand_charge_months
@@ -178,6 +178,8 @@ def build_results(
         ds["cfe_score_by_year"] = (("year",), scores)
         ds = ds.assign_coords(year=years_of)
     ds["annual_matching_score"] = ((), annual_matching_score(ds))
+    if problem.network is not None:
+        ds = add_network(ds, problem, solution)
     ds["system_cost"] = ((), system_cost(ds))
     served_per_year = float((w * ds["load_served"]).sum()) / years
     ds["lcoe"] = ((), float(ds["system_cost"]) / served_per_year)
@@ -209,6 +211,51 @@ def build_results(
     for key, value in (attrs or {}).items():
         ds.attrs[key] = _attr(value)
     return ds
+
+
+def add_network(ds: xr.Dataset, problem: SystemProblem, solution: Solution) -> xr.Dataset:
+    """The site network's part of a result: dimension ``branch``, ratings before and after
+    upgrades, flows, upgrade costs, the bus of every technology and ``network_cost``."""
+    net = problem.network
+    assert net is not None
+    names = [b.name for b in net.branches]
+    years = problem.horizon_years
+    s_nom = np.array([b.s_nom for b in net.branches])
+    s_nom_opt = np.array([solution.s_nom.get(b.name, b.s_nom) for b in net.branches])
+    n_t = len(problem.snapshots)
+    flows = np.column_stack([solution.branch_flow[b] for b in names]) if names else None
+    out = ds.assign_coords({BRANCH: np.array(names, dtype=object)})
+    out["branch_bus0"] = ((BRANCH,), np.array([b.bus0 for b in net.branches], dtype=object))
+    out["branch_bus1"] = ((BRANCH,), np.array([b.bus1 for b in net.branches], dtype=object))
+    out["branch_kind"] = ((BRANCH,), np.array([b.kind for b in net.branches], dtype=object))
+    out["branch_length"] = ((BRANCH,), [b.length_km for b in net.branches])
+    out["s_nom"] = ((BRANCH,), s_nom)
+    out["s_nom_opt"] = ((BRANCH,), s_nom_opt)
+    out["s_max_pu"] = ((BRANCH,), [b.s_max_pu for b in net.branches])
+    out["branch_flow_max"] = ((BRANCH,), [b.flow_max for b in net.branches])
+    out["branch_extendable"] = ((BRANCH,), [int(b.extendable) for b in net.branches])
+    out["branch_capital_cost"] = ((BRANCH,), [b.capital_cost / years for b in net.branches])
+    out["branch_flow"] = ((TIME, BRANCH), flows if flows is not None else np.zeros((n_t, 0)))
+    techs = [str(t) for t in ds[TECHNOLOGY].values]
+    out["technology_bus"] = ((TECHNOLOGY,), np.array([net.bus_of(t) for t in techs], dtype=object))
+    out["network_cost"] = ((), network_cost(out))
+    out.attrs.update(
+        network_name=net.name,
+        network_load_bus=net.load_bus,
+        network_grid_bus=net.grid_bus,
+        network_n1=int(net.n1),
+        network_islanding_outages=json.dumps(list(net.contingencies().islanding)),
+    )
+    return out
+
+
+def network_cost(ds: xr.Dataset) -> float:
+    """Annualised cost of the branch upgrades [currency a-1]:
+    ``sum_branch branch_capital_cost x (s_nom_opt - s_nom)`` (0 without a site network)."""
+    if BRANCH not in ds.dims:
+        return 0.0
+    added = (ds["s_nom_opt"] - ds["s_nom"]).clip(min=0.0)
+    return float((ds["branch_capital_cost"] * added).sum())
 
 
 def _stack(series: dict[str, np.ndarray], names: list[str], n_t: int) -> np.ndarray:
@@ -274,7 +321,8 @@ def system_cost(ds: xr.Dataset) -> float:
     ``capex + (operating + grid) / H`` with
 
     * ``capex = sum(capital_cost * p_nom_opt) + sum(capital_cost_energy * e_nom_opt)
-      + sum(capital_cost_discharge * p_nom_discharge_opt)`` (per year);
+      + sum(capital_cost_discharge * p_nom_discharge_opt)`` (per year) plus the site
+      network's upgrades (:func:`network_cost`);
     * operating cost over the horizon ``sum_t w_t [sum_gen marginal_cost * p
       + tie_break_cost * (sum_storage discharge + export) + shift_cost * max(load_shift, 0)
       + curtail_cost * load_curtailment]``;
@@ -326,7 +374,7 @@ def system_cost(ds: xr.Dataset) -> float:
         peaks = np.zeros(len(share))
         np.maximum.at(peaks, month, imported.to_numpy())
         grid += charge * float(share @ peaks)
-    return capex + (opex + grid) / float(ds["horizon_years"])
+    return capex + network_cost(ds) + (opex + grid) / float(ds["horizon_years"])
 
 
 def energy_balance_residual(ds: xr.Dataset) -> xr.DataArray:

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -39,6 +40,7 @@ from gridtwin.config import (
 from gridtwin.conventions import STORAGE, TECHNOLOGY, TIME, annotate
 from gridtwin.exceptions import DataError
 from gridtwin.io import check_writable
+from gridtwin.network.assemble import read_site_network, site_network
 from gridtwin.optimize import pypsa_backend
 from gridtwin.optimize.aggregate import aggregate, disaggregate_solution
 from gridtwin.optimize.dispatch import rolling_dispatch
@@ -65,6 +67,7 @@ STAGES = (
     "resources",
     "campus",
     "technologies",
+    "network",
     "problem",
     "aggregation",
     "full_resolution",
@@ -217,6 +220,7 @@ def build_problem(
     campus: xr.Dataset,
     capacity_factors: dict[str, xr.DataArray],
     costs: pd.DataFrame,
+    net: Any = None,
 ) -> SystemProblem:
     """Assemble the backend-neutral problem from the stage outputs.
 
@@ -232,7 +236,10 @@ def build_problem(
         Per variable renewable technology used, [p.u.] on ``time``.
     costs : pandas.DataFrame
         Output of :func:`gridtwin.technologies.annualised_costs` for
-        :func:`study_technologies`.
+        :func:`study_technologies` (and ``network`` when the study has a site network).
+    net : pandapowerNet, optional
+        The site network (:func:`gridtwin.network.assemble.read_site_network`) when the study
+        has a ``network`` section.
 
     Returns
     -------
@@ -244,7 +251,7 @@ def build_problem(
         ``technologies.assets`` as fixed assets named ``<tech>_existing`` that cost no
         investment, the campus backup generators (existing, not clean, fuel cost, run-hour
         limit), the usable part of the UPS batteries (existing storage) and the campus
-        flexibility envelope.
+        flexibility envelope; with a site network, its buses, branches, N-1 and upgrade costs.
     """
     n_t = len(snapshots)
     years = horizon_years(n_t)  # annual capital costs are charged for the horizon's length
@@ -299,7 +306,7 @@ def build_problem(
         demand_charge=cfg.poi.demand_charge,
         utc_offset_h=float(campus.attrs.get("local_time_utc_offset_h", 0.0)),
     )
-    return SystemProblem(
+    problem = SystemProblem(
         snapshots=snapshots,
         load=campus["load"].to_numpy(),
         generators=tuple(generators),
@@ -320,6 +327,10 @@ def build_problem(
             None if cfg.policy.emissions_cap is None else cfg.policy.emissions_cap * years
         ),
     )
+    if cfg.network is None or net is None:
+        return problem
+    spec = site_network(cfg.network, net, problem.technologies, costs, years)
+    return replace(problem, network=spec)
 
 
 def flex_spec(envelope: FlexibilityEnvelope) -> FlexSpec | None:
@@ -424,14 +435,18 @@ def prepare_problem(
     with stage("technologies"):
         costs = annualised_costs(
             load_catalogue(cfg.technologies.catalogue),
-            used,
+            used + (["network"] if cfg.network is not None else []),
             cfg.currency,
             cfg.currency_year,
             cfg.technologies.discount_rate,
         )
+    net = None
+    if cfg.network is not None:
+        with stage("network"):
+            net = read_site_network(cfg.network)
     with stage("problem"):
         snapshots = pd.DatetimeIndex(weather[TIME].to_numpy())
-        problem = build_problem(cfg, snapshots, campus, cfs, costs)
+        problem = build_problem(cfg, snapshots, campus, cfs, costs, net)
     return problem, campus, weather
 
 

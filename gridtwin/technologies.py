@@ -11,7 +11,8 @@ Parameters and their units (``<cur>`` is the row's ``currency``):
 ==================== ================================= =======================================
 parameter            unit                              meaning
 ==================== ================================= =======================================
-investment           <cur>/MW (storage energy /MWh)    overnight capital cost
+investment           <cur>/MW (storage energy /MWh,    overnight capital cost
+                     lines /MW/km)
 fom                  %/year                            fixed O&M, share of investment per year
 vom                  <cur>/MWh                         variable O&M per MWh of electricity
 lifetime             years                             lifetime used for annualisation
@@ -26,6 +27,7 @@ efficiency_discharge per unit, (0, 1]                  storage discharge efficie
 availability         per unit, (0, 1]                  constant share of p_nom available
 fuel_cost            <cur>/MWh_th                      fuel price per MWh of fuel (LHV)
 co2_intensity        t/MWh_th                          CO2 emitted per MWh of fuel burnt
+land_use             ha/MW                             land a plant takes per MW (site land)
 ==================== ================================= =======================================
 
 Energy-capacity technologies (:data:`ENERGY_CAPACITY`: ``battery_energy``,
@@ -70,6 +72,7 @@ UNITS = {
     "availability": "per unit",
     "fuel_cost": "{cur}/MWh_th",
     "co2_intensity": "t/MWh_th",
+    "land_use": "ha/MW",
 }
 MONETARY = {"investment", "vom", "fuel_cost"}
 #: Parameters whose value must lie in (0, 1].
@@ -93,6 +96,8 @@ EXTRA_REQUIRED = {
     "fuel_cell": {"efficiency"},
 }
 ENERGY_CAPACITY = {"battery_energy", "iron_air_energy", "hydrogen_storage"}
+#: Technologies costed per MW (MVA) and km of length: lines of the site network.
+PER_KM = {"ac_line", "ac_cable"}
 #: Storage power parts: need efficiency_roundtrip, or efficiency_charge and _discharge.
 STORAGE_POWER = {"battery_power", "iron_air_power"}
 #: Fuel burnt by each generator (a catalogue technology with fuel_cost [, co2_intensity]).
@@ -109,6 +114,8 @@ STUDY_TECHNOLOGIES = {
     "nuclear": ["nuclear"],
     "ocgt": ["ocgt"],
     "ccgt": ["ccgt"],
+    # upgrades of the site network (gridtwin.network): lines per MVA-km, transformers per MVA
+    "network": ["ac_line", "ac_cable", "transformer"],
 }
 #: Columns of :func:`annualised_costs` (besides the ``technology`` index).
 COST_COLUMNS = [
@@ -124,6 +131,7 @@ COST_COLUMNS = [
     "discount_rate",
     "investment",
     "capital_unit",
+    "land_use",
 ]
 
 
@@ -283,6 +291,8 @@ def load_catalogue(path: str | Path | None = None) -> pd.DataFrame:
         unit = UNITS[par].format(cur=cur)
         if par == "investment" and row["technology"] in ENERGY_CAPACITY:
             unit += "h"
+        if par == "investment" and row["technology"] in PER_KM:
+            unit += "/km"
         if row["unit"] != unit:
             raise fail(i, f"unit {row['unit']!r} should be {unit!r} (convert the value)")
         why = _out_of_range(par, float(values[i]))
@@ -444,7 +454,10 @@ def annualised_costs(
                 "lifetime": par["lifetime"],
                 "discount_rate": rate,
                 "investment": par["investment"],
-                "capital_unit": "MWh" if tech in ENERGY_CAPACITY else "MW",
+                "capital_unit": (
+                    "MWh" if tech in ENERGY_CAPACITY else "MW km" if tech in PER_KM else "MW"
+                ),
+                "land_use": par.get("land_use", 0.0),
             }
         )
     out = pd.DataFrame(rows, columns=["technology", *COST_COLUMNS]).set_index("technology")

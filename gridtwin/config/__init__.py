@@ -29,6 +29,7 @@ from gridtwin.config.campus import (
     VariabilityConfig,
     WorkloadConfig,
 )
+from gridtwin.config.network import AcLoopConfig, NetworkConfig
 from gridtwin.config.resources import OffwindConfig, SolarConfig, WindConfig
 from gridtwin.config.study import (
     SERIES_FIELDS,
@@ -52,6 +53,8 @@ from gridtwin.config.study import (
 )
 
 __all__ = [
+    "AcLoopConfig",
+    "NetworkConfig",
     "ALL_TECHNOLOGIES",
     "BACKUP_KIND_DEFAULTS",
     "PRICE_BOUNDS",

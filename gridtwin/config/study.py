@@ -32,6 +32,7 @@ from gridtwin.config.base import (
     TechnologyName,
 )
 from gridtwin.config.campus import CampusConfig
+from gridtwin.config.network import NetworkConfig
 from gridtwin.config.resources import OffwindConfig, SolarConfig, WindConfig
 from gridtwin.exceptions import ConfigError
 from gridtwin.highs import fd1_silenced
@@ -532,6 +533,9 @@ class StudyConfig(StrictModel):
         Sizing, or rolling-horizon dispatch of given capacities.
     sweep : SweepConfig or None
         Scenarios for ``gridtwin sweep`` (ignored by ``gridtwin run``).
+    network : NetworkConfig or None
+        The site network inside the sizing problem (buses of the load and the technologies,
+        ratings, N-1, upgrades, the AC loop); ``None``: one site bus, the POI limit only.
     """
 
     name: Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")]
@@ -550,6 +554,7 @@ class StudyConfig(StrictModel):
     aggregation: AggregationConfig = Field(default_factory=AggregationConfig)
     dispatch: DispatchConfig = Field(default_factory=DispatchConfig)
     sweep: SweepConfig | None = None
+    network: NetworkConfig | None = None
 
     @model_validator(mode="after")
     def _rolling_steps_whole_shift_windows(self) -> StudyConfig:
@@ -712,6 +717,8 @@ def input_files(cfg: StudyConfig) -> dict[str, Path]:
         files["technologies.catalogue"] = cfg.technologies.catalogue
     if cfg.dispatch.capacities is not None:
         files["dispatch.capacities"] = cfg.dispatch.capacities
+    if cfg.network is not None:
+        files["network.path"] = cfg.network.path
     return files
 
 
@@ -731,6 +738,8 @@ def _resolve_paths(cfg: StudyConfig, base: Path) -> None:
         cfg.technologies.catalogue = res(cfg.technologies.catalogue)
     if cfg.dispatch.capacities is not None:
         cfg.dispatch.capacities = res(cfg.dispatch.capacities)
+    if cfg.network is not None:
+        cfg.network.path = res(cfg.network.path)
 
 
 def _check_files(cfg: StudyConfig, source: str) -> None:

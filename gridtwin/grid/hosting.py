@@ -64,10 +64,10 @@ import xarray as xr
 
 from gridtwin.exceptions import DataError, PowerFlowNotConverged
 from gridtwin.grid.batch import BatchPowerFlow, UnsupportedNetwork, bridge_branches
-from gridtwin.grid.network import _resolve_bus, check_parameters
+from gridtwin.grid.network import resolve_bus, check_parameters
 from gridtwin.grid.powerflow import (
     _check_islands,
-    _labels,
+    element_labels,
     _profiles,
     injection_matrices,
     limits,
@@ -245,7 +245,7 @@ def _contingency_positions(
     net: Any, bus_index: int, mode: Contingencies, radius: int
 ) -> tuple[list[int], list[str], list[str]]:
     """Branch positions to outage, their labels and the labels of excluded bridges."""
-    labels = _labels(net.line, "line") + _labels(net.trafo, "trafo")
+    labels = element_labels(net.line, "line") + element_labels(net.trafo, "trafo")
     in_service = np.r_[
         net.line["in_service"].to_numpy(bool), net.trafo["in_service"].to_numpy(bool)
     ]
@@ -361,7 +361,7 @@ def hosting_capacity(
         raise DataError(f"balance={balance!r}; use 'slack' or 'generators'.")
 
     check_parameters(net, ratings=True)
-    bus_index = _resolve_bus(net, bus)
+    bus_index = resolve_bus(net, bus)
     work = copy.deepcopy(net)
     _check_islands(work, "background network")
     import pandapower as pp
@@ -418,7 +418,7 @@ def hosting_capacity(
         else:
             flexible[float(b)], hours[float(b)] = flexible_headroom(max_load, float(b))
     return HostingResult(
-        bus=_labels(work.bus, "bus")[work.bus.index.get_loc(bus_index)],
+        bus=element_labels(work.bus, "bus")[work.bus.index.get_loc(bus_index)],
         vn_kv=float(work.bus.at[bus_index, "vn_kv"]),
         max_load_mw=max_load,
         capped=capped,
@@ -572,8 +572,8 @@ class _Search:
         code: np.ndarray,
         capped: np.ndarray,
     ) -> list[str]:
-        buses = np.asarray(_labels(net.bus, "bus"))[net.bus["in_service"].to_numpy(bool)]
-        branches = _labels(net.line, "line") + _labels(net.trafo, "trafo")
+        buses = np.asarray(element_labels(net.bus, "bus"))[net.bus["in_service"].to_numpy(bool)]
+        branches = element_labels(net.line, "line") + element_labels(net.trafo, "trafo")
         n_bus = len(buses)
         out = []
         for k in range(self.n_hours):
@@ -597,8 +597,8 @@ class _Search:
 
     def background_violations(self, net: Any, labels: list[str]) -> list[str]:
         """Limits the background violates without any new load, with their hour counts."""
-        buses = np.asarray(_labels(net.bus, "bus"))[net.bus["in_service"].to_numpy(bool)]
-        branches = _labels(net.line, "line") + _labels(net.trafo, "trafo")
+        buses = np.asarray(element_labels(net.bus, "bus"))[net.bus["in_service"].to_numpy(bool)]
+        branches = element_labels(net.line, "line") + element_labels(net.trafo, "trafo")
         names = (
             [f"{b} voltage below min_vm_pu" for b in buses]
             + [f"{b} voltage above max_vm_pu" for b in buses]

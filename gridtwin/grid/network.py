@@ -226,7 +226,7 @@ def check_parameters(
                 )
 
 
-def _resolve_bus(net: pp.pandapowerNet, bus: str | int) -> int:
+def resolve_bus(net: pp.pandapowerNet, bus: str | int) -> int:
     """Index of the bus given by name or index, which must exist and be in service.
 
     A string is a bus name (``"bus:"`` prefix allowed), or an index when no bus carries that
@@ -241,7 +241,7 @@ def _resolve_bus(net: pp.pandapowerNet, bus: str | int) -> int:
         names = net.bus["name"]
         matches = [int(i) for i in net.bus.index[names.notna() & (names.astype(str) == key)]]
         if not matches and key.lstrip("-").isdigit():
-            return _resolve_bus(net, int(key))
+            return resolve_bus(net, int(key))
         if not matches:
             names = [str(n) for n in net.bus["name"].dropna().unique()]
             close = difflib.get_close_matches(bus, names, n=3)
@@ -331,7 +331,7 @@ def attach_campus(
     if p_mw < 0:
         raise ConfigError(f"campus.p_mw: must be >= 0 MW (a load), got {p_mw!r}")
 
-    index = _resolve_bus(net, bus)
+    index = resolve_bus(net, bus)
     if require_supplied and index in top.unsupplied_buses(net):
         raise DataError(
             f"bus {index} ({net.bus.at[index, 'name']!r}) is not reached by any external grid "

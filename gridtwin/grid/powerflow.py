@@ -77,7 +77,7 @@ def lightsim2grid_available() -> bool:
     return importlib.util.find_spec("lightsim2grid") is not None
 
 
-def _labels(table: pd.DataFrame, prefix: str) -> list[str]:
+def element_labels(table: pd.DataFrame, prefix: str) -> list[str]:
     """``prefix:<name>`` per row, or ``prefix:<index>`` when names are missing or repeated."""
     names = table["name"] if "name" in table else pd.Series(None, index=table.index)
     if len(table) and names.notna().all() and names.astype(str).is_unique:
@@ -123,7 +123,7 @@ def unsupplied_buses(net: Any) -> list[Any]:
 def _check_islands(net: Any, when: str) -> None:
     islanded = unsupplied_buses(net)
     if islanded:
-        labels = dict(zip(net.bus.index, _labels(net.bus, "bus"), strict=True))
+        labels = dict(zip(net.bus.index, element_labels(net.bus, "bus"), strict=True))
         shown = ", ".join(labels[b] for b in islanded[:10])
         more = f" and {len(islanded) - 10} more" if len(islanded) > 10 else ""
         raise PowerFlowNotConverged(
@@ -374,8 +374,8 @@ def run_timeseries(
     # out-of-service branches report NaN; keep them as 0 flow / 0 % loading
     loading = np.nan_to_num(loading)
     p_from = np.nan_to_num(p_from)
-    bus_labels = dict(zip(net.bus.index, _labels(net.bus, "bus"), strict=True))
-    branch_labels = _labels(net.line, "line") + _labels(net.trafo, "trafo")
+    bus_labels = dict(zip(net.bus.index, element_labels(net.bus, "bus"), strict=True))
+    branch_labels = element_labels(net.line, "line") + element_labels(net.trafo, "trafo")
     ds = xr.Dataset(
         {
             "vm_pu": (
@@ -519,11 +519,11 @@ def n_minus_1(
     loads = {k: np.asarray(v, dtype=float)[hours] for k, v in load_p_mw.items()}
     sgens = {k: np.asarray(v, dtype=float)[hours] for k, v in sgen_p_mw.items()}
     outages = [
-        ("line", i, lab) for i, lab in zip(net.line.index, _labels(net.line, "line"), strict=True)
+        ("line", i, lab) for i, lab in zip(net.line.index, element_labels(net.line, "line"), strict=True)
     ]
     outages += [
         ("trafo", i, lab)
-        for i, lab in zip(net.trafo.index, _labels(net.trafo, "trafo"), strict=True)
+        for i, lab in zip(net.trafo.index, element_labels(net.trafo, "trafo"), strict=True)
     ]
     engine = batch_engine(net) if backend != "pandapower" and hours else None
     if engine is not None:
@@ -605,7 +605,7 @@ def _n_minus_1_batch(
         loading = np.where(res.converged[:, None], loading, 0.0)
         max_load = np.nanmax(loading, axis=1)
         max_pos = np.argmax(np.nan_to_num(loading, nan=-1.0), axis=1)
-        branch_labels = _labels(net.line, "line") + _labels(net.trafo, "trafo")
+        branch_labels = element_labels(net.line, "line") + element_labels(net.trafo, "trafo")
         min_vm = np.nanmin(np.where(res.converged[:, None], res.vm_pu, np.inf), axis=1)
         for r, (c, (_, label)) in enumerate((c, s) for c, s in enumerate(solve) for _ in hours):
             ok = bool(res.converged[r])

@@ -32,7 +32,7 @@ from gridtwin.grid.hosting import (
     Contingencies,
     hosting_capacity,
 )
-from gridtwin.grid.powerflow import _labels
+from gridtwin.grid.powerflow import element_labels
 
 logger = logging.getLogger(__name__)
 
@@ -197,7 +197,7 @@ def _to_dataset(
     net: Any, rows: list[dict[str, Any]], options: dict[str, Any], min_kv: float
 ) -> xr.Dataset:
     frame = pd.DataFrame(rows)
-    labels = dict(zip(net.bus.index, _labels(net.bus, "bus"), strict=True))
+    labels = dict(zip(net.bus.index, element_labels(net.bus, "bus"), strict=True))
     frame["bus"] = [labels[b] for b in frame["bus_index"]]
     frame["vn_kv"] = net.bus.loc[frame["bus_index"], "vn_kv"].to_numpy(dtype=float)
     frame = frame.sort_values(["firm_mw", "bus_index"], ascending=[False, True], na_position="last")

@@ -46,6 +46,7 @@ import scipy.sparse as sp
 
 from gridtwin.exceptions import ConfigError, InfeasibleError, SolverError
 from gridtwin.highs import highs_options
+from gridtwin.network.spec import NetworkSpec
 from gridtwin.optimize.problem import (
     Solution,
     SystemProblem,
@@ -90,6 +91,11 @@ class Model:
     cfe : cvxpy.Constraint or None
         The hourly CFE constraint, one row per CFE period [MWh]; its ``dual_value`` is the CFE
         price [currency MWh-1]. ``None`` without a target or when the shortfall is priced.
+    s_nom : dict[str, cvxpy.Variable or float]
+        Rating of each site-network branch [MVA] (a float when not upgradable).
+    flow : cvxpy.Variable or None
+        Branch flows from ``bus0`` to ``bus1`` [MW], shape (n_branch, n_time); ``None``
+        without a site network.
     cfe_shortfall : cvxpy.Variable or None
         Clean supply missing to the target per CFE period [MWh], shape (n_periods,), when the
         shortfall is priced (``build_model(..., cfe_price=...)``); else ``None``.
@@ -117,6 +123,8 @@ class Model:
         return float(self.problem.value) / self.scale
 
     cfe_shortfall: cp.Variable | None = None
+    s_nom: dict[str, Capacity] = field(default_factory=dict)
+    flow: cp.Variable | None = None
 
 
 def _total(terms: list[Any]) -> cp.Expression:
@@ -239,6 +247,56 @@ def _storage(
     return supply, clean
 
 
+def _site_network(
+    problem: SystemProblem,
+    net: NetworkSpec,
+    model: Model,
+    constraints: list[cp.Constraint],
+    demand: cp.Expression | np.ndarray,
+) -> list[cp.Expression]:
+    """Kirchhoff's laws, ratings, N-1 and upgrades of the site network (the rows of
+    :mod:`gridtwin.network.spec`); returns the upgrade costs [currency]."""
+    n_time = len(problem.snapshots)
+    flow = cp.Variable((len(net.branches), n_time), name="branch_flow")
+    model.flow = flow
+    incidence = net.incidence()
+    grid = (model.grid_import, model.grid_export)
+    for i, bus in enumerate(net.buses):
+        terms: list[Any] = [model.p[g.name] for g in problem.generators if net.bus_of(g.name) == bus]
+        terms += [
+            model.discharge[s.name] - model.charge[s.name]
+            for s in problem.storage
+            if net.bus_of(s.name) == bus
+        ]
+        if bus == net.grid_bus:
+            terms += [grid[0], -grid[1]]
+        injected = _total(terms) if terms else np.zeros(n_time)
+        withdrawn = demand if bus == net.load_bus else np.zeros(n_time)
+        constraints.append(injected - withdrawn == incidence[i] @ flow)
+    cycles = net.cycles()
+    if cycles.shape[1]:
+        kvl = (cycles * np.array([b.x for b in net.branches])[:, None]).T
+        kvl /= np.abs(kvl).max(axis=1, keepdims=True)  # rows of unit scale
+        constraints.append(sp.csr_array(kvl) @ flow == 0)
+    cost: list[cp.Expression] = []
+    rating: list[Any] = []
+    for j, b in enumerate(net.branches):
+        s_nom = _capacity(f"{b.name}_s_nom", b.s_nom, b.extendable, b.s_nom_max)
+        model.s_nom[b.name] = s_nom
+        if isinstance(s_nom, cp.Variable):
+            cost.append(b.capital_cost * (s_nom - b.s_nom))
+        rating.append(b.s_max_pu * s_nom)
+        constraints += [flow[j] <= rating[j], flow[j] >= -rating[j]]
+        if np.isfinite(b.flow_max):
+            constraints += [flow[j] <= b.flow_max, flow[j] >= -b.flow_max]
+    if net.n1:
+        pairs = net.contingencies()
+        for ell, k, factor in zip(pairs.monitored, pairs.outage, pairs.bodf, strict=True):
+            after = flow[ell] + float(factor) * flow[k]
+            constraints += [after <= rating[ell], after >= -rating[ell]]
+    return cost
+
+
 def build_model(
     problem: SystemProblem,
     maximise_cfe: bool = False,
@@ -351,7 +409,10 @@ def build_model(
         demand = problem.load + shift - model.curtail
         cost.append(flex_cost)
         clean.append(problem.cfe_target * (periods @ model.curtail))
-    constraints.append(_total(supply) == demand)
+    if problem.network is None:
+        constraints.append(_total(supply) == demand)
+    else:
+        cost += _site_network(problem, problem.network, model, constraints, demand)
     negative = np.minimum(poi.import_price, 0.0)
     if negative.any():  # imports earn a negative price only for the load they serve
         credit = cp.Variable(n_time, name="poi_credit", bounds=[zeros, None])
@@ -533,7 +594,13 @@ def _extract(
     n_time = len(problem.snapshots)
     stats = model.problem.solver_stats
     shift = _array(model.recover, n_time) - _array(model.defer, n_time)
+    flows = {}
+    if model.flow is not None and problem.network is not None:
+        values = np.asarray(model.flow.value, dtype=float)
+        flows = {b.name: values[j] for j, b in enumerate(problem.network.branches)}
     return Solution(
+        s_nom={k: _value(v) for k, v in model.s_nom.items()},
+        branch_flow=flows,
         p_nom={k: _value(v) for k, v in model.p_nom.items()},
         p_nom_discharge={k: _value(v) for k, v in model.p_nom_discharge.items()},
         e_nom={k: _value(v) for k, v in model.e_nom.items()},

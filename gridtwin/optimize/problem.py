@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from gridtwin.exceptions import ConfigError
+from gridtwin.network.spec import NetworkSpec
 
 #: Names the backends use for their own components; technologies may not take them.
 RESERVED_NAMES = frozenset(
@@ -263,6 +264,11 @@ class SystemProblem:
         sums, ``e_sum_max``, export and emissions limits, storage dynamics
         (``soc_t = soc_(t-1) + w_t (eta_c charge_t - discharge_t / eta_d)``) and the
         flexibility energy balances.
+    network : NetworkSpec or None
+        The site network (:mod:`gridtwin.network.spec`): every on-site asset at a bus, the
+        campus load at ``network.load_bus``, the POI exchange at ``network.grid_bus``, branch
+        flows within ratings (N-1 where ``network.n1``) and branch upgrades as investments.
+        ``None``: one site bus (the POI limit is the only grid constraint).
     """
 
     snapshots: pd.DatetimeIndex
@@ -279,9 +285,19 @@ class SystemProblem:
     export_limit: float | None = None
     emissions_cap: float | None = None
     weights: np.ndarray | None = None
+    network: NetworkSpec | None = None
 
     def __post_init__(self) -> None:
         n = len(self.snapshots)
+        if self.network is not None:
+            unknown = set(self.network.asset_bus) - set(self.technologies)
+            clash = set(self.network.buses) & (set(self.technologies) | RESERVED_NAMES)
+            if unknown or clash:
+                raise ConfigError(
+                    f"problem: network buses are given for unknown technologies "
+                    f"{sorted(unknown)} or bus names clash with technology names "
+                    f"{sorted(clash)}"
+                )
         if self.weights is not None:
             w = np.asarray(self.weights, dtype=float)
             if w.shape != (n,) or not np.all(np.isfinite(w)) or not np.all(w > 0):
@@ -417,12 +433,19 @@ class Solution:
     solver : dict
         Solver name, options, status, termination condition, iterations, ``solve_time_s``
         (model build and solve through PyPSA [s]) and ``highs_run_time_s`` (HiGHS alone [s]).
+    s_nom : dict[str, float]
+        Rating of each site-network branch after upgrades [MVA] (empty without a network).
+    branch_flow : dict[str, numpy.ndarray]
+        Active-power flow of each branch from ``bus0`` to ``bus1`` [MW], shape (n_time,).
     cfe_price : float
         Shadow price of the hourly CFE constraint [currency MWh-1 of clean supply], >= 0: what
         one more MWh of required clean supply would add to the objective. For a multi-year
         horizon (one CFE row per year, :meth:`SystemProblem.cfe_groups`) the mean of the
         yearly prices. ``nan`` when there is no CFE row (``cfe_target`` 0) or the solver gave
         no duals; for a rolling dispatch the price the shortfall was penalised at.
+
+    ``objective`` excludes the capital cost of the existing branch ratings (only upgrades
+    are paid), as it excludes that of existing generators and storage.
     """
 
     p_nom: dict[str, float]
@@ -439,6 +462,8 @@ class Solution:
     solver: dict[str, Any] = field(default_factory=dict)
     p_nom_discharge: dict[str, float] = field(default_factory=dict)
     cfe_price: float = float("nan")
+    s_nom: dict[str, float] = field(default_factory=dict)
+    branch_flow: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 #: Hours of a mean Julian year, to count whole years in multi-year horizons.
@@ -465,6 +490,15 @@ def horizon_years(n_hours: int) -> float:
     if n_hours < 8760:
         return n_hours / 8760.0
     return float(round(n_hours / HOURS_PER_JULIAN_YEAR))
+
+
+def existing_branch_cost(problem: SystemProblem) -> float:
+    """Capital cost of the existing ratings of upgradable branches over the horizon
+    [currency]: PyPSA charges ``capital_cost x s_nom`` for the whole rating of an extendable
+    branch, so its objective exceeds the cost of the upgrades alone by this constant."""
+    if problem.network is None:
+        return 0.0
+    return float(sum(b.capital_cost * b.s_nom for b in problem.network.branches if b.extendable))
 
 
 def target_out_of_reach(problem: SystemProblem, best: float) -> bool:

@@ -32,11 +32,13 @@ import xarray as xr
 
 from gridtwin.exceptions import InfeasibleError, SolverError
 from gridtwin.highs import highs_options
+from gridtwin.network.spec import BASE_MVA, BranchSpec, NetworkSpec
 from gridtwin.optimize.problem import (
     Solution,
     StorageSpec,
     SystemProblem,
     infeasibility_message,
+    existing_branch_cost,
     no_verdict_message,
     target_out_of_reach,
 )
@@ -48,6 +50,11 @@ SITE = "campus"
 
 def build_network(problem: SystemProblem) -> pypsa.Network:
     """Translate a problem into a PyPSA network (no solve).
+
+    Without a site network every asset sits at one bus ``campus``; with one
+    (``problem.network``) each asset sits at its bus, the load at the load bus, the POI at the
+    grid bus, and the branches are PyPSA ``Line`` s and ``Transformer`` s whose flows obey
+    Kirchhoff's laws (PyPSA's linearised power flow).
 
     Parameters
     ----------
@@ -63,13 +70,18 @@ def build_network(problem: SystemProblem) -> pypsa.Network:
     # energy limits (generators)
     n.snapshot_weightings.loc[:, :] = problem.snapshot_weights[:, None]
     n.add("Carrier", ["AC", "grid", *problem.technologies])
-    n.add("Bus", SITE, carrier="AC")
-    n.add("Load", SITE, bus=SITE, p_set=pd.Series(problem.load, index=problem.snapshots))
+    net = problem.network
+    if net is None:
+        n.add("Bus", SITE, carrier="AC")
+    else:
+        _add_site_network(n, net)
+    load_bus = _bus(problem, None)
+    n.add("Load", SITE, bus=load_bus, p_set=pd.Series(problem.load, index=problem.snapshots))
     for g in problem.generators:
         n.add(
             "Generator",
             g.name,
-            bus=SITE,
+            bus=_bus(problem, g.name),
             carrier=g.name,
             p_nom=g.p_nom,
             p_nom_min=g.p_nom,
@@ -81,14 +93,15 @@ def build_network(problem: SystemProblem) -> pypsa.Network:
             e_sum_max=g.e_sum_max,
         )
     for s in problem.storage:
-        _add_storage(n, s, problem.tie_break_cost)
+        _add_storage(n, s, problem.tie_break_cost, _bus(problem, s.name))
     if problem.flex is not None:
-        _add_flexibility(n, problem)
+        _add_flexibility(n, problem, load_bus)
     poi = problem.poi
+    grid_bus = SITE if net is None else net.grid_bus
     n.add(
         "Generator",
         "poi_import",
-        bus=SITE,
+        bus=grid_bus,
         carrier="grid",
         p_nom=poi.p_nom,
         # negative prices are credited in the hook, on the load served only
@@ -97,7 +110,7 @@ def build_network(problem: SystemProblem) -> pypsa.Network:
     n.add(
         "Generator",
         "poi_export",
-        bus=SITE,
+        bus=grid_bus,
         carrier="grid",
         p_nom=poi.p_nom,
         p_min_pu=-1.0,
@@ -107,8 +120,48 @@ def build_network(problem: SystemProblem) -> pypsa.Network:
     return n
 
 
-def _add_storage(n: pypsa.Network, s: StorageSpec, tie_break_cost: float) -> None:
-    """A store on its own bus with charger and discharger links (AC ratings tied)."""
+def _bus(problem: SystemProblem, technology: str | None) -> str:
+    """PyPSA bus of a technology (``None``: of the campus load)."""
+    net = problem.network
+    if net is None:
+        return SITE
+    return net.load_bus if technology is None else net.bus_of(technology)
+
+
+def _add_site_network(n: pypsa.Network, net: NetworkSpec) -> None:
+    """Buses and branches of the site network.
+
+    Reactances are per unit of 100 MVA in the spec; PyPSA works on a 1 MVA base
+    (``x_pu = x / v_nom^2`` for lines, ``x / s_nom`` for transformers), so the buses get
+    ``v_nom`` 1 and a line ``x = spec.x / 100``; transformers with an existing rating are
+    PyPSA transformers with ``x`` on their own rating. Ratings: ``s_nom`` (upgradable between
+    the existing rating and ``s_nom_max`` at ``capital_cost`` per MVA) times ``s_max_pu``.
+    """
+    n.add("Bus", list(net.buses), carrier="AC", v_nom=1.0)
+    for b in net.branches:
+        common = {
+            "bus0": b.bus0,
+            "bus1": b.bus1,
+            "s_nom": b.s_nom,
+            "s_nom_min": b.s_nom,
+            "s_nom_max": b.s_nom_max,
+            "s_nom_extendable": b.extendable,
+            "capital_cost": b.capital_cost,
+            "s_max_pu": b.s_max_pu,
+            "r": b.x / BASE_MVA * 1e-2,  # not in the linear rows; PyPSA warns on r = 0
+        }
+        if b.kind == "trafo" and b.s_nom > 0:
+            n.add("Transformer", b.name, x=b.x / BASE_MVA * b.s_nom, **common)
+        else:
+            n.add("Line", b.name, x=b.x / BASE_MVA, **common)
+
+
+def _branch_component(n: pypsa.Network, name: str) -> str:
+    return "Transformer" if name in n.transformers.index else "Line"
+
+
+def _add_storage(n: pypsa.Network, s: StorageSpec, tie_break_cost: float, bus: str) -> None:
+    """A store on its own bus with charger and discharger links (AC ratings tied) to ``bus``."""
     n.add("Bus", s.name, carrier=s.name)
     n.add(
         "Store",
@@ -125,7 +178,7 @@ def _add_storage(n: pypsa.Network, s: StorageSpec, tie_break_cost: float) -> Non
     n.add(
         "Link",
         f"{s.name} charger",
-        bus0=SITE,
+        bus0=bus,
         bus1=s.name,
         carrier=s.name,
         efficiency=s.efficiency_charge,
@@ -140,7 +193,7 @@ def _add_storage(n: pypsa.Network, s: StorageSpec, tie_break_cost: float) -> Non
         "Link",
         f"{s.name} discharger",
         bus0=s.name,
-        bus1=SITE,
+        bus1=bus,
         carrier=s.name,
         efficiency=s.efficiency_discharge,
         # the discharger is rated on its (DC) input: AC output = eta_d * input
@@ -155,7 +208,7 @@ def _add_storage(n: pypsa.Network, s: StorageSpec, tie_break_cost: float) -> Non
     )
 
 
-def _add_flexibility(n: pypsa.Network, problem: SystemProblem) -> None:
+def _add_flexibility(n: pypsa.Network, problem: SystemProblem, bus: str) -> None:
     """Load shifting and curtailment as three generators at the site bus.
 
     ``flex_defer`` (output >= 0: load moved away), ``flex_recover`` (output <= 0: load moved in,
@@ -171,7 +224,7 @@ def _add_flexibility(n: pypsa.Network, problem: SystemProblem) -> None:
     n.add(
         "Generator",
         "flex_defer",
-        bus=SITE,
+        bus=bus,
         carrier="flex",
         p_nom=shift_nom,
         p_max_pu=pd.Series(flex.shift_max / shift_nom, index=idx),
@@ -179,7 +232,7 @@ def _add_flexibility(n: pypsa.Network, problem: SystemProblem) -> None:
     n.add(
         "Generator",
         "flex_recover",
-        bus=SITE,
+        bus=bus,
         carrier="flex",
         p_nom=shift_nom,
         p_max_pu=0.0,
@@ -189,7 +242,7 @@ def _add_flexibility(n: pypsa.Network, problem: SystemProblem) -> None:
     n.add(
         "Generator",
         "flex_curtail",
-        bus=SITE,
+        bus=bus,
         carrier="flex",
         p_nom=curtail_nom,
         p_max_pu=pd.Series(flex.curtail_max / curtail_nom, index=idx),
@@ -252,6 +305,8 @@ def _extra_functionality(
                 -1.0 * (w * pick("Generator-p", "poi_export")).sum() <= problem.export_limit,
                 name="poi-export_limit",
             )
+        if problem.network is not None:
+            _network_constraints(m, n, problem.network, pick)
         lhs = _cfe_expression(problem, pick)
         if maximise_cfe:
             m.objective = -1.0 * lhs.sum()
@@ -263,6 +318,44 @@ def _extra_functionality(
             m.add_constraints(lhs >= target, name="cfe-hourly")
 
     return hook
+
+
+def _network_constraints(
+    m: linopy.Model, n: pypsa.Network, net: NetworkSpec, pick: Callable[[str, str], Any]
+) -> None:
+    """N-1 rows and the AC loop's absolute flow caps of the site network.
+
+    For each N-1 pair (outage k, monitored l, ``bodf``; :meth:`NetworkSpec.contingencies`):
+    ``-s_max_pu_l s_nom_l <= f_l + bodf f_k <= s_max_pu_l s_nom_l``; for each branch with a
+    finite ``flow_max``: ``-flow_max <= f_l <= flow_max`` [MW].
+    """
+    comp = {b.name: _branch_component(n, b.name) for b in net.branches}
+
+    def flow(name: str) -> Any:
+        return pick(f"{comp[name]}-s", name)
+
+    def rating(b: BranchSpec) -> Any:
+        if b.extendable:
+            return b.s_max_pu * pick(f"{comp[b.name]}-s_nom", b.name)
+        return b.s_max_pu * b.s_nom
+
+    if net.n1:
+        pairs = net.contingencies()
+        for ell, k, factor in zip(pairs.monitored, pairs.outage, pairs.bodf, strict=True):
+            lb, kb = net.branches[ell], net.branches[k]
+            after = flow(lb.name) + float(factor) * flow(kb.name)
+            tag = f"{lb.name}|{kb.name}"
+            limit = rating(lb)
+            if lb.extendable:
+                m.add_constraints(after - limit <= 0, name=f"n1-upper-{tag}")
+                m.add_constraints(after + limit >= 0, name=f"n1-lower-{tag}")
+            else:
+                m.add_constraints(after <= limit, name=f"n1-upper-{tag}")
+                m.add_constraints(after >= -limit, name=f"n1-lower-{tag}")
+    for b in net.branches:
+        if np.isfinite(b.flow_max):
+            m.add_constraints(flow(b.name) <= b.flow_max, name=f"flow_max-upper-{b.name}")
+            m.add_constraints(flow(b.name) >= -b.flow_max, name=f"flow_max-lower-{b.name}")
 
 
 def _cfe_expression(problem: SystemProblem, pick: Callable[[str, str], Any]) -> Any:
@@ -487,7 +580,10 @@ def _extract(
         # defer (>= 0) lowers the load, recover (<= 0) raises it: s = -(defer + recover)
         shift = -(gp["flex_defer"] + gp["flex_recover"]).to_numpy(dtype=float)
         curtail = gp["flex_curtail"].to_numpy(dtype=float)
+    s_nom, flows = _branches(n, problem)
     return Solution(
+        s_nom=s_nom,
+        branch_flow=flows,
         load_shift=shift,
         load_curtailment=curtail,
         p_nom=p_nom,
@@ -499,7 +595,7 @@ def _extract(
         state_of_charge=soc,
         grid_import=gp["poi_import"].to_numpy(dtype=float),
         grid_export=-gp["poi_export"].to_numpy(dtype=float),
-        objective=float(n.objective or 0.0),
+        objective=float(n.objective or 0.0) - existing_branch_cost(problem),
         cfe_price=_cfe_price(n),
         solver={
             "name": "highs",
@@ -513,6 +609,23 @@ def _extract(
             "pypsa_version": pypsa.__version__,
         },
     )
+
+
+def _branches(
+    n: pypsa.Network, problem: SystemProblem
+) -> tuple[dict[str, float], dict[str, np.ndarray]]:
+    """Ratings after upgrades [MVA] and flows [MW] of the site-network branches."""
+    if problem.network is None:
+        return {}, {}
+    s_nom, flows = {}, {}
+    for b in problem.network.branches:
+        if b.name in n.transformers.index:
+            static, series = n.transformers, n.transformers_t.p0
+        else:
+            static, series = n.lines, n.lines_t.p0
+        s_nom[b.name] = float(static.at[b.name, "s_nom_opt"])
+        flows[b.name] = series[b.name].to_numpy(dtype=float)
+    return s_nom, flows
 
 
 __all__ = ["build_network", "solve"]

@@ -1,0 +1,78 @@
+"""Study fields of the site network inside the sizing problem (``network:``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, field_validator
+
+from gridtwin.config.base import StrictModel
+
+
+class AcLoopConfig(StrictModel):
+    """The AC feasibility loop after each solve (:mod:`gridtwin.study_grid`).
+
+    Attributes
+    ----------
+    rounds : int
+        Largest number of solves [-] (1: solve once and report the AC check; default 4). Each
+        further round derates the branches the hourly AC power flow and N-1 found over a limit
+        and solves again.
+    margin : float
+        Share of a limit kept free when a branch is derated [-] (default 0.01: a branch whose AC
+        loading was 104 % of the limit gets ``s_max_pu`` x 0.99 / 1.04).
+    """
+
+    rounds: Annotated[int, Field(strict=True, ge=1, le=20)] = 4
+    margin: Annotated[float, Field(strict=True, ge=0.0, le=0.2)] = 0.01
+
+
+class NetworkConfig(StrictModel):
+    """The site network the sizing problem carries (linearised power flow, N-1, upgrades).
+
+    Attributes
+    ----------
+    path : Path
+        pandapower JSON (``pandapower.to_json``) of the site network: buses, lines and
+        two-winding transformers with ratings, and one ``ext_grid`` where the POI exchange
+        enters. Relative to the study file.
+    load_bus : str
+        Bus of the campus load (pandapower bus name).
+    buses : dict
+        Bus of each on-site technology (``{solar: collector_34.5kV}``); technologies not named
+        (storage, backup, UPS included) sit at ``load_bus``.
+    n1 : bool
+        Security-constrained sizing: after the outage of any line or transformer that does not
+        split the network, the other branches stay within their ratings (default true).
+    upgrades : bool
+        Whether branch ratings may be reinforced at the catalogue's ``ac_line`` (per MVA-km)
+        and ``transformer`` (per MVA) costs (default true).
+    s_nom_max_factor : float or None
+        Largest rating after reinforcement as a multiple of today's rating [-]; ``None``: no
+        limit.
+    ac_loop : AcLoopConfig
+        The AC power-flow check after each solve and the derating rounds.
+    """
+
+    path: Path
+    load_bus: Annotated[str, Field(min_length=1)]
+    buses: dict[str, Annotated[str, Field(min_length=1)]] = Field(default_factory=dict)
+    n1: Annotated[bool, Field(strict=True)] = True
+    upgrades: Annotated[bool, Field(strict=True)] = True
+    s_nom_max_factor: Annotated[float, Field(strict=True, ge=1.0, le=100.0)] | None = None
+    ac_loop: AcLoopConfig = Field(default_factory=AcLoopConfig)
+
+    @field_validator("path")
+    @classmethod
+    def _json_only(cls, value: Path) -> Path:
+        if value.suffix.lower() != ".json":
+            raise ValueError(
+                f"{value}: the sizing network must be a pandapower JSON file (.json); convert "
+                "a MATPOWER case with `gridtwin.grid.network.load_network` and "
+                "`pandapower.to_json`"
+            )
+        return value
+
+
+__all__ = ["AcLoopConfig", "NetworkConfig"]
