@@ -48,6 +48,7 @@ STAGE_LABELS = {
     "aggregation": "Aggregating time series (tsam segments)",
     "full_resolution": "Full-resolution solve for the aggregation error",
     "optimisation": "Optimising capacities and dispatch",
+    "ac_loop": "AC power flow and N-1 of every hour (AC loop)",
     "dispatch": "Rolling-horizon dispatch (cvxpy)",
     "results": "Recomputing CFE score and costs",
     "write": "Writing netCDF",

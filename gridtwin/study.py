@@ -39,6 +39,8 @@ from gridtwin.config import (
 )
 from gridtwin.conventions import STORAGE, TECHNOLOGY, TIME, annotate
 from gridtwin.exceptions import DataError
+from gridtwin.ac_loop import AcRound, rounds_attrs, run_ac_loop
+from gridtwin.grid.check import GridCheck, attach_check
 from gridtwin.io import check_writable
 from gridtwin.network.assemble import read_site_network, site_network
 from gridtwin.optimize import pypsa_backend
@@ -72,6 +74,7 @@ STAGES = (
     "aggregation",
     "full_resolution",
     "optimisation",
+    "ac_loop",
     "dispatch",
     "results",
     "write",
@@ -526,6 +529,10 @@ def run_study(
     else:
         with stage("optimisation"):
             sizing = solve(problem, cfg.solver)
+    loop = None
+    if cfg.network is not None and cfg.dispatch.mode == "sizing" and problem.weights is None:
+        with stage("ac_loop"):
+            problem, sizing, loop = _ac_loop(cfg, problem, sizing, campus)
     solution = sizing
     sized_on = problem
     if cfg.dispatch.mode == "rolling":
@@ -561,8 +568,26 @@ def run_study(
                 "study_name": cfg.name,
                 "currency_year": cfg.currency_year,
                 "weather_file": ", ".join(p.name for p in _as_list(cfg.weather.path)),
+                **({"network_file": str(cfg.network.path)} if cfg.network is not None else {}),
                 **weather_attrs,
             },
+        )
+    if loop is not None:
+        checked, history = loop
+        ds = attach_check(ds, checked.dataset)
+        ds.attrs.update(rounds_attrs(history, history[-1].feasible))
+        if not history[-1].feasible:
+            logger.warning(
+                "the AC check still finds %d violating element-hours and %d N-1 overloads "
+                "after %d round(s): raise network.ac_loop.rounds or allow upgrades",
+                history[-1].violations,
+                history[-1].n1_overloads,
+                len(history),
+            )
+    elif cfg.network is not None:
+        ds.attrs["ac_loop_skipped"] = (
+            "aggregated or rolling-dispatch run: no chronological hours sized; run "
+            "`gridtwin grid check` on an hourly result"
         )
     if problem.flex is not None and problem.weights is None:  # hours of hourly results
         _record_flexibility(ds, flexibility_envelope(campus, cfg.campus))
@@ -582,6 +607,24 @@ def run_study(
         with stage("write"):
             write_results(ds, output, inputs=inputs)
     return ds
+
+
+def _ac_loop(
+    cfg: StudyConfig, problem: SystemProblem, sizing: Solution, campus: xr.Dataset
+) -> tuple[SystemProblem, Solution, tuple[GridCheck, list[AcRound]]]:
+    """The AC feasibility loop of a study with a site network (:mod:`gridtwin.ac_loop`)."""
+    assert cfg.network is not None
+    problem, sizing, checked, history = run_ac_loop(
+        problem,
+        sizing,
+        solve=lambda p: solve(p, cfg.solver),
+        results=lambda p, s: build_results(p, s, campus),
+        net=read_site_network(cfg.network),
+        network_name=str(cfg.network.path),
+        rounds=cfg.network.ac_loop.rounds,
+        margin=cfg.network.ac_loop.margin,
+    )
+    return problem, sizing, (checked, history)
 
 
 def sized_from_results(ds: xr.Dataset, problem: SystemProblem) -> Solution:

@@ -24,9 +24,14 @@ Mapping of a result (:mod:`gridtwin.results`) onto the pandapower network
 Only hourly results can be checked: an aggregated result (``snapshot_weight`` != 1) has no
 chronological hours, so :func:`check_result` raises :class:`~gridtwin.exceptions.DataError`.
 
+A result sized with the site network (:mod:`gridtwin.network`; variable ``technology_bus``) is
+laid out as its sizing problem saw it (:func:`placed_network`): the campus load draws
+``load_served`` at the study's load bus, every technology is a static generator at its bus
+(storage: net discharge), and upgraded branches carry their new ratings.
+
 N-1: every in-service line and transformer is taken out alone
-(:func:`gridtwin.grid.powerflow.n_minus_1`) at the ``n1_hours`` hours (default 24) of highest
-POI import ``grid_import - grid_export`` among the hours checked. Per contingency the file holds
+(:func:`gridtwin.grid.powerflow.n_minus_1`) in every hour checked (or, for quick looks, the
+``n1_hours`` hours of highest POI import ``grid_import - grid_export``). Per contingency the file holds
 the maximum loading of the remaining branches and the minimum bus voltage over those hours, and
 the worst status over those hours (``ok`` < ``not_converged`` < ``islanding``).
 
@@ -47,18 +52,26 @@ analysis, and optimization of electric power systems. IEEE Trans. Power Syst. 33
 
 from __future__ import annotations
 
+import copy
 import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandapower as pp
 import pandas as pd
 import xarray as xr
 
-from gridtwin.conventions import TECHNOLOGY, TIME
+from gridtwin.conventions import BRANCH, TECHNOLOGY, TIME
 from gridtwin.exceptions import DataError
-from gridtwin.grid.powerflow import Backend, n_minus_1, run_timeseries, violations
+from gridtwin.grid.powerflow import (
+    Backend,
+    element_labels,
+    n_minus_1,
+    run_timeseries,
+    violations,
+)
 from gridtwin.results import weights
 
 #: Network used when none is given, relative to the working directory (else the repository).
@@ -85,14 +98,21 @@ GRID_VARIABLES = (
 _STATUS_RANK = {"ok": 0, "not_converged": 1, "islanding": 2}
 
 
-def default_network() -> Path:
-    """``networks/greensboro_poi.json`` in the working directory, else in the repository.
+def default_network(ds: xr.Dataset | None = None) -> Path:
+    """The network a result is checked against when none is given.
+
+    The site network the result was sized with (attribute ``network_file``) when that file
+    still exists; else ``networks/greensboro_poi.json`` in the working directory, else in the
+    repository.
 
     Raises
     ------
     DataError
         Neither exists (a non-editable install does not carry the repository's ``networks/``).
     """
+    sized = Path(str(ds.attrs.get("network_file", ""))) if ds is not None else None
+    if sized is not None and sized.name and sized.is_file():
+        return sized
     here = Path.cwd() / DEFAULT_NETWORK
     if here.is_file():
         return here
@@ -136,11 +156,17 @@ def campus_profiles(ds: xr.Dataset) -> tuple[dict[str, np.ndarray], dict[str, np
     Returns
     -------
     tuple of dict
-        ``({"campus": net draw [MW]}, {"solar": [MW], "onwind": [MW]})``.
+        Without a site network in the result: ``({"campus": net draw [MW]}, {"solar": [MW],
+        "onwind": [MW]})``. With one (variable ``technology_bus``): ``({"campus":
+        load_served [MW]}, {technology: p [MW] for every technology})``, each technology an
+        sgen at its bus (:func:`placed_network`).
     """
     techs = [str(t) for t in ds[TECHNOLOGY].values]
-    others = [t for t in techs if t not in SGEN_TECHNOLOGIES]
     p = ds["p"]
+    if "technology_bus" in ds:
+        served = np.asarray(ds["load_served"], dtype=float)
+        return {CAMPUS_LOAD: served}, {t: np.asarray(p.sel({TECHNOLOGY: t}), float) for t in techs}
+    others = [t for t in techs if t not in SGEN_TECHNOLOGIES]
     other = p.sel({TECHNOLOGY: others}).sum(TECHNOLOGY) if others else 0.0
     campus = np.asarray(ds["load_served"] - other, dtype=float)
     n_t = ds.sizes[TIME]
@@ -149,6 +175,79 @@ def campus_profiles(ds: xr.Dataset) -> tuple[dict[str, np.ndarray], dict[str, np
         for t in SGEN_TECHNOLOGIES
     }
     return {CAMPUS_LOAD: campus}, sgens
+
+
+def placed_network(ds: xr.Dataset, net: Any) -> Any:
+    """A copy of ``net`` laid out as the sizing problem of the result saw it.
+
+    For a result sized with a site network (variables ``technology_bus`` and ``s_nom_opt``):
+    the campus load moves to ``network_load_bus``, every technology becomes a static
+    generator of its name at its bus (one already of that name is moved there), and every
+    upgraded branch gets its new rating, ``s_nom_opt / s_nom`` times the old, with its
+    impedance kept (:func:`_upgrade`). Other results: ``net`` itself.
+
+    Raises
+    ------
+    DataError
+        A bus or branch of the result is not in ``net`` (the result was sized on another
+        network).
+    """
+    if "technology_bus" not in ds:
+        return net
+    from gridtwin.grid.network import resolve_bus
+
+    work = copy.deepcopy(net)
+    campus = work.load.index[work.load["name"].astype(str) == CAMPUS_LOAD]
+    load_bus = resolve_bus(work, str(ds.attrs["network_load_bus"]))
+    if len(campus):
+        work.load.loc[campus, "bus"] = load_bus
+    else:
+        pp.create_load(work, load_bus, p_mw=0.0, name=CAMPUS_LOAD)
+    for tech, bus in zip(ds[TECHNOLOGY].values, ds["technology_bus"].values, strict=True):
+        index = resolve_bus(work, str(bus))
+        rows = work.sgen.index[work.sgen["name"].astype(str) == str(tech)]
+        if len(rows):
+            work.sgen.loc[rows, "bus"] = index
+        else:
+            pp.create_sgen(work, index, p_mw=0.0, name=str(tech))
+    if BRANCH in ds.dims:
+        labels = {
+            **dict(zip(element_labels(work.line, "line"), work.line.index, strict=True)),
+            **dict(zip(element_labels(work.trafo, "trafo"), work.trafo.index, strict=True)),
+        }
+        for name, before, after in zip(
+            ds[BRANCH].values, ds["s_nom"].values, ds["s_nom_opt"].values, strict=True
+        ):
+            if str(name) not in labels:
+                raise DataError(
+                    f"the result was sized with branch {name!r}, which is not in network "
+                    f"{net.name!r}; check it against the network of its study (network.path)"
+                )
+            if after > before * (1 + 1e-9):
+                _upgrade(work, str(name), labels[str(name)], float(after / before))
+    return work
+
+
+def attach_check(ds: xr.Dataset, checked: xr.Dataset) -> xr.Dataset:
+    """``ds`` with the grid variables, coordinates and ``grid_*`` attributes of a check of the
+    same result (``checked``, the dataset of :func:`check_result`)."""
+    names = [v for v in (*GRID_VARIABLES, "n1_max_loading_branch") if v in checked]
+    out = ds.drop_vars([v for v in names if v in ds]).assign({v: checked[v] for v in names})
+    out = out.assign_coords(bus_index=checked["bus_index"], element_index=checked["element_index"])
+    out.attrs.update({k: v for k, v in checked.attrs.items() if k.startswith("grid_")})
+    return out
+
+
+def _upgrade(net: Any, label: str, index: Any, factor: float) -> None:
+    """Raise a branch's rating by ``factor`` keeping its impedance in ohms, as the sizing LP
+    does (PyPSA's convention for expansion in one solve): a line's ``max_i_ka``; a
+    transformer's ``sn_mva`` with ``vk_percent`` and ``vkr_percent`` scaled up and
+    ``i0_percent`` down by the same factor (they are relative to ``sn_mva``)."""
+    if label.startswith("line:"):
+        net.line.at[index, "max_i_ka"] = float(net.line.at[index, "max_i_ka"]) * factor
+        return
+    for column, power in (("sn_mva", 1), ("vk_percent", 1), ("vkr_percent", 1), ("i0_percent", -1)):
+        net.trafo.at[index, column] = float(net.trafo.at[index, column]) * factor**power
 
 
 def _require_hourly(ds: xr.Dataset) -> None:
@@ -167,7 +266,7 @@ def check_result(
     *,
     network_name: str = "",
     hours: int | None = None,
-    n1_hours: int = 24,
+    n1_hours: int | None = None,
     backend: Backend = "auto",
 ) -> GridCheck:
     """Run the hourly AC power flow and N-1 of a result at its POI network.
@@ -183,8 +282,9 @@ def check_result(
         Source of the network, stored in the attribute ``grid_network``.
     hours : int, optional
         Check only the first ``hours`` hours [h] (quick looks); default all.
-    n1_hours : int, default 24
-        Number of hours of highest POI import ``grid_import - grid_export`` studied under N-1.
+    n1_hours : int, optional
+        Number of hours of highest POI import ``grid_import - grid_export`` studied under N-1
+        (quick looks); default every hour checked.
     backend : {"auto", "lightsim2grid", "pandapower"}
         Power-flow backend.
 
@@ -216,6 +316,7 @@ def check_result(
     n = n_total if hours is None else min(hours, n_total)
     part = ds.isel({TIME: slice(0, n)})
     loads, sgens = campus_profiles(part)
+    net = placed_network(ds, net)
 
     load_names = set(net.load["name"].astype(str))
     if CAMPUS_LOAD not in load_names:
@@ -236,7 +337,7 @@ def check_result(
 
     # the network's generator ratings against what the study built
     rating_notes = []
-    for tech in sgens:
+    for tech in sgens if "technology_bus" not in ds else ():  # sized with the network: no
         row = net.sgen.loc[net.sgen["name"].astype(str) == tech]
         sn = float(row["sn_mva"].sum()) if "sn_mva" in row else float("nan")
         top = float(np.max(sgens[tech]))
@@ -253,11 +354,16 @@ def check_result(
 
     exchange = (part["grid_import"] - part["grid_export"]).to_numpy()
     order = np.argsort(-exchange, kind="stable")
-    peak = sorted(int(h) for h in order[: min(n1_hours, n)])
+    peak = sorted(int(h) for h in order[: n if n1_hours is None else min(n1_hours, n)])
     n1 = n_minus_1(net, loads, sgens, peak, backend=backend)
 
-    out = ds.drop_vars([v for v in GRID_VARIABLES if v in ds])
-    out = out.drop_dims([d for d in ("bus", "branch", "contingency") if d in out.dims])
+    # a result sized with the site network keeps its branch dimension (same labels)
+    sized = BRANCH in ds.dims and "s_nom_opt" in ds
+    if sized:
+        flow = flow.reindex({BRANCH: ds[BRANCH].values})
+    out = ds.drop_vars([v for v in (*GRID_VARIABLES, "bus_index", "element_index") if v in ds])
+    dims = ("bus", "contingency") if sized else ("bus", BRANCH, "contingency")
+    out = out.drop_dims([d for d in dims if d in out.dims])
     full_time = ds[TIME]
     for name in ("vm_pu", "loading_percent", "losses_mw", "ext_grid_p_mw"):
         out[name] = flow[name].reindex({TIME: full_time.values}).drop_vars(TIME)

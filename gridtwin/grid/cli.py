@@ -2,7 +2,7 @@
 
 Commands::
 
-    gridtwin grid check RESULT.nc [--network FILE] [--hours N] [--n1-hours 24] [-o OUT.nc]
+    gridtwin grid check RESULT.nc [--network FILE] [--hours N] [--n1-hours N] [-o OUT.nc]
 
 ``check`` runs the hourly AC power flow and N-1 of a result (:mod:`gridtwin.grid.check`, which
 documents how the result is mapped onto the network), adds the grid variables to the result
@@ -74,7 +74,7 @@ def _print_summary(check: GridCheck, out: Path) -> None:
             detail = "no contingency solvable"
         table.add_row(
             "worst N-1",
-            f"{detail} (over {len(json.loads(ds.attrs['grid_n1_hours']))} peak-import hours; "
+            f"{detail} (over {len(json.loads(ds.attrs['grid_n1_hours']))} hours; "
             f"{n_bad} contingencies islanding / not converged)",
         )
     table.add_row("written", str(out))
@@ -96,9 +96,13 @@ def check(
         int | None, typer.Option("--hours", min=1, help="Check only the first N hours.")
     ] = None,
     n1_hours: Annotated[
-        int,
-        typer.Option("--n1-hours", min=1, help="Hours of highest POI import studied under N-1."),
-    ] = 24,
+        int | None,
+        typer.Option(
+            "--n1-hours",
+            min=1,
+            help="Study N-1 only in the N hours of highest POI import (default: every hour).",
+        ),
+    ] = None,
     output: Annotated[
         Path | None,
         typer.Option("--output", "-o", help="Write here instead of updating RESULT in place."),
@@ -111,7 +115,7 @@ def check(
 
     try:
         ds = open_results(result)
-        source = network if network is not None else str(default_network())
+        source = network if network is not None else str(default_network(ds))
         net = load_network(source)
         with console.status("Running AC power flow ...", spinner="dots"):
             outcome = check_result(ds, net, network_name=source, hours=hours, n1_hours=n1_hours)
