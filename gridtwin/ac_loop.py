@@ -16,9 +16,10 @@ solves. The rules (documented in ``docs/network.md``):
   post-contingency flow ``|f_l + BODF_lk f_k|`` of the branch the AC N-1 found overloaded;
 * **voltage** (the reactive-power / voltage proxy): a bus whose voltage left its band in hour t
   by a deviation ``|v_t - v_grid|`` beyond the allowed ``|v_limit - v_grid|`` caps the flow of
-  every branch the bus's injections cross (``|PTDF_lb| > 0``) at
-  ``|f_lt| x allowed / deviation x (1 - margin)`` [MW] (``flow_max``, which an upgrade does not
-  lift: the voltage drop follows the flow, ``dV ~ (R P + X Q) / V``).
+  every branch between it and the grid that drives the deviation (a rise: flows in the
+  direction the bus's injection pushes, ``f_lt PTDF_lb > 0``; a drop: flows towards the bus)
+  at ``|f_lt| x allowed / deviation x (1 - margin)`` [MW] (``flow_max``, which an upgrade does
+  not lift: the voltage change follows the flow, ``dV ~ (R P + X Q) / V``).
 
 Each round is recorded (violations, worst loading and voltages, objective, what was derated).
 """
@@ -218,11 +219,14 @@ def _voltage_caps(
         return {}
     ratio = allowed / deviation * keep
     column = spec.ptdf()[:, spec.buses.index(bus)]
+    # a rise comes from flows the bus's injection pushes (same sign as the PTDF), a drop from
+    # flows towards the bus (opposite sign); flows the other way work against the deviation
+    sign = 1.0 if row.kind == "voltage_high" else -1.0
     out = {}
     for j, b in enumerate(spec.branches):
-        flow = abs(flows[b.name][t])
-        if abs(column[j]) > 1e-6 and flow > FLOW_EPS:
-            out[b.name] = flow * ratio
+        flow = float(flows[b.name][t])
+        if abs(column[j]) > 1e-6 and abs(flow) > FLOW_EPS and sign * flow * column[j] > 0:
+            out[b.name] = abs(flow) * ratio
     return out
 
 

@@ -83,6 +83,7 @@ def site_network(
         trafo_cost=years * float(costs.at["transformer", "capital_cost"]),
         upgrades=cfg.upgrades,
         s_nom_max_factor=cfg.s_nom_max_factor,
+        s_max_pu=cfg.s_max_pu,
         n1=cfg.n1,
         source=Path(cfg.path).name,
     )

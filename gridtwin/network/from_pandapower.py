@@ -28,6 +28,7 @@ for cables, pandapower ``type`` ``"cs"``) and a transformer ``trafo_cost`` per M
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -99,6 +100,7 @@ def network_spec(
     trafo_cost: float,
     upgrades: bool = True,
     s_nom_max_factor: float | None = None,
+    s_max_pu: float = 1.0,
     n1: bool = True,
     source: str = "network",
 ) -> NetworkSpec:
@@ -122,6 +124,8 @@ def network_spec(
     s_nom_max_factor : float, optional
         Largest rating after an upgrade as a multiple of the existing rating [-]; ``None``: no
         limit.
+    s_max_pu : float
+        Usable share of every rating in the linear power flow [-].
     n1 : bool
         Security-constrained sizing (N-1 of every non-islanding branch).
     source : str
@@ -193,7 +197,7 @@ def network_spec(
         )
     return NetworkSpec(
         buses=tuple(buses[i] for i in in_bus.index),
-        branches=tuple(branches),
+        branches=tuple(replace(b, s_max_pu=s_max_pu) for b in branches),
         load_bus=load_bus,
         grid_bus=buses[grids["bus"].iloc[0]],
         asset_bus=dict(asset_bus),

@@ -275,6 +275,10 @@ class NetworkSpec:
         """Flow limit of each fixed branch [MW]: ``min(s_max_pu x s_nom, flow_max)``."""
         return np.array([min(b.s_max_pu * b.s_nom, b.flow_max) for b in self.branches])
 
+    def linear(self) -> LinearNetwork:
+        """The rows of the sizing LP, identical parallel branches merged (:class:`LinearNetwork`)."""
+        return _linear(self)
+
     def with_branches(self, branches: tuple[BranchSpec, ...]) -> NetworkSpec:
         """The same network with other branch parameters (same names, same order)."""
         if [b.name for b in branches] != [b.name for b in self.branches]:
@@ -289,6 +293,99 @@ class NetworkSpec:
                 for b in self.branches
             )
         )
+
+
+@dataclass(frozen=True)
+class LinearNetwork:
+    """The rows both backends build for a :class:`NetworkSpec` (:meth:`NetworkSpec.linear`).
+
+    Identical parallel branches (same buses, reactance, rating, limits and upgrade terms)
+    become one **corridor** carrying their summed flow: reactance ``x / m``, rating and
+    ``s_nom_max`` ``m`` times a member's, flow cap ``m x flow_max`` (m members). By symmetry an
+    optimum exists with equal members, so the LP is the same; a member's flow and rating are
+    the corridor's divided by m. The N-1 rows of an outage inside a corridor (the siblings take
+    ``1 + BODF`` times their flow) are folded into the corridor's ``s_max_pu``:
+    ``s_max_pu / (1 + BODF)``, which makes the intact-network limit row redundant (for two
+    circuits: the corridor carries at most one circuit's rating). N-1 rows between corridors
+    are kept as ``|F_l + coef F_k| <= s_max_pu_l s_nom_l`` with ``coef = BODF m_l / m_k``.
+
+    Attributes
+    ----------
+    spec : NetworkSpec
+        The network of corridors (``n1`` False: its N-1 rows are :attr:`monitored` ...).
+    members : tuple of tuple of int
+        Positions in the original network's branches of each corridor's members.
+    monitored, outage : numpy.ndarray of int
+        Corridor positions of the N-1 rows between corridors, shape (n_rows,).
+    coef : numpy.ndarray
+        Coefficient of the outaged corridor's flow, shape (n_rows,) [-].
+    share : numpy.ndarray
+        ``s_max_pu`` of the monitored corridor's members in those rows, shape (n_rows,) [-].
+    """
+
+    spec: NetworkSpec
+    members: tuple[tuple[int, ...], ...]
+    monitored: np.ndarray
+    outage: np.ndarray
+    coef: np.ndarray
+    share: np.ndarray
+
+    def member_values(self, corridor: dict[str, float | np.ndarray], original: NetworkSpec) -> dict:
+        """Values of the original branches from corridor values (divided by the member count)."""
+        out = {}
+        for c, members in enumerate(self.members):
+            value = corridor[self.spec.branches[c].name]
+            for j in members:
+                out[original.branches[j].name] = value / len(members)
+        return out
+
+
+def _identity(b: BranchSpec) -> tuple[object, ...]:
+    return (b.bus0, b.bus1, b.x, b.s_nom, b.kind, b.length_km, b.extendable, b.capital_cost,
+            b.s_nom_max, b.s_max_pu, b.flow_max)  # fmt: skip
+
+
+def _linear(net: NetworkSpec) -> LinearNetwork:
+    groups: dict[tuple[object, ...], list[int]] = {}
+    for j, b in enumerate(net.branches):
+        groups.setdefault(_identity(b), []).append(j)
+    members = tuple(tuple(g) for g in groups.values())
+    corridor_of = {j: c for c, g in enumerate(members) for j in g}
+    within: dict[int, float] = {}
+    rows: dict[tuple[int, int], float] = {}
+    if net.n1:
+        pairs = net.contingencies()
+        for ell, k, factor in zip(pairs.monitored, pairs.outage, pairs.bodf, strict=True):
+            cl, ck = corridor_of[int(ell)], corridor_of[int(k)]
+            if cl == ck:
+                within[cl] = max(within.get(cl, 0.0), float(factor))
+            else:
+                rows[(cl, ck)] = float(factor) * len(members[cl]) / len(members[ck])
+    branches = []
+    for c, group in enumerate(members):
+        b, m = net.branches[group[0]], len(group)
+        name = b.name if m == 1 else "|".join(net.branches[j].name for j in group)
+        branches.append(
+            replace(
+                b,
+                name=name,
+                x=b.x / m,
+                s_nom=b.s_nom * m,
+                s_nom_max=b.s_nom_max * m,
+                flow_max=b.flow_max * m,
+                s_max_pu=b.s_max_pu / (1.0 + within[c]) if within.get(c, 0.0) > 0 else b.s_max_pu,
+            )
+        )
+    spec = replace(net, branches=tuple(branches), n1=False)
+    keys = sorted(rows)
+    return LinearNetwork(
+        spec=spec,
+        members=members,
+        monitored=np.array([k[0] for k in keys], dtype=int),
+        outage=np.array([k[1] for k in keys], dtype=int),
+        coef=np.array([rows[k] for k in keys], dtype=float),
+        share=np.array([net.branches[members[k[0]][0]].s_max_pu for k in keys], dtype=float),
+    )
 
 
 def _adjacency(
@@ -324,4 +421,11 @@ def _reachable(buses: tuple[str, ...], branches: tuple[BranchSpec, ...], root: s
     return set(_spanning_tree(buses, branches, root))
 
 
-__all__ = ["BASE_MVA", "BODF_TOLERANCE", "BranchSpec", "Contingencies", "NetworkSpec"]
+__all__ = [
+    "BASE_MVA",
+    "BODF_TOLERANCE",
+    "BranchSpec",
+    "Contingencies",
+    "LinearNetwork",
+    "NetworkSpec",
+]

@@ -249,14 +249,17 @@ def _storage(
 
 def _site_network(
     problem: SystemProblem,
-    net: NetworkSpec,
+    network: NetworkSpec,
     model: Model,
     constraints: list[cp.Constraint],
     demand: cp.Expression | np.ndarray,
 ) -> list[cp.Expression]:
     """Kirchhoff's laws, ratings, N-1 and upgrades of the site network (the rows of
-    :mod:`gridtwin.network.spec`); returns the upgrade costs [currency]."""
+    :meth:`NetworkSpec.linear`, parallel branches merged into corridors); returns the upgrade
+    costs [currency]."""
     n_time = len(problem.snapshots)
+    lin = network.linear()
+    net = lin.spec
     flow = cp.Variable((len(net.branches), n_time), name="branch_flow")
     model.flow = flow
     incidence = net.incidence()
@@ -279,21 +282,18 @@ def _site_network(
         kvl /= np.abs(kvl).max(axis=1, keepdims=True)  # rows of unit scale
         constraints.append(sp.csr_array(kvl) @ flow == 0)
     cost: list[cp.Expression] = []
-    rating: list[Any] = []
+    s_nom: list[Capacity] = []
     for j, b in enumerate(net.branches):
-        s_nom = _capacity(f"{b.name}_s_nom", b.s_nom, b.extendable, b.s_nom_max)
-        model.s_nom[b.name] = s_nom
-        if isinstance(s_nom, cp.Variable):
-            cost.append(b.capital_cost * (s_nom - b.s_nom))
-        rating.append(b.s_max_pu * s_nom)
-        constraints += [flow[j] <= rating[j], flow[j] >= -rating[j]]
+        s_nom.append(_capacity(f"{b.name}_s_nom", b.s_nom, b.extendable, b.s_nom_max))
+        model.s_nom[b.name] = s_nom[j]
+        if isinstance(s_nom[j], cp.Variable):
+            cost.append(b.capital_cost * (s_nom[j] - b.s_nom))
+        constraints += [flow[j] <= b.s_max_pu * s_nom[j], flow[j] >= -b.s_max_pu * s_nom[j]]
         if np.isfinite(b.flow_max):
             constraints += [flow[j] <= b.flow_max, flow[j] >= -b.flow_max]
-    if net.n1:
-        pairs = net.contingencies()
-        for ell, k, factor in zip(pairs.monitored, pairs.outage, pairs.bodf, strict=True):
-            after = flow[ell] + float(factor) * flow[k]
-            constraints += [after <= rating[ell], after >= -rating[ell]]
+    for ell, k, coef, share in zip(lin.monitored, lin.outage, lin.coef, lin.share, strict=True):
+        after = flow[ell] + float(coef) * flow[k]
+        constraints += [after <= share * s_nom[ell], after >= -share * s_nom[ell]]
     return cost
 
 
@@ -594,12 +594,18 @@ def _extract(
     n_time = len(problem.snapshots)
     stats = model.problem.solver_stats
     shift = _array(model.recover, n_time) - _array(model.defer, n_time)
-    flows = {}
+    flows: dict = {}
+    ratings: dict = {}
     if model.flow is not None and problem.network is not None:
+        lin = problem.network.linear()
         values = np.asarray(model.flow.value, dtype=float)
-        flows = {b.name: values[j] for j, b in enumerate(problem.network.branches)}
+        corridor = {b.name: values[j] for j, b in enumerate(lin.spec.branches)}
+        flows = lin.member_values(corridor, problem.network)
+        ratings = lin.member_values(
+            {k: _value(v) for k, v in model.s_nom.items()}, problem.network
+        )
     return Solution(
-        s_nom={k: _value(v) for k, v in model.s_nom.items()},
+        s_nom=ratings,
         branch_flow=flows,
         p_nom={k: _value(v) for k, v in model.p_nom.items()},
         p_nom_discharge={k: _value(v) for k, v in model.p_nom_discharge.items()},

@@ -291,12 +291,15 @@ class SystemProblem:
         n = len(self.snapshots)
         if self.network is not None:
             unknown = set(self.network.asset_bus) - set(self.technologies)
-            clash = set(self.network.buses) & (set(self.technologies) | RESERVED_NAMES)
-            if unknown or clash:
+            if unknown:
                 raise ConfigError(
-                    f"problem: network buses are given for unknown technologies "
-                    f"{sorted(unknown)} or bus names clash with technology names "
-                    f"{sorted(clash)}"
+                    f"problem: network buses are given for unknown technologies {sorted(unknown)}"
+                )
+            clash = set(self.network.buses) & set(self.technologies)
+            if clash:
+                raise ConfigError(
+                    f"network {self.network.name}: buses {sorted(clash)} have the names of "
+                    "technologies (storage gets a bus of its own name); rename those buses"
                 )
         if self.weights is not None:
             w = np.asarray(self.weights, dtype=float)

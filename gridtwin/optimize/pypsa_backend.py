@@ -32,7 +32,7 @@ import xarray as xr
 
 from gridtwin.exceptions import InfeasibleError, SolverError
 from gridtwin.highs import highs_options
-from gridtwin.network.spec import BASE_MVA, BranchSpec, NetworkSpec
+from gridtwin.network.spec import BASE_MVA, NetworkSpec
 from gridtwin.optimize.problem import (
     Solution,
     StorageSpec,
@@ -74,7 +74,7 @@ def build_network(problem: SystemProblem) -> pypsa.Network:
     if net is None:
         n.add("Bus", SITE, carrier="AC")
     else:
-        _add_site_network(n, net)
+        _add_site_network(n, net.linear().spec)
     load_bus = _bus(problem, None)
     n.add("Load", SITE, bus=load_bus, p_set=pd.Series(problem.load, index=problem.snapshots))
     for g in problem.generators:
@@ -323,36 +323,31 @@ def _extra_functionality(
 def _network_constraints(
     m: linopy.Model, n: pypsa.Network, net: NetworkSpec, pick: Callable[[str, str], Any]
 ) -> None:
-    """N-1 rows and the AC loop's absolute flow caps of the site network.
+    """N-1 rows between corridors and the AC loop's absolute flow caps of the site network.
 
-    For each N-1 pair (outage k, monitored l, ``bodf``; :meth:`NetworkSpec.contingencies`):
-    ``-s_max_pu_l s_nom_l <= f_l + bodf f_k <= s_max_pu_l s_nom_l``; for each branch with a
-    finite ``flow_max``: ``-flow_max <= f_l <= flow_max`` [MW].
+    For each N-1 row of :meth:`NetworkSpec.linear` (monitored corridor l, outaged corridor k):
+    ``-share s_nom_l <= F_l + coef F_k <= share s_nom_l``; for each corridor with a finite
+    ``flow_max``: ``-flow_max <= F_l <= flow_max`` [MW].
     """
-    comp = {b.name: _branch_component(n, b.name) for b in net.branches}
+    lin = net.linear()
+    branches = lin.spec.branches
+    comp = {b.name: _branch_component(n, b.name) for b in branches}
 
     def flow(name: str) -> Any:
         return pick(f"{comp[name]}-s", name)
 
-    def rating(b: BranchSpec) -> Any:
-        if b.extendable:
-            return b.s_max_pu * pick(f"{comp[b.name]}-s_nom", b.name)
-        return b.s_max_pu * b.s_nom
-
-    if net.n1:
-        pairs = net.contingencies()
-        for ell, k, factor in zip(pairs.monitored, pairs.outage, pairs.bodf, strict=True):
-            lb, kb = net.branches[ell], net.branches[k]
-            after = flow(lb.name) + float(factor) * flow(kb.name)
-            tag = f"{lb.name}|{kb.name}"
-            limit = rating(lb)
-            if lb.extendable:
-                m.add_constraints(after - limit <= 0, name=f"n1-upper-{tag}")
-                m.add_constraints(after + limit >= 0, name=f"n1-lower-{tag}")
-            else:
-                m.add_constraints(after <= limit, name=f"n1-upper-{tag}")
-                m.add_constraints(after >= -limit, name=f"n1-lower-{tag}")
-    for b in net.branches:
+    for ell, k, coef, share in zip(lin.monitored, lin.outage, lin.coef, lin.share, strict=True):
+        lb, kb = branches[ell], branches[k]
+        after = flow(lb.name) + float(coef) * flow(kb.name)
+        tag = f"{lb.name}~{kb.name}"
+        if lb.extendable:
+            limit = float(share) * pick(f"{comp[lb.name]}-s_nom", lb.name)
+            m.add_constraints(after - limit <= 0, name=f"n1-upper-{tag}")
+            m.add_constraints(after + limit >= 0, name=f"n1-lower-{tag}")
+        else:
+            m.add_constraints(after <= float(share) * lb.s_nom, name=f"n1-upper-{tag}")
+            m.add_constraints(after >= -float(share) * lb.s_nom, name=f"n1-lower-{tag}")
+    for b in branches:
         if np.isfinite(b.flow_max):
             m.add_constraints(flow(b.name) <= b.flow_max, name=f"flow_max-upper-{b.name}")
             m.add_constraints(flow(b.name) >= -b.flow_max, name=f"flow_max-lower-{b.name}")
@@ -614,18 +609,20 @@ def _extract(
 def _branches(
     n: pypsa.Network, problem: SystemProblem
 ) -> tuple[dict[str, float], dict[str, np.ndarray]]:
-    """Ratings after upgrades [MVA] and flows [MW] of the site-network branches."""
+    """Ratings after upgrades [MVA] and flows [MW] of the site-network branches (corridors
+    split evenly between their members)."""
     if problem.network is None:
         return {}, {}
+    lin = problem.network.linear()
     s_nom, flows = {}, {}
-    for b in problem.network.branches:
+    for b in lin.spec.branches:
         if b.name in n.transformers.index:
             static, series = n.transformers, n.transformers_t.p0
         else:
             static, series = n.lines, n.lines_t.p0
         s_nom[b.name] = float(static.at[b.name, "s_nom_opt"])
         flows[b.name] = series[b.name].to_numpy(dtype=float)
-    return s_nom, flows
+    return lin.member_values(s_nom, problem.network), lin.member_values(flows, problem.network)
 
 
 __all__ = ["build_network", "solve"]
