@@ -13,7 +13,9 @@ solves. The rules (documented in ``docs/network.md``):
   ``min_t |f_t| L_max / L_t x (1 - margin)`` [MW]; this becomes its ``s_max_pu`` (a share of
   the rating after upgrades, so an upgrade can still buy the capacity back);
 * **thermal, N-1** (when the LP is security-constrained): the same with the LP's
-  post-contingency flow ``|f_l + BODF_lk f_k|`` of the branch the AC N-1 found overloaded;
+  post-contingency flow ``|f_l + BODF_lk f_k|`` of the branch the AC N-1 found overloaded
+  (``BODF_lk`` 0 where the outage moves no active power onto it: its AC loading still rises
+  with the lower voltages);
 * **voltage** (the reactive-power / voltage proxy): a bus whose voltage left its band in hour t
   by a deviation ``|v_t - v_grid|`` beyond the allowed ``|v_limit - v_grid|`` caps the flow of
   every branch between it and the grid that drives the deviation (a rise: flows in the
@@ -171,9 +173,11 @@ def tighten(
         }
         for row in n1_overloads(check, net).itertuples(index=False):
             monitored, outage = str(row.max_loading_branch), str(row.contingency)
-            factor = bodf.get((monitored, outage))
-            if factor is None:
+            if monitored not in index or outage not in index:
                 continue
+            # BODF 0: the outage moves no active power onto the branch, but its AC loading
+            # still rises (lower voltages, more reactive flow): cap its own flow
+            factor = bodf.get((monitored, outage), 0.0)
             t = int(row.hour)
             after = abs(flows[monitored][t] + factor * flows[outage][t])
             limit = _limit_of(net, monitored)
@@ -283,6 +287,9 @@ def run_ac_loop(
         if history[-1].feasible or k == rounds - 1:
             return problem, solution, checked, history
         problem, history[-1].derated = tighten(problem, solution, checked, laid_out, margin)
+        if not history[-1].derated:  # nothing the rules can tighten: another solve is the same
+            logger.warning("AC loop: the violations left are not on branches the LP can limit")
+            return problem, solution, checked, history
         solution = solve(problem)
     raise AssertionError("unreachable: rounds >= 1")
 
