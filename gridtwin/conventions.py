@@ -174,6 +174,18 @@ VARIABLES: Final[dict[str, tuple[str, str]]] = {
     "branch_flow": ("MW", "active-power flow of the linearised power flow, bus0 to bus1"),
     "technology_bus": ("", "bus of the site network a technology is connected to"),
     "network_cost": ("{currency} yr-1", "annualised cost of the site-network upgrades"),
+    "is_offsite": (
+        "1",
+        "1 for a contract with a plant elsewhere in the grid zone (delivered through the POI)",
+    ),
+    "offsite_delivered": (
+        "MW",
+        "output of the offsite contracts delivered to the campus (part of grid_import)",
+    ),
+    "offsite_sold": ("MW", "output of the offsite contracts sold at the export price"),
+    "land_use": ("ha MW-1", "site land per MW of on-site capacity"),
+    "land_used": ("ha", "site land taken by on-site capacity"),
+    "land_area": ("ha", "site land available for on-site capacity"),
 }
 
 

@@ -141,6 +141,17 @@ def build_results(
             ),
             "is_clean": ((TECHNOLOGY,), clean),
             "co2_intensity": ((TECHNOLOGY,), co2),
+            "is_offsite": (
+                (TECHNOLOGY,),
+                [int(g.offsite) for g in problem.generators] + [0] * len(stores),
+            ),
+            "land_use": (
+                (TECHNOLOGY,),
+                [0.0 if g.offsite else g.land_use for g in problem.generators]
+                + [s.land_use for s in problem.storage],
+            ),
+            "offsite_delivered": (ts, _or_zeros(solution.offsite_delivered, n_t)),
+            "offsite_sold": (ts, _or_zeros(solution.offsite_sold, n_t)),
             "load_shift": (ts, shift),
             "load_curtailment": (ts, curtailed),
             "load_served": (ts, problem.load + shift - curtailed),
@@ -164,7 +175,7 @@ def build_results(
     )
     w = ds["snapshot_weight"]
     on_site = float((w * ds["co2_intensity"] * ds["p"].clip(min=0)).sum())
-    imported = float((w * ds["grid_co2_intensity"] * ds["grid_import"]).sum())
+    imported = float((w * ds["grid_co2_intensity"] * market_import(ds)).sum())
     ds["co2_emissions"] = ((), (on_site + imported) / years)  # per year, like the costs
     ds["cfe_score"] = ((), cfe_score(ds))
     groups = problem.cfe_groups()
@@ -178,6 +189,9 @@ def build_results(
         ds["cfe_score_by_year"] = (("year",), scores)
         ds = ds.assign_coords(year=years_of)
     ds["annual_matching_score"] = ((), annual_matching_score(ds))
+    ds["land_used"] = ((), land_used(ds))
+    if problem.land_area is not None:
+        ds["land_area"] = ((), problem.land_area)
     if problem.network is not None:
         ds = add_network(ds, problem, solution)
     ds["system_cost"] = ((), system_cost(ds))
@@ -258,6 +272,37 @@ def network_cost(ds: xr.Dataset) -> float:
     return float((ds["branch_capital_cost"] * added).sum())
 
 
+def _or_zeros(values: np.ndarray, n_t: int) -> np.ndarray:
+    return values if np.size(values) == n_t else np.zeros(n_t)
+
+
+def _offsite_mask(ds: xr.Dataset) -> xr.DataArray:
+    """1 for offsite contracts, 0 for on-site technologies (all 0 in older files)."""
+    if "is_offsite" in ds:
+        return ds["is_offsite"]
+    return xr.zeros_like(ds["p_nom_opt"], dtype=int)
+
+
+def _delivered(ds: xr.Dataset) -> xr.DataArray:
+    """Offsite deliveries through the POI [MW] (zeros in files without them)."""
+    if "offsite_delivered" in ds:
+        return ds["offsite_delivered"]
+    return xr.zeros_like(ds["grid_import"])
+
+
+def market_import(ds: xr.Dataset) -> xr.DataArray:
+    """Grid import bought on the market [MW]: the physical import less offsite deliveries."""
+    return ds["grid_import"] - _delivered(ds)
+
+
+def land_used(ds: xr.Dataset) -> float:
+    """Site land taken by on-site assets [ha]: ``sum land_use x p_nom_opt`` (0 in files
+    without land use)."""
+    if "land_use" not in ds:
+        return 0.0
+    return float((ds["land_use"] * ds["p_nom_opt"] * (1 - _offsite_mask(ds))).sum())
+
+
 def _stack(series: dict[str, np.ndarray], names: list[str], n_t: int) -> np.ndarray:
     if not names:
         return np.zeros((n_t, 0))
@@ -275,9 +320,11 @@ def _attr(value: Any) -> str | int | float:
 def cfe_score(ds: xr.Dataset) -> float:
     """Hourly-matched carbon-free share of the load, recomputed from the dispatch.
 
-    ``sum_t [sum_tech is_clean * p + cfe_t * import_t - export_t] / sum_t load_served_t`` where
-    ``p`` is the on-site output and net storage injection and ``load_served`` the load after
-    shifting and curtailment (docs/conventions.md; Xu et al. 2021).
+    ``sum_t [sum_onsite is_clean * p + delivered_t + cfe_t * (import_t - delivered_t)
+    - export_t] / sum_t load_served_t`` where ``p`` is the on-site output and net storage
+    injection, ``delivered`` the offsite contracts' output delivered through the POI (part of the
+    import) and ``load_served`` the load after shifting and curtailment (docs/conventions.md;
+    Xu et al. 2021).
 
     Parameters
     ----------
@@ -289,8 +336,8 @@ def cfe_score(ds: xr.Dataset) -> float:
     float
         CFE score [-].
     """
-    clean = (ds["is_clean"] * ds["p"]).sum(TECHNOLOGY)
-    cfe = clean + ds["grid_cfe_share"] * ds["grid_import"] - ds["grid_export"]
+    clean = (ds["is_clean"] * (1 - _offsite_mask(ds)) * ds["p"]).sum(TECHNOLOGY)
+    cfe = clean + _delivered(ds) + ds["grid_cfe_share"] * market_import(ds) - ds["grid_export"]
     w = weights(ds)
     return float((w * cfe).sum() / (w * ds["load_served"]).sum())
 
@@ -298,11 +345,12 @@ def cfe_score(ds: xr.Dataset) -> float:
 def annual_matching_score(ds: xr.Dataset) -> float:
     """Volumetric (annual) carbon-free share: all clean output counts, exported or not.
 
-    ``sum_t [sum_tech is_clean * p + cfe_t * import_t] / sum_t load_served_t`` [-]. It is the
-    score of ``policy.matching: annual`` and never below :func:`cfe_score`.
+    ``sum_t [sum_tech is_clean * p + cfe_t * (import_t - delivered_t)] / sum_t load_served_t``
+    [-] (every offsite MWh counts, delivered or sold). It is the score of ``policy.matching:
+    annual`` and never below :func:`cfe_score`.
     """
     clean = (ds["is_clean"] * ds["p"]).sum(TECHNOLOGY)
-    cfe = clean + ds["grid_cfe_share"] * ds["grid_import"]
+    cfe = clean + ds["grid_cfe_share"] * market_import(ds)
     w = weights(ds)
     return float((w * cfe).sum() / (w * ds["load_served"]).sum())
 
@@ -326,9 +374,12 @@ def system_cost(ds: xr.Dataset) -> float:
     * operating cost over the horizon ``sum_t w_t [sum_gen marginal_cost * p
       + tie_break_cost * (sum_storage discharge + export) + shift_cost * max(load_shift, 0)
       + curtail_cost * load_curtailment]``;
-    * grid cost ``sum_t w_t [max(price_t, 0) import_t + min(price_t, 0) min(import_t,
-      load_served_t) - export_price_t export_t]`` (a negative price is earned on the load
-      served only) plus ``demand_charge * sum_month share_month * max_(t in month) import_t``;
+    * grid cost ``sum_t w_t [max(price_t, 0) market_t + min(price_t, 0) min(market_t,
+      load_served_t) - export_price_t (export_t + sold_t)]`` with ``market = import -
+      delivered`` (offsite deliveries are paid for by the contracts' capital cost; a negative
+      price is earned on the load served only) plus ``demand_charge * sum_month share_month *
+      max_(t in month) import_t`` (physical import) and ``tie_break_cost`` on the offsite
+      output sold;
 
     ``w_t`` the snapshot weight [h] and ``H = horizon_years`` (1 for one weather year; the
     solver's objective is the cost of the horizon, ``system_cost * H``).
@@ -358,14 +409,15 @@ def system_cost(ds: xr.Dataset) -> float:
             ds["marginal_cost"].sel({TECHNOLOGY: stores}).rename({TECHNOLOGY: STORAGE}) * discharge
         ).sum()
     )
-    exported = float((w * ds["grid_export"]).sum())
+    sold = ds["offsite_sold"] if "offsite_sold" in ds else xr.zeros_like(ds["grid_export"])
+    exported = float((w * (ds["grid_export"] + sold)).sum())
     opex += float(ds["tie_break_cost"]) * (float(discharge.sum()) + exported)
     opex += float(ds["shift_cost"]) * float((w * ds["load_shift"].clip(min=0)).sum())
     opex += float(ds["curtail_cost"]) * float((w * ds["load_curtailment"]).sum())
-    price, imported = ds["grid_price"], ds["grid_import"]
-    grid = float((w * price.clip(min=0) * imported).sum())
-    grid += float((w * price.clip(max=0) * np.minimum(imported, ds["load_served"])).sum())
-    grid -= float((w * ds["grid_export_price"] * ds["grid_export"]).sum())
+    price, imported, market = ds["grid_price"], ds["grid_import"], market_import(ds)
+    grid = float((w * price.clip(min=0) * market).sum())
+    grid += float((w * price.clip(max=0) * np.minimum(market, ds["load_served"])).sum())
+    grid -= float((w * ds["grid_export_price"] * (ds["grid_export"] + sold)).sum())
     charge = float(ds["demand_charge"]) if "demand_charge" in ds else 0.0
     if charge:
         snapshots = pd.DatetimeIndex(ds[TIME].values)
@@ -378,8 +430,10 @@ def system_cost(ds: xr.Dataset) -> float:
 
 
 def energy_balance_residual(ds: xr.Dataset) -> xr.DataArray:
-    """Supply minus load at the site bus for every hour [MW] (zero for a correct result)."""
-    supply = ds["p"].sum(TECHNOLOGY) + ds["grid_import"] - ds["grid_export"]
+    """Supply minus load of the site for every hour [MW] (zero for a correct result): on-site
+    output plus the physical POI exchange (offsite deliveries arrive in the import)."""
+    onsite = (ds["p"] * (1 - _offsite_mask(ds))).sum(TECHNOLOGY)
+    supply = onsite + ds["grid_import"] - ds["grid_export"]
     return supply - ds["load_served"]
 
 

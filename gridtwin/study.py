@@ -12,26 +12,22 @@ import math
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 import yaml
 
+from gridtwin.ac_loop import AcRound, rounds_attrs, run_ac_loop
+from gridtwin.assembly import build_problem, study_technologies
 from gridtwin.campus import campus_load
-from gridtwin.campus.backup import backup_assets, ups_storage
 from gridtwin.campus.flexibility import (
-    HOURS_PER_YEAR,
     FlexibilityEnvelope,
     curtailment_events,
     flexibility_envelope,
 )
 from gridtwin.config import (
-    PRICE_BOUNDS,
-    AssetConfig,
     SolverConfig,
     Study,
     StudyConfig,
@@ -39,24 +35,17 @@ from gridtwin.config import (
 )
 from gridtwin.conventions import STORAGE, TECHNOLOGY, TIME, annotate
 from gridtwin.exceptions import DataError
-from gridtwin.ac_loop import AcRound, rounds_attrs, run_ac_loop
 from gridtwin.grid.check import GridCheck, attach_check
 from gridtwin.io import check_writable
-from gridtwin.network.assemble import read_site_network, site_network
+from gridtwin.network.assemble import read_site_network
 from gridtwin.optimize import pypsa_backend
 from gridtwin.optimize.aggregate import aggregate, disaggregate_solution
 from gridtwin.optimize.dispatch import rolling_dispatch
 from gridtwin.optimize.problem import (
-    FlexSpec,
-    GeneratorSpec,
-    PoiSpec,
     Solution,
-    StorageSpec,
     SystemProblem,
-    horizon_years,
 )
 from gridtwin.results import build_results, open_results, weights, write_results
-from gridtwin.series import resolve_series
 from gridtwin.technologies import annualised_costs, load_catalogue
 from gridtwin.weather import pv_capacity_factor, wind_capacity_factor
 from gridtwin.weather import read as read_weather
@@ -82,285 +71,6 @@ STAGES = (
 
 ProgressCallback = Callable[[str, str], None]
 """Called as ``callback(stage, event)`` with event ``"start"`` or ``"done"``."""
-
-
-#: Generators whose output follows the weather (capacity factor from the resources stage).
-VARIABLE_RENEWABLES = ("solar", "onwind", "offwind")
-#: Dispatchable generators: clean firm (at the catalogue's availability) and natural gas.
-FIRM = ("geothermal", "nuclear", "ocgt", "ccgt")
-#: Fixed duration of storage sold as a product of one size [h], used unless
-#: ``technologies.assets.<tech>.max_hours`` says otherwise: Form Energy's iron-air battery
-#: delivers its rated power for 100 h (Form Energy, 2023), and the catalogue has one all-in
-#: cost per kWh of that system and no power cost, so power must follow energy.
-DEFAULT_MAX_HOURS = {"iron_air": 100.0}
-#: Storage technologies -> catalogue rows (power in, energy, power out or None when one AC
-#: rating serves both directions).
-STORAGE_ROWS: dict[str, tuple[str, str, str | None]] = {
-    "battery": ("battery_power", "battery_energy", None),
-    "iron_air": ("iron_air_power", "iron_air_energy", None),
-    "hydrogen": ("electrolysis", "hydrogen_storage", "fuel_cell"),
-}
-
-
-def study_technologies(cfg: StudyConfig) -> list[str]:
-    """Technologies a study uses: the extendable ones and those with existing capacity."""
-    assets = cfg.technologies.assets
-    used = [str(t) for t in cfg.technologies.extendable]
-    used += [t for t, a in assets.items() if t not in used and (a.p_nom > 0 or a.e_nom > 0)]
-    return used
-
-
-def _generators(
-    cfg: StudyConfig,
-    n_t: int,
-    capacity_factors: dict[str, xr.DataArray],
-    costs: pd.DataFrame,
-    years: float,
-) -> list[GeneratorSpec]:
-    """Candidate and existing generators of the catalogue technologies."""
-    out: list[GeneratorSpec] = []
-    extendable = cfg.technologies.extendable
-    for tech in study_technologies(cfg):
-        if tech not in VARIABLE_RENEWABLES + FIRM:
-            continue
-        row = costs.loc[tech]
-        if tech in VARIABLE_RENEWABLES:
-            cf = capacity_factors[tech].to_numpy()
-        else:
-            cf = np.full(n_t, float(row["availability"]))
-        asset = _asset(cfg, tech)
-        limit = math.inf if asset.p_nom_max is None else asset.p_nom_max - asset.p_nom
-        new = GeneratorSpec(
-            name=tech,
-            capacity_factor=cf,
-            capital_cost=years * float(row["capital_cost"]),
-            marginal_cost=float(row["marginal_cost"]),
-            clean=tech not in ("ocgt", "ccgt"),
-            co2_intensity=float(row["co2_intensity"]),
-            p_nom_max=limit,
-        )
-        if asset.p_nom > 0:  # brownfield: fixed, no investment
-            out.append(
-                replace(
-                    new,
-                    name=f"{tech}_existing",
-                    capital_cost=0.0,
-                    p_nom=asset.p_nom,
-                    p_nom_max=math.inf,
-                    extendable=False,
-                )
-            )
-        if tech in extendable:
-            out.append(new)
-    return out
-
-
-def _storage(cfg: StudyConfig, costs: pd.DataFrame, years: float) -> list[StorageSpec]:
-    """Candidate and existing storage of the catalogue technologies."""
-    out: list[StorageSpec] = []
-    extendable = cfg.technologies.extendable
-    for tech in study_technologies(cfg):
-        if tech not in STORAGE_ROWS:
-            continue
-        power, energy, power_out = STORAGE_ROWS[tech]
-        asset = _asset(cfg, tech)
-        if power_out is None:
-            eta_c = float(costs.at[power, "efficiency_charge"])
-            eta_d = float(costs.at[power, "efficiency_discharge"])
-        else:
-            eta_c = float(costs.at[power, "efficiency"])
-            eta_d = float(costs.at[power_out, "efficiency"])
-        if asset.p_nom > 0 or asset.e_nom > 0:
-            out.append(
-                StorageSpec(
-                    name=f"{tech}_existing",
-                    capital_cost_power=0.0,
-                    capital_cost_energy=0.0,
-                    efficiency_charge=eta_c,
-                    efficiency_discharge=eta_d,
-                    p_nom=asset.p_nom,
-                    e_nom=asset.e_nom,
-                    extendable=False,
-                    capital_cost_discharge=None if power_out is None else 0.0,
-                )
-            )
-        if tech in extendable:
-            out.append(
-                StorageSpec(
-                    name=tech,
-                    capital_cost_power=years * float(costs.at[power, "capital_cost"]),
-                    capital_cost_energy=years * float(costs.at[energy, "capital_cost"]),
-                    efficiency_charge=eta_c,
-                    efficiency_discharge=eta_d,
-                    capital_cost_discharge=(
-                        None
-                        if power_out is None
-                        else years * float(costs.at[power_out, "capital_cost"])
-                    ),
-                    p_nom_max=_room(asset.p_nom_max, asset.p_nom),
-                    e_nom_max=_room(asset.e_nom_max, asset.e_nom),
-                    max_hours=(
-                        DEFAULT_MAX_HOURS.get(tech) if asset.max_hours is None else asset.max_hours
-                    ),
-                )
-            )
-    return out
-
-
-def _asset(cfg: StudyConfig, tech: str) -> AssetConfig:
-    """Existing capacity and limits of a technology (none given: nothing existing, no limit)."""
-    return cfg.technologies.assets.get(tech, AssetConfig())  # type: ignore[call-overload]
-
-
-def _room(limit: float | None, existing: float) -> float:
-    """What may still be built under a limit that counts the existing capacity."""
-    return math.inf if limit is None else limit - existing
-
-
-def build_problem(
-    cfg: StudyConfig,
-    snapshots: pd.DatetimeIndex,
-    campus: xr.Dataset,
-    capacity_factors: dict[str, xr.DataArray],
-    costs: pd.DataFrame,
-    net: Any = None,
-) -> SystemProblem:
-    """Assemble the backend-neutral problem from the stage outputs.
-
-    Parameters
-    ----------
-    cfg : StudyConfig
-    snapshots : pandas.DatetimeIndex
-        Hourly UTC index of the weather set.
-    campus : xarray.Dataset
-        Output of :func:`gridtwin.campus.campus_load` (``load`` [MW] on ``time`` and what the
-        flexibility envelope needs).
-    capacity_factors : dict of str to xarray.DataArray
-        Per variable renewable technology used, [p.u.] on ``time``.
-    costs : pandas.DataFrame
-        Output of :func:`gridtwin.technologies.annualised_costs` for
-        :func:`study_technologies` (and ``network`` when the study has a site network).
-    net : pandapowerNet, optional
-        The site network (:func:`gridtwin.network.assemble.read_site_network`) when the study
-        has a ``network`` section.
-
-    Returns
-    -------
-    SystemProblem
-        Capital costs are charged for the horizon's length (:func:`horizon_years`: a week pays
-        168/8760 of the annual cost; a weather year pays one year). Candidate technologies from
-        the catalogue (variable renewables at their capacity factor, clean firm and gas
-        generators at the catalogue's availability, storage), existing capacity of
-        ``technologies.assets`` as fixed assets named ``<tech>_existing`` that cost no
-        investment, the campus backup generators (existing, not clean, fuel cost, run-hour
-        limit), the usable part of the UPS batteries (existing storage) and the campus
-        flexibility envelope; with a site network, its buses, branches, N-1 and upgrade costs.
-    """
-    n_t = len(snapshots)
-    years = horizon_years(n_t)  # annual capital costs are charged for the horizon's length
-    generators = _generators(cfg, n_t, capacity_factors, costs, years)
-    horizon_share = n_t / HOURS_PER_YEAR
-    generators += [
-        GeneratorSpec(
-            name=asset.name,
-            capacity_factor=np.ones(n_t),
-            capital_cost=0.0,
-            marginal_cost=asset.marginal_cost,
-            clean=False,
-            p_nom=asset.p_nom,
-            extendable=False,
-            co2_intensity=asset.co2_intensity,
-            e_sum_max=asset.max_energy * horizon_share,
-        )
-        for asset in backup_assets(cfg.campus)
-    ]
-    storage = _storage(cfg, costs, years)
-    ups = ups_storage(cfg.campus)
-    if ups.e_nom > 0 and ups.p_nom > 0:
-        one_way = math.sqrt(ups.efficiency_roundtrip)
-        storage.append(
-            StorageSpec(
-                name="ups",
-                capital_cost_power=0.0,
-                capital_cost_energy=0.0,
-                efficiency_charge=one_way,
-                efficiency_discharge=one_way,
-                p_nom=ups.p_nom,
-                e_nom=ups.e_nom,
-                extendable=False,
-            )
-        )
-    price = resolve_series(cfg.poi.import_price, snapshots, "poi.import_price", PRICE_BOUNDS)
-    cfe = resolve_series(cfg.poi.grid_cfe_share, snapshots, "poi.grid_cfe_share", (0.0, 1.0))
-    grid_co2 = (
-        None
-        if cfg.poi.grid_co2_intensity is None
-        else resolve_series(
-            cfg.poi.grid_co2_intensity, snapshots, "poi.grid_co2_intensity", (0.0, 2.0)
-        )
-    )
-    poi = PoiSpec(
-        p_nom=cfg.poi.p_nom,
-        import_price=price,
-        # export earns a share of a positive price and pays a negative one in full
-        export_price=np.minimum(cfg.poi.export_price_share * price, price),
-        grid_cfe_share=cfe,
-        grid_co2_intensity=grid_co2,
-        demand_charge=cfg.poi.demand_charge,
-        utc_offset_h=float(campus.attrs.get("local_time_utc_offset_h", 0.0)),
-    )
-    problem = SystemProblem(
-        snapshots=snapshots,
-        load=campus["load"].to_numpy(),
-        generators=tuple(generators),
-        storage=tuple(storage),
-        poi=poi,
-        cfe_target=cfg.policy.cfe_target,
-        currency=cfg.currency,
-        tie_break_cost=cfg.solver.tie_break_cost,
-        flex=flex_spec(flexibility_envelope(campus, cfg.campus)),
-        horizon_years=years,
-        matching=cfg.policy.matching,
-        export_limit=(
-            None
-            if cfg.policy.max_export_share is None
-            else cfg.policy.max_export_share * float(campus["load"].sum())
-        ),
-        emissions_cap=(
-            None if cfg.policy.emissions_cap is None else cfg.policy.emissions_cap * years
-        ),
-    )
-    if cfg.network is None or net is None:
-        return problem
-    spec = site_network(cfg.network, net, problem.technologies, costs, years)
-    return replace(problem, network=spec)
-
-
-def flex_spec(envelope: FlexibilityEnvelope) -> FlexSpec | None:
-    """Translate the campus flexibility envelope into the optimiser's :class:`FlexSpec`.
-
-    The per-window curtailment budget is the event-length limit at the window's mean hourly
-    bound (``curtail_event_hours_max x mean(curtail_max in the window)``): a linear stand-in for
-    "at most one event of that many hours a day"; the hours are counted in the result.
-    ``None`` when the envelope allows neither shifting nor curtailment.
-    """
-    if not (envelope.shift_max.any() or envelope.curtail_max.any()):
-        return None
-    windows = envelope.windows()
-    per_window = np.array(
-        [envelope.curtail_event_hours_max * float(envelope.curtail_max[w].mean()) for w in windows]
-    )
-    return FlexSpec(
-        shift_max=np.asarray(envelope.shift_max),
-        shift_in_max=np.asarray(envelope.shift_in_max),
-        ramp_max=np.asarray(envelope.ramp_max),
-        window_hours=envelope.window_hours,
-        shift_cost=envelope.shift_cost,
-        curtail_max=np.asarray(envelope.curtail_max),
-        curtail_energy_max=envelope.curtail_energy_max,
-        curtail_window_energy_max=per_window,
-        curtail_cost=envelope.curtail_cost,
-    )
 
 
 def study_inputs(cfg: StudyConfig) -> list[Path]:

@@ -15,10 +15,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from gridtwin.assembly import flex_spec
 from gridtwin.campus import backup_assets, campus_load, flexibility_envelope, ups_storage
 from gridtwin.config import CampusConfig, SolarConfig, WindConfig
 from gridtwin.optimize.problem import FlexSpec, GeneratorSpec, PoiSpec, StorageSpec, SystemProblem
-from gridtwin.study import flex_spec
 from gridtwin.technologies import annualised_costs, load_catalogue
 from gridtwin.weather import open_weather, pv_capacity_factor, wind_capacity_factor
 

@@ -4,6 +4,7 @@ power flow checked against pandapower's own DC power flow."""
 from __future__ import annotations
 
 import copy
+import itertools
 from dataclasses import replace
 
 import numpy as np
@@ -32,10 +33,16 @@ def _feeder_case(upgrade_cost: float) -> SystemProblem:
         (
             BranchSpec("line:feed", "G", "L", 0.01, 1000.0),
             BranchSpec(
-                "trafo:TR", "R", "L", 0.05, 50.0, kind="trafo", extendable=True,
+                "trafo:TR",
+                "R",
+                "L",
+                0.05,
+                50.0,
+                kind="trafo",
+                extendable=True,
                 capital_cost=upgrade_cost,
             ),
-        ),  # fmt: skip
+        ),
         load_bus="L",
         grid_bus="G",
         asset_bus={"gen": "R"},
@@ -285,4 +292,60 @@ def test_ac_loop_fixes_a_voltage_violation_in_bounded_rounds(backend: str) -> No
     assert 0.0 < solution.p_nom["gen"] < 50.0
     # each round costs more than the one before (a tighter problem)
     objectives = [r.objective for r in history]
-    assert all(b >= a - 1e-6 for a, b in zip(objectives, objectives[1:], strict=False))
+    assert all(b >= a - 1e-6 for a, b in itertools.pairwise(objectives))
+
+
+def _offsite_case(target: float, matching: str = "hourly") -> SystemProblem:
+    """100 MW of load for 24 h, a grid without clean share at 1 per MWh, and an offsite solar
+    contract (10 per MW and horizon, size limit 1000 MW) producing at its full size in the first
+    12 hours only."""
+    cf = np.r_[np.ones(12), np.zeros(12)]
+    return SystemProblem(
+        index(N),
+        np.full(N, 100.0),
+        (GeneratorSpec("solar_offsite", cf, 10.0, offsite=True, p_nom_max=1000.0),),
+        (),
+        poi(N, 1000.0, 1.0, 0.0),
+        target,
+        matching=matching,  # type: ignore[arg-type]
+    )
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_offsite_contract_counts_as_clean_only_up_to_the_hourly_import(backend: str) -> None:
+    solve = BACKENDS[backend]
+    sol = solve(_offsite_case(0.5))
+    # 1200 MWh of 2400 must be clean: 100 MW delivered in each of the 12 sunny hours
+    assert sol.p_nom["solar_offsite"] == pytest.approx(100.0, rel=1e-6)
+    np.testing.assert_allclose(sol.offsite_delivered[:12], 100.0, rtol=1e-6)
+    np.testing.assert_allclose(sol.grid_import, 100.0, rtol=1e-6)  # physical import
+    assert sol.objective == pytest.approx(100 * 10 + 1200 * 1.0, rel=1e-6)
+    # beyond the sunny hours' import nothing more counts: 60 % is out of reach hour by hour
+    from gridtwin.exceptions import InfeasibleError
+
+    with pytest.raises(InfeasibleError, match="0.5000"):
+        solve(_offsite_case(0.6))
+    # ... but volumetric matching counts the excess (sold at the export price, 0 here)
+    annual = solve(_offsite_case(0.6, "annual"))
+    assert annual.p_nom["solar_offsite"] == pytest.approx(120.0, rel=1e-6)
+    np.testing.assert_allclose(annual.offsite_sold[:12], 20.0, rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_site_land_area_binds(backend: str) -> None:
+    """Solar at 10 per MW (cheaper than 24 MWh of grid) wants 100 MW, 2 ha/MW on 100 ha of
+    land allows 50 MW; the storage takes land too (1 ha/MW) but is not worth building."""
+    problem = SystemProblem(
+        index(N),
+        np.full(N, 100.0),
+        (GeneratorSpec("solar", np.ones(N), 10.0, land_use=2.0),),
+        (StorageSpec("battery", 5.0, 1.0, 0.9, 0.9, land_use=1.0),),
+        poi(N, 1000.0, 1.0, 0.0),
+        0.0,
+        land_area=100.0,
+    )
+    sol = BACKENDS[backend](problem)
+    assert sol.p_nom["solar"] == pytest.approx(50.0, rel=1e-6)
+    assert sol.objective == pytest.approx(50 * 10 + 50 * 24, rel=1e-6)
+    unlimited = BACKENDS[backend](replace(problem, land_area=None))
+    assert unlimited.p_nom["solar"] == pytest.approx(100.0, rel=1e-6)

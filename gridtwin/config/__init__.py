@@ -53,14 +53,13 @@ from gridtwin.config.study import (
 )
 
 __all__ = [
-    "AcLoopConfig",
-    "NetworkConfig",
     "ALL_TECHNOLOGIES",
     "BACKUP_KIND_DEFAULTS",
     "PRICE_BOUNDS",
     "SERIES_FIELDS",
     "STORAGE_TECHNOLOGIES",
     "TECHNOLOGY_NAMES",
+    "AcLoopConfig",
     "AggregationConfig",
     "AssetConfig",
     "BackupGeneratorConfig",
@@ -71,6 +70,7 @@ __all__ = [
     "FlexibilityConfig",
     "Fraction",
     "InferenceConfig",
+    "NetworkConfig",
     "NonNegative",
     "OffwindConfig",
     "PoiConfig",

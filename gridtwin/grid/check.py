@@ -31,9 +31,9 @@ laid out as its sizing problem saw it (:func:`placed_network`): the campus load 
 
 N-1: every in-service line and transformer is taken out alone
 (:func:`gridtwin.grid.powerflow.n_minus_1`) in every hour checked (or, for quick looks, the
-``n1_hours`` hours of highest POI import ``grid_import - grid_export``). Per contingency the file holds
-the maximum loading of the remaining branches and the minimum bus voltage over those hours, and
-the worst status over those hours (``ok`` < ``not_converged`` < ``islanding``).
+``n1_hours`` hours of highest POI import ``grid_import - grid_export``). Per contingency the
+file holds the maximum loading of the remaining branches and the minimum bus voltage over those
+hours, and the worst status over those hours (``ok`` < ``not_converged`` < ``islanding``).
 
 Variables added to the result (existing variables are kept untouched; variables of an earlier
 check are replaced): ``vm_pu`` (time, bus) [p.u.], ``loading_percent`` (time, branch) [%],

@@ -64,11 +64,11 @@ import xarray as xr
 
 from gridtwin.exceptions import DataError, PowerFlowNotConverged
 from gridtwin.grid.batch import BatchPowerFlow, UnsupportedNetwork, bridge_branches
-from gridtwin.grid.network import resolve_bus, check_parameters
+from gridtwin.grid.network import check_parameters, resolve_bus
 from gridtwin.grid.powerflow import (
     _check_islands,
-    element_labels,
     _profiles,
+    element_labels,
     injection_matrices,
     limits,
 )

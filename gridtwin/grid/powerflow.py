@@ -519,7 +519,8 @@ def n_minus_1(
     loads = {k: np.asarray(v, dtype=float)[hours] for k, v in load_p_mw.items()}
     sgens = {k: np.asarray(v, dtype=float)[hours] for k, v in sgen_p_mw.items()}
     outages = [
-        ("line", i, lab) for i, lab in zip(net.line.index, element_labels(net.line, "line"), strict=True)
+        ("line", i, lab)
+        for i, lab in zip(net.line.index, element_labels(net.line, "line"), strict=True)
     ]
     outages += [
         ("trafo", i, lab)

@@ -35,8 +35,9 @@ Wood, A. J., Wollenberg, B. F., Sheblé, G. B. (2014). Power Generation, Operati
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -276,7 +277,7 @@ class NetworkSpec:
         return np.array([min(b.s_max_pu * b.s_nom, b.flow_max) for b in self.branches])
 
     def linear(self) -> LinearNetwork:
-        """The rows of the sizing LP, identical parallel branches merged (:class:`LinearNetwork`)."""
+        """The rows of the sizing LP, identical parallels merged (:class:`LinearNetwork`)."""
         return _linear(self)
 
     def with_branches(self, branches: tuple[BranchSpec, ...]) -> NetworkSpec:
@@ -330,7 +331,7 @@ class LinearNetwork:
     coef: np.ndarray
     share: np.ndarray
 
-    def member_values(self, corridor: dict[str, float | np.ndarray], original: NetworkSpec) -> dict:
+    def member_values(self, corridor: Mapping[str, Any], original: NetworkSpec) -> dict[str, Any]:
         """Values of the original branches from corridor values (divided by the member count)."""
         out = {}
         for c, members in enumerate(self.members):

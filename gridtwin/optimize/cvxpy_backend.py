@@ -125,6 +125,8 @@ class Model:
     cfe_shortfall: cp.Variable | None = None
     s_nom: dict[str, Capacity] = field(default_factory=dict)
     flow: cp.Variable | None = None
+    offsite_delivered: cp.Variable | None = None
+    offsite_sold: cp.Variable | None = None
 
 
 def _total(terms: list[Any]) -> cp.Expression:
@@ -247,13 +249,56 @@ def _storage(
     return supply, clean
 
 
+def _offsite(
+    problem: SystemProblem,
+    model: Model,
+    constraints: list[cp.Constraint],
+    cost: list[cp.Expression | float],
+    clean: list[cp.Expression],
+    periods: sp.csr_array,
+) -> cp.Variable:
+    """Offsite contracts: their output is delivered through the POI or sold at the export
+    price; returns the delivered power [MW] (part of the physical import)."""
+    n_time = len(problem.snapshots)
+    w = problem.snapshot_weights
+    zeros = np.zeros(n_time)
+    delivered = cp.Variable(
+        n_time, name="offsite_delivery", bounds=[zeros, np.full(n_time, problem.poi.p_nom)]
+    )
+    sold = cp.Variable(
+        n_time, name="offsite_sale", bounds=[zeros, np.full(n_time, problem.offsite_limit)]
+    )
+    output = _total([model.p[g.name] for g in problem.offsite])
+    constraints.append(output == delivered + sold)
+    cost.append(-(w * (problem.poi.export_price - problem.tie_break_cost)) @ sold)
+    if problem.matching == "hourly":  # counted up to the hour's import
+        clean.append(periods @ delivered)
+    else:  # volumetric: every offsite MWh counts
+        clean.append(periods @ output)
+    model.offsite_delivered, model.offsite_sold = delivered, sold
+    return delivered
+
+
+def _land(problem: SystemProblem, model: Model, constraints: list[cp.Constraint]) -> None:
+    """Site land: ``sum land_use x p_nom <= land_area`` over on-site assets [ha]."""
+    assert problem.land_area is not None
+    terms: list[Any] = [
+        g.land_use * model.p_nom[g.name] for g in problem.generators if g.land_use and not g.offsite
+    ]
+    terms += [s.land_use * model.p_nom[s.name] for s in problem.storage if s.land_use]
+    variable = [t for t in terms if isinstance(t, cp.Expression)]
+    fixed = float(sum(t for t in terms if not isinstance(t, cp.Expression)))
+    if variable:
+        constraints.append(_total(variable) <= problem.land_area - fixed)
+
+
 def _site_network(
     problem: SystemProblem,
     network: NetworkSpec,
     model: Model,
     constraints: list[cp.Constraint],
     demand: cp.Expression | np.ndarray,
-) -> list[cp.Expression]:
+) -> list[Any]:
     """Kirchhoff's laws, ratings, N-1 and upgrades of the site network (the rows of
     :meth:`NetworkSpec.linear`, parallel branches merged into corridors); returns the upgrade
     costs [currency]."""
@@ -263,9 +308,14 @@ def _site_network(
     flow = cp.Variable((len(net.branches), n_time), name="branch_flow")
     model.flow = flow
     incidence = net.incidence()
+    assert model.grid_import is not None and model.grid_export is not None
     grid = (model.grid_import, model.grid_export)
     for i, bus in enumerate(net.buses):
-        terms: list[Any] = [model.p[g.name] for g in problem.generators if net.bus_of(g.name) == bus]
+        terms: list[Any] = [
+            model.p[g.name]
+            for g in problem.generators
+            if not g.offsite and net.bus_of(g.name) == bus
+        ]
         terms += [
             model.discharge[s.name] - model.charge[s.name]
             for s in problem.storage
@@ -273,6 +323,8 @@ def _site_network(
         ]
         if bus == net.grid_bus:
             terms += [grid[0], -grid[1]]
+            if model.offsite_delivered is not None:
+                terms.append(model.offsite_delivered)
         injected = _total(terms) if terms else np.zeros(n_time)
         withdrawn = demand if bus == net.load_bus else np.zeros(n_time)
         constraints.append(injected - withdrawn == incidence[i] @ flow)
@@ -281,7 +333,7 @@ def _site_network(
         kvl = (cycles * np.array([b.x for b in net.branches])[:, None]).T
         kvl /= np.abs(kvl).max(axis=1, keepdims=True)  # rows of unit scale
         constraints.append(sp.csr_array(kvl) @ flow == 0)
-    cost: list[cp.Expression] = []
+    cost: list[Any] = []
     s_nom: list[Capacity] = []
     for j, b in enumerate(net.branches):
         s_nom.append(_capacity(f"{b.name}_s_nom", b.s_nom, b.extendable, b.s_nom_max))
@@ -373,10 +425,11 @@ def build_model(
             constraints.append(w @ p <= g.e_sum_max)
         if g.marginal_cost:
             cost.append(g.marginal_cost * (w @ p))
-        if g.clean:
+        if g.clean and not g.offsite:
             clean.append(periods @ p)
         model.p_nom[g.name], model.p[g.name] = p_nom, p
-        supply.append(p)
+        if not g.offsite:  # offsite contracts reach the site through the POI
+            supply.append(p)
 
     storage_supply, storage_clean = _storage(
         problem, model, constraints, cost, periods, initial_soc, final_soc_min
@@ -386,22 +439,28 @@ def build_model(
 
     poi = problem.poi
     limit = np.full(n_time, float(poi.p_nom))
-    grid_import = cp.Variable(n_time, name="poi_import", bounds=[zeros, limit])
+    grid_import = cp.Variable(n_time, name="poi_import", bounds=[zeros, limit])  # market part
     grid_export = cp.Variable(n_time, name="poi_export", bounds=[zeros, limit])
     model.grid_import, model.grid_export = grid_import, grid_export
     cost += [
         (w * np.maximum(poi.import_price, 0.0)) @ grid_import,
         -(w * (poi.export_price - problem.tie_break_cost)) @ grid_export,
     ]
+    physical: cp.Expression = grid_import
+    if problem.offsite:
+        physical = grid_import + _offsite(problem, model, constraints, cost, clean, periods)
+        constraints.append(physical <= limit)
     if poi.demand_charge:
         month, share = problem.billing_months()
         peak = cp.Variable(len(share), name="poi_peak", bounds=[np.zeros(len(share)), None])
-        constraints.append(grid_import <= peak[month])
+        constraints.append(physical <= peak[month])
         cost.append(poi.demand_charge * (share @ peak))
     clean.append(periods @ cp.multiply(poi.grid_cfe_share, grid_import))
     if problem.matching == "hourly":  # exported clean energy does not count hour by hour
         clean.append(-(periods @ grid_export))
-    supply += [grid_import, -grid_export]
+    supply += [physical, -grid_export]
+    if problem.land_area is not None:
+        _land(problem, model, constraints)
 
     demand: cp.Expression | np.ndarray = problem.load
     if problem.flex is not None:
@@ -601,9 +660,7 @@ def _extract(
         values = np.asarray(model.flow.value, dtype=float)
         corridor = {b.name: values[j] for j, b in enumerate(lin.spec.branches)}
         flows = lin.member_values(corridor, problem.network)
-        ratings = lin.member_values(
-            {k: _value(v) for k, v in model.s_nom.items()}, problem.network
-        )
+        ratings = lin.member_values({k: _value(v) for k, v in model.s_nom.items()}, problem.network)
     return Solution(
         s_nom=ratings,
         branch_flow=flows,
@@ -614,7 +671,9 @@ def _extract(
         charge={k: _array(v, n_time) for k, v in model.charge.items()},
         discharge={k: _array(v, n_time) for k, v in model.discharge.items()},
         state_of_charge={k: _array(v, n_time) for k, v in model.soc.items()},
-        grid_import=_array(model.grid_import, n_time),
+        grid_import=_array(model.grid_import, n_time) + _array(model.offsite_delivered, n_time),
+        offsite_delivered=_array(model.offsite_delivered, n_time),
+        offsite_sold=_array(model.offsite_sold, n_time),
         grid_export=_array(model.grid_export, n_time),
         objective=model.objective,
         cfe_price=_cfe_price(model),

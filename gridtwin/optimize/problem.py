@@ -26,6 +26,17 @@ variable cost plus grid energy cost minus export revenue plus demand charges (pl
   load_t``.
 
 ``w_t`` is the snapshot weight (hours; 1 at full resolution).
+
+Offsite contracts (generators with ``offsite``; plants elsewhere in the grid zone): their output
+``q_t`` is split into ``delivered_t`` (through the POI to the campus) and ``sold_t`` (at the
+export price), ``sum_offsite q_t = delivered_t + sold_t``. The POI import is the physical flow
+``import_t = market_t + delivered_t <= poi.p_nom``: the import price is paid on ``market_t``
+only, so a delivered MWh counts as clean only up to the hour's import. In the hourly CFE sum
+``delivered_t + cfe_t market_t`` replaces ``cfe_t import_t``; annual (volumetric) matching
+counts all offsite output. Land: ``sum_onsite land_use x p_nom <= land_area``.
+
+With a site network (``network``) the energy balance holds at every bus and the branch flows
+obey the rows of :mod:`gridtwin.network.spec`.
 """
 
 from __future__ import annotations
@@ -41,7 +52,18 @@ from gridtwin.network.spec import NetworkSpec
 
 #: Names the backends use for their own components; technologies may not take them.
 RESERVED_NAMES = frozenset(
-    {"campus", "grid", "poi_import", "poi_export", "flex_defer", "flex_recover", "flex_curtail"}
+    {
+        "campus",
+        "grid",
+        "poi_import",
+        "poi_export",
+        "flex_defer",
+        "flex_recover",
+        "flex_curtail",
+        "offsite_zone",
+        "offsite_delivery",
+        "offsite_sale",
+    }
 )
 
 
@@ -71,6 +93,12 @@ class GeneratorSpec:
         Emissions per MWh of output [t CO2 MWh-1].
     e_sum_max : float
         Largest output over the horizon [MWh] (e.g. permitted run hours); ``inf`` for none.
+    offsite : bool
+        A contract with a plant elsewhere in the grid zone (not on the site, not in the site
+        network): its output reaches the campus through the POI, counts as clean only up to
+        the campus's import in that hour, and its excess is sold at the export price.
+    land_use : float
+        Site land per MW [ha MW-1] (on-site assets; 0 for offsite contracts).
     """
 
     name: str
@@ -83,6 +111,8 @@ class GeneratorSpec:
     extendable: bool = True
     co2_intensity: float = 0.0
     e_sum_max: float = float("inf")
+    offsite: bool = False
+    land_use: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -112,6 +142,8 @@ class StorageSpec:
         extendable.
     p_nom_max, e_nom_max : float
         Build limits [MW] (of each power rating) and [MWh]; ``inf`` for none.
+    land_use : float
+        Site land per MW of (charge) power [ha MW-1].
     max_hours : float or None
         Fixed duration: ``e_nom = max_hours x p_nom_discharge`` (energy in hours of rated AC
         discharge power, as PyPSA's ``StorageUnit.max_hours``), e.g. 100 for an iron-air
@@ -130,6 +162,7 @@ class StorageSpec:
     p_nom_max: float = float("inf")
     e_nom_max: float = float("inf")
     max_hours: float | None = None
+    land_use: float = 0.0
 
     @property
     def separate_discharge(self) -> bool:
@@ -264,6 +297,9 @@ class SystemProblem:
         sums, ``e_sum_max``, export and emissions limits, storage dynamics
         (``soc_t = soc_(t-1) + w_t (eta_c charge_t - discharge_t / eta_d)``) and the
         flexibility energy balances.
+    land_area : float or None
+        Site land for on-site assets [ha]: ``sum land_use x p_nom <= land_area`` over on-site
+        generators and storage, existing capacity included; ``None``: no limit.
     network : NetworkSpec or None
         The site network (:mod:`gridtwin.network.spec`): every on-site asset at a bus, the
         campus load at ``network.load_bus``, the POI exchange at ``network.grid_bus``, branch
@@ -286,9 +322,23 @@ class SystemProblem:
     emissions_cap: float | None = None
     weights: np.ndarray | None = None
     network: NetworkSpec | None = None
+    land_area: float | None = None
 
     def __post_init__(self) -> None:
         n = len(self.snapshots)
+        unbounded = [g.name for g in self.offsite if not np.isfinite(g.p_nom + g.p_nom_max)]
+        if unbounded:
+            raise ConfigError(
+                f"problem: offsite contracts {unbounded} need a finite size limit p_nom_max [MW] "
+                "(the largest contract on offer)"
+            )
+        dirty = [g.name for g in self.offsite if not g.clean]
+        if dirty:
+            raise ConfigError(f"problem: offsite contracts {dirty} must be clean supply")
+        if self.network is not None and {g.name for g in self.offsite} & set(
+            self.network.asset_bus
+        ):
+            raise ConfigError("problem: offsite contracts have no bus in the site network")
         if self.network is not None:
             unknown = set(self.network.asset_bus) - set(self.technologies)
             if unknown:
@@ -401,6 +451,17 @@ class SystemProblem:
         return codes.astype(int)
 
     @property
+    def offsite(self) -> tuple[GeneratorSpec, ...]:
+        """The offsite contracts among the generators."""
+        return tuple(g for g in self.generators if g.offsite)
+
+    @property
+    def offsite_limit(self) -> float:
+        """Largest total output of the offsite contracts in any hour [MW] (sum of their size
+        limits): the bound of what can be sold."""
+        return float(sum(g.p_nom + (g.p_nom_max if g.extendable else 0.0) for g in self.offsite))
+
+    @property
     def technologies(self) -> list[str]:
         """Names of all candidate technologies, generators first."""
         return [g.name for g in self.generators] + [s.name for s in self.storage]
@@ -427,7 +488,7 @@ class Solution:
     state_of_charge : dict[str, numpy.ndarray]
         Stored energy at the end of each hour [MWh].
     grid_import, grid_export : numpy.ndarray
-        POI exchange [MW], both >= 0.
+        POI exchange [MW], both >= 0 (import: the physical flow, offsite deliveries included).
     load_shift, load_curtailment : numpy.ndarray
         Load moved into each hour (negative: moved away) and load curtailed [MW]; zeros
         without flexibility.
@@ -440,6 +501,10 @@ class Solution:
         Rating of each site-network branch after upgrades [MVA] (empty without a network).
     branch_flow : dict[str, numpy.ndarray]
         Active-power flow of each branch from ``bus0`` to ``bus1`` [MW], shape (n_time,).
+    offsite_delivered, offsite_sold : numpy.ndarray
+        Output of the offsite contracts delivered to the campus through the POI (part of
+        ``grid_import``) and sold at the export price [MW], shape (n_time,); empty without
+        offsite contracts.
     cfe_price : float
         Shadow price of the hourly CFE constraint [currency MWh-1 of clean supply], >= 0: what
         one more MWh of required clean supply would add to the objective. For a multi-year
@@ -467,6 +532,8 @@ class Solution:
     cfe_price: float = float("nan")
     s_nom: dict[str, float] = field(default_factory=dict)
     branch_flow: dict[str, np.ndarray] = field(default_factory=dict)
+    offsite_delivered: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    offsite_sold: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
 
 #: Hours of a mean Julian year, to count whole years in multi-year horizons.

@@ -37,8 +37,8 @@ from gridtwin.optimize.problem import (
     Solution,
     StorageSpec,
     SystemProblem,
-    infeasibility_message,
     existing_branch_cost,
+    infeasibility_message,
     no_verdict_message,
     target_out_of_reach,
 )
@@ -46,6 +46,8 @@ from gridtwin.optimize.problem import (
 logger = logging.getLogger(__name__)
 
 SITE = "campus"
+#: Bus of the offsite contracts (the grid zone outside the site).
+OFFSITE_BUS = "offsite_zone"
 
 
 def build_network(problem: SystemProblem) -> pypsa.Network:
@@ -75,6 +77,8 @@ def build_network(problem: SystemProblem) -> pypsa.Network:
         n.add("Bus", SITE, carrier="AC")
     else:
         _add_site_network(n, net.linear().spec)
+    if problem.offsite:
+        n.add("Bus", OFFSITE_BUS, carrier="AC")
     load_bus = _bus(problem, None)
     n.add("Load", SITE, bus=load_bus, p_set=pd.Series(problem.load, index=problem.snapshots))
     for g in problem.generators:
@@ -117,11 +121,41 @@ def build_network(problem: SystemProblem) -> pypsa.Network:
         p_max_pu=0.0,
         marginal_cost=pd.Series(poi.export_price - problem.tie_break_cost, index=problem.snapshots),
     )
+    if problem.offsite:
+        _add_offsite(n, problem, grid_bus)
     return n
+
+
+def _add_offsite(n: pypsa.Network, problem: SystemProblem, grid_bus: str) -> None:
+    """The grid zone of the offsite contracts: their output is delivered to the POI
+    (``offsite_delivery``, part of the physical import; the joint POI limit is a row of the
+    hook) or sold at the export price (``offsite_sale``, negative output, bounded by the
+    contracts' summed size limits)."""
+    export = problem.poi.export_price - problem.tie_break_cost
+    n.add(
+        "Link",
+        "offsite_delivery",
+        bus0=OFFSITE_BUS,
+        bus1=grid_bus,
+        carrier="grid",
+        p_nom=problem.poi.p_nom,
+    )
+    n.add(
+        "Generator",
+        "offsite_sale",
+        bus=OFFSITE_BUS,
+        carrier="grid",
+        p_nom=max(problem.offsite_limit, 1e-9),
+        p_min_pu=-1.0,
+        p_max_pu=0.0,
+        marginal_cost=pd.Series(export, index=problem.snapshots),
+    )
 
 
 def _bus(problem: SystemProblem, technology: str | None) -> str:
     """PyPSA bus of a technology (``None``: of the campus load)."""
+    if technology in {g.name for g in problem.offsite}:
+        return OFFSITE_BUS
     net = problem.network
     if net is None:
         return SITE
@@ -139,7 +173,7 @@ def _add_site_network(n: pypsa.Network, net: NetworkSpec) -> None:
     """
     n.add("Bus", list(net.buses), carrier="AC", v_nom=1.0)
     for b in net.branches:
-        common = {
+        common: dict[str, Any] = {
             "bus0": b.bus0,
             "bus1": b.bus1,
             "s_nom": b.s_nom,
@@ -307,6 +341,14 @@ def _extra_functionality(
             )
         if problem.network is not None:
             _network_constraints(m, n, problem.network, pick)
+        if problem.offsite:
+            m.add_constraints(
+                pick("Generator-p", "poi_import") + pick("Link-p", "offsite_delivery")
+                <= problem.poi.p_nom,
+                name="poi-import_with_offsite",
+            )
+        if problem.land_area is not None:
+            _land(m, problem, pick)
         lhs = _cfe_expression(problem, pick)
         if maximise_cfe:
             m.objective = -1.0 * lhs.sum()
@@ -364,7 +406,11 @@ def _cfe_expression(problem: SystemProblem, pick: Callable[[str, str], Any]) -> 
     def energy(var: str, name: str) -> Any:
         return (w * pick(var, name)).groupby(period).sum()
 
-    terms = [energy("Generator-p", g.name) for g in problem.generators if g.clean]
+    terms = [energy("Generator-p", g.name) for g in problem.generators if g.clean and not g.offsite]
+    if problem.offsite and problem.matching == "hourly":  # counted up to the hour's import
+        terms.append(energy("Link-p", "offsite_delivery"))
+    elif problem.offsite:  # volumetric: every offsite MWh counts
+        terms += [energy("Generator-p", g.name) for g in problem.offsite]
     for s in problem.storage:
         terms.append(s.efficiency_discharge * energy("Link-p", f"{s.name} discharger"))
         terms.append(-1.0 * energy("Link-p", f"{s.name} charger"))
@@ -417,9 +463,36 @@ def _demand_charge(
     months = pd.RangeIndex(len(share), name="month")
     peak = m.add_variables(lower=0.0, coords=[months], name="poi-peak")
     per_hour = peak.isel(month=xr.DataArray(month, coords={"snapshot": problem.snapshots}))
-    m.add_constraints(pick("Generator-p", "poi_import") - per_hour <= 0, name="poi-peak_per_month")
+    physical = pick("Generator-p", "poi_import")
+    if problem.offsite:  # the meter sees the offsite deliveries too
+        physical = physical + pick("Link-p", "offsite_delivery")
+    m.add_constraints(physical - per_hour <= 0, name="poi-peak_per_month")
     charge = xr.DataArray(problem.poi.demand_charge * share, coords={"month": months})
     m.add_objective(m.objective.expression + (charge * peak).sum(), overwrite=True)
+
+
+def _land(m: linopy.Model, problem: SystemProblem, pick: Callable[[str, str], Any]) -> None:
+    """Site land: ``sum land_use x p_nom <= land_area`` over on-site generators and storage
+    (charge power) [ha]; existing capacity takes its land first."""
+    assert problem.land_area is not None
+    used, terms = 0.0, []
+    for g in problem.generators:
+        if g.offsite or not g.land_use:
+            continue
+        if g.extendable:
+            terms.append(g.land_use * pick("Generator-p_nom", g.name))
+        else:
+            used += g.land_use * g.p_nom
+    for s in problem.storage:
+        if not s.land_use:
+            continue
+        if s.extendable:
+            terms.append(s.land_use * pick("Link-p_nom", f"{s.name} charger"))
+        else:
+            used += s.land_use * s.p_nom
+    if terms:
+        total = sum(terms[1:], terms[0])
+        m.add_constraints(total <= problem.land_area - used, name="site-land")
 
 
 def _negative_price_credit(
@@ -576,6 +649,11 @@ def _extract(
         shift = -(gp["flex_defer"] + gp["flex_recover"]).to_numpy(dtype=float)
         curtail = gp["flex_curtail"].to_numpy(dtype=float)
     s_nom, flows = _branches(n, problem)
+    delivered = np.zeros(len(problem.snapshots))
+    sold = np.zeros(len(problem.snapshots))
+    if problem.offsite:
+        delivered = lp["offsite_delivery"].to_numpy(dtype=float)
+        sold = -gp["offsite_sale"].to_numpy(dtype=float)
     return Solution(
         s_nom=s_nom,
         branch_flow=flows,
@@ -588,8 +666,10 @@ def _extract(
         charge=charge,
         discharge=discharge,
         state_of_charge=soc,
-        grid_import=gp["poi_import"].to_numpy(dtype=float),
+        grid_import=gp["poi_import"].to_numpy(dtype=float) + delivered,
         grid_export=-gp["poi_export"].to_numpy(dtype=float),
+        offsite_delivered=delivered,
+        offsite_sold=sold,
         objective=float(n.objective or 0.0) - existing_branch_cost(problem),
         cfe_price=_cfe_price(n),
         solver={
