@@ -14,7 +14,7 @@ import xarray as xr
 
 from gridtwin.campus.backup import backup_assets, ups_storage
 from gridtwin.campus.flexibility import HOURS_PER_YEAR, FlexibilityEnvelope, flexibility_envelope
-from gridtwin.config import PRICE_BOUNDS, AssetConfig, StudyConfig
+from gridtwin.config import OFFSITE_TECHNOLOGIES, PRICE_BOUNDS, AssetConfig, StudyConfig
 from gridtwin.network.assemble import site_network
 from gridtwin.optimize.problem import (
     FlexSpec,
@@ -27,7 +27,7 @@ from gridtwin.optimize.problem import (
 from gridtwin.series import resolve_series
 
 #: Generators whose output follows the weather (capacity factor from the resources stage).
-VARIABLE_RENEWABLES = ("solar", "onwind", "offwind")
+VARIABLE_RENEWABLES = ("solar", "onwind", "offwind", "solar_offsite", "onwind_offsite")
 #: Dispatchable generators: clean firm (at the catalogue's availability) and natural gas.
 FIRM = ("geothermal", "nuclear", "ocgt", "ccgt")
 #: Fixed duration of storage sold as a product of one size [h], used unless
@@ -65,7 +65,7 @@ def _generators(
     for tech in study_technologies(cfg):
         if tech not in VARIABLE_RENEWABLES + FIRM:
             continue
-        row = costs.loc[tech]
+        row = costs.loc[catalogue_row(tech)]
         if tech in VARIABLE_RENEWABLES:
             cf = capacity_factors[tech].to_numpy()
         else:
@@ -80,6 +80,8 @@ def _generators(
             clean=tech not in ("ocgt", "ccgt"),
             co2_intensity=float(row["co2_intensity"]),
             p_nom_max=limit,
+            offsite=tech in OFFSITE_TECHNOLOGIES,
+            land_use=0.0 if tech in OFFSITE_TECHNOLOGIES else _land_use(asset, row),
         )
         if asset.p_nom > 0:  # brownfield: fixed, no investment
             out.append(
@@ -124,6 +126,7 @@ def _storage(cfg: StudyConfig, costs: pd.DataFrame, years: float) -> list[Storag
                     e_nom=asset.e_nom,
                     extendable=False,
                     capital_cost_discharge=None if power_out is None else 0.0,
+                    land_use=_land_use(asset, costs.loc[power]),
                 )
             )
         if tech in extendable:
@@ -144,9 +147,24 @@ def _storage(cfg: StudyConfig, costs: pd.DataFrame, years: float) -> list[Storag
                     max_hours=(
                         DEFAULT_MAX_HOURS.get(tech) if asset.max_hours is None else asset.max_hours
                     ),
+                    land_use=_land_use(asset, costs.loc[power]),
                 )
             )
     return out
+
+
+def catalogue_row(tech: str) -> str:
+    """Catalogue technology of a study technology's generator (an offsite contract is costed
+    as the plant it buys from)."""
+    return tech.removesuffix("_offsite")
+
+
+def _land_use(asset: AssetConfig, row: pd.Series) -> float:
+    """Site land per MW [ha MW-1]: the study's override, else the catalogue's (0 if none)."""
+    if asset.land_use is not None:
+        return float(asset.land_use)
+    value = float(row.get("land_use", 0.0))
+    return value if np.isfinite(value) else 0.0
 
 
 def _asset(cfg: StudyConfig, tech: str) -> AssetConfig:
@@ -271,6 +289,7 @@ def build_problem(
         emissions_cap=(
             None if cfg.policy.emissions_cap is None else cfg.policy.emissions_cap * years
         ),
+        land_area=cfg.site.land_area_ha,
     )
     if cfg.network is None or net is None:
         return problem

@@ -251,7 +251,9 @@ def add_network(ds: xr.Dataset, problem: SystemProblem, solution: Solution) -> x
     out["branch_capital_cost"] = ((BRANCH,), [b.capital_cost / years for b in net.branches])
     out["branch_flow"] = ((TIME, BRANCH), flows if flows is not None else np.zeros((n_t, 0)))
     techs = [str(t) for t in ds[TECHNOLOGY].values]
-    out["technology_bus"] = ((TECHNOLOGY,), np.array([net.bus_of(t) for t in techs], dtype=object))
+    offsite = {g.name for g in problem.offsite}
+    buses = ["" if t in offsite else net.bus_of(t) for t in techs]  # contracts: no bus
+    out["technology_bus"] = ((TECHNOLOGY,), np.array(buses, dtype=object))
     out["network_cost"] = ((), network_cost(out))
     out.attrs.update(
         network_name=net.name,

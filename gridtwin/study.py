@@ -142,7 +142,15 @@ def prepare_problem(
         if "onwind" in used:
             cfs["onwind"] = wind_capacity_factor(weather, cfg.wind)
         if "offwind" in used:
-            cfs["offwind"] = wind_capacity_factor(_offshore_weather(cfg, weather), cfg.offwind)
+            cfs["offwind"] = wind_capacity_factor(
+                _same_hours(weather, cfg.offwind.weather, "offwind.weather", cfg), cfg.offwind
+            )
+        if {"solar_offsite", "onwind_offsite"} & set(used):
+            zone = _same_hours(weather, cfg.offsite.weather, "offsite.weather", cfg)
+            if "solar_offsite" in used:
+                cfs["solar_offsite"] = pv_capacity_factor(zone, cfg.solar)
+            if "onwind_offsite" in used:
+                cfs["onwind_offsite"] = wind_capacity_factor(zone, cfg.wind)
     with stage("campus"):
         campus = campus_load(weather, cfg.campus)
     with stage("technologies"):
@@ -167,28 +175,27 @@ def _as_list(path: Path | list[Path]) -> list[Path]:
     return path if isinstance(path, list) else [path]
 
 
-def _offshore_weather(cfg: StudyConfig, weather: xr.Dataset) -> xr.Dataset:
-    """Weather of the offshore wind site: ``offwind.weather`` on the study's hours.
+def _same_hours(weather: xr.Dataset, path: Path | None, field: str, cfg: StudyConfig) -> xr.Dataset:
+    """The weather of another site (``field``: ``offwind.weather``, ``offsite.weather``) on the
+    study's hours, or the study's own weather when ``path`` is ``None``.
 
     Raises
     ------
     DataError
-        If the offshore weather does not cover exactly the hours of the study's weather.
+        If that weather does not cover exactly the hours of the study's weather.
     """
-    if cfg.offwind.weather is None:
+    if path is None:
         return weather
-    offshore = read_weather(
-        cfg.offwind.weather, format="auto", reference_year=cfg.weather.reference_year
-    )
-    ours, theirs = weather.indexes[TIME], offshore.indexes[TIME]
+    other = read_weather(path, format="auto", reference_year=cfg.weather.reference_year)
+    ours, theirs = weather.indexes[TIME], other.indexes[TIME]
     if not ours.equals(theirs):
         raise DataError(
-            f"{cfg.offwind.weather} (study field offwind.weather): its hours "
+            f"{path} (study field {field}): its hours "
             f"{theirs[0]} .. {theirs[-1]} ({len(theirs)} h) differ from the study weather's "
-            f"{ours[0]} .. {ours[-1]} ({len(ours)} h); give the offshore site's weather for the "
+            f"{ours[0]} .. {ours[-1]} ({len(ours)} h); give that site's weather for the "
             "same year(s) (and the same weather.reference_year for a typical year)"
         )
-    return offshore
+    return other
 
 
 def run_study(

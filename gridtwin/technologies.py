@@ -114,6 +114,9 @@ STUDY_TECHNOLOGIES = {
     "nuclear": ["nuclear"],
     "ocgt": ["ocgt"],
     "ccgt": ["ccgt"],
+    # contracts with plants elsewhere in the grid zone, costed as the plant of the catalogue
+    "solar_offsite": ["solar"],
+    "onwind_offsite": ["onwind"],
     # upgrades of the site network (gridtwin.network): lines per MVA-km, transformers per MVA
     "network": ["ac_line", "ac_cable", "transformer"],
 }

@@ -323,7 +323,7 @@ def test_offsite_contract_counts_as_clean_only_up_to_the_hourly_import(backend: 
     # beyond the sunny hours' import nothing more counts: 60 % is out of reach hour by hour
     from gridtwin.exceptions import InfeasibleError
 
-    with pytest.raises(InfeasibleError, match="0.5000"):
+    with pytest.raises(InfeasibleError, match=r"0\.5000"):
         solve(_offsite_case(0.6))
     # ... but volumetric matching counts the excess (sold at the export price, 0 here)
     annual = solve(_offsite_case(0.6, "annual"))

@@ -6,6 +6,7 @@ user or another module needs is importable from here.
 
 from gridtwin.config.base import (
     ALL_TECHNOLOGIES,
+    OFFSITE_TECHNOLOGIES,
     PRICE_BOUNDS,
     STORAGE_TECHNOLOGIES,
     TECHNOLOGY_NAMES,
@@ -29,7 +30,7 @@ from gridtwin.config.campus import (
     VariabilityConfig,
     WorkloadConfig,
 )
-from gridtwin.config.network import AcLoopConfig, NetworkConfig
+from gridtwin.config.network import AcLoopConfig, NetworkConfig, OffsiteConfig, SiteConfig
 from gridtwin.config.resources import OffwindConfig, SolarConfig, WindConfig
 from gridtwin.config.study import (
     SERIES_FIELDS,
@@ -55,6 +56,7 @@ from gridtwin.config.study import (
 __all__ = [
     "ALL_TECHNOLOGIES",
     "BACKUP_KIND_DEFAULTS",
+    "OFFSITE_TECHNOLOGIES",
     "PRICE_BOUNDS",
     "SERIES_FIELDS",
     "STORAGE_TECHNOLOGIES",
@@ -72,12 +74,14 @@ __all__ = [
     "InferenceConfig",
     "NetworkConfig",
     "NonNegative",
+    "OffsiteConfig",
     "OffwindConfig",
     "PoiConfig",
     "PolicyConfig",
     "Positive",
     "Price",
     "SeriesRef",
+    "SiteConfig",
     "SolarConfig",
     "SolverConfig",
     "StrictModel",

@@ -82,4 +82,37 @@ class NetworkConfig(StrictModel):
         return value
 
 
-__all__ = ["AcLoopConfig", "NetworkConfig"]
+class SiteConfig(StrictModel):
+    """The campus site.
+
+    Attributes
+    ----------
+    land_area_ha : float or None
+        Land available for on-site generation and storage [ha] (the data halls' own land
+        excluded); on-site assets take ``land_use`` ha per MW (catalogue: NREL's land-use
+        studies for solar and wind, Ong et al. 2013, Denholm et al. 2009). ``None``: no limit.
+    """
+
+    land_area_ha: Annotated[float, Field(strict=True, ge=0.0, le=1.0e7)] | None = None
+
+
+class OffsiteConfig(StrictModel):
+    """Contracts with plants elsewhere in the same grid zone (``solar_offsite``,
+    ``onwind_offsite`` in ``technologies.extendable``).
+
+    Their output reaches the campus through the POI and counts as clean only up to the
+    campus's import in each hour; the excess is sold at the export price. They are costed like
+    an owned plant of the catalogue (a proxy of a PPA at cost) and need a size limit,
+    ``technologies.assets.<tech>.p_nom_max`` [MW].
+
+    Attributes
+    ----------
+    weather : Path or None
+        Weather file of the contracted plants' area (any format :func:`gridtwin.weather.read`
+        reads, same hours as the study's weather); ``None``: the study's own weather.
+    """
+
+    weather: Path | None = None
+
+
+__all__ = ["AcLoopConfig", "NetworkConfig", "OffsiteConfig", "SiteConfig"]

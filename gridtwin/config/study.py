@@ -22,6 +22,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator, model_v
 
 from gridtwin.config.base import (
     ALL_TECHNOLOGIES,
+    OFFSITE_TECHNOLOGIES,
     PRICE_BOUNDS,
     STORAGE_TECHNOLOGIES,
     TECHNOLOGY_NAMES,
@@ -32,7 +33,7 @@ from gridtwin.config.base import (
     TechnologyName,
 )
 from gridtwin.config.campus import CampusConfig
-from gridtwin.config.network import NetworkConfig
+from gridtwin.config.network import NetworkConfig, OffsiteConfig, SiteConfig
 from gridtwin.config.resources import OffwindConfig, SolarConfig, WindConfig
 from gridtwin.exceptions import ConfigError
 from gridtwin.highs import fd1_silenced
@@ -164,6 +165,9 @@ class AssetConfig(StrictModel):
         Fix the new storage's energy to power ratio [h]: ``e_nom = max_hours x p_nom`` in hours
         of rated discharge power (PyPSA's ``max_hours``), e.g. 100 for a 100-h iron-air
         product. ``None``: power and energy sized freely (storage only).
+    land_use : float or None
+        Site land per MW [ha MW-1] instead of the catalogue's (e.g. 3.04 for fixed-tilt PV,
+        Ong et al. 2013); counted against ``site.land_area_ha``.
     """
 
     p_nom: NonNegative = 0.0
@@ -171,6 +175,7 @@ class AssetConfig(StrictModel):
     e_nom: NonNegative = 0.0
     e_nom_max: NonNegative | None = None
     max_hours: Annotated[float, Field(strict=True, gt=0.0, le=10000.0)] | None = None
+    land_use: Annotated[float, Field(strict=True, ge=0.0, le=1000.0)] | None = None
 
     @model_validator(mode="after")
     def _limits_hold(self) -> AssetConfig:
@@ -536,6 +541,10 @@ class StudyConfig(StrictModel):
     network : NetworkConfig or None
         The site network inside the sizing problem (buses of the load and the technologies,
         ratings, N-1, upgrades, the AC loop); ``None``: one site bus, the POI limit only.
+    site : SiteConfig
+        The campus site: land available for on-site generation and storage.
+    offsite : OffsiteConfig
+        Contracts with plants elsewhere in the grid zone: their weather.
     """
 
     name: Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")]
@@ -555,6 +564,26 @@ class StudyConfig(StrictModel):
     dispatch: DispatchConfig = Field(default_factory=DispatchConfig)
     sweep: SweepConfig | None = None
     network: NetworkConfig | None = None
+    site: SiteConfig = Field(default_factory=SiteConfig)
+    offsite: OffsiteConfig = Field(default_factory=OffsiteConfig)
+
+    @model_validator(mode="after")
+    def _offsite_contracts_sized(self) -> StudyConfig:
+        for tech in self.technologies.extendable:
+            asset = self.technologies.assets.get(tech)
+            if tech in OFFSITE_TECHNOLOGIES and (asset is None or asset.p_nom_max is None):
+                raise ValueError(
+                    f"technologies.assets.{tech}.p_nom_max: an offsite contract needs its "
+                    "largest size [MW] (what the plants on offer can deliver); give it"
+                )
+        if self.network is not None:
+            placed = sorted(set(self.network.buses) & OFFSITE_TECHNOLOGIES)
+            if placed:
+                raise ValueError(
+                    f"network.buses: {placed} are offsite contracts, outside the site "
+                    "network; remove them"
+                )
+        return self
 
     @model_validator(mode="after")
     def _rolling_steps_whole_shift_windows(self) -> StudyConfig:
@@ -719,6 +748,8 @@ def input_files(cfg: StudyConfig) -> dict[str, Path]:
         files["dispatch.capacities"] = cfg.dispatch.capacities
     if cfg.network is not None:
         files["network.path"] = cfg.network.path
+    if cfg.offsite.weather is not None:
+        files["offsite.weather"] = cfg.offsite.weather
     return files
 
 
@@ -740,6 +771,8 @@ def _resolve_paths(cfg: StudyConfig, base: Path) -> None:
         cfg.dispatch.capacities = res(cfg.dispatch.capacities)
     if cfg.network is not None:
         cfg.network.path = res(cfg.network.path)
+    if cfg.offsite.weather is not None:
+        cfg.offsite.weather = res(cfg.offsite.weather)
 
 
 def _check_files(cfg: StudyConfig, source: str) -> None:

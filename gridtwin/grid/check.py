@@ -161,7 +161,9 @@ def campus_profiles(ds: xr.Dataset) -> tuple[dict[str, np.ndarray], dict[str, np
         load_served [MW]}, {technology: p [MW] for every technology})``, each technology an
         sgen at its bus (:func:`placed_network`).
     """
-    techs = [str(t) for t in ds[TECHNOLOGY].values]
+    offsite = ds["is_offsite"] if "is_offsite" in ds else xr.zeros_like(ds["p_nom_opt"])
+    # offsite contracts are outside the network: their deliveries are in the POI import
+    techs = [str(t) for t, o in zip(ds[TECHNOLOGY].values, offsite.values, strict=True) if not o]
     p = ds["p"]
     if "technology_bus" in ds:
         served = np.asarray(ds["load_served"], dtype=float)
@@ -204,6 +206,8 @@ def placed_network(ds: xr.Dataset, net: Any) -> Any:
     else:
         pp.create_load(work, load_bus, p_mw=0.0, name=CAMPUS_LOAD)
     for tech, bus in zip(ds[TECHNOLOGY].values, ds["technology_bus"].values, strict=True):
+        if not str(bus):  # an offsite contract
+            continue
         index = resolve_bus(work, str(bus))
         rows = work.sgen.index[work.sgen["name"].astype(str) == str(tech)]
         if len(rows):

@@ -86,6 +86,10 @@ def objective_terms(problem: SystemProblem, solution: Solution) -> dict[str, flo
     w = problem.snapshot_weights
     capital = 0.0
     operating = 0.0
+    if problem.network is not None:  # branch upgrades, the existing rating excluded
+        for b in problem.network.branches:
+            if b.extendable:
+                capital += b.capital_cost * (solution.s_nom.get(b.name, b.s_nom) - b.s_nom)
     for g in problem.generators:
         capital += g.capital_cost * solution.p_nom[g.name] if g.extendable else 0.0
         operating += g.marginal_cost * float(w @ solution.p[g.name])
@@ -97,10 +101,12 @@ def objective_terms(problem: SystemProblem, solution: Solution) -> dict[str, flo
         operating += problem.tie_break_cost * float(w @ solution.discharge[s.name])
     poi = problem.poi
     served = _served(problem, solution)
-    operating += float((w * np.maximum(poi.import_price, 0.0)) @ solution.grid_import)
+    market = solution.grid_import - _offsite(solution, "offsite_delivered", len(w))
+    operating += float((w * np.maximum(poi.import_price, 0.0)) @ market)
     negative = w * np.minimum(poi.import_price, 0.0)
-    operating += float(negative @ np.minimum(solution.grid_import, served))
-    operating -= float((w * (poi.export_price - problem.tie_break_cost)) @ solution.grid_export)
+    operating += float(negative @ np.minimum(market, served))
+    sold = solution.grid_export + _offsite(solution, "offsite_sold", len(w))
+    operating -= float((w * (poi.export_price - problem.tie_break_cost)) @ sold)
     if poi.demand_charge:
         month, share = problem.billing_months()
         peaks = np.zeros(len(share))
@@ -110,6 +116,12 @@ def objective_terms(problem: SystemProblem, solution: Solution) -> dict[str, flo
         operating += problem.flex.shift_cost * float(w @ np.clip(solution.load_shift, 0, None))
         operating += problem.flex.curtail_cost * float(w @ solution.load_curtailment)
     return {"capital": capital, "operating": operating}
+
+
+def _offsite(solution: Solution, name: str, n_time: int) -> np.ndarray:
+    """An offsite series of a solution [MW] (zeros without offsite contracts)."""
+    values = getattr(solution, name)
+    return values if len(values) == n_time else np.zeros(n_time)
 
 
 def _served(problem: SystemProblem, solution: Solution) -> np.ndarray:
@@ -139,10 +151,16 @@ def cfe_balance(problem: SystemProblem, solution: Solution) -> tuple[float, floa
         ``sum_periods max(0, cfe_target * sum_t load_served_t - clean)``; 0 without a target.
     """
     w = problem.snapshot_weights
+    delivered = _offsite(solution, "offsite_delivered", len(w))
+    onsite = [g for g in problem.generators if g.clean and not g.offsite]
     clean = (
-        sum((solution.p[g.name] for g in problem.generators if g.clean), np.zeros(len(w)))
-        + solution.grid_import * problem.poi.grid_cfe_share
+        sum((solution.p[g.name] for g in onsite), np.zeros(len(w)))
+        + (solution.grid_import - delivered) * problem.poi.grid_cfe_share
     )
+    if problem.matching == "hourly":  # offsite output counts up to the hour's import
+        clean = clean + delivered
+    else:
+        clean = clean + sum((solution.p[g.name] for g in problem.offsite), np.zeros(len(w)))
     for s in problem.storage:
         clean = clean + solution.discharge[s.name] - solution.charge[s.name]
     if problem.matching == "hourly":
@@ -224,7 +242,8 @@ def _fixed(problem: SystemProblem, sized: Solution) -> SystemProblem:
         )
         for s in problem.storage
     )
-    return replace(problem, generators=generators, storage=storage)
+    network = None if problem.network is None else problem.network.fixed(sized.s_nom)
+    return replace(problem, generators=generators, storage=storage, network=network)
 
 
 def _window(problem: SystemProblem, start: int, stop: int) -> SystemProblem:
@@ -490,11 +509,25 @@ def _commit(model: cvxpy_backend.Model, k: int) -> dict[str, np.ndarray]:
         part[f"charge/{s}"] = first(model.charge[s])
         part[f"discharge/{s}"] = first(model.discharge[s])
         part[f"soc/{s}"] = first(model.soc[s])
-    part["import"] = first(model.grid_import)
+    part["delivered"] = first(model.offsite_delivered)
+    part["sold"] = first(model.offsite_sold)
+    part["import"] = first(model.grid_import) + part["delivered"]  # physical
     part["export"] = first(model.grid_export)
+    if model.flow is not None:
+        values = np.asarray(model.flow.value, dtype=float)[:, :k]
+        part.update({f"flow/{j}": row for j, row in enumerate(values)})
     part["shift"] = first(model.recover) - first(model.defer)
     part["curtail"] = first(model.curtail)
     return part
+
+
+def _flows(problem: SystemProblem, out: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Branch flows of the committed dispatch [MW] (corridors split between members)."""
+    if problem.network is None:
+        return {}
+    lin = problem.network.linear()
+    corridor = {b.name: out[f"flow/{j}"] for j, b in enumerate(lin.spec.branches)}
+    return lin.member_values(corridor, problem.network)
 
 
 def _solution(
@@ -515,6 +548,10 @@ def _solution(
         state_of_charge={s.name: out[f"soc/{s.name}"] for s in problem.storage},
         grid_import=out["import"],
         grid_export=out["export"],
+        offsite_delivered=out["delivered"],
+        offsite_sold=out["sold"],
+        s_nom=dict(sized.s_nom),
+        branch_flow=_flows(problem, out),
         objective=float("nan"),
         load_shift=out["shift"],
         load_curtailment=out["curtail"],
