@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from gridtwin.exceptions import InfeasibleError
 from gridtwin.grid.check import GridCheck, check_result, placed_network
 from gridtwin.grid.powerflow import element_labels, limits
 from gridtwin.network.spec import NetworkSpec
@@ -67,6 +68,9 @@ class AcRound:
         Worst AC loading [%] and voltages [p.u.] of the intact network.
     derated : dict
         Branch -> ``{"s_max_pu": ..., "flow_max": ...}`` set for the next round.
+    stopped : str
+        Why the loop stopped early after this round ("" if it did not): nothing left to
+        tighten, or the tightened problem has no solution (then this round is the answer).
     """
 
     round: int
@@ -77,6 +81,7 @@ class AcRound:
     min_vm_pu: float
     max_vm_pu: float
     derated: dict[str, dict[str, float]] = field(default_factory=dict)
+    stopped: str = ""
 
     @property
     def feasible(self) -> bool:
@@ -273,6 +278,7 @@ def run_ac_loop(
         one :class:`AcRound` per solve.
     """
     history: list[AcRound] = []
+    previous = problem
     for k in range(rounds):
         checked = check_result(results(problem, solution), net, network_name=network_name)
         laid_out = placed_network(checked.dataset, net)
@@ -286,11 +292,19 @@ def run_ac_loop(
         )
         if history[-1].feasible or k == rounds - 1:
             return problem, solution, checked, history
+        previous = problem
         problem, history[-1].derated = tighten(problem, solution, checked, laid_out, margin)
         if not history[-1].derated:  # nothing the rules can tighten: another solve is the same
-            logger.warning("AC loop: the violations left are not on branches the LP can limit")
+            history[-1].stopped = "the violations left are not on branches the LP can limit"
+            logger.warning("AC loop: %s", history[-1].stopped)
             return problem, solution, checked, history
-        solution = solve(problem)
+        try:
+            tightened = solve(problem)
+        except InfeasibleError as err:  # keep the last solved round and say why it stopped
+            history[-1].stopped = f"the tightened problem has no solution: {err}"
+            logger.warning("AC loop stopped: %s", history[-1].stopped)
+            return previous, solution, checked, history
+        previous, solution = problem, tightened
     raise AssertionError("unreachable: rounds >= 1")
 
 

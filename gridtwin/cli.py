@@ -138,6 +138,7 @@ def run(
 
 
 def _print_summary(ds: xr.Dataset, out: Path) -> None:
+    from gridtwin.network.summary import network_lines
     from gridtwin.results import summary, weights
 
     cur = ds.attrs.get("currency", "")
@@ -196,9 +197,11 @@ def _print_summary(ds: xr.Dataset, out: Path) -> None:
         f"({cur} of {ds.attrs.get('currency_year', '?')})\n"
         f"LCOE               {float(ds['lcoe']):,.2f} {cur}/MWh of campus load\n"
         f"solver             {solver.get('name', '?')} {solver.get('termination_condition', '')}"
-        f" in {solver.get('solve_time_s', float('nan')):.1f} s\n"
-        f"written            {out}"
+        f" in {solver.get('solve_time_s', float('nan')):.1f} s"
     )
+    for label, text in network_lines(ds):
+        console.print(f"{label:<18} {text}")
+    console.print(f"written            {out}")
 
 
 @app.command()

@@ -159,6 +159,7 @@ VARIABLES: Final[dict[str, tuple[str, str]]] = {
     "branch_bus1": ("", "bus a branch ends at"),
     "branch_kind": ("", "line or trafo (two-winding transformer)"),
     "branch_length": ("km", "length of a line (0 for transformers)"),
+    "branch_x": ("1", "series reactance of a branch, per unit of 100 MVA"),
     "s_nom": ("MVA", "existing branch rating (max_loading_percent of the thermal limit)"),
     "s_nom_opt": ("MVA", "branch rating after the optimal upgrade"),
     "s_max_pu": ("1", "usable share of the branch rating (lowered by the AC loop)"),
@@ -173,6 +174,10 @@ VARIABLES: Final[dict[str, tuple[str, str]]] = {
     ),
     "branch_flow": ("MW", "active-power flow of the linearised power flow, bus0 to bus1"),
     "technology_bus": ("", "bus of the site network a technology is connected to"),
+    "branch_utilisation": (
+        "1",
+        "largest linear flow, intact or after an N-1 outage, over s_max_pu x s_nom_opt",
+    ),
     "network_cost": ("{currency} yr-1", "annualised cost of the site-network upgrades"),
     "is_offsite": (
         "1",

@@ -16,6 +16,14 @@ and use PyPSA's own tools (``n.statistics``, plotting):
 * if the campus shifted or curtailed load: ``flex_defer`` (load moved away, >= 0),
   ``flex_recover`` (load moved in, <= 0) and ``flex_curtail`` generators.
 
+A result sized with its site network (:mod:`gridtwin.network`) keeps that layout instead of the
+one bus: the network's buses (``v_nom`` 1, as the optimiser builds them), its branches as
+``Line`` s (``x`` = ``branch_x`` / 100, ``s_nom`` = ``s_nom_opt``, ``lines_t.p0`` = the
+result's flows), every technology at its bus, the load and flexibility at the load bus, the
+POI at the grid bus; offsite contracts sit at a bus ``offsite_zone`` whose ``offsite_delivery``
+link feeds the grid bus (the deliveries in the import) and whose ``offsite_sale`` generator
+(negative output) is what was sold.
+
 Outputs (``generators_t.p``, ``links_t.p0/p1``, ``stores_t.e/p``, ``*.p_nom_opt``) are the
 result's dispatch and capacities, so each snapshot balances at every bus. Capital costs are
 per optimisation horizon, as PyPSA expects with the snapshot weightings (per year for a one-year
@@ -26,6 +34,7 @@ network solves a different problem.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,7 +42,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from gridtwin.conventions import STORAGE, TECHNOLOGY, TIME
+from gridtwin.conventions import BRANCH, STORAGE, TECHNOLOGY, TIME
 from gridtwin.exceptions import DataError
 from gridtwin.results import weights
 
@@ -41,6 +50,7 @@ if TYPE_CHECKING:
     import pypsa
 
 SITE = "site"
+OFFSITE_BUS = "offsite_zone"
 _NEEDED = ("p", "p_nom_opt", "capacity_factor", "e_nom_opt", "state_of_charge", "load")
 
 
@@ -91,8 +101,9 @@ def to_pypsa(ds: xr.Dataset) -> pypsa.Network:
     n.add("Carrier", ["AC", "grid", "flex"])
     for tech in techs:
         n.add("Carrier", tech, co2_emissions=float(co2.sel({TECHNOLOGY: tech})))
-    n.add("Bus", SITE, carrier="AC")
-    n.add("Load", SITE, bus=SITE, p_set=series(ds["load"].to_numpy()))
+    bus = _add_buses(n, ds)
+    load_bus = bus(None)
+    n.add("Load", SITE, bus=load_bus, p_set=series(ds["load"].to_numpy()))
     p = ds["p"].transpose(TIME, TECHNOLOGY)
     dispatch: dict[str, pd.Series] = {}
     for tech in gens:
@@ -100,7 +111,7 @@ def to_pypsa(ds: xr.Dataset) -> pypsa.Network:
         n.add(
             "Generator",
             tech,
-            bus=SITE,
+            bus=bus(tech),
             carrier=tech,
             p_nom=p_nom,
             p_max_pu=series(ds["capacity_factor"].sel({TECHNOLOGY: tech}).to_numpy()),
@@ -110,28 +121,41 @@ def to_pypsa(ds: xr.Dataset) -> pypsa.Network:
         dispatch[tech] = series(p.sel({TECHNOLOGY: tech}).to_numpy())
     poi = float(ds["poi_p_nom"])
     tie = float(ds["tie_break_cost"]) if "tie_break_cost" in ds else 0.0
+    grid_bus = str(ds.attrs.get("network_grid_bus", SITE)) if BRANCH in ds.dims else SITE
     n.add(
-        "Generator", "poi_import", bus=SITE, carrier="grid", p_nom=poi,
+        "Generator", "poi_import", bus=grid_bus, carrier="grid", p_nom=poi,
         marginal_cost=series(np.maximum(ds["grid_price"].to_numpy(), 0.0)),
     )  # fmt: skip
     n.add(
-        "Generator", "poi_export", bus=SITE, carrier="grid", p_nom=poi, p_min_pu=-1.0,
+        "Generator", "poi_export", bus=grid_bus, carrier="grid", p_nom=poi, p_min_pu=-1.0,
         p_max_pu=0.0, marginal_cost=series(ds["grid_export_price"].to_numpy() - tie),
     )  # fmt: skip
-    dispatch["poi_import"] = series(ds["grid_import"].to_numpy())
+    delivered = (
+        ds["offsite_delivered"].to_numpy() if "offsite_delivered" in ds else np.zeros(len(w))
+    )
+    dispatch["poi_import"] = series(ds["grid_import"].to_numpy() - delivered)  # market part
     dispatch["poi_export"] = series(-ds["grid_export"].to_numpy())
-    _add_flexibility(n, ds, dispatch)
+    _add_flexibility(n, ds, dispatch, load_bus)
     links: dict[str, tuple[pd.Series, pd.Series]] = {}
     store_e: dict[str, pd.Series] = {}
     store_p: dict[str, pd.Series] = {}
     for name in stores:
-        _add_storage(n, ds, name, years, tie, links, store_e, store_p)
+        _add_storage(n, ds, name, years, tie, links, store_e, store_p, bus(name))
+    if OFFSITE_BUS in n.buses.index:
+        _add_offsite(n, ds, grid_bus, tie, dispatch, links)
+    if BRANCH in ds.dims:
+        _add_branches(n, ds, years)
     # optimal capacities and dispatch, as after n.optimize()
     n.generators["p_nom_opt"] = n.generators["p_nom"]
     n.links["p_nom_opt"] = n.links["p_nom"]
     n.stores["e_nom_opt"] = n.stores["e_nom"]
     n.generators_t.p = pd.DataFrame(dispatch).reindex(columns=n.generators.index)
     n.loads_t.p = pd.DataFrame({SITE: n.loads_t.p_set[SITE]})
+    if BRANCH in ds.dims:
+        n.lines["s_nom_opt"] = n.lines["s_nom"]
+        flows = ds["branch_flow"].transpose(TIME, BRANCH).to_numpy()
+        n.lines_t.p0 = pd.DataFrame(flows, index=snapshots, columns=n.lines.index)
+        n.lines_t.p1 = -n.lines_t.p0
     if links:
         n.links_t.p0 = pd.DataFrame({k: v[0] for k, v in links.items()})
         n.links_t.p1 = pd.DataFrame({k: v[1] for k, v in links.items()})
@@ -156,7 +180,84 @@ def _series(values: np.ndarray, snapshots: pd.DatetimeIndex) -> pd.Series:
     return pd.Series(np.asarray(values, dtype=float), index=snapshots)
 
 
-def _add_flexibility(n: pypsa.Network, ds: xr.Dataset, dispatch: dict[str, pd.Series]) -> None:
+def _add_buses(n: pypsa.Network, ds: xr.Dataset) -> Callable[[str | None], str]:
+    """Buses of the result (one ``site`` bus, or the site network's and ``offsite_zone``);
+    returns the bus of a technology (``None``: of the load)."""
+    offsite = {
+        str(t)
+        for t, o in zip(ds[TECHNOLOGY].values, ds.get("is_offsite", ds["p_nom_opt"] * 0).values,
+                        strict=True)
+        if o
+    }  # fmt: skip
+    placed = {}
+    if BRANCH in ds.dims:
+        names = set(ds["branch_bus0"].values) | set(ds["branch_bus1"].values)
+        names |= {str(b) for b in ds["technology_bus"].values if str(b)}
+        names |= {str(ds.attrs["network_load_bus"]), str(ds.attrs["network_grid_bus"])}
+        n.add("Bus", sorted(str(b) for b in names), carrier="AC", v_nom=1.0)
+        buses = ds["technology_bus"].values
+        placed = {str(t): str(b) for t, b in zip(ds[TECHNOLOGY].values, buses, strict=True)}
+        load_bus = str(ds.attrs["network_load_bus"])
+    else:
+        n.add("Bus", SITE, carrier="AC")
+        load_bus = SITE
+    if offsite:
+        n.add("Bus", OFFSITE_BUS, carrier="AC")
+
+    def bus(tech: str | None) -> str:
+        if tech is None:
+            return load_bus
+        if tech in offsite:
+            return OFFSITE_BUS
+        return placed.get(tech) or load_bus
+
+    return bus
+
+
+def _add_branches(n: pypsa.Network, ds: xr.Dataset, years: float) -> None:
+    """The site network's branches as PyPSA lines at their ratings after upgrades."""
+    for name in ds[BRANCH].values:
+        b = ds.sel({BRANCH: name})
+        n.add(
+            "Line", str(name), bus0=str(b["branch_bus0"].item()),
+            bus1=str(b["branch_bus1"].item()), x=float(b["branch_x"]) / 100.0,
+            r=float(b["branch_x"]) / 1e4, s_nom=float(b["s_nom_opt"]),
+            s_max_pu=float(b["s_max_pu"]),
+            capital_cost=float(b["branch_capital_cost"]) * years,
+        )  # fmt: skip
+
+
+def _add_offsite(
+    n: pypsa.Network,
+    ds: xr.Dataset,
+    grid_bus: str,
+    tie: float,
+    dispatch: dict[str, pd.Series],
+    links: dict[str, tuple[pd.Series, pd.Series]],
+) -> None:
+    """Delivery of the offsite contracts to the grid bus and the sale of their excess."""
+    delivered = ds["offsite_delivered"].to_numpy()
+    sold = ds["offsite_sold"].to_numpy()
+    n.add(
+        "Link", "offsite_delivery", bus0=OFFSITE_BUS, bus1=grid_bus, carrier="grid",
+        p_nom=float(ds["poi_p_nom"]),
+    )  # fmt: skip
+    limit = max(float(sold.max()) if sold.size else 0.0, 1e-9)
+    n.add(
+        "Generator", "offsite_sale", bus=OFFSITE_BUS, carrier="grid", p_nom=limit,
+        p_min_pu=-1.0, p_max_pu=0.0,
+        marginal_cost=_series(ds["grid_export_price"].to_numpy() - tie, n.snapshots),
+    )  # fmt: skip
+    dispatch["offsite_sale"] = _series(-sold, n.snapshots)
+    links["offsite_delivery"] = (
+        _series(delivered, n.snapshots),
+        _series(-delivered, n.snapshots),
+    )
+
+
+def _add_flexibility(
+    n: pypsa.Network, ds: xr.Dataset, dispatch: dict[str, pd.Series], bus: str = SITE
+) -> None:
     if "load_shift" not in ds:
         return
     shift = ds["load_shift"].to_numpy()
@@ -169,13 +270,13 @@ def _add_flexibility(n: pypsa.Network, ds: xr.Dataset, dispatch: dict[str, pd.Se
     curtail_nom = max(float(curtail.max()), 1e-9)
     shift_cost = float(ds["shift_cost"]) if "shift_cost" in ds else 0.0
     curtail_cost = float(ds["curtail_cost"]) if "curtail_cost" in ds else 0.0
-    n.add("Generator", "flex_defer", bus=SITE, carrier="flex", p_nom=shift_nom)
+    n.add("Generator", "flex_defer", bus=bus, carrier="flex", p_nom=shift_nom)
     n.add(
-        "Generator", "flex_recover", bus=SITE, carrier="flex", p_nom=shift_nom, p_max_pu=0.0,
+        "Generator", "flex_recover", bus=bus, carrier="flex", p_nom=shift_nom, p_max_pu=0.0,
         p_min_pu=-1.0, marginal_cost=-shift_cost,
     )  # fmt: skip
     n.add(
-        "Generator", "flex_curtail", bus=SITE, carrier="flex", p_nom=curtail_nom,
+        "Generator", "flex_curtail", bus=bus, carrier="flex", p_nom=curtail_nom,
         marginal_cost=curtail_cost,
     )  # fmt: skip
     dispatch["flex_defer"] = _series(defer, snapshots)
@@ -192,6 +293,7 @@ def _add_storage(
     links: dict[str, tuple[pd.Series, pd.Series]],
     store_e: dict[str, pd.Series],
     store_p: dict[str, pd.Series],
+    bus: str = SITE,
 ) -> None:
     snapshots = n.snapshots
     sel = {STORAGE: name}
@@ -217,11 +319,11 @@ def _add_storage(
         e_cyclic=True, capital_cost=float(ds["capital_cost_energy"].sel(sel)) * years,
     )  # fmt: skip
     n.add(
-        "Link", f"{name} charger", bus0=SITE, bus1=name, carrier=name, efficiency=eta_c,
+        "Link", f"{name} charger", bus0=bus, bus1=name, carrier=name, efficiency=eta_c,
         p_nom=p_nom, capital_cost=float(ds["capital_cost"].sel({TECHNOLOGY: name})) * years,
     )  # fmt: skip
     n.add(
-        "Link", f"{name} discharger", bus0=name, bus1=SITE, carrier=name, efficiency=eta_d,
+        "Link", f"{name} discharger", bus0=name, bus1=bus, carrier=name, efficiency=eta_d,
         p_nom=p_dis / eta_d, capital_cost=cost_dis * years * eta_d, marginal_cost=tie * eta_d,
     )  # fmt: skip
     links[f"{name} charger"] = (_series(charge, snapshots), _series(-eta_c * charge, snapshots))

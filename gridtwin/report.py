@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import html
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -27,6 +28,7 @@ import xarray as xr
 
 from gridtwin.conventions import display_units
 from gridtwin.exceptions import DataError
+from gridtwin.network.summary import network_lines
 from gridtwin.results import weights
 
 MARKER = ".gridtwin-report"
@@ -272,6 +274,8 @@ def _key_numbers(ds: xr.Dataset) -> list[tuple[str, str]]:
         notes = str(ds.attrs.get("grid_rating_warnings", "none"))
         if notes != "none":
             rows.append(("grid check: rating warnings", notes))
+    # site network, land, offsite contracts and the AC loop (rich markup dropped)
+    rows += [(label, re.sub(r"\[/?[a-z ]+\]", "", text)) for label, text in network_lines(ds)]
     return rows
 
 

@@ -22,6 +22,7 @@ import xarray as xr
 from gridtwin.conventions import BRANCH, STORAGE, TECHNOLOGY, TIME, annotate, provenance_attrs
 from gridtwin.exceptions import DataError
 from gridtwin.io import write_netcdf
+from gridtwin.network.spec import NetworkSpec
 from gridtwin.optimize.problem import Solution, SystemProblem, demand_charge_months
 
 
@@ -243,6 +244,7 @@ def add_network(ds: xr.Dataset, problem: SystemProblem, solution: Solution) -> x
     out["branch_bus1"] = ((BRANCH,), np.array([b.bus1 for b in net.branches], dtype=object))
     out["branch_kind"] = ((BRANCH,), np.array([b.kind for b in net.branches], dtype=object))
     out["branch_length"] = ((BRANCH,), [b.length_km for b in net.branches])
+    out["branch_x"] = ((BRANCH,), [b.x for b in net.branches])
     out["s_nom"] = ((BRANCH,), s_nom)
     out["s_nom_opt"] = ((BRANCH,), s_nom_opt)
     out["s_max_pu"] = ((BRANCH,), [b.s_max_pu for b in net.branches])
@@ -254,6 +256,7 @@ def add_network(ds: xr.Dataset, problem: SystemProblem, solution: Solution) -> x
     offsite = {g.name for g in problem.offsite}
     buses = ["" if t in offsite else net.bus_of(t) for t in techs]  # contracts: no bus
     out["technology_bus"] = ((TECHNOLOGY,), np.array(buses, dtype=object))
+    out["branch_utilisation"] = ((BRANCH,), _utilisation(net, flows, s_nom_opt, n_t))
     out["network_cost"] = ((), network_cost(out))
     out.attrs.update(
         network_name=net.name,
@@ -263,6 +266,23 @@ def add_network(ds: xr.Dataset, problem: SystemProblem, solution: Solution) -> x
         network_islanding_outages=json.dumps(list(net.contingencies().islanding)),
     )
     return out
+
+
+def _utilisation(
+    net: NetworkSpec, flows: np.ndarray | None, s_nom_opt: np.ndarray, n_t: int
+) -> np.ndarray:
+    """Largest LP flow of each branch, intact and after each N-1 outage the LP secures
+    (``|f_l + BODF_lk f_k|``), over its usable rating ``s_max_pu x s_nom_opt`` [-]."""
+    if flows is None:
+        return np.zeros(0)
+    worst = np.abs(flows).max(axis=0) if n_t else np.zeros(flows.shape[1])
+    if net.n1:
+        pairs = net.contingencies()
+        for ell, k, factor in zip(pairs.monitored, pairs.outage, pairs.bodf, strict=True):
+            after = np.abs(flows[:, ell] + factor * flows[:, k]).max() if n_t else 0.0
+            worst[ell] = max(worst[ell], after)
+    usable = np.array([b.s_max_pu for b in net.branches]) * s_nom_opt
+    return np.divide(worst, usable, out=np.zeros_like(worst), where=usable > 0)
 
 
 def network_cost(ds: xr.Dataset) -> float:

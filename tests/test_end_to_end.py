@@ -62,7 +62,14 @@ def test_schema_units_and_provenance(default_run: tuple[xr.Dataset, Path, str]) 
         assert ds[name].attrs.get("units"), name
         assert ds[name].attrs.get("long_name"), name
     assert ds.sizes["time"] == 8760
-    assert list(ds["technology"].values) == ["solar", "onwind", "diesel_gensets", "battery", "ups"]
+    assert list(ds["technology"].values) == [
+        "solar",
+        "solar_offsite",
+        "onwind_offsite",
+        "diesel_gensets",
+        "battery",
+        "ups",
+    ]
     assert list(ds["storage"].values) == ["battery", "ups"]
     assert ds.attrs["Conventions"] == "CF-1.10"
     assert ds.attrs["source"].startswith("gridtwin ")
@@ -76,7 +83,13 @@ def test_schema_units_and_provenance(default_run: tuple[xr.Dataset, Path, str]) 
     assert display_units(ds["capital_cost"]) == "USD MW-1 yr-1"
     assert display_units(ds["system_cost"]) == "USD yr-1"
     assert ds["e_nom_opt"].attrs["units"] == "MW h"
-    assert not any(bool(ds[v].isnull().any()) for v in ds.data_vars)
+    # N-1 results are NaN only for the outage that islands the solar collector (no flow to
+    # solve there: n1_status says "islanding")
+    nan = [v for v in ds.data_vars if bool(ds[v].isnull().any())]
+    assert nan == ["n1_max_loading_percent", "n1_min_vm_pu"], nan
+    islanded = ds["n1_status"] == "islanding"
+    assert bool(ds["n1_max_loading_percent"][~islanded.values].notnull().all())
+    assert list(ds["contingency"].values[islanded.values]) == ["line:collector"]
 
 
 def test_cf_conventions_check(default_run: tuple[xr.Dataset, Path, str], tmp_path: Path) -> None:
@@ -106,23 +119,89 @@ def test_cf_conventions_check(default_run: tuple[xr.Dataset, Path, str], tmp_pat
     assert failed == {"high": [], "medium": ["§2.4 Dimensions"], "low": []}, failed
 
 
+OFFSITE = ["solar_offsite", "onwind_offsite"]
+ONSITE = ["solar", "diesel_gensets", "battery", "ups"]
+
+
 def test_energy_balance_every_hour(default_run: tuple[xr.Dataset, Path, str]) -> None:
     ds, _, _ = default_run
-    supply = ds["p"].sum("technology") + ds["grid_import"] - ds["grid_export"]
+    onsite = ds["p"].sel(technology=ONSITE).sum("technology")
+    supply = onsite + ds["grid_import"] - ds["grid_export"]
     served = ds["load"] + ds["load_shift"] - ds["load_curtailment"]
     residual = np.abs((supply - served).to_numpy())
     assert residual.max() <= 1e-6 * ds["load"].to_numpy().max()
     np.testing.assert_allclose(ds["load_served"], served, rtol=0, atol=1e-9)
     assert float(ds["grid_import"].max()) <= float(ds["poi_p_nom"]) * (1 + 1e-6)
+    # the offsite contracts' output is delivered (within the import) or sold, nothing else
+    output = ds["p"].sel(technology=OFFSITE).sum("technology").to_numpy()
+    delivered, sold = ds["offsite_delivered"].to_numpy(), ds["offsite_sold"].to_numpy()
+    np.testing.assert_allclose(output, delivered + sold, atol=1e-5)
+    assert np.all(delivered <= ds["grid_import"].to_numpy() + 1e-6)
+
+
+def test_kirchhoff_and_ratings_in_the_site_network(
+    default_run: tuple[xr.Dataset, Path, str],
+) -> None:
+    """Flows balance at every bus of the site network, the two circuits and the two
+    transformers share equally (equal impedances), and every rating holds, also with one of a
+    pair out (N-1: the other carries both flows)."""
+    ds, _, _ = default_run
+    flow = ds["branch_flow"]
+    f = {str(b): flow.sel(branch=b).to_numpy() for b in ds["branch"].values}
+    served = ds["load_served"].to_numpy()
+    p = {str(t): ds["p"].sel(technology=t).to_numpy() for t in ONSITE}
+    imp = (ds["grid_import"] - ds["grid_export"]).to_numpy()
+    atol = 1e-5 * float(np.abs(served).max())
+    # grid bus: import leaves through the circuits; poi bus: circuits in, transformers out
+    np.testing.assert_allclose(imp, f["line:circuit_1"] + f["line:circuit_2"], atol=atol)
+    np.testing.assert_allclose(
+        f["line:circuit_1"] + f["line:circuit_2"], f["trafo:T1"] + f["trafo:T2"], atol=atol
+    )
+    # collector: the on-site solar; campus bus: transformers + collector + other assets = load
+    np.testing.assert_allclose(p["solar"], f["line:collector"], atol=atol)
+    campus = f["trafo:T1"] + f["trafo:T2"] + f["line:collector"]
+    campus += p["diesel_gensets"] + p["battery"] + p["ups"]
+    np.testing.assert_allclose(campus, served, atol=atol)
+    np.testing.assert_allclose(f["line:circuit_1"], f["line:circuit_2"], atol=atol)
+    usable = (ds["s_max_pu"] * ds["s_nom_opt"]).to_series()
+    for a, b in (("line:circuit_1", "line:circuit_2"), ("trafo:T1", "trafo:T2")):
+        assert np.abs(f[a] + f[b]).max() <= usable[a] * (1 + 1e-6)  # N-1
+    assert np.abs(f["line:collector"]).max() <= usable["line:collector"] * (1 + 1e-6)
+    # land: 3.36 ha/MW of solar, 0.04 ha/MW of batteries (catalogue) within 1500 ha
+    land = 3.36 * float(ds["p_nom_opt"].sel(technology="solar"))
+    land += 0.04 * float(ds["p_nom_opt"].sel(technology="battery"))
+    assert float(ds["land_used"]) == pytest.approx(land, rel=1e-9)
+    assert land <= 1500.0 * (1 + 1e-6)
+
+
+def test_default_passes_its_own_grid_check(
+    default_run: tuple[xr.Dataset, Path, str], tmp_path: Path
+) -> None:
+    """The done-when line of issue 14: `gridtwin grid check` on the default result finds no
+    violating element-hour and no branch above its rating under N-1, in every hour."""
+    ds, path, _ = default_run
+    assert ds.attrs["ac_loop_converged"] == 1
+    out = tmp_path / "checked.nc"
+    result = CliRunner().invoke(app, ["grid", "check", str(path), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    checked = open_results(out)
+    assert int(checked.attrs["grid_violations"]) == 0
+    assert json.loads(checked.attrs["grid_n1_hours"]) == list(range(8760))
+    ok = checked["n1_status"] == "ok"
+    assert float(checked["n1_max_loading_percent"].where(ok).max()) <= 100.0
+    assert set(checked["contingency"].values[~ok.values]) == {"line:collector"}  # islands solar
+    assert float(checked["vm_pu"].min()) >= 0.95 and float(checked["vm_pu"].max()) <= 1.05
 
 
 def test_cfe_score_recomputed(default_run: tuple[xr.Dataset, Path, str]) -> None:
     ds, _, _ = default_run
     load = (ds["load"] + ds["load_shift"] - ds["load_curtailment"]).to_numpy()
-    clean = ["solar", "onwind", "battery", "ups"]  # not the diesel gensets
+    clean = ["solar", "battery", "ups"]  # on site, not the diesel gensets
     onsite = ds["p"].sel(technology=clean).to_numpy().sum(axis=1)
     imp, exp = ds["grid_import"].to_numpy(), ds["grid_export"].to_numpy()
-    cfe = (onsite - exp + ds["grid_cfe_share"].to_numpy() * imp).sum() / load.sum()
+    delivered = ds["offsite_delivered"].to_numpy()  # offsite output up to the hour's import
+    market = imp - delivered
+    cfe = (onsite + delivered - exp + ds["grid_cfe_share"].to_numpy() * market).sum() / load.sum()
     assert cfe >= float(ds["cfe_target"]) - 1e-6
     assert float(ds["cfe_score"]) == pytest.approx(cfe, rel=1e-9)
     # the target binds at the cost optimum (clean supply is dearer than grid energy here)
@@ -168,7 +247,8 @@ def test_costs_recomputed_from_capacities_and_dispatch(
     ds, _, _ = default_run
     cc = {
         "solar": _hand_capital_cost("solar"),
-        "onwind": _hand_capital_cost("onwind"),
+        "solar_offsite": _hand_capital_cost("solar"),  # a contract costed as the plant
+        "onwind_offsite": _hand_capital_cost("onwind"),
         "battery": _hand_capital_cost("battery_power"),
     }
     for tech, value in cc.items():
@@ -176,16 +256,30 @@ def test_costs_recomputed_from_capacities_and_dispatch(
     ce = _hand_capital_cost("battery_energy")
     capex = sum(cc[t] * float(ds["p_nom_opt"].sel(technology=t)) for t in cc)
     capex += ce * float(ds["e_nom_opt"].sel(storage="battery"))
-    grid = float((ds["grid_price"] * ds["grid_import"]).sum())
-    grid -= float((ds["grid_export_price"] * ds["grid_export"]).sum())
+    # branch upgrades: 30 km of 230 kV line per circuit, transformers per MVA (catalogue)
+    per_mva = {
+        "line:circuit_1": 30.0 * _hand_capital_cost("ac_line"),
+        "line:circuit_2": 30.0 * _hand_capital_cost("ac_line"),
+        "line:collector": 2.0 * _hand_capital_cost("ac_cable"),
+        "trafo:T1": _hand_capital_cost("transformer"),
+        "trafo:T2": _hand_capital_cost("transformer"),
+    }
+    added = (ds["s_nom_opt"] - ds["s_nom"]).to_series()
+    network = sum(per_mva[b] * added[b] for b in per_mva)
+    assert float(ds["network_cost"]) == pytest.approx(network, rel=1e-9)
+    market = ds["grid_import"] - ds["offsite_delivered"]
+    grid = float((ds["grid_price"] * market).sum())
+    grid -= float((ds["grid_export_price"] * (ds["grid_export"] + ds["offsite_sold"])).sum())
     tie = float(ds["tie_break_cost"])
     assert tie == 0.01  # the documented default of solver.tie_break_cost
-    tie_cost = tie * float(ds["storage_discharge"].sum() + ds["grid_export"].sum())
+    tie_cost = tie * float(
+        ds["storage_discharge"].sum() + ds["grid_export"].sum() + ds["offsite_sold"].sum()
+    )
     # diesel fuel: fuel cost / efficiency (default study: 105 USD/MWh_fuel, efficiency 0.38)
     fuel = 105.0 / 0.38 * float(ds["p"].sel(technology="diesel_gensets").sum())
     flex = 1.0 * float(ds["load_shift"].clip(min=0).sum())  # shift_cost 1 USD/MWh
     flex += 1000.0 * float(ds["load_curtailment"].sum())  # curtail_cost 1000 USD/MWh
-    total = capex + grid + tie_cost + fuel + flex  # catalogue marginal costs are zero
+    total = capex + network + grid + tie_cost + fuel + flex  # catalogue marginal costs are zero
     assert float(ds["system_cost"]) == pytest.approx(total, rel=1e-6)
     assert ds.attrs["objective"] == pytest.approx(total, rel=1e-6)
     served = float(ds["load_served"].sum())
@@ -200,8 +294,8 @@ def test_netcdf_reopens_identical(default_run: tuple[xr.Dataset, Path, str]) -> 
 
 
 def test_cli_summary_and_pue(default_run: tuple[xr.Dataset, Path, str]) -> None:
-    ds, path, output = default_run
-    for word in ("solar", "onwind", "battery", "CFE score", "LCOE", str(path.name)):
+    ds, _, output = default_run
+    for word in ("solar", "onwind_offsi", "battery", "CFE score", "LCOE", "AC check", "passes"):
         assert word in output
     assert 1.1 <= float(ds["pue"].mean()) <= 1.4
     assert float(ds["it_load"].mean()) == pytest.approx(800.0)

@@ -208,9 +208,13 @@ class TechnologiesConfig(StrictModel):
         ``{solar: {p_nom: 200, p_nom_max: 2500}, iron_air: {max_hours: 100}}``. A technology
         with existing capacity that is not in ``extendable`` is kept as it is; build limits
         (``p_nom_max``, ``e_nom_max``, ``max_hours``) apply to new capacity, so they need the
-        technology in ``extendable``. Existing storage needs both ``p_nom`` and ``e_nom``.
+        technology in ``extendable`` (except the size limit of an offsite contract, what the
+        zone offers, which must be given for a chosen contract). Existing storage needs both
+        ``p_nom`` and ``e_nom``.
 
     Technologies: ``solar``, ``onwind``, ``offwind`` (resource from the ``offwind`` section),
+    ``solar_offsite`` and ``onwind_offsite`` (contracts with plants elsewhere in the grid zone,
+    delivered through the POI; the ``offsite`` section),
     ``battery`` (Li-ion), ``iron_air`` (multi-day storage), ``hydrogen`` (electrolyser, tank,
     fuel cell; power in and out sized apart), ``geothermal`` and ``nuclear`` (clean firm, at the
     catalogue's availability), ``ocgt`` and ``ccgt`` (natural gas, not clean, with CO2).
@@ -246,7 +250,9 @@ class TechnologiesConfig(StrictModel):
                     f"{lacks} too or remove {has}"
                 )
             limits = [f for f in ("p_nom_max", "e_nom_max", "max_hours") if getattr(asset, f)]
-            if limits and tech not in self.extendable:
+            # an offsite contract's size limit is what the zone offers: it may be given while
+            # the contract is not chosen (sweeps switch it on and off)
+            if limits and tech not in self.extendable and tech not in OFFSITE_TECHNOLOGIES:
                 raise ValueError(
                     f"{where}: {limits} limit new capacity, but '{tech}' is not in "
                     f"technologies.extendable, so they have no effect; add '{tech}' to "

@@ -185,8 +185,8 @@ def placed_network(ds: xr.Dataset, net: Any) -> Any:
     For a result sized with a site network (variables ``technology_bus`` and ``s_nom_opt``):
     the campus load moves to ``network_load_bus``, every technology becomes a static
     generator of its name at its bus (one already of that name is moved there), and every
-    upgraded branch gets its new rating, ``s_nom_opt / s_nom`` times the old, with its
-    impedance kept (:func:`_upgrade`). Other results: ``net`` itself.
+    upgraded branch gets its new rating, ``s_nom_opt / s_nom`` times the old, as parallel
+    capacity (:func:`_upgrade`). Other results: ``net`` itself.
 
     Raises
     ------
@@ -243,15 +243,19 @@ def attach_check(ds: xr.Dataset, checked: xr.Dataset) -> xr.Dataset:
 
 
 def _upgrade(net: Any, label: str, index: Any, factor: float) -> None:
-    """Raise a branch's rating by ``factor`` keeping its impedance in ohms, as the sizing LP
-    does (PyPSA's convention for expansion in one solve): a line's ``max_i_ka``; a
-    transformer's ``sn_mva`` with ``vk_percent`` and ``vkr_percent`` scaled up and
-    ``i0_percent`` down by the same factor (they are relative to ``sn_mva``)."""
+    """Raise a branch's rating by ``factor`` as parallel capacity would: a line's
+    ``max_i_ka`` and ``c_nf_per_km`` times ``factor``, its ``r_ohm_per_km`` and
+    ``x_ohm_per_km`` divided by it; a transformer's ``sn_mva`` and ``pfe_kw`` times ``factor``
+    with its per-unit ``vk_percent``, ``vkr_percent`` and ``i0_percent`` kept (a larger unit of
+    the same design: its impedance in ohms falls as its rating rises)."""
     if label.startswith("line:"):
-        net.line.at[index, "max_i_ka"] = float(net.line.at[index, "max_i_ka"]) * factor
+        for column, power in (
+            ("max_i_ka", 1), ("c_nf_per_km", 1), ("r_ohm_per_km", -1), ("x_ohm_per_km", -1)
+        ):  # fmt: skip
+            net.line.at[index, column] = float(net.line.at[index, column]) * factor**power
         return
-    for column, power in (("sn_mva", 1), ("vk_percent", 1), ("vkr_percent", 1), ("i0_percent", -1)):
-        net.trafo.at[index, column] = float(net.trafo.at[index, column]) * factor**power
+    for column in ("sn_mva", "pfe_kw"):
+        net.trafo.at[index, column] = float(net.trafo.at[index, column]) * factor
 
 
 def _require_hourly(ds: xr.Dataset) -> None:
