@@ -121,7 +121,7 @@ def to_pypsa(ds: xr.Dataset) -> pypsa.Network:
         dispatch[tech] = series(p.sel({TECHNOLOGY: tech}).to_numpy())
     poi = float(ds["poi_p_nom"])
     tie = float(ds["tie_break_cost"]) if "tie_break_cost" in ds else 0.0
-    grid_bus = str(ds.attrs.get("network_grid_bus", SITE)) if BRANCH in ds.dims else SITE
+    grid_bus = str(ds.attrs.get("network_grid_bus", SITE)) if "s_nom_opt" in ds else SITE
     n.add(
         "Generator", "poi_import", bus=grid_bus, carrier="grid", p_nom=poi,
         marginal_cost=series(np.maximum(ds["grid_price"].to_numpy(), 0.0)),
@@ -143,7 +143,7 @@ def to_pypsa(ds: xr.Dataset) -> pypsa.Network:
         _add_storage(n, ds, name, years, tie, links, store_e, store_p, bus(name))
     if OFFSITE_BUS in n.buses.index:
         _add_offsite(n, ds, grid_bus, tie, dispatch, links)
-    if BRANCH in ds.dims:
+    if "s_nom_opt" in ds:
         _add_branches(n, ds, years)
     # optimal capacities and dispatch, as after n.optimize()
     n.generators["p_nom_opt"] = n.generators["p_nom"]
@@ -151,7 +151,7 @@ def to_pypsa(ds: xr.Dataset) -> pypsa.Network:
     n.stores["e_nom_opt"] = n.stores["e_nom"]
     n.generators_t.p = pd.DataFrame(dispatch).reindex(columns=n.generators.index)
     n.loads_t.p = pd.DataFrame({SITE: n.loads_t.p_set[SITE]})
-    if BRANCH in ds.dims:
+    if "s_nom_opt" in ds:
         n.lines["s_nom_opt"] = n.lines["s_nom"]
         flows = ds["branch_flow"].transpose(TIME, BRANCH).to_numpy()
         n.lines_t.p0 = pd.DataFrame(flows, index=snapshots, columns=n.lines.index)
@@ -190,7 +190,7 @@ def _add_buses(n: pypsa.Network, ds: xr.Dataset) -> Callable[[str | None], str]:
         if o
     }  # fmt: skip
     placed = {}
-    if BRANCH in ds.dims:
+    if "s_nom_opt" in ds:
         names = set(ds["branch_bus0"].values) | set(ds["branch_bus1"].values)
         names |= {str(b) for b in ds["technology_bus"].values if str(b)}
         names |= {str(ds.attrs["network_load_bus"]), str(ds.attrs["network_grid_bus"])}

@@ -288,7 +288,7 @@ def _utilisation(
 def network_cost(ds: xr.Dataset) -> float:
     """Annualised cost of the branch upgrades [currency a-1]:
     ``sum_branch branch_capital_cost x (s_nom_opt - s_nom)`` (0 without a site network)."""
-    if BRANCH not in ds.dims:
+    if "s_nom_opt" not in ds:
         return 0.0
     added = (ds["s_nom_opt"] - ds["s_nom"]).clip(min=0.0)
     return float((ds["branch_capital_cost"] * added).sum())

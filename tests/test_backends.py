@@ -29,6 +29,7 @@ from hand_cases import poi as _poi
 
 from gridtwin.exceptions import ConfigError, InfeasibleError, SolverError
 from gridtwin.optimize import cvxpy_backend, pypsa_backend
+from gridtwin.optimize.outcome import infeasibility_message
 from gridtwin.optimize.problem import (
     FlexSpec,
     GeneratorSpec,
@@ -36,7 +37,6 @@ from gridtwin.optimize.problem import (
     Solution,
     StorageSpec,
     SystemProblem,
-    infeasibility_message,
 )
 from gridtwin.results import build_results
 

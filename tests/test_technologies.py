@@ -219,10 +219,49 @@ def _ours(key: tuple[str, str]) -> pd.Series:
     return cat[(cat["technology"] == key[0]) & (cat["parameter"] == key[1])].iloc[0]
 
 
+# Site-network upgrades and land use, recomputed here from the published numbers the catalogue
+# cites (MISO MTEP19 unit costs via NREL reVX in USD of 2019; NREL land-use reports).
+CPI_U_2019 = 255.657  # BLS CPI-U annual average 2019
+KM_PER_MILE = 1.609344
+HA_PER_ACRE = 0.404686
+LINE_USD_2022 = 1_694_747 / 400 / KM_PER_MILE * CPI_U[2022] / CPI_U_2019  # 230 kV, 400 MW class
+OWN_SOURCES = {
+    ("ac_line", "investment"): LINE_USD_2022,
+    ("ac_cable", "investment"): LINE_USD_2022 * 4510.0 / 750.0,  # DEA underground / overhead
+    ("transformer", "investment"): (4970 + 2.2e6 / 600) * CPI_U[2022] / CPI_U_2019,
+    ("transformer", "fom"): 1.5,  # NREL ReEDS trans_fom_frac
+    ("transformer", "lifetime"): 40.0,  # NREL ReEDS trans_crp
+    ("solar", "land_use"): 8.3 * HA_PER_ACRE,  # Ong et al. 2013, large PV, single-axis, total
+    ("onwind", "land_use"): 34.5,  # Denholm et al. 2009, total project area
+    ("battery_power", "land_use"): 40 * HA_PER_ACRE / 409,  # FPL Manatee, 409 MW on 40 acres
+    **{(t, "discount_rate"): 0.0438 for t in ("ac_line", "ac_cable", "transformer")},
+}
+# fixed O&M and lifetime of lines and cables: the Danish Energy Agency rows of the reference file
+DEA_ROWS = {
+    ("ac_line", "fom"): ("HVAC overhead", "FOM"),
+    ("ac_line", "lifetime"): ("HVAC overhead", "lifetime"),
+    ("ac_cable", "fom"): ("HVAC underground", "FOM"),
+    ("ac_cable", "lifetime"): ("HVAC underground", "lifetime"),
+}
+
+
+@pytest.mark.parametrize("key", sorted(OWN_SOURCES))
+def test_network_and_land_rows_follow_their_sources(key: tuple[str, str]) -> None:
+    assert _ours(key)["value"] == pytest.approx(OWN_SOURCES[key], rel=1e-3)
+
+
+@pytest.mark.parametrize("key", sorted(DEA_ROWS))
+def test_line_and_cable_om_equal_reference_file(
+    reference: pd.DataFrame, key: tuple[str, str]
+) -> None:
+    assert _ours(key)["value"] == pytest.approx(_row(reference, *DEA_ROWS[key])["value"])
+
+
 def test_every_catalogue_row_is_accounted_for() -> None:
     cat = load_catalogue()
     keys = set(zip(cat["technology"], cat["parameter"], strict=True))
     expected = set(FROM_REFERENCE) | set(CONVERTED) | set(DERIVED) | set(NOT_IN_REFERENCE)
+    expected |= set(OWN_SOURCES) | set(DEA_ROWS)
     assert keys == expected
 
 

@@ -31,7 +31,7 @@ def network_lines(ds: xr.Dataset) -> list[tuple[str, str]]:
     years = float(ds["horizon_years"])
     w = ds["snapshot_weight"] if "snapshot_weight" in ds else xr.ones_like(ds["grid_import"])
     lines: list[tuple[str, str]] = []
-    if BRANCH in ds.dims:
+    if "s_nom_opt" in ds:
         added = (ds["s_nom_opt"] - ds["s_nom"]).to_series()
         upgrades = [
             f"{name} {float(ds['s_nom'].sel({BRANCH: name})):,.0f} -> "

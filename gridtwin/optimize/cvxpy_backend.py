@@ -46,13 +46,22 @@ import scipy.sparse as sp
 
 from gridtwin.exceptions import ConfigError, InfeasibleError, SolverError
 from gridtwin.highs import highs_options
-from gridtwin.network.spec import NetworkSpec
-from gridtwin.optimize.problem import (
-    Solution,
-    SystemProblem,
+from gridtwin.optimize.cvxpy_network import (
+    Capacity,
+    capacity,
+    land_constraint,
+    offsite,
+    site_network,
+    total,
+)
+from gridtwin.optimize.outcome import (
     infeasibility_message,
     no_verdict_message,
     target_out_of_reach,
+)
+from gridtwin.optimize.problem import (
+    Solution,
+    SystemProblem,
 )
 
 logger = logging.getLogger(__name__)
@@ -66,8 +75,6 @@ OBJECTIVE_SCALE = {"CLARABEL": 1e-4}
 SOLVERS = ("HIGHS", "CLARABEL")
 
 _INFEASIBLE = ("infeasible", "infeasible_inaccurate", "infeasible_or_unbounded")  # cvxpy
-
-Capacity = cp.Variable | float
 
 
 @dataclass
@@ -127,18 +134,6 @@ class Model:
     flow: cp.Variable | None = None
     offsite_delivered: cp.Variable | None = None
     offsite_sold: cp.Variable | None = None
-
-
-def _total(terms: list[Any]) -> cp.Expression:
-    """Sum of a non-empty list of expressions."""
-    return sum(terms[1:], start=terms[0])
-
-
-def _capacity(name: str, existing: float, extendable: bool, upper: float) -> Capacity:
-    """A capacity variable bounded by ``[existing, upper]`` or the fixed existing value."""
-    if not extendable:
-        return float(existing)
-    return cp.Variable(name=name, bounds=[float(existing), float(upper)])
 
 
 def _difference(n_time: int, cyclic: bool) -> sp.csr_array:
@@ -217,11 +212,11 @@ def _storage(
     supply: list[cp.Expression] = []
     clean: list[cp.Expression] = []
     for s in problem.storage:
-        p_nom = _capacity(f"{s.name}_p_nom", s.p_nom, s.extendable, s.p_nom_max)
+        p_nom = capacity(f"{s.name}_p_nom", s.p_nom, s.extendable, s.p_nom_max)
         p_out = p_nom
         if s.separate_discharge:
-            p_out = _capacity(f"{s.name}_p_nom_discharge", s.p_nom, s.extendable, s.p_nom_max)
-        e_nom = _capacity(f"{s.name}_e_nom", s.e_nom, s.extendable, s.e_nom_max)
+            p_out = capacity(f"{s.name}_p_nom_discharge", s.p_nom, s.extendable, s.p_nom_max)
+        e_nom = capacity(f"{s.name}_e_nom", s.e_nom, s.extendable, s.e_nom_max)
         charge = cp.Variable(n_time, name=f"{s.name}_charge", bounds=[zeros, None])
         discharge = cp.Variable(n_time, name=f"{s.name}_discharge", bounds=[zeros, None])
         soc = cp.Variable(n_time, name=f"{s.name}_soc", bounds=[zeros, None])
@@ -247,106 +242,6 @@ def _storage(
         model.p_nom_discharge[s.name] = p_out
         model.charge[s.name], model.discharge[s.name], model.soc[s.name] = charge, discharge, soc
     return supply, clean
-
-
-def _offsite(
-    problem: SystemProblem,
-    model: Model,
-    constraints: list[cp.Constraint],
-    cost: list[cp.Expression | float],
-    clean: list[cp.Expression],
-    periods: sp.csr_array,
-) -> cp.Variable:
-    """Offsite contracts: their output is delivered through the POI or sold at the export
-    price; returns the delivered power [MW] (part of the physical import)."""
-    n_time = len(problem.snapshots)
-    w = problem.snapshot_weights
-    zeros = np.zeros(n_time)
-    delivered = cp.Variable(
-        n_time, name="offsite_delivery", bounds=[zeros, np.full(n_time, problem.poi.p_nom)]
-    )
-    sold = cp.Variable(
-        n_time, name="offsite_sale", bounds=[zeros, np.full(n_time, problem.offsite_limit)]
-    )
-    output = _total([model.p[g.name] for g in problem.offsite])
-    constraints.append(output == delivered + sold)
-    cost.append(-(w * (problem.poi.export_price - problem.tie_break_cost)) @ sold)
-    if problem.matching == "hourly":  # counted up to the hour's import
-        clean.append(periods @ delivered)
-    else:  # volumetric: every offsite MWh counts
-        clean.append(periods @ output)
-    model.offsite_delivered, model.offsite_sold = delivered, sold
-    return delivered
-
-
-def _land(problem: SystemProblem, model: Model, constraints: list[cp.Constraint]) -> None:
-    """Site land: ``sum land_use x p_nom <= land_area`` over on-site assets [ha]."""
-    assert problem.land_area is not None
-    terms: list[Any] = [
-        g.land_use * model.p_nom[g.name] for g in problem.generators if g.land_use and not g.offsite
-    ]
-    terms += [s.land_use * model.p_nom[s.name] for s in problem.storage if s.land_use]
-    variable = [t for t in terms if isinstance(t, cp.Expression)]
-    fixed = float(sum(t for t in terms if not isinstance(t, cp.Expression)))
-    if variable:
-        constraints.append(_total(variable) <= problem.land_area - fixed)
-
-
-def _site_network(
-    problem: SystemProblem,
-    network: NetworkSpec,
-    model: Model,
-    constraints: list[cp.Constraint],
-    demand: cp.Expression | np.ndarray,
-) -> list[Any]:
-    """Kirchhoff's laws, ratings, N-1 and upgrades of the site network (the rows of
-    :meth:`NetworkSpec.linear`, parallel branches merged into corridors); returns the upgrade
-    costs [currency]."""
-    n_time = len(problem.snapshots)
-    lin = network.linear()
-    net = lin.spec
-    flow = cp.Variable((len(net.branches), n_time), name="branch_flow")
-    model.flow = flow
-    incidence = net.incidence()
-    assert model.grid_import is not None and model.grid_export is not None
-    grid = (model.grid_import, model.grid_export)
-    for i, bus in enumerate(net.buses):
-        terms: list[Any] = [
-            model.p[g.name]
-            for g in problem.generators
-            if not g.offsite and net.bus_of(g.name) == bus
-        ]
-        terms += [
-            model.discharge[s.name] - model.charge[s.name]
-            for s in problem.storage
-            if net.bus_of(s.name) == bus
-        ]
-        if bus == net.grid_bus:
-            terms += [grid[0], -grid[1]]
-            if model.offsite_delivered is not None:
-                terms.append(model.offsite_delivered)
-        injected = _total(terms) if terms else np.zeros(n_time)
-        withdrawn = demand if bus == net.load_bus else np.zeros(n_time)
-        constraints.append(injected - withdrawn == incidence[i] @ flow)
-    cycles = net.cycles()
-    if cycles.shape[1]:
-        kvl = (cycles * np.array([b.x for b in net.branches])[:, None]).T
-        kvl /= np.abs(kvl).max(axis=1, keepdims=True)  # rows of unit scale
-        constraints.append(sp.csr_array(kvl) @ flow == 0)
-    cost: list[Any] = []
-    s_nom: list[Capacity] = []
-    for j, b in enumerate(net.branches):
-        s_nom.append(_capacity(f"{b.name}_s_nom", b.s_nom, b.extendable, b.s_nom_max))
-        model.s_nom[b.name] = s_nom[j]
-        if isinstance(s_nom[j], cp.Variable):
-            cost.append(b.capital_cost * (s_nom[j] - b.s_nom))
-        constraints += [flow[j] <= b.s_max_pu * s_nom[j], flow[j] >= -b.s_max_pu * s_nom[j]]
-        if np.isfinite(b.flow_max):
-            constraints += [flow[j] <= b.flow_max, flow[j] >= -b.flow_max]
-    for ell, k, coef, share in zip(lin.monitored, lin.outage, lin.coef, lin.share, strict=True):
-        after = flow[ell] + float(coef) * flow[k]
-        constraints += [after <= share * s_nom[ell], after >= -share * s_nom[ell]]
-    return cost
 
 
 def build_model(
@@ -414,7 +309,7 @@ def build_model(
     periods = sp.csr_array((w, (group, np.arange(n_time))), shape=(int(group.max()) + 1, n_time))
 
     for g in problem.generators:
-        p_nom = _capacity(f"{g.name}_p_nom", g.p_nom, g.extendable, g.p_nom_max)
+        p_nom = capacity(f"{g.name}_p_nom", g.p_nom, g.extendable, g.p_nom_max)
         if isinstance(p_nom, cp.Variable):
             p = cp.Variable(n_time, name=f"{g.name}_p", bounds=[zeros, None])
             constraints.append(p <= p_nom * g.capacity_factor)
@@ -448,7 +343,7 @@ def build_model(
     ]
     physical: cp.Expression = grid_import
     if problem.offsite:
-        physical = grid_import + _offsite(problem, model, constraints, cost, clean, periods)
+        physical = grid_import + offsite(problem, model, constraints, cost, clean, periods)
         constraints.append(physical <= limit)
     if poi.demand_charge:
         month, share = problem.billing_months()
@@ -460,7 +355,7 @@ def build_model(
         clean.append(-(periods @ grid_export))
     supply += [physical, -grid_export]
     if problem.land_area is not None:
-        _land(problem, model, constraints)
+        land_constraint(problem, model, constraints)
 
     demand: cp.Expression | np.ndarray = problem.load
     if problem.flex is not None:
@@ -469,9 +364,9 @@ def build_model(
         cost.append(flex_cost)
         clean.append(problem.cfe_target * (periods @ model.curtail))
     if problem.network is None:
-        constraints.append(_total(supply) == demand)
+        constraints.append(total(supply) == demand)
     else:
-        cost += _site_network(problem, problem.network, model, constraints, demand)
+        cost += site_network(problem, problem.network, model, constraints, demand)
     negative = np.minimum(poi.import_price, 0.0)
     if negative.any():  # imports earn a negative price only for the load they serve
         credit = cp.Variable(n_time, name="poi_credit", bounds=[zeros, None])
@@ -483,21 +378,21 @@ def build_model(
         co2 = [(w * problem.poi.co2_intensity(n_time)) @ grid_import]
         co2 += [g.co2_intensity * (w @ model.p[g.name]) for g in problem.generators
                 if g.co2_intensity > 0]  # fmt: skip
-        constraints.append(_total(co2) <= problem.emissions_cap)
+        constraints.append(total(co2) <= problem.emissions_cap)
     if maximise_cfe:
-        model.problem = cp.Problem(cp.Maximize(cp.sum(_total(clean))), constraints)
+        model.problem = cp.Problem(cp.Maximize(cp.sum(total(clean))), constraints)
         return model
     if problem.cfe_target > 0:  # no target: storage losses must not make "clean" negative
         required = problem.cfe_target * (periods @ problem.load)
         if cfe_price is None:
-            model.cfe = _total(clean) >= required
+            model.cfe = total(clean) >= required
             constraints.append(model.cfe)
         else:  # operational: the shortfall is paid for, a surplus earns nothing
             shortfall = cp.Variable(len(required), name="cfe_shortfall", bounds=[0.0, None])
-            constraints.append(shortfall >= required - _total(clean))
+            constraints.append(shortfall >= required - total(clean))
             cost.append(cfe_price * cp.sum(shortfall))
             model.cfe_shortfall = shortfall
-    model.problem = cp.Problem(cp.Minimize(_total(cost)), constraints)
+    model.problem = cp.Problem(cp.Minimize(total(cost)), constraints)
     return model
 
 

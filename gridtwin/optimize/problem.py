@@ -571,48 +571,6 @@ def existing_branch_cost(problem: SystemProblem) -> float:
     return float(sum(b.capital_cost * b.s_nom for b in problem.network.branches if b.extendable))
 
 
-def target_out_of_reach(problem: SystemProblem, best: float) -> bool:
-    """Whether the highest reachable CFE score ``best`` (``nan``: the load cannot be served)
-    misses the problem's target: what a solver that stopped without a verdict (interior point
-    without crossover reports an infeasible LP as "unknown") is asked afterwards."""
-    return not np.isfinite(best) or best < problem.cfe_target - 1e-6
-
-
-def no_verdict_message(solver: str, status: str, problem: SystemProblem, best: float) -> str:
-    """The message of a solver that stopped without an optimum on a problem whose target is
-    within reach (``best`` >= target): the same for every backend."""
-    return (
-        f"{solver} stopped with status '{status}' although cfe_target={problem.cfe_target} is "
-        f"reachable (highest reachable CFE score {best:.4f}): the interior point method did not "
-        "converge; set solver.options: {solver: simplex} (HiGHS dual simplex, slower but "
-        "robust) or lower the target; no result written"
-    )
-
-
-def infeasibility_message(problem: SystemProblem, best: float) -> str:
-    """The message of an infeasible sizing problem, the same for every backend.
-
-    Parameters
-    ----------
-    problem : SystemProblem
-    best : float
-        Highest reachable CFE score [-] from the relaxed problem, ``nan`` if even the load
-        cannot be served.
-    """
-    where = f"cfe_target={problem.cfe_target}"
-    if not np.isfinite(best):
-        return (
-            f"the sizing problem is infeasible at {where}: the campus load cannot be served "
-            f"every hour even without a CFE target (POI limit {problem.poi.p_nom} MW and the "
-            "candidate technologies); raise poi.p_nom or allow storage or firm capacity"
-        )
-    return (
-        f"the sizing problem is infeasible at {where}: the highest hourly CFE score reachable "
-        f"with these technologies and a POI limit of {problem.poi.p_nom} MW is {best:.4f}; "
-        "lower policy.cfe_target to at most that, or allow storage or firm clean options"
-    )
-
-
 def demand_charge_months(
     snapshots: pd.DatetimeIndex, weights: np.ndarray | None = None, utc_offset_h: float = 0.0
 ) -> tuple[np.ndarray, np.ndarray]:

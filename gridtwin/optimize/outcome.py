@@ -1,0 +1,59 @@
+"""What the backends say when a solve ends without an optimum: the same messages for every
+backend (infeasible targets, interior point stopped without a verdict)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from gridtwin.optimize.problem import SystemProblem
+
+
+def target_out_of_reach(problem: SystemProblem, best: float) -> bool:
+    """Whether the highest reachable CFE score ``best`` (``nan``: the load cannot be served)
+    misses the problem's target: what a solver that stopped without a verdict (interior point
+    without crossover reports an infeasible LP as "unknown") is asked afterwards."""
+    return not np.isfinite(best) or best < problem.cfe_target - 1e-6
+
+
+def no_verdict_message(solver: str, status: str, problem: SystemProblem, best: float) -> str:
+    """The message of a solver that stopped without an optimum on a problem whose target is
+    within reach (``best`` >= target): the same for every backend."""
+    return (
+        f"{solver} stopped with status '{status}' although cfe_target={problem.cfe_target} is "
+        f"reachable (highest reachable CFE score {best:.4f}): the interior point method did not "
+        "converge; set solver.options: {solver: simplex} (HiGHS dual simplex, slower but "
+        "robust) or lower the target; no result written"
+    )
+
+
+def infeasibility_message(problem: SystemProblem, best: float) -> str:
+    """The message of an infeasible sizing problem, the same for every backend.
+
+    Parameters
+    ----------
+    problem : SystemProblem
+    best : float
+        Highest reachable CFE score [-] from the relaxed problem, ``nan`` if even the load
+        cannot be served.
+    """
+    where = f"cfe_target={problem.cfe_target}"
+    if not np.isfinite(best):
+        return (
+            f"the sizing problem is infeasible at {where}: the campus load cannot be served "
+            f"every hour even without a CFE target (POI limit {problem.poi.p_nom} MW and the "
+            "candidate technologies); raise poi.p_nom or allow storage or firm capacity"
+        )
+    limits = [f"a POI limit of {problem.poi.p_nom} MW"]
+    if problem.network is not None:
+        limits.append(f"the ratings of network {problem.network.name}")
+    if problem.land_area is not None:
+        limits.append(f"{problem.land_area:g} ha of site land")
+    return (
+        f"the sizing problem is infeasible at {where}: the highest hourly CFE score reachable "
+        f"with these technologies, {', '.join(limits)} is {best:.4f}; lower "
+        "policy.cfe_target to at most that, or allow storage, firm clean options, offsite "
+        "contracts or more land"
+    )
+
+
+__all__ = ["infeasibility_message", "no_verdict_message", "target_out_of_reach"]
