@@ -688,3 +688,25 @@ def test_no_verdict_on_a_reachable_target_says_what_to_do(monkeypatch: pytest.Mo
     with pytest.raises(SolverError, match=r"reachable \(highest reachable CFE score 1\.0000\).*"
                        r"solver: simplex"):  # fmt: skip
         pypsa_backend.solve(problem)
+
+
+def test_interior_point_without_crossover_is_retried_with_crossover(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """IPX without crossover that stops with "unknown" on a reachable target is solved again
+    with crossover: the optimum is found, and the retry is recorded."""
+    problem = _battery_two_hours(0.5)
+    real = pypsa_backend._optimize
+    options_seen: list[dict] = []
+
+    def first_unknown(problem, opts, maximise_cfe=False):  # type: ignore[no-untyped-def]
+        n, status, condition = real(problem, opts, maximise_cfe)
+        options_seen.append(dict(opts))
+        return (n, "ok", "unknown") if len(options_seen) == 1 else (n, status, condition)
+
+    monkeypatch.setattr(pypsa_backend, "_optimize", first_unknown)
+    sol = pypsa_backend.solve(problem, {"solver": "ipm", "run_crossover": "off"})
+    reference = cvxpy_backend.solve(problem)
+    assert sol.objective == pytest.approx(reference.objective, rel=1e-6)
+    assert options_seen[-1]["run_crossover"] == "on"
+    assert "retried" in sol.solver and sol.solver["options"]["run_crossover"] == "on"

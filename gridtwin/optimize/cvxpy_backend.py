@@ -55,6 +55,7 @@ from gridtwin.optimize.cvxpy_network import (
     total,
 )
 from gridtwin.optimize.outcome import (
+    crossover_retry,
     infeasibility_message,
     no_verdict_message,
     target_out_of_reach,
@@ -502,7 +503,20 @@ def solve(
         best = max_reachable_cfe(problem, opts, solver=name)
         if target_out_of_reach(problem, best):
             raise InfeasibleError(infeasibility_message(problem, best))
-        raise SolverError(no_verdict_message(name, status, problem, best))
+        retry = crossover_retry(opts) if name == "HIGHS" else None
+        if retry is None:
+            raise SolverError(no_verdict_message(name, status, problem, best))
+        logger.warning("%s stopped with status %s: solving again with crossover", name, status)
+        model = build_model(problem)
+        status = _run(model, name, retry)
+        elapsed = time.perf_counter() - t0
+        if status != cp.OPTIMAL:
+            raise SolverError(no_verdict_message(name, status, problem, best))
+        solution = _extract(model, problem, name, retry, elapsed)
+        solution.solver["retried"] = (
+            "run_crossover on, after interior point stopped without optimum"
+        )
+        return solution
     return _extract(model, problem, name, opts, elapsed)
 
 

@@ -33,6 +33,7 @@ import xarray as xr
 from gridtwin.exceptions import InfeasibleError, SolverError
 from gridtwin.highs import highs_options
 from gridtwin.optimize.outcome import (
+    crossover_retry,
     infeasibility_message,
     no_verdict_message,
     target_out_of_reach,
@@ -498,7 +499,24 @@ def solve(problem: SystemProblem, options: dict[str, Any] | None = None) -> Solu
         best = max_reachable_cfe(problem, opts)
         if target_out_of_reach(problem, best):
             raise InfeasibleError(infeasibility_message(problem, best))
-        raise SolverError(no_verdict_message("HiGHS", f"{status}/{condition}", problem, best))
+        retry = crossover_retry(opts)
+        if retry is None:
+            raise SolverError(no_verdict_message("HiGHS", f"{status}/{condition}", problem, best))
+        logger.warning(
+            "HiGHS interior point stopped with %s/%s on a reachable target: solving again with "
+            "crossover (solver.options run_crossover: on)",
+            status,
+            condition,
+        )
+        n, status, condition = _optimize(problem, retry)
+        elapsed = time.perf_counter() - t0
+        if status != "ok" or condition != "optimal":
+            raise SolverError(no_verdict_message("HiGHS", f"{status}/{condition}", problem, best))
+        solution = _extract(n, problem, retry, status, condition, elapsed)
+        solution.solver["retried"] = (
+            "run_crossover on, after interior point stopped without optimum"
+        )
+        return solution
     return _extract(n, problem, opts, status, condition, elapsed)
 
 
