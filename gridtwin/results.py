@@ -264,6 +264,7 @@ def add_network(ds: xr.Dataset, problem: SystemProblem, solution: Solution) -> x
         network_grid_bus=net.grid_bus,
         network_n1=int(net.n1),
         network_islanding_outages=json.dumps(list(net.contingencies().islanding)),
+        network_new_buses=json.dumps(net.new_buses),
     )
     return out
 

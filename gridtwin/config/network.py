@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from gridtwin.config.base import StrictModel
 
@@ -26,6 +26,23 @@ class AcLoopConfig(StrictModel):
 
     rounds: Annotated[int, Field(strict=True, ge=1, le=20)] = 4
     margin: Annotated[float, Field(strict=True, ge=0.0, le=0.2)] = 0.01
+
+
+class SubstationConfig(StrictModel):
+    """A new collector substation of one technology: a bus of its own and a new transformer
+    to an existing bus, its rating sized by the optimiser at the catalogue's ``transformer``
+    cost (per MVA, one 230 kV position per 600 MVA included).
+
+    Attributes
+    ----------
+    bus : str
+        Existing bus the new transformer connects to (its high-voltage side).
+    vn_kv : float
+        Nominal voltage of the new collector bus [kV] (e.g. 34.5).
+    """
+
+    bus: Annotated[str, Field(min_length=1)]
+    vn_kv: Annotated[float, Field(strict=True, gt=0.0, le=1200.0)] = 34.5
 
 
 class NetworkConfig(StrictModel):
@@ -59,6 +76,11 @@ class NetworkConfig(StrictModel):
         that solve. Not an N-1 proxy: N-1 is modelled (``n1``).
     ac_loop : AcLoopConfig
         The AC power-flow check after each solve and the derating rounds.
+    substations : dict
+        Technologies that get a new collector substation of their own
+        (:class:`SubstationConfig`), e.g. ``{solar: {bus: poi_230kV, vn_kv: 34.5}}``: the
+        technology sits at a new bus ``<tech>_substation`` joined to ``bus`` by a new
+        transformer ``trafo:<tech>_substation`` whose rating the optimiser sizes from 0.
     """
 
     path: Path
@@ -69,6 +91,17 @@ class NetworkConfig(StrictModel):
     s_nom_max_factor: Annotated[float, Field(strict=True, ge=1.0, le=100.0)] | None = None
     s_max_pu: Annotated[float, Field(strict=True, gt=0.0, le=1.0)] = 1.0
     ac_loop: AcLoopConfig = Field(default_factory=AcLoopConfig)
+    substations: dict[str, SubstationConfig] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _placed_once(self) -> NetworkConfig:
+        both = sorted(set(self.buses) & set(self.substations))
+        if both:
+            raise ValueError(
+                f"{both} are given a bus in network.buses and a substation of their own in "
+                "network.substations; keep one"
+            )
+        return self
 
     @field_validator("path")
     @classmethod
@@ -115,4 +148,4 @@ class OffsiteConfig(StrictModel):
     weather: Path | None = None
 
 
-__all__ = ["AcLoopConfig", "NetworkConfig", "OffsiteConfig", "SiteConfig"]
+__all__ = ["AcLoopConfig", "NetworkConfig", "OffsiteConfig", "SiteConfig", "SubstationConfig"]

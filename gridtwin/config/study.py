@@ -583,11 +583,13 @@ class StudyConfig(StrictModel):
                     "largest size [MW] (what the plants on offer can deliver); give it"
                 )
         if self.network is not None:
-            placed = sorted(set(self.network.buses) & OFFSITE_TECHNOLOGIES)
+            placed = sorted(
+                (set(self.network.buses) | set(self.network.substations)) & OFFSITE_TECHNOLOGIES
+            )
             if placed:
                 raise ValueError(
-                    f"network.buses: {placed} are offsite contracts, outside the site "
-                    "network; remove them"
+                    f"network.buses / network.substations: {placed} are offsite contracts, "
+                    "outside the site network; remove them"
                 )
         return self
 

@@ -199,6 +199,7 @@ def placed_network(ds: xr.Dataset, net: Any) -> Any:
     from gridtwin.grid.network import resolve_bus
 
     work = copy.deepcopy(net)
+    _add_substations(work, ds)
     campus = work.load.index[work.load["name"].astype(str) == CAMPUS_LOAD]
     load_bus = resolve_bus(work, str(ds.attrs["network_load_bus"]))
     if len(campus):
@@ -208,6 +209,11 @@ def placed_network(ds: xr.Dataset, net: Any) -> Any:
     for tech, bus in zip(ds[TECHNOLOGY].values, ds["technology_bus"].values, strict=True):
         if not str(bus):  # an offsite contract
             continue
+        if (
+            str(bus) in json.loads(str(ds.attrs.get("network_new_buses", "{}")))
+            and not (work.bus["name"].astype(str) == str(bus)).any()
+        ):  # an unbuilt substation: its technology delivers nothing
+            bus = ds.sel({BRANCH: f"trafo:{bus}"})["branch_bus0"].item()
         index = resolve_bus(work, str(bus))
         rows = work.sgen.index[work.sgen["name"].astype(str) == str(tech)]
         if len(rows):
@@ -219,9 +225,12 @@ def placed_network(ds: xr.Dataset, net: Any) -> Any:
             **dict(zip(element_labels(work.line, "line"), work.line.index, strict=True)),
             **dict(zip(element_labels(work.trafo, "trafo"), work.trafo.index, strict=True)),
         }
+        created = {f"trafo:{b}" for b in json.loads(str(ds.attrs.get("network_new_buses", "{}")))}
         for name, before, after in zip(
             ds[BRANCH].values, ds["s_nom"].values, ds["s_nom_opt"].values, strict=True
         ):
+            if str(name) in created:  # built at its optimal rating by _add_substations
+                continue
             if str(name) not in labels:
                 raise DataError(
                     f"the result was sized with branch {name!r}, which is not in network "
@@ -240,6 +249,42 @@ def attach_check(ds: xr.Dataset, checked: xr.Dataset) -> xr.Dataset:
     out = out.assign_coords(bus_index=checked["bus_index"], element_index=checked["element_index"])
     out.attrs.update({k: v for k, v in checked.attrs.items() if k.startswith("grid_")})
     return out
+
+
+#: Per-unit parameters of a new collector transformer in the AC check: short-circuit voltage
+#: 12 % (IEC 60076-5 asks at least 12.5 % above 100 MVA; 10-15 % is typical), X/R about 40,
+#: no-load losses and magnetising current 0.05 % of the rating (the POI transformers of
+#: networks/README.md).
+SUBSTATION_TRAFO = {"vk_percent": 12.0, "vkr_percent": 0.3, "i0_percent": 0.05}
+
+
+def _add_substations(net: Any, ds: xr.Dataset) -> None:
+    """Create the new collector substations of a result (attribute ``network_new_buses``): the
+    bus and, when the optimiser built it, its transformer at the optimal rating (unbuilt ones
+    carry nothing: their technology is placed at the substation's existing bus)."""
+    from gridtwin.grid.network import resolve_bus
+
+    new_buses = json.loads(str(ds.attrs.get("network_new_buses", "{}")))
+    for bus, vn_kv in new_buses.items():
+        name = f"trafo:{bus}"
+        row = ds.sel({BRANCH: name})
+        rating = float(row["s_nom_opt"])
+        hv = resolve_bus(net, str(row["branch_bus0"].item()))
+        if rating <= 1e-6:
+            continue
+        lv = pp.create_bus(net, float(vn_kv), name=bus, min_vm_pu=0.95, max_vm_pu=1.05)
+        pp.create_transformer_from_parameters(
+            net,
+            hv_bus=hv,
+            lv_bus=lv,
+            sn_mva=rating,
+            vn_hv_kv=float(net.bus.at[hv, "vn_kv"]),
+            vn_lv_kv=float(vn_kv),
+            pfe_kw=0.0005 * rating * 1000.0,
+            name=bus,
+            max_loading_percent=100.0,
+            **SUBSTATION_TRAFO,
+        )
 
 
 def _upgrade(net: Any, label: str, index: Any, factor: float) -> None:
@@ -367,8 +412,10 @@ def check_result(
 
     # a result sized with the site network keeps its branch dimension (same labels)
     sized = BRANCH in ds.dims and "s_nom_opt" in ds
-    if sized:
+    if sized:  # an unbuilt new substation carries nothing
         flow = flow.reindex({BRANCH: ds[BRANCH].values})
+        flow["loading_percent"] = flow["loading_percent"].fillna(0.0)
+        flow["element_index"] = flow["element_index"].fillna(-1).astype(int)
     out = ds.drop_vars([v for v in (*GRID_VARIABLES, "bus_index", "element_index") if v in ds])
     dims = ("bus", "contingency") if sized else ("bus", BRANCH, "contingency")
     out = out.drop_dims([d for d in dims if d in out.dims])

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ from gridtwin.config import NetworkConfig
 from gridtwin.exceptions import ConfigError
 from gridtwin.grid.network import check_parameters, load_network
 from gridtwin.network.from_pandapower import network_spec
-from gridtwin.network.spec import NetworkSpec
+from gridtwin.network.spec import BASE_MVA, BranchSpec, NetworkSpec
 
 #: Suffix of the fixed (brownfield) variant of a technology in the problem.
 EXISTING = "_existing"
@@ -73,8 +74,15 @@ def site_network(
             f"({sorted(set(base.values()))}); remove them or add them to "
             "technologies.extendable"
         )
+    unknown = sorted(set(cfg.substations) - set(base.values()))
+    if unknown:
+        raise ConfigError(
+            f"network.substations: {unknown} are not technologies of this study "
+            f"({sorted(set(base.values()))}); remove them or add them to "
+            "technologies.extendable"
+        )
     asset_bus = {t: cfg.buses[b] for t, b in base.items() if b in cfg.buses}
-    return network_spec(
+    spec = network_spec(
         net,
         load_bus=cfg.load_bus,
         asset_bus=asset_bus,
@@ -87,6 +95,82 @@ def site_network(
         n1=cfg.n1,
         source=Path(cfg.path).name,
     )
+    if not cfg.substations:
+        return spec
+    return with_substations(
+        spec,
+        {
+            t: (cfg.substations[b].bus, cfg.substations[b].vn_kv)
+            for t, b in base.items()
+            if b in cfg.substations
+        },
+        trafo_cost=years * float(costs.at["transformer", "capital_cost"]),
+        s_max_pu=cfg.s_max_pu,
+    )
 
 
-__all__ = ["read_site_network", "site_network"]
+#: Reactance of a new collector transformer [p.u. of 100 MVA]: 12 % on 1,000 MVA (typical of
+#: large power transformers, IEC 60076-5 asks at least 12.5 % above 100 MVA). The connection
+#: is radial, so the value does not change any flow of the linear power flow.
+SUBSTATION_X = 0.12 * BASE_MVA / 1000.0
+
+
+def substation_bus(technology: str) -> str:
+    """Name of the new bus of a technology's own collector substation."""
+    return f"{technology.removesuffix(EXISTING)}_substation"
+
+
+def with_substations(
+    spec: NetworkSpec,
+    placed: dict[str, tuple[str, float]],
+    *,
+    trafo_cost: float,
+    s_max_pu: float,
+) -> NetworkSpec:
+    """The network with a new collector substation per technology of ``placed``
+    (technology -> (existing bus, new bus voltage [kV])): a bus ``<tech>_substation`` and a
+    transformer ``trafo:<tech>_substation`` of rating 0, upgradable at ``trafo_cost``
+    [currency MVA-1]."""
+    buses = list(spec.buses)
+    branches = list(spec.branches)
+    asset_bus = dict(spec.asset_bus)
+    new_buses = dict(spec.new_buses)
+    for tech, (to_bus, vn_kv) in placed.items():
+        new = substation_bus(tech)
+        if to_bus not in spec.buses:
+            raise ConfigError(
+                f"network.substations.{tech.removesuffix(EXISTING)}.bus: {to_bus!r} is not a "
+                f"bus of network {spec.name}; buses: {sorted(spec.buses)}"
+            )
+        if new in spec.buses:
+            raise ConfigError(
+                f"network.substations.{tech.removesuffix(EXISTING)}: the network already has a "
+                f"bus named {new!r}; rename that bus"
+            )
+        if new not in buses:
+            buses.append(new)
+            new_buses[new] = vn_kv
+            branches.append(
+                BranchSpec(
+                    name=f"trafo:{new}",
+                    bus0=to_bus,
+                    bus1=new,
+                    x=SUBSTATION_X,
+                    s_nom=0.0,
+                    kind="trafo",
+                    extendable=True,
+                    capital_cost=trafo_cost,
+                    s_max_pu=s_max_pu,
+                )
+            )
+        asset_bus[tech] = new
+    return replace(
+        spec,
+        buses=tuple(buses),
+        branches=tuple(branches),
+        asset_bus=asset_bus,
+        new_buses=new_buses,
+    )
+
+
+__all__ = ["read_site_network", "site_network", "substation_bus", "with_substations"]

@@ -138,6 +138,9 @@ class NetworkSpec:
         Whether post-contingency flows must stay within ratings (security-constrained).
     name : str
         Source of the network (file name), for messages and the result file.
+    new_buses : dict of str to float
+        Buses that are not in the source network (new collector substations) and their
+        nominal voltage [kV]; the AC check creates them with their new transformers.
     """
 
     buses: tuple[str, ...]
@@ -147,6 +150,7 @@ class NetworkSpec:
     asset_bus: dict[str, str] = field(default_factory=dict)
     n1: bool = True
     name: str = ""
+    new_buses: dict[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         known = set(self.buses)
