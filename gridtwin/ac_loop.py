@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from gridtwin.exceptions import InfeasibleError
+from gridtwin.exceptions import InfeasibleError, PowerFlowNotConverged
 from gridtwin.grid.check import GridCheck, check_result, placed_network
 from gridtwin.grid.powerflow import element_labels, limits
 from gridtwin.network.spec import NetworkSpec
@@ -63,14 +63,18 @@ class AcRound:
     violations : int
         Element-hours outside a voltage or thermal limit, intact network.
     n1_overloads : int
-        (contingency, hour) pairs with a branch above its limit after the outage.
+        (contingency, hour) pairs with a branch above its limit after the outage (reported;
+        they count against the round only when ``n1_required``).
     max_loading_percent, min_vm_pu, max_vm_pu : float
         Worst AC loading [%] and voltages [p.u.] of the intact network.
     derated : dict
         Branch -> ``{"s_max_pu": ..., "flow_max": ...}`` set for the next round.
     stopped : str
         Why the loop stopped early after this round ("" if it did not): nothing left to
-        tighten, or the tightened problem has no solution (then this round is the answer).
+        tighten, the tightened problem has no solution (then this round is the answer), or the
+        AC power flow of this round did not converge (then the counts are -1).
+    n1_required : bool
+        Whether the LP secures N-1 (``network.n1``).
     """
 
     round: int
@@ -82,11 +86,14 @@ class AcRound:
     max_vm_pu: float
     derated: dict[str, dict[str, float]] = field(default_factory=dict)
     stopped: str = ""
+    n1_required: bool = True
 
     @property
     def feasible(self) -> bool:
-        """No violation in the intact network and none under N-1."""
-        return self.violations == 0 and self.n1_overloads == 0
+        """No violation in the intact network and, when the LP secures N-1
+        (``network.n1``), none under N-1."""
+        n1_ok = self.n1_overloads == 0 or not self.n1_required
+        return self.violations == 0 and n1_ok
 
 
 def n1_overloads(check: GridCheck, net: Any) -> pd.DataFrame:
@@ -102,7 +109,9 @@ def n1_overloads(check: GridCheck, net: Any) -> pd.DataFrame:
     return ok[over.to_numpy()]
 
 
-def record(round_: int, solution: Solution, check: GridCheck, net: Any) -> AcRound:
+def record(
+    round_: int, solution: Solution, check: GridCheck, net: Any, n1_required: bool = True
+) -> AcRound:
     """Summarise one round's AC check."""
     ds = check.dataset
     n = int(ds.attrs["grid_hours"])
@@ -115,6 +124,7 @@ def record(round_: int, solution: Solution, check: GridCheck, net: Any) -> AcRou
         max_loading_percent=float(part["loading_percent"].max()),
         min_vm_pu=float(part["vm_pu"].min()),
         max_vm_pu=float(part["vm_pu"].max()),
+        n1_required=n1_required,
     )
 
 
@@ -249,7 +259,7 @@ def run_ac_loop(
     network_name: str,
     rounds: int,
     margin: float,
-) -> tuple[SystemProblem, Solution, GridCheck, list[AcRound]]:
+) -> tuple[SystemProblem, Solution, GridCheck | None, list[AcRound]]:
     """Check a solution with the hourly AC power flow and N-1; tighten and solve again while
     a limit is violated, for at most ``rounds`` solves in all.
 
@@ -274,15 +284,24 @@ def run_ac_loop(
     -------
     tuple
         ``(problem, solution, check, history)`` of the last round: the problem with the
-        derated limits, its solution, its AC check (the result with the grid variables) and
-        one :class:`AcRound` per solve.
+        derated limits, its solution, its AC check (the result with the grid variables;
+        ``None`` when the AC power flow did not converge) and one :class:`AcRound` per solve.
     """
     history: list[AcRound] = []
     previous = problem
+    n1 = problem.network is not None and problem.network.n1
     for k in range(rounds):
-        checked = check_result(results(problem, solution), net, network_name=network_name)
+        try:
+            checked = check_result(results(problem, solution), net, network_name=network_name)
+        except PowerFlowNotConverged as err:  # the sized result is kept and flagged
+            history.append(
+                AcRound(k, float(solution.objective), -1, -1, float("nan"), float("nan"),
+                        float("nan"), stopped=f"the AC power flow failed: {err}", n1_required=n1)
+            )  # fmt: skip
+            logger.warning("AC loop: %s", history[-1].stopped)
+            return problem, solution, None, history
         laid_out = placed_network(checked.dataset, net)
-        history.append(record(k, solution, checked, laid_out))
+        history.append(record(k, solution, checked, laid_out, n1))
         logger.info(
             "AC loop round %d: %d violations, %d N-1 overloads, max loading %.1f %%",
             k,
@@ -309,9 +328,15 @@ def run_ac_loop(
 
 
 def rounds_attrs(rounds: list[AcRound], converged: bool) -> dict[str, Any]:
-    """Result attributes of the loop: every round as JSON, whether it converged."""
+    """Result attributes of the loop: every round as JSON (NaN as null), whether it passed."""
+
+    def plain(value: Any) -> Any:
+        return None if isinstance(value, float) and not np.isfinite(value) else value
+
     return {
-        "ac_loop_rounds": json.dumps([r.__dict__ for r in rounds], default=float),
+        "ac_loop_rounds": json.dumps(
+            [{k: plain(v) for k, v in r.__dict__.items()} for r in rounds], default=float
+        ),
         "ac_loop_converged": int(converged),
         "ac_loop_n_rounds": len(rounds),
     }

@@ -15,6 +15,7 @@ import xarray as xr
 from gridtwin.campus.backup import backup_assets, ups_storage
 from gridtwin.campus.flexibility import HOURS_PER_YEAR, FlexibilityEnvelope, flexibility_envelope
 from gridtwin.config import OFFSITE_TECHNOLOGIES, PRICE_BOUNDS, AssetConfig, StudyConfig
+from gridtwin.exceptions import ConfigError
 from gridtwin.network.assemble import site_network
 from gridtwin.optimize.problem import (
     FlexSpec,
@@ -153,6 +154,31 @@ def _storage(cfg: StudyConfig, costs: pd.DataFrame, years: float) -> list[Storag
     return out
 
 
+def _check_land(
+    cfg: StudyConfig, generators: list[GeneratorSpec], storage: list[StorageSpec]
+) -> None:
+    """Existing on-site capacity must fit on the site's land.
+
+    Raises
+    ------
+    ConfigError
+        Naming the existing assets, the land they need and ``site.land_area_ha``.
+    """
+    area = cfg.site.land_area_ha
+    if area is None:
+        return
+    fixed = [(g.name, g.p_nom, g.land_use) for g in generators if not g.extendable and g.land_use]
+    fixed += [(s.name, s.p_nom, s.land_use) for s in storage if not s.extendable and s.land_use]
+    need = sum(p_nom * use for _, p_nom, use in fixed)
+    if need > area * (1 + 1e-9):
+        parts = ", ".join(f"{name} {p_nom:g} MW x {use:g} ha/MW" for name, p_nom, use in fixed)
+        raise ConfigError(
+            f"site.land_area_ha: the existing on-site capacity ({parts}) needs {need:,.0f} ha, "
+            f"more than the {area:,.0f} ha of site land; raise site.land_area_ha or lower the "
+            "existing p_nom"
+        )
+
+
 def catalogue_row(tech: str) -> str:
     """Catalogue technology of a study technology's generator (an offsite contract is costed
     as the plant it buys from)."""
@@ -269,6 +295,7 @@ def build_problem(
         demand_charge=cfg.poi.demand_charge,
         utc_offset_h=float(campus.attrs.get("local_time_utc_offset_h", 0.0)),
     )
+    _check_land(cfg, generators, storage)
     problem = SystemProblem(
         snapshots=snapshots,
         load=campus["load"].to_numpy(),

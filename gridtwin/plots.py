@@ -53,6 +53,9 @@ COLORS: dict[str, str] = {
     "diesel_gensets": "#000000",
     "grid_import": "#bdbdbd",
     "grid_export": "#7f7f7f",
+    "solar_offsite": "#f6d365",
+    "onwind_offsite": "#a6d4f2",
+    "offsite delivered": "#9ecae1",
 }
 _FALLBACK = ["#a6761d", "#666666", "#1b9e77", "#7570b3", "#e7298a", "#66a61e"]
 
@@ -165,10 +168,12 @@ def dispatch_frame(
 ) -> pd.DataFrame:
     """The series :func:`dispatch` draws, one column each [MW], indexed by time (UTC).
 
-    Columns: each technology's output above zero and its charging below zero (``<tech>`` and
-    ``<tech> (charging)``, only those that are ever non-zero), ``grid_import`` (>= 0),
-    ``grid_export`` (<= 0), then ``load`` and ``load_served``. The supply columns sum to
-    ``load_served`` every hour.
+    Columns: each on-site technology's output above zero and its charging below zero
+    (``<tech>`` and ``<tech> (charging)``, only those that are ever non-zero), ``offsite
+    delivered`` (the offsite contracts' output delivered through the POI, part of the import),
+    ``grid_import`` (>= 0, the rest of the import, bought on the market), ``grid_export``
+    (<= 0), then ``load`` and ``load_served``. The supply columns sum to ``load_served`` every
+    hour.
 
     Raises
     ------
@@ -198,11 +203,20 @@ def dispatch_frame(
     p = part["p"].transpose(TIME, TECHNOLOGY)
     up: dict[str, np.ndarray] = {}
     down: dict[str, np.ndarray] = {}
-    for tech in (str(x) for x in part[TECHNOLOGY].values):
+    offsite = part["is_offsite"] if "is_offsite" in part else xr.zeros_like(part["p_nom_opt"])
+    onsite = [str(t) for t, o in zip(part[TECHNOLOGY].values, offsite.values, strict=True) if not o]
+    for tech in onsite:
         values = p.sel({TECHNOLOGY: tech}).to_numpy()
         up[tech] = np.clip(values, 0, None)
         down[f"{tech} (charging)"] = np.clip(values, None, 0)
-    up["grid_import"] = part["grid_import"].to_numpy()
+    delivered = (
+        part["offsite_delivered"].to_numpy()
+        if "offsite_delivered" in part
+        else np.zeros(len(index))
+    )
+    # offsite contracts arrive in the import: their delivered share apart, the rest is market
+    up["offsite delivered"] = delivered
+    up["grid_import"] = part["grid_import"].to_numpy() - delivered
     down["grid_export"] = -part["grid_export"].to_numpy()
     columns = {k: v for k, v in up.items() if np.any(v > 1e-6)}
     columns |= {k: v for k, v in down.items() if np.any(v < -1e-6)}

@@ -291,20 +291,27 @@ def run_study(
         )
     if loop is not None:
         checked, history = loop
-        ds = attach_check(ds, checked.dataset)
-        ds.attrs.update(rounds_attrs(history, history[-1].feasible))
-        if not history[-1].feasible:
+        if checked is not None:
+            ds = attach_check(ds, checked.dataset)
+        passed = checked is not None and history[-1].feasible
+        ds.attrs.update(rounds_attrs(history, passed))
+        if not passed:
             logger.warning(
-                "the AC check still finds %d violating element-hours and %d N-1 overloads "
-                "after %d round(s): raise network.ac_loop.rounds or allow upgrades",
+                "the AC check does not pass after %d solve(s) (%d violating element-hours, %d "
+                "N-1 overloads)%s; the result is written and flagged",
+                len(history),
                 history[-1].violations,
                 history[-1].n1_overloads,
-                len(history),
-            )
+                f": {history[-1].stopped}" if history[-1].stopped else
+                "; raise network.ac_loop.rounds",
+            )  # fmt: skip
     elif cfg.network is not None:
         ds.attrs["ac_loop_skipped"] = (
-            "aggregated or rolling-dispatch run: no chronological hours sized; run "
-            "`gridtwin grid check` on an hourly result"
+            "rolling dispatch: the AC loop belongs to the sizing; run `gridtwin grid check` "
+            "on this file"
+            if cfg.dispatch.mode == "rolling" and problem.weights is None
+            else "aggregated run: no chronological hours; run `gridtwin grid check` on an "
+            "hourly result"
         )
     if problem.flex is not None and problem.weights is None:  # hours of hourly results
         _record_flexibility(ds, flexibility_envelope(campus, cfg.campus))
@@ -328,7 +335,7 @@ def run_study(
 
 def _ac_loop(
     cfg: StudyConfig, problem: SystemProblem, sizing: Solution, campus: xr.Dataset
-) -> tuple[SystemProblem, Solution, tuple[GridCheck, list[AcRound]]]:
+) -> tuple[SystemProblem, Solution, tuple[GridCheck | None, list[AcRound]]]:
     """The AC feasibility loop of a study with a site network (:mod:`gridtwin.ac_loop`)."""
     assert cfg.network is not None
     problem, sizing, checked, history = run_ac_loop(

@@ -119,3 +119,96 @@ def test_offsite_contract_needs_a_size_limit(folder: Path) -> None:
     text = STUDY.replace("extendable: [solar, battery]", "extendable: [solar, solar_offsite]")
     with pytest.raises(ConfigError, match=r"technologies\.assets\.solar_offsite\.p_nom_max"):
         parse_study(text, base=folder)
+
+
+def test_dispatch_figure_counts_offsite_energy_once(folder: Path) -> None:
+    """Offsite contracts arrive in the import: the dispatch stack shows their delivered part
+    and the market import apart, and still sums to the load served."""
+    from gridtwin.plots import dispatch_frame
+
+    text = STUDY.replace(
+        "extendable: [solar, battery]}",
+        "extendable: [solar, battery, solar_offsite], assets: {solar_offsite: {p_nom_max: 800}}}",
+    )
+    ds = run_study(parse_study(text, base=folder))
+    assert float(ds["offsite_delivered"].max()) > 1.0
+    frame = dispatch_frame(ds, start=str(ds["time"].values[0])[:10], days=2)
+    supply = frame.drop(columns=["load", "load_served"]).sum(axis=1)
+    np.testing.assert_allclose(supply, frame["load_served"], atol=1e-4)
+    assert "solar_offsite" not in frame and "offsite delivered" in frame
+
+
+def _weak_network(path: Path) -> Path:
+    """One 300 km 230 kV line to the campus: the LP reinforces its rating, but 1 GW over
+    120 Ohm of reactance collapses the voltage in the AC power flow."""
+    import pandapower as pp
+
+    net = pp.create_empty_network(sn_mva=100.0, f_hz=60.0)
+    grid = pp.create_bus(net, 230.0, name="grid", min_vm_pu=0.95, max_vm_pu=1.05)
+    site = pp.create_bus(net, 230.0, name="site", min_vm_pu=0.95, max_vm_pu=1.05)
+    pp.create_ext_grid(net, grid)
+    pp.create_line_from_parameters(net, grid, site, 300.0, 0.03, 0.4, 10.0, 1.0, name="long")
+    pp.create_load(net, site, p_mw=0.0, name="campus")
+    pp.to_json(net, str(path))
+    return path
+
+
+def test_ac_power_flow_failure_keeps_the_sized_result_and_says_so(folder: Path) -> None:
+    weak = _weak_network(folder / "weak.json")
+    text = STUDY.replace(f"path: {NETWORK}", f"path: {weak}").replace("campus_34.5kV", "site")
+    text = text.replace("substations: {solar: {bus: poi_230kV, vn_kv: 34.5}}", "buses: {}")
+    out = folder / "weak.nc"
+    (folder / "weak.yaml").write_text(text)
+    res = CliRunner().invoke(app, ["run", str(folder / "weak.yaml"), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    ds = open_results(out)
+    assert ds.attrs["ac_loop_converged"] == 0
+    assert "AC power flow failed" in ds.attrs["ac_loop_rounds"]
+    assert "failed" in res.output and "vm_pu" not in ds
+
+
+def test_n1_off_reports_overloads_without_failing_the_loop(folder: Path) -> None:
+    text = STUDY.replace("  s_max_pu: 0.95", "  s_max_pu: 0.95\n  n1: false")
+    text = text.replace("cfe_target: 0.5", "cfe_target: 0.3")
+    ds = run_study(parse_study(text, base=folder))
+    assert ds.attrs["ac_loop_converged"] == 1  # N-0 passes; N-1 was not asked for
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "pattern"),
+    [
+        ("parallel", 0, r"net\.line row \d+ \(circuit_1\) has parallel = 0 \(must be a whole"),
+        ("df", 0.0, r"has df = 0\.0 \(must be in \(0, 1\]\)"),
+    ],
+)
+def test_line_multipliers_are_checked(
+    folder: Path, column: str, value: float, pattern: str
+) -> None:
+    import pandapower as pp
+
+    net = pp.from_json(str(NETWORK))
+    net.line.loc[net.line["name"] == "circuit_1", column] = value
+    bad = folder / f"bad_{column}.json"
+    pp.to_json(net, str(bad))
+    with pytest.raises(GridTwinError, match=pattern):
+        run_study(parse_study(STUDY.replace(str(NETWORK), str(bad)), base=folder))
+
+
+def test_duplicate_bus_names_are_refused(folder: Path) -> None:
+    import pandapower as pp
+
+    net = pp.from_json(str(NETWORK))
+    net.bus.loc[net.bus["name"] == "collector_34.5kV", "name"] = "campus_34.5kV"
+    bad = folder / "dup.json"
+    pp.to_json(net, str(bad))
+    with pytest.raises(GridTwinError, match=r"bus names \['campus_34\.5kV'\] are given to more"):
+        run_study(parse_study(STUDY.replace(str(NETWORK), str(bad)), base=folder))
+
+
+def test_existing_capacity_beyond_the_land_is_refused(folder: Path) -> None:
+    text = STUDY.replace(
+        "extendable: [solar, battery]}",
+        "extendable: [solar, battery], assets: {solar: {p_nom: 800}}}",
+    )
+    with pytest.raises(ConfigError, match=r"site\.land_area_ha: the existing on-site capacity"):
+        run_study(parse_study(text, base=folder))

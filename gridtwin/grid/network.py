@@ -203,6 +203,7 @@ def check_parameters(
     if ratings:
         finite, positive = required["line"]
         required["line"] = ([*finite, "max_i_ka"], [*positive, "max_i_ka"])
+        _check_line_multipliers(net, source)
     for table, (finite, positive) in required.items():
         df = net[table] if table in net else None
         if df is None or not len(df):
@@ -224,6 +225,40 @@ def check_parameters(
                     f"{' (must be > 0)' if col in positive else ''}; {len(bad)} such row(s). "
                     f"Fix the value or set the {table} out of service."
                 )
+
+
+def _check_line_multipliers(net: pp.pandapowerNet, source: str) -> None:
+    """In-service lines need ``parallel`` a whole number >= 1 and a derating factor ``df`` in
+    (0, 1] (pandapower divides by both in the loading, and a zero makes the AC power flow fail
+    or the loading 0).
+
+    Raises
+    ------
+    DataError
+        Naming the line and the value.
+    """
+    if "line" not in net or not len(net.line):
+        return
+    rows = net.line[net.line["in_service"].astype(bool)]
+    checks = (
+        (
+            "parallel",
+            lambda v: np.isfinite(v) & (v >= 1) & (v == np.round(v)),
+            "a whole number >= 1",
+        ),
+        ("df", lambda v: np.isfinite(v) & (v > 0) & (v <= 1), "in (0, 1]"),
+    )
+    for column, good, what in checks:
+        if column not in rows:
+            continue
+        values = pd.to_numeric(rows[column], errors="coerce").astype(float).to_numpy()
+        bad = rows.index[~good(values)]
+        if len(bad):
+            i = bad[0]
+            raise DataError(
+                f"{source}: net.line row {i} ({rows.at[i, 'name']!s}) has {column} = "
+                f"{rows.at[i, column]!s} (must be {what}); {len(bad)} such row(s)"
+            )
 
 
 def resolve_bus(net: pp.pandapowerNet, bus: str | int) -> int:

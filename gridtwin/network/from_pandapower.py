@@ -141,6 +141,13 @@ def network_spec(
         Elements the sizing network cannot hold, not exactly one external grid, missing or
         non-positive impedances or ratings (naming the element).
     """
+    names = net.bus["name"].dropna().astype(str)
+    twice = sorted(set(names[names.duplicated()]))
+    if twice:
+        raise DataError(
+            f"{source}: bus names {twice} are given to more than one bus; the study names buses "
+            "(network.load_bus, network.buses): give every bus a unique name"
+        )
     buses = bus_names(net)
     in_bus = _in_service(net.bus)
     grids = _in_service(net.ext_grid)

@@ -39,11 +39,14 @@ def network_lines(ds: xr.Dataset) -> list[tuple[str, str]]:
             for name, extra in added.items()
             if extra > 1e-3
         ]
+        islands = json.loads(str(ds.attrs.get("network_islanding_outages", "[]")))
+        n1 = "on" if int(ds.attrs.get("network_n1", 0)) else "off"
+        if n1 == "on" and islands:
+            n1 += f" (not secured, they island part of the site: {', '.join(islands)})"
         lines.append(
             (
                 "network",
-                f"{ds.attrs.get('network_name', '')}, N-1 "
-                f"{'on' if int(ds.attrs.get('network_n1', 0)) else 'off'}; upgrades "
+                f"{ds.attrs.get('network_name', '')}, N-1 {n1}; upgrades "
                 f"{'; '.join(upgrades) or 'none'}; {float(ds['network_cost']) / 1e6:,.2f} "
                 f"M{cur}/a",
             )
@@ -55,13 +58,21 @@ def network_lines(ds: xr.Dataset) -> list[tuple[str, str]]:
     if "ac_loop_rounds" in ds.attrs:
         rounds = json.loads(ds.attrs["ac_loop_rounds"])
         last = rounds[-1]
+        stopped = next((r.get("stopped") for r in rounds if r.get("stopped")), "")
+        if last["violations"] < 0:
+            lines.append(("AC check", f"[red]failed[/red] after {len(rounds)} solve(s): {stopped}"))
+            return _land_and_contracts(ds, lines, w, years)
         state = (
             "passes"
             if int(ds.attrs.get("ac_loop_converged", 0))
             else f"[red]still violates[/red]: {last['violations']} element-hours, "
             f"{last['n1_overloads']} N-1 overloads"
         )
-        stopped = next((r.get("stopped") for r in rounds if r.get("stopped")), "")
+        if not last.get("n1_required", True) and last["n1_overloads"]:
+            state += (
+                f" (N-1 not constrained, network.n1 false: {last['n1_overloads']} "
+                "contingency-hours overloaded)"
+            )
         lines.append(
             (
                 "AC check",
@@ -73,6 +84,12 @@ def network_lines(ds: xr.Dataset) -> list[tuple[str, str]]:
         )
     elif "ac_loop_skipped" in ds.attrs:
         lines.append(("AC check", f"[yellow]skipped: {ds.attrs['ac_loop_skipped']}[/yellow]"))
+    return _land_and_contracts(ds, lines, w, years)
+
+
+def _land_and_contracts(
+    ds: xr.Dataset, lines: list[tuple[str, str]], w: xr.DataArray, years: float
+) -> list[tuple[str, str]]:
     if "land_area" in ds:
         lines.append(
             ("site land", f"{float(ds['land_used']):,.0f} of {float(ds['land_area']):,.0f} ha")

@@ -39,17 +39,23 @@ def infeasibility_message(problem: SystemProblem, best: float) -> str:
         cannot be served.
     """
     where = f"cfe_target={problem.cfe_target}"
+    limits = [f"a POI limit of {problem.poi.p_nom} MW"]
+    fixes = ["raise poi.p_nom"]
+    if problem.network is not None:
+        n1 = " under N-1" if problem.network.n1 else ""
+        upgrades = any(b.extendable for b in problem.network.branches)
+        limits.append(f"the ratings of network {problem.network.name}{n1}")
+        if not upgrades:
+            fixes.append("allow network.upgrades")
+    if problem.land_area is not None:
+        limits.append(f"{problem.land_area:g} ha of site land")
+        fixes.append("raise site.land_area_ha")
     if not np.isfinite(best):
         return (
             f"the sizing problem is infeasible at {where}: the campus load cannot be served "
-            f"every hour even without a CFE target (POI limit {problem.poi.p_nom} MW and the "
-            "candidate technologies); raise poi.p_nom or allow storage or firm capacity"
+            f"every hour even without a CFE target (the candidate technologies, "
+            f"{', '.join(limits)}); {', '.join(fixes)}, or allow storage or firm capacity"
         )
-    limits = [f"a POI limit of {problem.poi.p_nom} MW"]
-    if problem.network is not None:
-        limits.append(f"the ratings of network {problem.network.name}")
-    if problem.land_area is not None:
-        limits.append(f"{problem.land_area:g} ha of site land")
     return (
         f"the sizing problem is infeasible at {where}: the highest hourly CFE score reachable "
         f"with these technologies, {', '.join(limits)} is {best:.4f}; lower "
