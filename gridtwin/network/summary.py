@@ -12,6 +12,9 @@ from gridtwin.conventions import BRANCH
 
 #: LP utilisation [-] from which a branch counts as binding.
 BINDING = 0.999
+#: Upgrade factor [-] above which the summary asks to check the ratings (a rebuilt corridor
+#: rather than a reinforcement).
+LARGE_UPGRADE = 3.0
 
 
 def network_lines(ds: xr.Dataset) -> list[tuple[str, str]]:
@@ -51,6 +54,21 @@ def network_lines(ds: xr.Dataset) -> list[tuple[str, str]]:
                 f"M{cur}/a",
             )
         )
+        before = ds["s_nom"].to_series()
+        large = [
+            f"{name} x{float(ds['s_nom_opt'].sel({BRANCH: name})) / before[name]:.1f}"
+            for name in before.index
+            if before[name] > 0
+            and float(ds["s_nom_opt"].sel({BRANCH: name})) > LARGE_UPGRADE * before[name]
+        ]
+        if large:
+            lines.append(
+                (
+                    "large upgrades",
+                    f"[yellow]{', '.join(large)} today's rating: check the network's ratings, "
+                    "or bound them with network.s_nom_max_factor[/yellow]",
+                )
+            )
         if "branch_utilisation" in ds:
             use = ds["branch_utilisation"].to_series()
             binding = [str(n) for n, u in use.items() if u >= BINDING]
