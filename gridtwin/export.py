@@ -17,19 +17,13 @@ and use PyPSA's own tools (``n.statistics``, plotting):
   ``flex_recover`` (load moved in, <= 0) and ``flex_curtail`` generators.
 
 A result sized with its site network (:mod:`gridtwin.network`) keeps that layout instead of the
-one bus: the network's buses (``v_nom`` 1, as the optimiser builds them), its branches as
-``Line`` s (``x`` = ``branch_x`` / 100, ``s_nom`` = ``s_nom_opt``, ``lines_t.p0`` = the
-result's flows), every technology at its bus, the load and flexibility at the load bus, the
-POI at the grid bus; offsite contracts sit at a bus ``offsite_zone`` whose ``offsite_delivery``
-link feeds the grid bus (the deliveries in the import) and whose ``offsite_sale`` generator
-(negative output) is what was sold.
-
-Outputs (``generators_t.p``, ``links_t.p0/p1``, ``stores_t.e/p``, ``*.p_nom_opt``) are the
-result's dispatch and capacities, so each snapshot balances at every bus. Capital costs are
-per optimisation horizon, as PyPSA expects with the snapshot weightings (per year for a one-year
-run). Not carried over: the hourly CFE constraint, the flexibility window balance and ramp
-limits (custom constraints gridtwin adds to the optimisation), so re-optimising the exported
-network solves a different problem.
+one bus: the network's buses (``v_nom`` 1, as the optimiser builds them: reactances are per
+unit, so ``n.pf()`` on it is not an AC study of the real voltages), its branches as ``Line`` s
+(``x`` = ``branch_x`` / 100, ``s_nom`` = ``s_nom_opt``, ``s_nom_min`` = the rating before
+upgrades, ``length`` [km], ``lines_t.p0`` = the result's flows), every technology at its
+bus, the load and flexibility at the load bus, the POI at the grid bus; offsite contracts sit
+at a bus ``offsite_zone`` whose ``offsite_delivery`` link feeds the grid bus (the deliveries in
+the import) and whose ``offsite_sale`` generator (negative output) is what was sold.
 """
 
 from __future__ import annotations
@@ -222,7 +216,8 @@ def _add_branches(n: pypsa.Network, ds: xr.Dataset, years: float) -> None:
             "Line", str(name), bus0=str(b["branch_bus0"].item()),
             bus1=str(b["branch_bus1"].item()), x=float(b["branch_x"]) / 100.0,
             r=float(b["branch_x"]) / 1e4, s_nom=float(b["s_nom_opt"]),
-            s_max_pu=float(b["s_max_pu"]),
+            s_nom_min=float(b["s_nom"]), s_max_pu=float(b["s_max_pu"]),
+            length=float(b["branch_length"]) if "branch_length" in b else 0.0,
             capital_cost=float(b["branch_capital_cost"]) * years,
         )  # fmt: skip
 

@@ -177,17 +177,20 @@ def _as_list(path: Path | list[Path]) -> list[Path]:
 
 def _same_hours(weather: xr.Dataset, path: Path | None, field: str, cfg: StudyConfig) -> xr.Dataset:
     """The weather of another site (``field``: ``offwind.weather``, ``offsite.weather``) on the
-    study's hours, or the study's own weather when ``path`` is ``None``.
+    study's hours (selected from a file that covers more), or the study's own weather when
+    ``path`` is ``None``.
 
     Raises
     ------
     DataError
-        If that weather does not cover exactly the hours of the study's weather.
+        If that weather does not cover every hour of the study's weather.
     """
     if path is None:
         return weather
     other = read_weather(path, format="auto", reference_year=cfg.weather.reference_year)
     ours, theirs = weather.indexes[TIME], other.indexes[TIME]
+    if not ours.equals(theirs) and ours.isin(theirs).all():  # a longer file: the study's hours
+        return other.sel({TIME: ours})
     if not ours.equals(theirs):
         raise DataError(
             f"{path} (study field {field}): its hours "

@@ -212,3 +212,19 @@ def test_existing_capacity_beyond_the_land_is_refused(folder: Path) -> None:
     )
     with pytest.raises(ConfigError, match=r"site\.land_area_ha: the existing on-site capacity"):
         run_study(parse_study(text, base=folder))
+
+
+def test_offsite_weather_from_a_longer_file_takes_the_study_hours(folder: Path) -> None:
+    """A full-year offsite weather file serves a two-day study: its matching hours are used,
+    so the contract's capacity factor equals the on-site one of the same site."""
+    text = (
+        STUDY.replace(
+            "extendable: [solar, battery]}",
+            "extendable: [solar, battery, solar_offsite], "
+            "assets: {solar_offsite: {p_nom_max: 800}}}",
+        )
+        + f"offsite: {{weather: {ROOT / 'weather' / 'greensboro_tmy3.nc'}}}\n"
+    )
+    ds = run_study(parse_study(text, base=folder))
+    cf = ds["capacity_factor"]
+    np.testing.assert_allclose(cf.sel(technology="solar_offsite"), cf.sel(technology="solar"))
