@@ -62,25 +62,20 @@ def site_network(
     Raises
     ------
     ConfigError
-        ``network.buses`` names a technology the study does not use.
+        ``network.buses`` or ``network.substations`` names a technology the study does not
+        use, or a substation's bus is not in the network.
     DataError
         From :func:`gridtwin.network.from_pandapower.network_spec`.
     """
     base = {t: t.removesuffix(EXISTING) for t in technologies}
-    unknown = sorted(set(cfg.buses) - set(base.values()))
-    if unknown:
-        raise ConfigError(
-            f"network.buses: {unknown} are not technologies of this study "
-            f"({sorted(set(base.values()))}); remove them or add them to "
-            "technologies.extendable"
-        )
-    unknown = sorted(set(cfg.substations) - set(base.values()))
-    if unknown:
-        raise ConfigError(
-            f"network.substations: {unknown} are not technologies of this study "
-            f"({sorted(set(base.values()))}); remove them or add them to "
-            "technologies.extendable"
-        )
+    for field, named in (("buses", cfg.buses), ("substations", cfg.substations)):
+        unknown = sorted(set(named) - set(base.values()))
+        if unknown:
+            raise ConfigError(
+                f"network.{field}: {unknown} are not technologies of this study "
+                f"({sorted(set(base.values()))}); remove them or add them to "
+                "technologies.extendable"
+            )
     asset_bus = {t: cfg.buses[b] for t, b in base.items() if b in cfg.buses}
     spec = network_spec(
         net,
