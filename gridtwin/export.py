@@ -38,7 +38,7 @@ import xarray as xr
 
 from gridtwin.conventions import BRANCH, STORAGE, TECHNOLOGY, TIME
 from gridtwin.exceptions import DataError
-from gridtwin.results import weights
+from gridtwin.results import market_import, onsite_technologies, weights
 
 if TYPE_CHECKING:
     import pypsa
@@ -124,10 +124,7 @@ def to_pypsa(ds: xr.Dataset) -> pypsa.Network:
         "Generator", "poi_export", bus=grid_bus, carrier="grid", p_nom=poi, p_min_pu=-1.0,
         p_max_pu=0.0, marginal_cost=series(ds["grid_export_price"].to_numpy() - tie),
     )  # fmt: skip
-    delivered = (
-        ds["offsite_delivered"].to_numpy() if "offsite_delivered" in ds else np.zeros(len(w))
-    )
-    dispatch["poi_import"] = series(ds["grid_import"].to_numpy() - delivered)  # market part
+    dispatch["poi_import"] = series(market_import(ds).to_numpy())  # the market part
     dispatch["poi_export"] = series(-ds["grid_export"].to_numpy())
     _add_flexibility(n, ds, dispatch, load_bus)
     links: dict[str, tuple[pd.Series, pd.Series]] = {}
@@ -177,12 +174,7 @@ def _series(values: np.ndarray, snapshots: pd.DatetimeIndex) -> pd.Series:
 def _add_buses(n: pypsa.Network, ds: xr.Dataset) -> Callable[[str | None], str]:
     """Buses of the result (one ``site`` bus, or the site network's and ``offsite_zone``);
     returns the bus of a technology (``None``: of the load)."""
-    offsite = {
-        str(t)
-        for t, o in zip(ds[TECHNOLOGY].values, ds.get("is_offsite", ds["p_nom_opt"] * 0).values,
-                        strict=True)
-        if o
-    }  # fmt: skip
+    offsite = set(map(str, ds[TECHNOLOGY].values)) - set(onsite_technologies(ds))
     placed = {}
     if "s_nom_opt" in ds:
         names = set(ds["branch_bus0"].values) | set(ds["branch_bus1"].values)

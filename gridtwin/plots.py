@@ -31,7 +31,7 @@ import xarray as xr
 
 from gridtwin.conventions import STORAGE, TECHNOLOGY, TIME, display_units
 from gridtwin.exceptions import DataError
-from gridtwin.results import weights
+from gridtwin.results import market_import, offsite_delivered, onsite_technologies, weights
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -168,12 +168,10 @@ def dispatch_frame(
 ) -> pd.DataFrame:
     """The series :func:`dispatch` draws, one column each [MW], indexed by time (UTC).
 
-    Columns: each on-site technology's output above zero and its charging below zero
-    (``<tech>`` and ``<tech> (charging)``, only those that are ever non-zero), ``offsite
-    delivered`` (the offsite contracts' output delivered through the POI, part of the import),
-    ``grid_import`` (>= 0, the rest of the import, bought on the market), ``grid_export``
-    (<= 0), then ``load`` and ``load_served``. The supply columns sum to ``load_served`` every
-    hour.
+    Columns: on-site output above zero, charging below (``<tech>``, ``<tech> (charging)``,
+    those ever non-zero), ``offsite delivered`` (contracts' output through the POI),
+    ``grid_import`` (>= 0, the market rest of the import), ``grid_export`` (<= 0), ``load``,
+    ``load_served``. The supply columns sum to ``load_served`` every hour.
 
     Raises
     ------
@@ -203,20 +201,13 @@ def dispatch_frame(
     p = part["p"].transpose(TIME, TECHNOLOGY)
     up: dict[str, np.ndarray] = {}
     down: dict[str, np.ndarray] = {}
-    offsite = part["is_offsite"] if "is_offsite" in part else xr.zeros_like(part["p_nom_opt"])
-    onsite = [str(t) for t, o in zip(part[TECHNOLOGY].values, offsite.values, strict=True) if not o]
-    for tech in onsite:
+    for tech in onsite_technologies(part):
         values = p.sel({TECHNOLOGY: tech}).to_numpy()
         up[tech] = np.clip(values, 0, None)
         down[f"{tech} (charging)"] = np.clip(values, None, 0)
-    delivered = (
-        part["offsite_delivered"].to_numpy()
-        if "offsite_delivered" in part
-        else np.zeros(len(index))
-    )
     # offsite contracts arrive in the import: their delivered share apart, the rest is market
-    up["offsite delivered"] = delivered
-    up["grid_import"] = part["grid_import"].to_numpy() - delivered
+    up["offsite delivered"] = offsite_delivered(part).to_numpy()
+    up["grid_import"] = market_import(part).to_numpy()
     down["grid_export"] = -part["grid_export"].to_numpy()
     columns = {k: v for k, v in up.items() if np.any(v > 1e-6)}
     columns |= {k: v for k, v in down.items() if np.any(v < -1e-6)}

@@ -306,7 +306,13 @@ def _offsite_mask(ds: xr.Dataset) -> xr.DataArray:
     return xr.zeros_like(ds["p_nom_opt"], dtype=int)
 
 
-def _delivered(ds: xr.Dataset) -> xr.DataArray:
+def onsite_technologies(ds: xr.Dataset) -> list[str]:
+    """Technologies of a result that sit on the site (every one but the offsite contracts)."""
+    mask = _offsite_mask(ds).values
+    return [str(t) for t, o in zip(ds[TECHNOLOGY].values, mask, strict=True) if not o]
+
+
+def offsite_delivered(ds: xr.Dataset) -> xr.DataArray:
     """Offsite deliveries through the POI [MW] (zeros in files without them)."""
     if "offsite_delivered" in ds:
         return ds["offsite_delivered"]
@@ -315,7 +321,7 @@ def _delivered(ds: xr.Dataset) -> xr.DataArray:
 
 def market_import(ds: xr.Dataset) -> xr.DataArray:
     """Grid import bought on the market [MW]: the physical import less offsite deliveries."""
-    return ds["grid_import"] - _delivered(ds)
+    return ds["grid_import"] - offsite_delivered(ds)
 
 
 def land_used(ds: xr.Dataset) -> float:
@@ -360,7 +366,9 @@ def cfe_score(ds: xr.Dataset) -> float:
         CFE score [-].
     """
     clean = (ds["is_clean"] * (1 - _offsite_mask(ds)) * ds["p"]).sum(TECHNOLOGY)
-    cfe = clean + _delivered(ds) + ds["grid_cfe_share"] * market_import(ds) - ds["grid_export"]
+    cfe = (
+        clean + offsite_delivered(ds) + ds["grid_cfe_share"] * market_import(ds) - ds["grid_export"]
+    )
     w = weights(ds)
     return float((w * cfe).sum() / (w * ds["load_served"]).sum())
 

@@ -35,7 +35,6 @@ from gridtwin.config.resources import OffwindConfig, SolarConfig, WindConfig
 from gridtwin.config.study import (
     SERIES_FIELDS,
     AggregationConfig,
-    AssetConfig,
     DispatchConfig,
     PoiConfig,
     PolicyConfig,
@@ -45,13 +44,13 @@ from gridtwin.config.study import (
     StudyConfig,
     SweepConfig,
     SweepScenario,
-    TechnologiesConfig,
     WeatherConfig,
     apply_override,
     input_files,
     load_study,
     parse_study,
 )
+from gridtwin.config.technologies import AssetConfig, TechnologiesConfig
 
 __all__ = [
     "ALL_TECHNOLOGIES",

@@ -72,7 +72,7 @@ from gridtwin.grid.powerflow import (
     run_timeseries,
     violations,
 )
-from gridtwin.results import weights
+from gridtwin.results import onsite_technologies, weights
 
 #: Network used when none is given, relative to the working directory (else the repository).
 DEFAULT_NETWORK = Path("networks") / "greensboro_poi.json"
@@ -161,9 +161,8 @@ def campus_profiles(ds: xr.Dataset) -> tuple[dict[str, np.ndarray], dict[str, np
         load_served [MW]}, {technology: p [MW] for every technology})``, each technology an
         sgen at its bus (:func:`placed_network`).
     """
-    offsite = ds["is_offsite"] if "is_offsite" in ds else xr.zeros_like(ds["p_nom_opt"])
     # offsite contracts are outside the network: their deliveries are in the POI import
-    techs = [str(t) for t, o in zip(ds[TECHNOLOGY].values, offsite.values, strict=True) if not o]
+    techs = onsite_technologies(ds)
     p = ds["p"]
     if "technology_bus" in ds:
         served = np.asarray(ds["load_served"], dtype=float)

@@ -50,6 +50,7 @@ from gridtwin.optimize.cvxpy_network import (
     Capacity,
     capacity,
     land_constraint,
+    network_values,
     offsite,
     site_network,
     total,
@@ -562,14 +563,7 @@ def _extract(
     n_time = len(problem.snapshots)
     stats = model.problem.solver_stats
     shift = _array(model.recover, n_time) - _array(model.defer, n_time)
-    flows: dict = {}
-    ratings: dict = {}
-    if model.flow is not None and problem.network is not None:
-        lin = problem.network.linear()
-        values = np.asarray(model.flow.value, dtype=float)
-        corridor = {b.name: values[j] for j, b in enumerate(lin.spec.branches)}
-        flows = lin.member_values(corridor, problem.network)
-        ratings = lin.member_values({k: _value(v) for k, v in model.s_nom.items()}, problem.network)
+    ratings, flows = network_values(model, problem)
     return Solution(
         s_nom=ratings,
         branch_flow=flows,

@@ -131,4 +131,27 @@ def site_network(
     return cost
 
 
-__all__ = ["Capacity", "capacity", "land_constraint", "offsite", "site_network", "total"]
+def network_values(model: Model, problem: SystemProblem) -> tuple[dict[str, float], dict]:
+    """Ratings after upgrades [MVA] and flows [MW] of the branches of a solved model
+    (corridors split between their members); empty without a site network."""
+    if model.flow is None or problem.network is None:
+        return {}, {}
+    lin = problem.network.linear()
+    values = np.asarray(model.flow.value, dtype=float)
+    corridor = {b.name: values[j] for j, b in enumerate(lin.spec.branches)}
+    ratings = {
+        k: float(np.asarray(v.value, dtype=float)) if isinstance(v, cp.Variable) else float(v)
+        for k, v in model.s_nom.items()
+    }
+    return lin.member_values(ratings, problem.network), lin.member_values(corridor, problem.network)
+
+
+__all__ = [
+    "Capacity",
+    "capacity",
+    "land_constraint",
+    "network_values",
+    "offsite",
+    "site_network",
+    "total",
+]

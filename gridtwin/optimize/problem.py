@@ -562,15 +562,6 @@ def horizon_years(n_hours: int) -> float:
     return float(round(n_hours / HOURS_PER_JULIAN_YEAR))
 
 
-def existing_branch_cost(problem: SystemProblem) -> float:
-    """Capital cost of the existing ratings of upgradable branches over the horizon
-    [currency]: PyPSA charges ``capital_cost x s_nom`` for the whole rating of an extendable
-    branch, so its objective exceeds the cost of the upgrades alone by this constant."""
-    if problem.network is None:
-        return 0.0
-    return float(sum(b.capital_cost * b.s_nom for b in problem.network.branches if b.extendable))
-
-
 def demand_charge_months(
     snapshots: pd.DatetimeIndex, weights: np.ndarray | None = None, utc_offset_h: float = 0.0
 ) -> tuple[np.ndarray, np.ndarray]:

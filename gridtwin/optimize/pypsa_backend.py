@@ -42,13 +42,13 @@ from gridtwin.optimize.problem import (
     Solution,
     StorageSpec,
     SystemProblem,
-    existing_branch_cost,
 )
 from gridtwin.optimize.pypsa_network import (
     OFFSITE_BUS,
     add_offsite,
     add_site_network,
     branch_results,
+    existing_branch_cost,
     land_constraint,
     network_constraints,
 )

@@ -19,6 +19,15 @@ from gridtwin.optimize.problem import SystemProblem
 OFFSITE_BUS = "offsite_zone"
 
 
+def existing_branch_cost(problem: SystemProblem) -> float:
+    """Capital cost of the existing ratings of upgradable branches over the horizon
+    [currency]: PyPSA charges ``capital_cost x s_nom`` for the whole rating of an extendable
+    branch, so its objective exceeds the cost of the upgrades alone by this constant."""
+    if problem.network is None:
+        return 0.0
+    return float(sum(b.capital_cost * b.s_nom for b in problem.network.branches if b.extendable))
+
+
 def add_offsite(n: pypsa.Network, problem: SystemProblem, grid_bus: str) -> None:
     """The grid zone of the offsite contracts: their output is delivered to the POI
     (``offsite_delivery``, part of the physical import; the joint POI limit is a row of the
@@ -161,6 +170,7 @@ __all__ = [
     "add_site_network",
     "branch_component",
     "branch_results",
+    "existing_branch_cost",
     "land_constraint",
     "network_constraints",
 ]
