@@ -31,6 +31,11 @@ class SolverError(GridTwinError):
     """The solver stopped without an optimal solution for a reason other than infeasibility."""
 
 
+class UnboundedError(SolverError):
+    """The optimisation problem's cost falls without limit (an asset with a negative cost and
+    no size limit)."""
+
+
 class PowerFlowNotConverged(GridTwinError):
     """An AC power flow found no solution, or the network cannot be solved as given.
 

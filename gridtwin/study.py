@@ -38,7 +38,7 @@ from gridtwin.exceptions import DataError
 from gridtwin.grid.check import GridCheck, attach_check
 from gridtwin.io import check_writable
 from gridtwin.network.assemble import read_site_network
-from gridtwin.optimize import pypsa_backend
+from gridtwin.optimize import backends
 from gridtwin.optimize.aggregate import aggregate, disaggregate_solution
 from gridtwin.optimize.dispatch import rolling_dispatch
 from gridtwin.optimize.problem import (
@@ -83,14 +83,10 @@ def solve(problem: SystemProblem, solver: SolverConfig) -> Solution:
 
     Raises
     ------
-    InfeasibleError, SolverError
-        From the backend.
+    InfeasibleError, UnboundedError, SolverError
+        From :func:`gridtwin.optimize.backends.solve`.
     """
-    if solver.backend == "pypsa":
-        return pypsa_backend.solve(problem, solver.options)
-    from gridtwin.optimize import cvxpy_backend  # cvxpy is imported only when chosen
-
-    return cvxpy_backend.solve(problem, solver.options, solver=solver.name.upper())
+    return backends.solve(problem, solver.backend, solver.name, solver.options)
 
 
 class _Stages:

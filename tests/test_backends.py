@@ -28,7 +28,7 @@ from hand_cases import index as _index
 from hand_cases import poi as _poi
 
 from gridtwin.exceptions import ConfigError, InfeasibleError, SolverError
-from gridtwin.optimize import cvxpy_backend, pypsa_backend
+from gridtwin.optimize import backends, cvxpy_backend, pypsa_backend
 from gridtwin.optimize.outcome import infeasibility_message
 from gridtwin.optimize.problem import (
     FlexSpec,
@@ -634,7 +634,7 @@ def test_out_of_reach_target_is_reported_with_interior_point(backend: str, case:
     problem = INFEASIBLE_CASES[case]()
     with pytest.raises(InfeasibleError) as err:
         BACKENDS[backend](problem, IPM)
-    expected = infeasibility_message(problem, pypsa_backend.max_reachable_cfe(problem))
+    expected = infeasibility_message(problem, backends.max_reachable_cfe(problem))
     assert str(err.value) == expected
 
 

@@ -35,17 +35,18 @@ from __future__ import annotations
 
 import logging
 import math
-import time
 import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
 import cvxpy as cp
+import cvxpy.settings as cvxpy_settings
 import numpy as np
 import scipy.sparse as sp
 
-from gridtwin.exceptions import ConfigError, InfeasibleError, SolverError
+from gridtwin.exceptions import ConfigError
 from gridtwin.highs import highs_options
+from gridtwin.optimize import backends
 from gridtwin.optimize.cvxpy_network import (
     Capacity,
     capacity,
@@ -55,12 +56,7 @@ from gridtwin.optimize.cvxpy_network import (
     site_network,
     total,
 )
-from gridtwin.optimize.outcome import (
-    crossover_retry,
-    infeasibility_message,
-    no_verdict_message,
-    target_out_of_reach,
-)
+from gridtwin.optimize.outcome import Attempt, Status, limit_reached
 from gridtwin.optimize.problem import (
     Solution,
     SystemProblem,
@@ -75,8 +71,6 @@ logger = logging.getLogger(__name__)
 OBJECTIVE_SCALE = {"CLARABEL": 1e-4}
 #: Solvers this backend accepts (cvxpy names).
 SOLVERS = ("HIGHS", "CLARABEL")
-
-_INFEASIBLE = ("infeasible", "infeasible_inaccurate", "infeasible_or_unbounded")  # cvxpy
 
 
 @dataclass
@@ -398,35 +392,29 @@ def build_model(
     return model
 
 
-def max_reachable_cfe(
-    problem: SystemProblem, options: dict[str, Any] | None = None, *, solver: str = "HIGHS"
-) -> float:
-    """Highest hourly CFE score the candidate assets can reach, ignoring cost.
-
-    The relaxed problem of :func:`gridtwin.optimize.pypsa_backend.max_reachable_cfe`: the same
-    assets, limits and flexibility without the CFE constraint and without curtailment, the clean
-    supply maximised.
-
-    Returns
-    -------
-    float
-        CFE score [-], or ``nan`` if the load cannot be served at all.
-    """
-    relaxed = problem.relaxed_for_max_cfe()
-    model = build_model(relaxed, maximise_cfe=True)
-    try:
-        status = _run(model, solver.upper(), dict(options or {}))
-    except SolverError:
-        return float("nan")
-    if status != cp.OPTIMAL:
-        return float("nan")
-    return model.objective / float(problem.snapshot_weights @ problem.load)
+#: cvxpy statuses (``cvxpy.settings``) -> status; ``user_limit`` is told apart afterwards.
+STATUSES = {
+    cp.OPTIMAL: Status.OPTIMAL,
+    cp.INFEASIBLE: Status.INFEASIBLE,
+    cp.INFEASIBLE_INACCURATE: Status.INFEASIBLE,
+    cp.UNBOUNDED: Status.UNBOUNDED,
+    cp.UNBOUNDED_INACCURATE: Status.UNBOUNDED,
+    cvxpy_settings.INFEASIBLE_OR_UNBOUNDED: Status.INFEASIBLE_OR_UNBOUNDED,
+    cp.SOLVER_ERROR: Status.ERROR,
+}
 
 
-def _run(model: Model, name: str, opts: dict[str, Any]) -> str:
-    """Solve the model in place and return the cvxpy status.
+def run_model(model: Model, name: str, opts: dict[str, Any]) -> Attempt:
+    """Solve the model in place once and translate cvxpy's status.
 
     HiGHS options go in ``highs_options`` (their names, e.g. ``solver``, clash with cvxpy's).
+    An inaccurate optimum counts as no verdict; cvxpy's ``user_limit`` becomes a time or an
+    iteration limit (:func:`~gridtwin.optimize.outcome.limit_reached`).
+
+    Raises
+    ------
+    ConfigError
+        An option the solver does not know.
     """
     clash = {"solver", "verbose"} & set(opts)
     if name != "HIGHS" and clash:
@@ -438,29 +426,65 @@ def _run(model: Model, name: str, opts: dict[str, Any]) -> str:
         goal = cp.Maximize if isinstance(model.problem.objective, cp.Maximize) else cp.Minimize
         model.problem = cp.Problem(goal(scaled), model.problem.constraints)
     try:
-        with warnings.catch_warnings():  # an inaccurate solution becomes a SolverError
+        with warnings.catch_warnings():  # an inaccurate solution is no verdict
             warnings.filterwarnings("ignore", "Solution may be inaccurate", UserWarning)
             model.problem.solve(solver=name, verbose=logger.isEnabledFor(logging.DEBUG), **kwargs)
     except (TypeError, ValueError) as err:
         if "Cannot unpack invalid solution" in str(err):  # stopped without a verdict
-            return "unknown"
+            return Attempt(Status.NO_VERDICT, "unknown (no solution to unpack)", model)
         # unknown option name or value
         raise ConfigError(f"solver.options: {err}; use {name} option names") from err
     except cp.SolverError as err:
-        raise SolverError(f"{name} failed in cvxpy ({err}); no result written") from err
-    return str(model.problem.status)
+        return Attempt(Status.ERROR, f"cvxpy: {err}", model)
+    said = str(model.problem.status)
+    stats = model.problem.solver_stats
+    run_time = float("nan" if stats.solve_time is None else stats.solve_time)
+    iterations = _iterations(stats)
+    kind = STATUSES.get(said, Status.NO_VERDICT)
+    if said == cp.USER_LIMIT:
+        kind = limit_reached(opts, run_time, iterations)
+    value = model.objective if kind is Status.OPTIMAL else float("nan")
+    return Attempt(kind, said, model, value, run_time, iterations)
 
 
-def _infeasibility_message(problem: SystemProblem, opts: dict[str, Any], solver: str) -> str:
-    """The PyPSA backend's message, with the reachable score computed by this backend."""
-    best = max_reachable_cfe(problem, opts, solver=solver)
-    return infeasibility_message(problem, best)
+class CvxpyBackend:
+    """The cvxpy backend in the registry of :mod:`gridtwin.optimize.backends`."""
+
+    name = "cvxpy"
+    solvers = SOLVERS
+
+    def options(self, solver: str, options: dict[str, Any] | None) -> dict[str, Any]:
+        """HiGHS options (log off unless DEBUG logging) or Clarabel settings, copied."""
+        return highs_options(options) if solver == "HIGHS" else dict(options or {})
+
+    def attempt(
+        self,
+        problem: SystemProblem,
+        solver: str,
+        opts: dict[str, Any],
+        maximise_cfe: bool = False,
+    ) -> Attempt:
+        """Build the model and run the solver once (see ``Backend.attempt``)."""
+        return run_model(build_model(problem, maximise_cfe=maximise_cfe), solver, opts)
+
+    def extract(self, attempt: Attempt, problem: SystemProblem) -> Solution:
+        """The :class:`Solution` of an optimal run."""
+        return _extract(attempt.model, problem)
+
+    def versions(self) -> dict[str, str]:
+        """The cvxpy version."""
+        return {"cvxpy_version": cp.__version__}
+
+
+#: This module's entry in :data:`gridtwin.optimize.backends.BACKENDS`.
+BACKEND = CvxpyBackend()
 
 
 def solve(
     problem: SystemProblem, options: dict[str, Any] | None = None, *, solver: str = "HIGHS"
 ) -> Solution:
-    """Solve the sizing problem with cvxpy.
+    """Solve the sizing problem with cvxpy (:func:`gridtwin.optimize.backends.solve` with
+    ``backend_name="cvxpy"``).
 
     Parameters
     ----------
@@ -475,50 +499,17 @@ def solve(
     Returns
     -------
     Solution
-        ``solver`` holds name, ``backend = "cvxpy"``, options, status, ``solve_time_s`` (build,
-        canonicalisation and solve [s]), ``solver_run_time_s`` [s] and iteration counts.
+        ``solver`` holds the report: ``solve_time_s`` (build, canonicalisation and solve [s]),
+        ``solver_run_time_s`` [s] and iteration counts.
 
     Raises
     ------
     ConfigError
         Unknown solver name or option.
-    InfeasibleError
-        If the solver proves the problem infeasible (e.g. a CFE target out of reach with the
-        candidate assets and the POI limit).
-    SolverError
-        For any other non-optimal termination.
+    InfeasibleError, UnboundedError, SolverError
+        As :func:`gridtwin.optimize.backends.solve`.
     """
-    name = solver.upper()
-    if name not in SOLVERS:
-        raise ConfigError(f"cvxpy backend: solver {solver!r} is not one of {list(SOLVERS)}")
-    opts = highs_options(options) if name == "HIGHS" else dict(options or {})
-    t0 = time.perf_counter()
-    model = build_model(problem)
-    status = _run(model, name, opts)
-    elapsed = time.perf_counter() - t0
-    if status in _INFEASIBLE:
-        raise InfeasibleError(_infeasibility_message(problem, opts, name))
-    if status != cp.OPTIMAL:
-        # a solver stopped without a verdict (e.g. interior point without crossover on an
-        # infeasible LP): ask the relaxed problem whether the target is out of reach
-        best = max_reachable_cfe(problem, opts, solver=name)
-        if target_out_of_reach(problem, best):
-            raise InfeasibleError(infeasibility_message(problem, best))
-        retry = crossover_retry(opts) if name == "HIGHS" else None
-        if retry is None:
-            raise SolverError(no_verdict_message(name, status, problem, best))
-        logger.warning("%s stopped with status %s: solving again with crossover", name, status)
-        model = build_model(problem)
-        status = _run(model, name, retry)
-        elapsed = time.perf_counter() - t0
-        if status != cp.OPTIMAL:
-            raise SolverError(no_verdict_message(name, status, problem, best))
-        solution = _extract(model, problem, name, retry, elapsed)
-        solution.solver["retried"] = (
-            "run_crossover on, after interior point stopped without optimum"
-        )
-        return solution
-    return _extract(model, problem, name, opts, elapsed)
+    return backends.solve(problem, "cvxpy", solver, options)
 
 
 def _value(x: Capacity) -> float:
@@ -557,11 +548,9 @@ def _cfe_price(model: Model) -> float:
     return float(values.mean()) if np.all(np.isfinite(values)) else float("nan")
 
 
-def _extract(
-    model: Model, problem: SystemProblem, name: str, opts: dict[str, Any], elapsed: float
-) -> Solution:
+def _extract(model: Model, problem: SystemProblem) -> Solution:
+    """Capacities and dispatch of a solved model."""
     n_time = len(problem.snapshots)
-    stats = model.problem.solver_stats
     shift = _array(model.recover, n_time) - _array(model.defer, n_time)
     ratings, flows = network_values(model, problem)
     return Solution(
@@ -582,18 +571,7 @@ def _extract(
         cfe_price=_cfe_price(model),
         load_shift=shift,
         load_curtailment=_array(model.curtail, n_time),
-        solver={
-            "name": name.lower(),
-            "backend": "cvxpy",
-            "options": opts,
-            "status": "ok",
-            "termination_condition": str(model.problem.status),
-            "solve_time_s": elapsed,
-            "solver_run_time_s": float("nan" if stats.solve_time is None else stats.solve_time),
-            "iterations": _iterations(stats),
-            "cvxpy_version": cp.__version__,
-        },
     )
 
 
-__all__ = ["SOLVERS", "Model", "build_model", "max_reachable_cfe", "solve"]
+__all__ = ["BACKEND", "SOLVERS", "Model", "build_model", "run_model", "solve"]

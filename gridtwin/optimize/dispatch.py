@@ -47,7 +47,7 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from numbers import Integral
-from typing import Any
+from typing import Any, NoReturn
 
 import cvxpy as cp
 import numpy as np
@@ -55,6 +55,7 @@ import numpy as np
 from gridtwin.exceptions import ConfigError, InfeasibleError, SolverError
 from gridtwin.highs import highs_options
 from gridtwin.optimize import cvxpy_backend
+from gridtwin.optimize.outcome import Attempt, Status, limit_message
 from gridtwin.optimize.problem import Solution, SystemProblem
 
 logger = logging.getLogger(__name__)
@@ -452,17 +453,9 @@ def rolling_dispatch(
         model.problem = cp.Problem(
             cp.Minimize(model.problem.objective.expr + cost), model.problem.constraints + extra
         )
-        status = cvxpy_backend._run(model, name, opts)
-        if status != cp.OPTIMAL:
-            hours = f"{problem.snapshots[start]} .. {problem.snapshots[stop - 1]} (UTC)"
-            if status in cvxpy_backend._INFEASIBLE:
-                raise InfeasibleError(
-                    f"rolling_dispatch: window {number} ({hours}) cannot be dispatched with the "
-                    "sized capacities: the stored energy left by the earlier windows or the "
-                    "pro-rated horizon budgets (emissions cap, export limit, generator energy "
-                    "limits, curtailment) cannot serve its load; use a longer window_hours"
-                )
-            raise SolverError(f"rolling_dispatch: {name} stopped with status '{status}' {hours}")
+        run = cvxpy_backend.run_model(model, name, opts)
+        if run.status is not Status.OPTIMAL:
+            _window_failed(problem, run, number, start, stop, name, opts)
         part = _commit(model, commit - start)
         parts.append(part)
         soc = {s.name: max(float(part[f"soc/{s.name}"][-1]), 0.0) for s in problem.storage}
@@ -492,6 +485,31 @@ def rolling_dispatch(
     }
     committed = {key: np.concatenate([part[key] for part in parts]) for key in parts[0]}
     return _solution(problem, sized, committed, price, info)
+
+
+def _window_failed(
+    problem: SystemProblem,
+    run: Attempt,
+    number: int,
+    start: int,
+    stop: int,
+    name: str,
+    opts: dict[str, Any],
+) -> NoReturn:
+    """Raise the error of a dispatch window solved without an optimum."""
+    hours = f"{problem.snapshots[start]} .. {problem.snapshots[stop - 1]} (UTC)"
+    if run.status in (Status.TIME_LIMIT, Status.ITERATION_LIMIT):
+        raise SolverError(
+            f"rolling_dispatch: window {number} ({hours}): " + limit_message(name, run, opts)
+        )
+    if run.status in (Status.INFEASIBLE, Status.INFEASIBLE_OR_UNBOUNDED):
+        raise InfeasibleError(
+            f"rolling_dispatch: window {number} ({hours}) cannot be dispatched with the "
+            "sized capacities: the stored energy left by the earlier windows or the "
+            "pro-rated horizon budgets (emissions cap, export limit, generator energy "
+            "limits, curtailment) cannot serve its load; use a longer window_hours"
+        )
+    raise SolverError(f"rolling_dispatch: {name} stopped with status '{run.said}' {hours}")
 
 
 def _commit(model: cvxpy_backend.Model, k: int) -> dict[str, np.ndarray]:

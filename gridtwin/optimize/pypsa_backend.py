@@ -20,7 +20,6 @@ The hourly CFE constraint of :mod:`gridtwin.optimize.problem` is added through P
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -30,14 +29,9 @@ import pandas as pd
 import pypsa
 import xarray as xr
 
-from gridtwin.exceptions import InfeasibleError, SolverError
 from gridtwin.highs import highs_options
-from gridtwin.optimize.outcome import (
-    crossover_retry,
-    infeasibility_message,
-    no_verdict_message,
-    target_out_of_reach,
-)
+from gridtwin.optimize import backends
+from gridtwin.optimize.outcome import Attempt, Status, limit_reached
 from gridtwin.optimize.problem import (
     Solution,
     StorageSpec,
@@ -405,9 +399,6 @@ def _negative_price_credit(
     m.add_objective(m.objective.expression + value, overwrite=True)
 
 
-INFEASIBLE = ("infeasible", "infeasible_or_unbounded")
-
-
 def _cfe_price(n: pypsa.Network) -> float:
     """Shadow price of the hourly CFE constraint [currency MWh-1], mean over CFE periods.
 
@@ -439,35 +430,79 @@ def _optimize(
     return n, status, condition
 
 
-def max_reachable_cfe(problem: SystemProblem, options: dict[str, Any] | None = None) -> float:
-    """Highest hourly CFE score the candidate assets can reach, ignoring cost.
-
-    Solves the relaxed problem: the same assets, limits and flexibility, no CFE constraint, and
-    the clean-supply expression maximised; curtailing campus load is not allowed in it (the
-    score's denominator is then fixed), so the value is what is reachable while serving the
-    whole load.
-
-    Returns
-    -------
-    float
-        CFE score [-], or ``nan`` if the load cannot be served at all.
-    """
-    relaxed = problem.relaxed_for_max_cfe()
-    opts = dict(options or {})
-    opts.setdefault("output_flag", False)
-    n, status, condition = _optimize(relaxed, opts, maximise_cfe=True)
-    if status != "ok" or condition != "optimal":
-        return float("nan")
-    return -float(n.objective or 0.0) / float(problem.snapshot_weights @ problem.load)
+#: linopy termination conditions (``linopy.constants.TerminationCondition``) -> status.
+CONDITIONS = {
+    "optimal": Status.OPTIMAL,
+    "infeasible": Status.INFEASIBLE,
+    "unbounded": Status.UNBOUNDED,
+    "infeasible_or_unbounded": Status.INFEASIBLE_OR_UNBOUNDED,
+    "time_limit": Status.TIME_LIMIT,
+    "iteration_limit": Status.ITERATION_LIMIT,
+    "internal_solver_error": Status.ERROR,
+    "error": Status.ERROR,
+}
 
 
-def _infeasibility_message(problem: SystemProblem, opts: dict[str, Any]) -> str:
-    best = max_reachable_cfe(problem, opts)
-    return infeasibility_message(problem, best)
+def _run_info(n: pypsa.Network) -> tuple[float, dict[str, int]]:
+    """HiGHS's own run time [s] and iteration counts of a solved network."""
+    solver_model = getattr(n.model, "solver_model", None)
+    if solver_model is None:
+        return float("nan"), {}
+    info = solver_model.getInfo()
+    return float(solver_model.getRunTime()), {
+        "simplex": int(info.simplex_iteration_count),
+        "ipm": int(info.ipm_iteration_count),
+        "crossover": int(info.crossover_iteration_count),
+    }
+
+
+class PypsaBackend:
+    """The PyPSA backend in the registry of :mod:`gridtwin.optimize.backends`."""
+
+    name = "pypsa"
+    solvers = ("HIGHS",)
+
+    def options(self, solver: str, options: dict[str, Any] | None) -> dict[str, Any]:
+        """HiGHS options, log off unless DEBUG logging (:func:`gridtwin.highs.highs_options`)."""
+        return highs_options(options)
+
+    def attempt(
+        self,
+        problem: SystemProblem,
+        solver: str,
+        opts: dict[str, Any],
+        maximise_cfe: bool = False,
+    ) -> Attempt:
+        """Build the network and run HiGHS once (:class:`~gridtwin.optimize.backends.Backend`)."""
+        n, status, condition = _optimize(problem, opts, maximise_cfe)
+        run_time, iterations = _run_info(n)
+        kind = CONDITIONS.get(condition, Status.NO_VERDICT)
+        if condition == "terminated_by_limit":
+            kind = limit_reached(opts, run_time, iterations)
+        if kind is Status.OPTIMAL and status != "ok":
+            kind = Status.NO_VERDICT
+        value = float("nan")
+        if kind is Status.OPTIMAL:
+            value = float(n.objective or 0.0)
+            value = -value if maximise_cfe else value - existing_branch_cost(problem)
+        return Attempt(kind, f"{status}/{condition}", n, value, run_time, iterations)
+
+    def extract(self, attempt: Attempt, problem: SystemProblem) -> Solution:
+        """The :class:`Solution` of an optimal run."""
+        return _extract(attempt.model, problem, attempt.objective)
+
+    def versions(self) -> dict[str, str]:
+        """The PyPSA version."""
+        return {"pypsa_version": pypsa.__version__}
+
+
+#: This module's entry in :data:`gridtwin.optimize.backends.BACKENDS`.
+BACKEND = PypsaBackend()
 
 
 def solve(problem: SystemProblem, options: dict[str, Any] | None = None) -> Solution:
-    """Solve the sizing problem with PyPSA + HiGHS.
+    """Solve the sizing problem with PyPSA + HiGHS (:func:`gridtwin.optimize.backends.solve`
+    with ``backend_name="pypsa"``).
 
     Parameters
     ----------
@@ -481,53 +516,15 @@ def solve(problem: SystemProblem, options: dict[str, Any] | None = None) -> Solu
 
     Raises
     ------
-    InfeasibleError
-        If HiGHS proves the problem infeasible (e.g. a CFE target out of reach with the
-        candidate assets and the POI limit).
-    SolverError
-        For any other non-optimal termination.
+    InfeasibleError, UnboundedError, SolverError
+        As :func:`gridtwin.optimize.backends.solve`.
     """
-    opts = highs_options(options)
-    t0 = time.perf_counter()
-    n, status, condition = _optimize(problem, opts)
-    elapsed = time.perf_counter() - t0
-    if condition in INFEASIBLE:
-        raise InfeasibleError(_infeasibility_message(problem, opts))
-    if status != "ok" or condition != "optimal":
-        # interior point without crossover stops on an infeasible LP with "unknown": ask the
-        # relaxed problem whether the target is out of reach before blaming the solver
-        best = max_reachable_cfe(problem, opts)
-        if target_out_of_reach(problem, best):
-            raise InfeasibleError(infeasibility_message(problem, best))
-        retry = crossover_retry(opts)
-        if retry is None:
-            raise SolverError(no_verdict_message("HiGHS", f"{status}/{condition}", problem, best))
-        logger.warning(
-            "HiGHS interior point stopped with %s/%s on a reachable target: solving again with "
-            "crossover (solver.options run_crossover: on)",
-            status,
-            condition,
-        )
-        n, status, condition = _optimize(problem, retry)
-        elapsed = time.perf_counter() - t0
-        if status != "ok" or condition != "optimal":
-            raise SolverError(no_verdict_message("HiGHS", f"{status}/{condition}", problem, best))
-        solution = _extract(n, problem, retry, status, condition, elapsed)
-        solution.solver["retried"] = (
-            "run_crossover on, after interior point stopped without optimum"
-        )
-        return solution
-    return _extract(n, problem, opts, status, condition, elapsed)
+    return backends.solve(problem, "pypsa", "highs", options)
 
 
-def _extract(
-    n: pypsa.Network,
-    problem: SystemProblem,
-    opts: dict[str, Any],
-    status: str,
-    condition: str,
-    elapsed: float,
-) -> Solution:
+def _extract(n: pypsa.Network, problem: SystemProblem, objective: float) -> Solution:
+    """Capacities and dispatch of a solved network (``objective`` [currency a-1] without the
+    existing branch ratings' cost)."""
     gp = n.generators_t.p
     lp = n.links_t.p0
     p_nom = {g.name: float(n.generators.at[g.name, "p_nom_opt"]) for g in problem.generators}
@@ -541,17 +538,6 @@ def _extract(
         charge[s.name] = lp[f"{s.name} charger"].to_numpy(dtype=float)
         discharge[s.name] = s.efficiency_discharge * lp[f"{s.name} discharger"].to_numpy(float)
         soc[s.name] = n.stores_t.e[s.name].to_numpy(dtype=float)
-    solver_model = getattr(n.model, "solver_model", None)
-    iterations: dict[str, int] = {}
-    highs_run_time = float("nan")
-    if solver_model is not None:
-        highs_run_time = float(solver_model.getRunTime())
-        info = solver_model.getInfo()
-        iterations = {
-            "simplex": int(info.simplex_iteration_count),
-            "ipm": int(info.ipm_iteration_count),
-            "crossover": int(info.crossover_iteration_count),
-        }
     shift = np.zeros(len(problem.snapshots))
     curtail = np.zeros(len(problem.snapshots))
     if problem.flex is not None:
@@ -580,20 +566,9 @@ def _extract(
         grid_export=-gp["poi_export"].to_numpy(dtype=float),
         offsite_delivered=delivered,
         offsite_sold=sold,
-        objective=float(n.objective or 0.0) - existing_branch_cost(problem),
+        objective=objective,
         cfe_price=_cfe_price(n),
-        solver={
-            "name": "highs",
-            "backend": "pypsa",
-            "options": opts,
-            "status": status,
-            "termination_condition": condition,
-            "solve_time_s": elapsed,
-            "highs_run_time_s": highs_run_time,
-            "iterations": iterations,
-            "pypsa_version": pypsa.__version__,
-        },
     )
 
 
-__all__ = ["build_network", "solve"]
+__all__ = ["BACKEND", "build_network", "solve"]

@@ -1,0 +1,197 @@
+"""The optimisation backends behind one door: a registry by name and the solve they share.
+
+Each backend (:mod:`~gridtwin.optimize.pypsa_backend`, :mod:`~gridtwin.optimize.cvxpy_backend`)
+writes the LP of a :class:`SystemProblem` on its own — that independence is the cross-check of
+DESIGN.md section 6 — and exposes it as a :class:`Backend`: validate options, run the solver
+once (an :class:`~gridtwin.optimize.outcome.Attempt` with its status translated), read a
+:class:`Solution` out of an optimal run. Everything around the math is here, once: the
+diagnosis of a run without an optimum (:func:`gridtwin.optimize.outcome.diagnose`), the relaxed
+solve for the highest reachable CFE score, the one retry with crossover, and the
+:class:`~gridtwin.optimize.outcome.SolverReport`. Backends are imported when first asked for, so
+cvxpy is loaded only by studies that choose it.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import logging
+import math
+import time
+from typing import Any, Protocol
+
+from gridtwin.exceptions import ConfigError, SolverError
+from gridtwin.optimize.outcome import RETRIED, Attempt, SolverReport, Status, diagnose
+from gridtwin.optimize.problem import Solution, SystemProblem
+
+logger = logging.getLogger(__name__)
+
+
+class Backend(Protocol):
+    """What a backend module provides as its ``BACKEND`` object."""
+
+    name: str
+    """Registry name, ``"pypsa"`` or ``"cvxpy"``."""
+    solvers: tuple[str, ...]
+    """Solver names it accepts, upper case (the first is the default)."""
+
+    def options(self, solver: str, options: dict[str, Any] | None) -> dict[str, Any]:
+        """The options to pass to ``solver``; ``ConfigError`` for options it cannot take."""
+        ...
+
+    def attempt(
+        self,
+        problem: SystemProblem,
+        solver: str,
+        opts: dict[str, Any],
+        maximise_cfe: bool = False,
+    ) -> Attempt:
+        """Build the LP of ``problem`` (with ``maximise_cfe`` its clean supply maximised
+        instead of the cost, without the CFE row) and run the solver once."""
+        ...
+
+    def extract(self, attempt: Attempt, problem: SystemProblem) -> Solution:
+        """The :class:`Solution` of an optimal attempt (its ``solver`` left empty)."""
+        ...
+
+    def versions(self) -> dict[str, str]:
+        """Modelling library versions for the report (``{"pypsa_version": ...}``)."""
+        ...
+
+
+#: Backend name -> module holding its ``BACKEND`` (imported on first use).
+BACKENDS = {
+    "pypsa": "gridtwin.optimize.pypsa_backend",
+    "cvxpy": "gridtwin.optimize.cvxpy_backend",
+}
+
+
+def backend(name: str) -> Backend:
+    """The registered backend called ``name``.
+
+    Raises
+    ------
+    ConfigError
+        If no backend has that name.
+    """
+    if name not in BACKENDS:
+        raise ConfigError(f"solver.backend: {name!r} is not one of {list(BACKENDS)}")
+    found: Backend = importlib.import_module(BACKENDS[name]).BACKEND
+    return found
+
+
+def _solver_name(chosen: Backend, solver: str | None) -> str:
+    name = (solver or chosen.solvers[0]).upper()
+    if name not in chosen.solvers:
+        raise ConfigError(
+            f"{chosen.name} backend: solver {solver!r} is not one of {list(chosen.solvers)}"
+        )
+    return name
+
+
+def max_reachable_cfe(
+    problem: SystemProblem,
+    backend_name: str = "pypsa",
+    solver: str | None = None,
+    options: dict[str, Any] | None = None,
+) -> float:
+    """Highest hourly CFE score the candidate assets can reach, ignoring cost.
+
+    Solves the relaxed problem (:meth:`SystemProblem.relaxed_for_max_cfe`): the same assets,
+    limits and flexibility, no CFE constraint, curtailing campus load not allowed (the score's
+    denominator is then fixed), the clean supply maximised.
+
+    Returns
+    -------
+    float
+        CFE score [-], or ``nan`` if the load cannot be served at all (or the solver stopped
+        without an optimum).
+    """
+    chosen = backend(backend_name)
+    name = _solver_name(chosen, solver)
+    return _reach(chosen, problem, name, chosen.options(name, options))
+
+
+def _reach(chosen: Backend, problem: SystemProblem, solver: str, opts: dict[str, Any]) -> float:
+    try:
+        run = chosen.attempt(problem.relaxed_for_max_cfe(), solver, opts, maximise_cfe=True)
+    except SolverError:
+        return math.nan
+    if run.status is not Status.OPTIMAL:
+        return math.nan
+    return run.objective / float(problem.snapshot_weights @ problem.load)
+
+
+def solve(
+    problem: SystemProblem,
+    backend_name: str = "pypsa",
+    solver: str | None = None,
+    options: dict[str, Any] | None = None,
+) -> Solution:
+    """Solve the sizing problem with a registered backend.
+
+    Parameters
+    ----------
+    problem : SystemProblem
+    backend_name : {"pypsa", "cvxpy"}
+    solver : str, optional
+        Solver name (case-insensitive): ``"highs"`` (both backends, the default) or
+        ``"clarabel"`` (cvxpy).
+    options : dict, optional
+        Solver options, HiGHS or Clarabel names (e.g. ``{"solver": "ipm",
+        "run_crossover": "off"}``, ``{"time_limit": 600}``).
+
+    Returns
+    -------
+    Solution
+        ``solver`` holds the :class:`~gridtwin.optimize.outcome.SolverReport` as a dict.
+
+    Raises
+    ------
+    ConfigError
+        Unknown backend, solver or option.
+    InfeasibleError
+        The problem has no solution (e.g. a CFE target out of reach); the message gives the
+        highest reachable score.
+    UnboundedError
+        The cost falls without limit.
+    SolverError
+        A time or iteration limit, a solver failure, or no optimum on a reachable target.
+    """
+    chosen = backend(backend_name)
+    name = _solver_name(chosen, solver)
+    opts = chosen.options(name, options)
+    t0 = time.perf_counter()
+    run = chosen.attempt(problem, name, opts)
+    retried = None
+    if run.status is not Status.OPTIMAL:
+        label = "HiGHS" if name == "HIGHS" else name
+        first = opts
+        reach = functools.cache(lambda: _reach(chosen, problem, name, first))
+        opts = diagnose(run, problem, label, opts, reach, can_cross_over=name == "HIGHS")
+        logger.warning(
+            "%s stopped with %s on a reachable target: solving again with crossover "
+            "(solver.options run_crossover: on)",
+            label,
+            run.said,
+        )
+        run, retried = chosen.attempt(problem, name, opts), RETRIED
+        if run.status is not Status.OPTIMAL:
+            diagnose(run, problem, label, opts, reach, can_cross_over=False)
+    solution = chosen.extract(run, problem)
+    solution.solver = SolverReport(
+        backend=chosen.name,
+        name=name.lower(),
+        status=run.status,
+        said=run.said,
+        options=opts,
+        solve_time_s=time.perf_counter() - t0,
+        solver_run_time_s=run.solver_run_time_s,
+        iterations=run.iterations,
+        versions=chosen.versions(),
+        retried=retried,
+    ).as_dict()
+    return solution
+
+
+__all__ = ["BACKENDS", "Backend", "backend", "max_reachable_cfe", "solve"]

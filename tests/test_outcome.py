@@ -1,0 +1,148 @@
+"""How a solve ends, on both backends: a time limit, an iteration limit, infeasibility and
+unboundedness are forced on small problems and each must give its own error and message."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from hand_cases import index, poi
+
+from gridtwin.exceptions import ConfigError, InfeasibleError, SolverError, UnboundedError
+from gridtwin.optimize import backends
+from gridtwin.optimize.dispatch import rolling_dispatch
+from gridtwin.optimize.outcome import Status, limit_reached
+from gridtwin.optimize.problem import GeneratorSpec, StorageSpec, SystemProblem
+
+HOURS = 72
+
+
+def _campus(target: float = 0.8) -> SystemProblem:
+    """Three days of a 100 MW campus with solar, wind and a battery behind a 150 MW POI."""
+    t = np.arange(HOURS)
+    sun = np.clip(np.sin(2 * np.pi * (t % 24 - 6) / 24), 0.0, None)
+    wind = 0.35 + 0.25 * np.sin(2 * np.pi * t / 53.0)
+    eta = math.sqrt(0.85)
+    return SystemProblem(
+        snapshots=index(HOURS),
+        load=100.0 + 10.0 * np.sin(2 * np.pi * t / 24),
+        generators=(
+            GeneratorSpec("solar", sun, 60.0),
+            GeneratorSpec("onwind", wind, 110.0),
+        ),
+        storage=(StorageSpec("battery", 20.0, 2.0, eta, eta),),
+        poi=poi(HOURS, 150.0, 60.0, 0.3),
+        cfe_target=target,
+    )
+
+
+def _unbounded() -> SystemProblem:
+    """Solar paid to be built (a negative capital cost) and no size limit."""
+    problem = _campus()
+    solar = replace(problem.generators[0], capital_cost=-1.0)
+    return replace(problem, generators=(solar, *problem.generators[1:]))
+
+
+def _infeasible() -> SystemProblem:
+    """Islanded, solar only: the night load cannot be served."""
+    problem = _campus()
+    return replace(
+        problem,
+        generators=problem.generators[:1],
+        storage=(),
+        poi=replace(problem.poi, p_nom=0.0),
+    )
+
+
+#: backend, solver, options -> (problem, error class, message pattern)
+CASES = {
+    "time_limit": (
+        _campus,
+        {"time_limit": 0.0},
+        SolverError,
+        r"stopped at its time limit \(solver\.options\.time_limit = 0\.0 s\)",
+    ),
+    "iteration_limit": (
+        _campus,
+        {"presolve": "off", "simplex_iteration_limit": 1},
+        SolverError,
+        r"stopped at an iteration limit \(solver\.options \{'simplex_iteration_limit': 1\}",
+    ),
+    "infeasible": (
+        _infeasible,
+        {},
+        InfeasibleError,
+        r"infeasible at cfe_target=0\.8: the campus load cannot be served",
+    ),
+    "unbounded": (_unbounded, {}, UnboundedError, r"the sizing problem is unbounded"),
+}
+
+
+@pytest.mark.parametrize("backend", ["pypsa", "cvxpy"])
+@pytest.mark.parametrize("case", list(CASES))
+def test_each_ending_has_its_own_error_on_both_backends(backend: str, case: str) -> None:
+    build, options, error, pattern = CASES[case]
+    with pytest.raises(error, match=pattern) as raised:
+        backends.solve(build(), backend, "highs", options)
+    others = [p for name, (_, _, _, p) in CASES.items() if name != case]
+    assert not any(re.search(p, str(raised.value)) for p in others)
+    if case != "infeasible":  # limits and unboundedness are not reported as infeasible
+        assert not isinstance(raised.value, InfeasibleError)
+
+
+@pytest.mark.parametrize(
+    ("options", "pattern"),
+    [
+        ({"time_limit": 1e-9}, r"stopped at its time limit"),
+        ({"max_iter": 1}, r"stopped at an iteration limit \(solver\.options \{'max_iter': 1\}"),
+    ],
+)
+def test_clarabel_limits_are_told_apart(options: dict, pattern: str) -> None:
+    """cvxpy says only "user_limit"; the limit that stopped Clarabel is named."""
+    with pytest.raises(SolverError, match=pattern):
+        backends.solve(_campus(), "cvxpy", "clarabel", options)
+
+
+def test_clarabel_unbounded() -> None:
+    with pytest.raises(UnboundedError, match="unbounded"):
+        backends.solve(_unbounded(), "cvxpy", "clarabel")
+
+
+def test_the_case_problem_solves_without_limits() -> None:
+    """The base problem of the forced cases is feasible and bounded: the errors come from the
+    limits and the changes, not from the problem."""
+    a = backends.solve(_campus(), "pypsa")
+    b = backends.solve(_campus(), "cvxpy")
+    assert a.objective == pytest.approx(b.objective, rel=1e-6)
+    assert a.solver["termination_condition"] == Status.OPTIMAL == b.solver["termination_condition"]
+
+
+@pytest.mark.parametrize(
+    ("opts", "run_time", "iterations", "expected"),
+    [
+        ({"time_limit": 5.0}, 5.01, {"simplex": 30}, Status.TIME_LIMIT),
+        ({"simplex_iteration_limit": 30}, 0.1, {"simplex": 30}, Status.ITERATION_LIMIT),
+        ({"time_limit": 5.0, "max_iter": 10}, 0.2, {"total": 10}, Status.ITERATION_LIMIT),
+        ({"time_limit": 5.0, "max_iter": 10}, 5.2, {"total": 3}, Status.TIME_LIMIT),
+        ({"ipm_iteration_limit": 4}, 0.1, {}, Status.ITERATION_LIMIT),
+    ],
+)
+def test_limit_reached(opts: dict, run_time: float, iterations: dict, expected: Status) -> None:
+    assert limit_reached(opts, run_time, iterations) is expected
+
+
+def test_rolling_dispatch_window_names_the_limit() -> None:
+    problem = _campus()
+    sized = backends.solve(problem, "cvxpy")
+    with pytest.raises(SolverError, match=r"window 1 .*stopped at its time limit"):
+        rolling_dispatch(
+            problem, sized, window_hours=48, step_hours=24, options={"time_limit": 0.0}
+        )
+
+
+def test_unknown_backend_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match=r"solver\.backend: 'gurobi' is not one of"):
+        backends.solve(_campus(), "gurobi")
