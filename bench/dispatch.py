@@ -21,7 +21,8 @@ import time
 import numpy as np
 
 from gridtwin.config import load_study
-from gridtwin.optimize.dispatch import cfe_balance, objective_terms, rolling_dispatch
+from gridtwin.optimize.dispatch import rolling_dispatch
+from gridtwin.optimize.evaluate import cfe_balance, objective_terms
 from gridtwin.study import prepare_problem, solve
 
 

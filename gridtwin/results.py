@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -22,6 +22,7 @@ import xarray as xr
 from gridtwin.conventions import BRANCH, STORAGE, TECHNOLOGY, TIME, annotate, provenance_attrs
 from gridtwin.exceptions import DataError
 from gridtwin.io import write_netcdf
+from gridtwin.metrics import clean_supply, operating_cost
 from gridtwin.network.spec import NetworkSpec
 from gridtwin.optimize.problem import Solution, SystemProblem, demand_charge_months
 
@@ -365,12 +366,24 @@ def cfe_score(ds: xr.Dataset) -> float:
     float
         CFE score [-].
     """
-    clean = (ds["is_clean"] * (1 - _offsite_mask(ds)) * ds["p"]).sum(TECHNOLOGY)
-    cfe = (
-        clean + offsite_delivered(ds) + ds["grid_cfe_share"] * market_import(ds) - ds["grid_export"]
-    )
     w = weights(ds)
+    cfe = _clean_supply(ds, "hourly")
     return float((w * cfe).sum() / (w * ds["load_served"]).sum())
+
+
+def _clean_supply(ds: xr.Dataset, matching: Literal["hourly", "annual"]) -> xr.DataArray:
+    """Hourly clean supply of a result [MW] (:func:`gridtwin.metrics.clean_supply`); storage
+    counts through ``p`` (discharge less charge) and ``is_clean``."""
+    offsite = _offsite_mask(ds)
+    return clean_supply(
+        onsite_clean=(ds["is_clean"] * (1 - offsite) * ds["p"]).sum(TECHNOLOGY),
+        market_import=market_import(ds),
+        grid_cfe_share=ds["grid_cfe_share"],
+        offsite_delivered=offsite_delivered(ds),
+        offsite_output=(ds["is_clean"] * offsite * ds["p"]).sum(TECHNOLOGY),
+        export=ds["grid_export"],
+        matching=matching,
+    )
 
 
 def annual_matching_score(ds: xr.Dataset) -> float:
@@ -380,9 +393,8 @@ def annual_matching_score(ds: xr.Dataset) -> float:
     [-] (every offsite MWh counts, delivered or sold). It is the score of ``policy.matching:
     annual`` and never below :func:`cfe_score`.
     """
-    clean = (ds["is_clean"] * ds["p"]).sum(TECHNOLOGY)
-    cfe = clean + ds["grid_cfe_share"] * market_import(ds)
     w = weights(ds)
+    cfe = _clean_supply(ds, "annual")
     return float((w * cfe).sum() / (w * ds["load_served"]).sum())
 
 
@@ -429,35 +441,36 @@ def system_cost(ds: xr.Dataset) -> float:
     capex += float((ds["capital_cost_energy"] * ds["e_nom_opt"]).sum())
     if "capital_cost_discharge" in ds:
         capex += float((ds["capital_cost_discharge"] * ds["p_nom_discharge_opt"]).sum())
+    sold = ds["offsite_sold"] if "offsite_sold" in ds else xr.zeros_like(ds["grid_export"])
+    charge = float(ds["demand_charge"]) if "demand_charge" in ds else 0.0
+    offset = float(ds["billing_utc_offset"]) if "billing_utc_offset" in ds else 0.0
+    snapshots = pd.DatetimeIndex(ds[TIME].values)
+    discharge = ds["storage_discharge"].sum(STORAGE)
     stores = [str(x) for x in ds[STORAGE].values]
     gens = [str(x) for x in ds[TECHNOLOGY].values if str(x) not in stores]
-    discharge = (w * ds["storage_discharge"]).sum(TIME)
-    opex = float(
-        (w * ds["marginal_cost"].sel({TECHNOLOGY: gens}) * ds["p"].sel({TECHNOLOGY: gens})).sum()
+    cost = ds["marginal_cost"]
+    marginal = (cost.sel({TECHNOLOGY: gens}) * ds["p"].sel({TECHNOLOGY: gens})).sum(TECHNOLOGY)
+    on_storage = cost.sel({TECHNOLOGY: stores}).rename({TECHNOLOGY: STORAGE})
+    marginal = marginal + (on_storage * ds["storage_discharge"]).sum(STORAGE)
+    opex = operating_cost(
+        w,
+        marginal=marginal,
+        import_price=ds["grid_price"],
+        export_price=ds["grid_export_price"],
+        market_import=market_import(ds),
+        load_served=ds["load_served"],
+        sold=ds["grid_export"] + sold,
+        discharge=discharge,
+        tie_break_cost=float(ds["tie_break_cost"]),
+        shift=ds["load_shift"],
+        curtailment=ds["load_curtailment"],
+        shift_cost=float(ds["shift_cost"]),
+        curtail_cost=float(ds["curtail_cost"]),
+        demand_charge=charge,
+        physical_import=ds["grid_import"],
+        billing=demand_charge_months(snapshots, w.to_numpy(), offset) if charge else None,
     )
-    opex += float(
-        (
-            ds["marginal_cost"].sel({TECHNOLOGY: stores}).rename({TECHNOLOGY: STORAGE}) * discharge
-        ).sum()
-    )
-    sold = ds["offsite_sold"] if "offsite_sold" in ds else xr.zeros_like(ds["grid_export"])
-    exported = float((w * (ds["grid_export"] + sold)).sum())
-    opex += float(ds["tie_break_cost"]) * (float(discharge.sum()) + exported)
-    opex += float(ds["shift_cost"]) * float((w * ds["load_shift"].clip(min=0)).sum())
-    opex += float(ds["curtail_cost"]) * float((w * ds["load_curtailment"]).sum())
-    price, imported, market = ds["grid_price"], ds["grid_import"], market_import(ds)
-    grid = float((w * price.clip(min=0) * market).sum())
-    grid += float((w * price.clip(max=0) * np.minimum(market, ds["load_served"])).sum())
-    grid -= float((w * ds["grid_export_price"] * (ds["grid_export"] + sold)).sum())
-    charge = float(ds["demand_charge"]) if "demand_charge" in ds else 0.0
-    if charge:
-        snapshots = pd.DatetimeIndex(ds[TIME].values)
-        offset = float(ds["billing_utc_offset"]) if "billing_utc_offset" in ds else 0.0
-        month, share = demand_charge_months(snapshots, w.to_numpy(), offset)
-        peaks = np.zeros(len(share))
-        np.maximum.at(peaks, month, imported.to_numpy())
-        grid += charge * float(share @ peaks)
-    return capex + network_cost(ds) + (opex + grid) / float(ds["horizon_years"])
+    return capex + network_cost(ds) + opex / float(ds["horizon_years"])
 
 
 def energy_balance_residual(ds: xr.Dataset) -> xr.DataArray:

@@ -22,7 +22,8 @@ from greensboro_cases import greensboro
 
 from gridtwin.exceptions import ConfigError
 from gridtwin.optimize import cvxpy_backend, pypsa_backend
-from gridtwin.optimize.dispatch import cfe_balance, objective_terms, rolling_dispatch
+from gridtwin.optimize.dispatch import rolling_dispatch
+from gridtwin.optimize.evaluate import cfe_balance, objective_terms
 from gridtwin.optimize.problem import (
     GeneratorSpec,
     PoiSpec,

@@ -55,6 +55,7 @@ import numpy as np
 from gridtwin.exceptions import ConfigError, InfeasibleError, SolverError
 from gridtwin.highs import highs_options
 from gridtwin.optimize import cvxpy_backend
+from gridtwin.optimize.evaluate import cfe_balance, objective_terms
 from gridtwin.optimize.outcome import Attempt, Status, limit_message
 from gridtwin.optimize.problem import Solution, SystemProblem
 
@@ -62,115 +63,6 @@ logger = logging.getLogger(__name__)
 
 #: ``progress(windows_done, n_windows, window_time_s)`` after each committed window.
 DispatchProgress = Callable[[int, int, float], None]
-
-
-def objective_terms(problem: SystemProblem, solution: Solution) -> dict[str, float]:
-    """The sizing objective recomputed from capacities and dispatch, in two parts.
-
-    Parameters
-    ----------
-    problem : SystemProblem
-        The sizing problem (its ``extendable`` flags say which assets pay capital cost).
-    solution : Solution
-        Capacities and dispatch on the problem's hours, shape (n_time,) per series.
-
-    Returns
-    -------
-    dict
-        ``capital`` [currency]: capital cost (annuity + fixed O&M for the horizon) of the
-        extendable assets at the solution's capacities, existing part included, as the
-        backends' objective; ``operating`` [currency]: marginal cost of generation, grid
-        imports (negative prices earned on the load served only), minus export revenue,
-        tie-break cost on storage discharge and export, demand charges on monthly import peaks,
-        shift and curtailment costs. ``capital + operating`` is the backends' objective.
-    """
-    w = problem.snapshot_weights
-    capital = 0.0
-    operating = 0.0
-    if problem.network is not None:  # branch upgrades, the existing rating excluded
-        for b in problem.network.branches:
-            if b.extendable:
-                capital += b.capital_cost * (solution.s_nom.get(b.name, b.s_nom) - b.s_nom)
-    for g in problem.generators:
-        capital += g.capital_cost * solution.p_nom[g.name] if g.extendable else 0.0
-        operating += g.marginal_cost * float(w @ solution.p[g.name])
-    for s in problem.storage:
-        if s.extendable:
-            capital += s.capital_cost_power * solution.p_nom[s.name]
-            capital += s.capital_cost_energy * solution.e_nom[s.name]
-            capital += (s.capital_cost_discharge or 0.0) * solution.p_nom_discharge[s.name]
-        operating += problem.tie_break_cost * float(w @ solution.discharge[s.name])
-    poi = problem.poi
-    served = _served(problem, solution)
-    market = solution.grid_import - _offsite(solution, "offsite_delivered", len(w))
-    operating += float((w * np.maximum(poi.import_price, 0.0)) @ market)
-    negative = w * np.minimum(poi.import_price, 0.0)
-    operating += float(negative @ np.minimum(market, served))
-    sold = solution.grid_export + _offsite(solution, "offsite_sold", len(w))
-    operating -= float((w * (poi.export_price - problem.tie_break_cost)) @ sold)
-    if poi.demand_charge:
-        month, share = problem.billing_months()
-        peaks = np.zeros(len(share))
-        np.maximum.at(peaks, month, solution.grid_import)
-        operating += poi.demand_charge * float(share @ peaks)
-    if problem.flex is not None:
-        operating += problem.flex.shift_cost * float(w @ np.clip(solution.load_shift, 0, None))
-        operating += problem.flex.curtail_cost * float(w @ solution.load_curtailment)
-    return {"capital": capital, "operating": operating}
-
-
-def _offsite(solution: Solution, name: str, n_time: int) -> np.ndarray:
-    """An offsite series of a solution [MW] (zeros without offsite contracts)."""
-    values = getattr(solution, name)
-    return values if len(values) == n_time else np.zeros(n_time)
-
-
-def _served(problem: SystemProblem, solution: Solution) -> np.ndarray:
-    """Load served after shifting and curtailment [MW], shape (n_time,)."""
-    n_time = len(problem.snapshots)
-    shift = solution.load_shift if len(solution.load_shift) else np.zeros(n_time)
-    curtail = solution.load_curtailment if len(solution.load_curtailment) else np.zeros(n_time)
-    return problem.load + shift - curtail
-
-
-def cfe_balance(problem: SystemProblem, solution: Solution) -> tuple[float, float]:
-    """CFE score and clean shortfall of a dispatch, recomputed from it.
-
-    Parameters
-    ----------
-    problem : SystemProblem
-    solution : Solution
-        Dispatch on the problem's hours.
-
-    Returns
-    -------
-    score : float
-        Clean supply / load served over the horizon [-]: hourly-matched (exports subtracted)
-        or, for ``matching = "annual"``, volumetric; as :func:`gridtwin.results.cfe_score`.
-    shortfall : float
-        Clean supply missing to the CFE constraint, summed over CFE periods (years) [MWh]:
-        ``sum_periods max(0, cfe_target * sum_t load_served_t - clean)``; 0 without a target.
-    """
-    w = problem.snapshot_weights
-    delivered = _offsite(solution, "offsite_delivered", len(w))
-    onsite = [g for g in problem.generators if g.clean and not g.offsite]
-    clean = (
-        sum((solution.p[g.name] for g in onsite), np.zeros(len(w)))
-        + (solution.grid_import - delivered) * problem.poi.grid_cfe_share
-    )
-    if problem.matching == "hourly":  # offsite output counts up to the hour's import
-        clean = clean + delivered
-    else:
-        clean = clean + sum((solution.p[g.name] for g in problem.offsite), np.zeros(len(w)))
-    for s in problem.storage:
-        clean = clean + solution.discharge[s.name] - solution.charge[s.name]
-    if problem.matching == "hourly":
-        clean = clean - solution.grid_export
-    served = _served(problem, solution)
-    group = problem.cfe_groups()
-    missing = np.bincount(group, w * (problem.cfe_target * served - clean))
-    shortfall = float(np.clip(missing, 0.0, None).sum()) if problem.cfe_target > 0 else 0.0
-    return float(w @ clean) / float(w @ served), shortfall
 
 
 def _check(problem: SystemProblem, sized: Solution, window_hours: int, step_hours: int) -> None:
@@ -589,4 +481,4 @@ def _solution(
     return sol
 
 
-__all__ = ["DispatchProgress", "cfe_balance", "objective_terms", "rolling_dispatch"]
+__all__ = ["DispatchProgress", "rolling_dispatch"]
