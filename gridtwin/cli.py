@@ -50,6 +50,7 @@ STAGE_LABELS = {
     "optimisation": "Optimising capacities and dispatch",
     "ac_loop": "AC power flow and N-1 of every hour (AC loop)",
     "dispatch": "Rolling-horizon dispatch (cvxpy)",
+    "verify": "Verifying every constraint family",
     "results": "Recomputing CFE score and costs",
     "write": "Writing netCDF",
 }
@@ -91,6 +92,14 @@ def run(
             "(repeatable).",
         ),
     ] = None,
+    verify: Annotated[
+        bool,
+        typer.Option(
+            "--verify",
+            help="Stop without writing when the solution fails the verifier (every constraint "
+            "family recomputed from it); without it a failure is recorded and warned.",
+        ),
+    ] = False,
 ) -> None:
     """Run a study: size solar, wind and storage for hourly CFE and write a netCDF result."""
     from gridtwin.config import load_study
@@ -105,6 +114,8 @@ def run(
         items = list(overrides or [])
         if backend is not None:
             items.append(f"solver.backend={backend}")
+        if verify:
+            items.append("solver.verify=true")
         loaded = load_study(study, overrides=items)
         if loaded.config.sweep is not None:
             console.print(
@@ -201,7 +212,20 @@ def _print_summary(ds: xr.Dataset, out: Path) -> None:
     )
     for label, text in network_lines(ds):
         console.print(f"{label:<18} {text}")
+    if "verify_passed" in ds.attrs:
+        console.print(f"verified           {_verified(ds)}")
     console.print(f"written            {out}")
+
+
+def _verified(ds: xr.Dataset) -> str:
+    """What the verifier found, in one line."""
+    report = json.loads(ds.attrs["verify_report"])
+    if int(ds.attrs["verify_passed"]):
+        ratio = max((v["worst"] / v["tolerance"] for v in report.values()), default=0.0)
+        return f"{len(report)} constraint families hold (worst row at {ratio:.1e} of its tolerance)"
+    failed = [f"{k} by {v['worst']:.3g} {v['unit']} at {v['where']}" for k, v in report.items()
+              if v["worst"] > v["tolerance"]]  # fmt: skip
+    return "[red]FAILED[/]: " + "; ".join(failed)
 
 
 @app.command()

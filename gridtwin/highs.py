@@ -16,7 +16,7 @@ import logging
 import os
 import sys
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Final
 
 logger = logging.getLogger("gridtwin.optimize")
 
@@ -67,3 +67,73 @@ def highs_options(options: dict[str, Any] | None = None) -> dict[str, Any]:
     opts.setdefault("output_flag", logger.isEnabledFor(logging.DEBUG))
     _banner_shown_to_null()
     return opts
+
+
+#: How to name the value types of HiGHS options in messages, by ``HighsOptionType`` name.
+_HIGHS_TYPES: Final = {
+    "kBool": "true or false",
+    "kInt": "an integer",
+    "kDouble": "a number",
+    "kString": "a string",
+}
+
+
+def _check_values(options: dict[str, Any]) -> None:
+    """Set each option on a silent HiGHS instance; raise ``ValueError`` for a value HiGHS
+    refuses (at run time HiGHS would print an error and silently keep its default).
+
+    Nothing reaches stdout: the HiGHS banner of the first instance of a process and its
+    messages are printed by C++ on file descriptor 1, which is sent to the null device for the
+    check, and ``output_flag`` is off before every option is set.
+    """
+    if not options:
+        return
+    import highspy
+
+    with fd1_silenced():
+        highs = highspy.Highs()
+        for name, value in options.items():
+            highs.setOptionValue("output_flag", False)
+            try:
+                ok = highs.setOptionValue(name, value) == highspy.HighsStatus.kOk
+            except TypeError:  # a value of no HiGHS type (null, a list, a mapping)
+                ok = False
+            if not ok:
+                raise ValueError(_highs_value_message(highs, name, value))
+
+
+def _highs_value_message(highs: Any, name: str, value: Any) -> str:
+    """Why HiGHS refused ``value`` for the option ``name``, and what it takes instead."""
+    import highspy
+
+    status, kind = highs.getOptionType(name)
+    kind_name = kind.name if status == highspy.HighsStatus.kOk else ""
+    expected = _HIGHS_TYPES.get(kind_name, "a value")
+    quote = ""
+    if isinstance(value, bool) and kind_name == "kString":
+        quote = " (YAML reads unquoted on/off/yes/no as true/false: quote it, e.g. 'off')"
+    return (
+        f"solver.options.{name}: HiGHS rejects the value {value!r}{quote}; give {expected} "
+        "within the range or choices of the HiGHS documentation"
+    )
+
+
+def check_options(options: dict[str, Any]) -> None:
+    """Check HiGHS option names and values as HiGHS itself would take them.
+
+    Raises
+    ------
+    ValueError
+        Naming an unknown option, or a value HiGHS refuses and what it takes instead (the
+        study loader turns it into a ``ConfigError`` on ``solver.options``).
+    """
+    import highspy
+
+    known = highspy.HighsOptions()
+    unknown = sorted(k for k in options if not hasattr(known, k))
+    if unknown:
+        raise ValueError(
+            f"unknown HiGHS option(s) {unknown} in solver.options; see the HiGHS "
+            "documentation for option names"
+        )
+    _check_values(options)

@@ -1,7 +1,10 @@
-"""Run one study: weather -> resources -> campus load -> costs -> problem -> solve -> results.
+"""Run one study as a short sequence of named stages (as pvlib's ModelChain runs its steps).
 
-Each stage is a function of the previous stage's output (data flows one way); :func:`run_study`
-only wires them and times them.
+:func:`run_study` passes one :class:`StudyState` through :data:`PIPELINE`: the inputs
+(:mod:`gridtwin.inputs`), the optional time aggregation, the sizing solve (or capacities read
+from a result file), the AC feasibility loop, the optional rolling dispatch, the verifier, the
+result dataset and its write. Each stage sets its own fields of the state and skips itself when
+the study does not ask for it; data flows one way (DESIGN.md section 2).
 """
 
 from __future__ import annotations
@@ -9,9 +12,8 @@ from __future__ import annotations
 import json
 import logging
 import math
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -20,35 +22,24 @@ import xarray as xr
 import yaml
 
 from gridtwin.ac_loop import AcRound, rounds_attrs, run_ac_loop
-from gridtwin.assembly import build_problem, study_technologies
-from gridtwin.campus import campus_load
 from gridtwin.campus.flexibility import (
     FlexibilityEnvelope,
     curtailment_events,
     flexibility_envelope,
 )
-from gridtwin.config import (
-    SolverConfig,
-    Study,
-    StudyConfig,
-    input_files,
-)
+from gridtwin.config import SolverConfig, Study, StudyConfig, input_files
 from gridtwin.conventions import STORAGE, TECHNOLOGY, TIME, annotate
-from gridtwin.exceptions import DataError
+from gridtwin.exceptions import DataError, SolverError
 from gridtwin.grid.check import GridCheck, attach_check
+from gridtwin.inputs import ProgressCallback, Stages, prepare_problem
 from gridtwin.io import check_writable
 from gridtwin.network.assemble import read_site_network
 from gridtwin.optimize import backends
 from gridtwin.optimize.aggregate import aggregate, disaggregate_solution
 from gridtwin.optimize.dispatch import rolling_dispatch
-from gridtwin.optimize.problem import (
-    Solution,
-    SystemProblem,
-)
+from gridtwin.optimize.problem import Solution, SystemProblem
+from gridtwin.optimize.verify import Verification, verify
 from gridtwin.results import build_results, open_results, weights, write_results
-from gridtwin.technologies import annualised_costs, load_catalogue
-from gridtwin.weather import pv_capacity_factor, wind_capacity_factor
-from gridtwin.weather import read as read_weather
 
 logger = logging.getLogger(__name__)
 
@@ -65,12 +56,10 @@ STAGES = (
     "optimisation",
     "ac_loop",
     "dispatch",
+    "verify",
     "results",
     "write",
 )
-
-ProgressCallback = Callable[[str, str], None]
-"""Called as ``callback(stage, event)`` with event ``"start"`` or ``"done"``."""
 
 
 def study_inputs(cfg: StudyConfig) -> list[Path]:
@@ -89,112 +78,199 @@ def solve(problem: SystemProblem, solver: SolverConfig) -> Solution:
     return backends.solve(problem, solver.backend, solver.name, solver.options)
 
 
-class _Stages:
-    """Times named stages and reports them to an optional progress callback."""
+@dataclass
+class StudyState:
+    """What the stages of one study hand each other; each field is set by one stage.
 
-    def __init__(self, progress: ProgressCallback | None = None) -> None:
-        self.progress = progress
-        self.seconds: dict[str, float] = {}
-
-    @contextmanager
-    def __call__(self, name: str) -> Iterator[None]:
-        if self.progress:
-            self.progress(name, "start")
-        t0 = time.perf_counter()
-        yield
-        self.seconds[name] = round(time.perf_counter() - t0, 3)
-        logger.info("stage %s done in %.2f s", name, self.seconds[name])
-        if self.progress:
-            self.progress(name, "done")
-
-
-def prepare_problem(
-    cfg: StudyConfig, stages: _Stages | None = None
-) -> tuple[SystemProblem, xr.Dataset, xr.Dataset]:
-    """Run the stages before the optimisation: weather, resources, campus, costs, problem.
-
-    Parameters
+    Attributes
     ----------
-    cfg : StudyConfig
-    stages : optional
-        Stage timer (used by :func:`run_study`); default: untimed.
-
-    Returns
-    -------
-    tuple
-        ``(problem, campus, weather)``: the :class:`SystemProblem`, the campus load dataset
-        and the canonical weather set.
+    config : StudyConfig
+    study : Study
+    weather, campus : xarray.Dataset
+        Canonical weather and the hourly campus load (inputs).
+    hourly : SystemProblem
+        The problem on the study's hours (inputs).
+    sized_on : SystemProblem
+        The problem the capacities are sized on: ``hourly``, its segments (aggregation) or
+        the AC loop's tightened problem.
+    sized_campus : xarray.Dataset
+        The campus variables on ``sized_on``'s snapshots.
+    full_objective : float
+        Objective of the full-resolution solve of an aggregated study [currency] (``nan``).
+    sizing : Solution
+        The sizing solution, or the capacities of ``dispatch.capacities``.
+    ac : tuple or None
+        ``(grid check, rounds)`` of the AC loop.
+    operation : Solution or None
+        The rolling dispatch of the capacities.
+    verification : Verification
+    dataset : xarray.Dataset
+        The result.
     """
-    stage = stages or _Stages()
-    with stage("weather"):
-        weather = read_weather(
-            cfg.weather.path, format=cfg.weather.format, reference_year=cfg.weather.reference_year
+
+    config: StudyConfig
+    study: Study
+    weather: xr.Dataset = None  # type: ignore[assignment]
+    campus: xr.Dataset = None  # type: ignore[assignment]
+    hourly: SystemProblem = None  # type: ignore[assignment]
+    sized_on: SystemProblem = None  # type: ignore[assignment]
+    sized_campus: xr.Dataset = None  # type: ignore[assignment]
+    full_objective: float = math.nan
+    sizing: Solution = None  # type: ignore[assignment]
+    ac: tuple[GridCheck | None, list[AcRound]] | None = None
+    operation: Solution | None = None
+    verification: Verification | None = None
+    dataset: xr.Dataset = None  # type: ignore[assignment]
+
+    @property
+    def solution(self) -> Solution:
+        """What the result holds: the rolling dispatch, else the sizing."""
+        return self.operation if self.operation is not None else self.sizing
+
+    @property
+    def problem(self) -> SystemProblem:
+        """The problem of :attr:`solution`: hour by hour for an operation."""
+        return self.hourly if self.operation is not None else self.sized_on
+
+    @property
+    def result_campus(self) -> xr.Dataset:
+        """The campus variables on the snapshots of :attr:`problem`."""
+        return self.campus if self.operation is not None else self.sized_campus
+
+
+Stage = Callable[[StudyState, Stages], None]
+
+
+def inputs_stage(state: StudyState, stage: Stages) -> None:
+    """Weather, resources, campus, costs, network and the hourly problem."""
+    state.hourly, state.campus, state.weather = prepare_problem(state.config, stage)
+    state.sized_on, state.sized_campus = state.hourly, state.campus
+
+
+def aggregation_stage(state: StudyState, stage: Stages) -> None:
+    """tsam segments (``aggregation.segments``) and, with ``check_full``, the full solve."""
+    agg = state.config.aggregation
+    if agg.segments is None:
+        return
+    with stage("aggregation"):
+        state.sized_on = aggregate(state.hourly, agg.segments)
+        state.sized_campus = _segment_means(state.campus, state.sized_on)
+    if agg.check_full:
+        with stage("full_resolution"):
+            state.full_objective = solve(state.hourly, state.config.solver).objective
+
+
+def sizing_stage(state: StudyState, stage: Stages) -> None:
+    """Size the assets, or take the capacities of ``dispatch.capacities``."""
+    given = state.config.dispatch.capacities
+    if given is not None:
+        state.sizing = sized_from_results(open_results(given), state.hourly)
+        return
+    with stage("optimisation"):
+        state.sizing = solve(state.sized_on, state.config.solver)
+
+
+def ac_loop_stage(state: StudyState, stage: Stages) -> None:
+    """The AC feasibility loop of an hourly sizing with a site network
+    (:mod:`gridtwin.ac_loop`)."""
+    cfg = state.config
+    if cfg.network is None or cfg.dispatch.mode != "sizing" or state.sized_on.weights is not None:
+        return
+    campus = state.sized_campus
+    with stage("ac_loop"):
+        state.sized_on, state.sizing, checked, history = run_ac_loop(
+            state.sized_on,
+            state.sizing,
+            solve=lambda p: solve(p, cfg.solver),
+            results=lambda p, s: build_results(p, s, campus),
+            net=read_site_network(cfg.network),
+            network_name=str(cfg.network.path),
+            rounds=cfg.network.ac_loop.rounds,
+            margin=cfg.network.ac_loop.margin,
         )
-    used = study_technologies(cfg)
-    with stage("resources"):
-        cfs = {}
-        if "solar" in used:
-            cfs["solar"] = pv_capacity_factor(weather, cfg.solar)
-        if "onwind" in used:
-            cfs["onwind"] = wind_capacity_factor(weather, cfg.wind)
-        if "offwind" in used:
-            cfs["offwind"] = wind_capacity_factor(
-                _same_hours(weather, cfg.offwind.weather, "offwind.weather", cfg), cfg.offwind
-            )
-        if {"solar_offsite", "onwind_offsite"} & set(used):
-            zone = _same_hours(weather, cfg.offsite.weather, "offsite.weather", cfg)
-            if "solar_offsite" in used:
-                cfs["solar_offsite"] = pv_capacity_factor(zone, cfg.solar)
-            if "onwind_offsite" in used:
-                cfs["onwind_offsite"] = wind_capacity_factor(zone, cfg.wind)
-    with stage("campus"):
-        campus = campus_load(weather, cfg.campus)
-    with stage("technologies"):
-        costs = annualised_costs(
-            load_catalogue(cfg.technologies.catalogue),
-            used + (["network"] if cfg.network is not None else []),
-            cfg.currency,
-            cfg.currency_year,
-            cfg.technologies.discount_rate,
+    state.ac = (checked, history)
+
+
+def dispatch_stage(state: StudyState, stage: Stages) -> None:
+    """Dispatch the capacities again hour by hour with limited foresight (``dispatch.mode:
+    rolling``)."""
+    cfg = state.config
+    if cfg.dispatch.mode != "rolling":
+        return
+    start = state.sizing
+    if cfg.dispatch.capacities is None and state.sized_on.weights is not None:
+        start = disaggregate_solution(start, state.sized_on.weights)  # sized on segments
+    with stage("dispatch"):
+        state.operation = rolling_dispatch(
+            state.hourly,
+            start,
+            window_hours=cfg.dispatch.window_hours,
+            step_hours=cfg.dispatch.step_hours,
+            cfe_price=cfg.dispatch.cfe_price,
+            solver=cfg.solver.name.upper(),
+            options=cfg.solver.options,
         )
-    net = None
-    if cfg.network is not None:
-        with stage("network"):
-            net = read_site_network(cfg.network)
-    with stage("problem"):
-        snapshots = pd.DatetimeIndex(weather[TIME].to_numpy())
-        problem = build_problem(cfg, snapshots, campus, cfs, costs, net)
-    return problem, campus, weather
 
 
-def _as_list(path: Path | list[Path]) -> list[Path]:
-    return path if isinstance(path, list) else [path]
-
-
-def _same_hours(weather: xr.Dataset, path: Path | None, field: str, cfg: StudyConfig) -> xr.Dataset:
-    """The weather of another site (``field``: ``offwind.weather``, ``offsite.weather``) on the
-    study's hours (selected from a file that covers more), or the study's own weather when
-    ``path`` is ``None``.
+def verify_stage(state: StudyState, stage: Stages) -> None:
+    """Evaluate every constraint family on the solution (:mod:`gridtwin.optimize.verify`).
 
     Raises
     ------
-    DataError
-        If that weather does not cover every hour of the study's weather.
+    SolverError
+        With ``solver.verify`` (``gridtwin run --verify``) when a family is violated beyond
+        its tolerance; otherwise the result is flagged (``verify_passed = 0``) and a warning
+        logged.
     """
-    if path is None:
-        return weather
-    other = read_weather(path, format="auto", reference_year=cfg.weather.reference_year)
-    ours, theirs = weather.indexes[TIME], other.indexes[TIME]
-    if not ours.equals(theirs) and ours.isin(theirs).all():  # a longer file: the study's hours
-        return other.sel({TIME: ours})
-    if not ours.equals(theirs):
-        raise DataError(
-            f"{path} (study field {field}): its hours "
-            f"{theirs[0]} .. {theirs[-1]} ({len(theirs)} h) differ from the study weather's "
-            f"{ours[0]} .. {ours[-1]} ({len(ours)} h); give that site's weather for the "
-            "same year(s) (and the same weather.reference_year for a typical year)"
+    with stage("verify"):
+        found = verify(state.problem, state.solution, operation=state.operation is not None)
+    state.verification = found
+    if found.ok:
+        return
+    if state.config.solver.verify:
+        raise SolverError(
+            f"the solution fails its own check (solver.verify): {found.message()}; the "
+            "solver's tolerances are too loose for this problem (set solver.options: "
+            "{solver: simplex} or run_crossover: on); no result written"
         )
-    return other
+    logger.warning("the solution fails its own check: %s; the result is flagged", found.message())
+
+
+def results_stage(state: StudyState, stage: Stages) -> None:
+    """The result dataset and the attributes of every stage that ran."""
+    cfg = state.config
+    with stage("results"):
+        ds = build_results(
+            state.problem,
+            state.solution,
+            state.result_campus,
+            title=cfg.title,
+            study_text=state.study.text,
+            attrs=_run_attrs(state),
+        )
+    ds = _ac_attrs(state, ds)
+    if state.problem.flex is not None and state.problem.weights is None:  # hourly results
+        _record_flexibility(ds, flexibility_envelope(state.result_campus, cfg.campus))
+    _aggregation_attrs(state, ds)
+    if cfg.dispatch.mode == "rolling":
+        ds.attrs["mode"] = "rolling_dispatch"
+        ds.attrs["sizing_objective"] = state.sizing.objective
+        ds.attrs["capacities_from"] = str(cfg.dispatch.capacities or "this run's sizing")
+    if state.verification is not None:
+        ds.attrs.update(state.verification.attrs())
+    state.dataset = ds
+
+
+#: The stages of a study in order (each skips itself when the study does not ask for it).
+PIPELINE: tuple[Stage, ...] = (
+    inputs_stage,
+    aggregation_stage,
+    sizing_stage,
+    ac_loop_stage,
+    dispatch_stage,
+    verify_stage,
+    results_stage,
+)
 
 
 def run_study(
@@ -217,137 +293,85 @@ def run_study(
     -------
     xarray.Dataset
         The result dataset (:mod:`gridtwin.results`); attribute ``stage_seconds`` holds the wall
-        time of each stage [s] as JSON.
+        time of each stage [s] as JSON, ``verify_passed`` / ``verify_report`` what the
+        verifier found.
 
     Raises
     ------
     GridTwinError
         ConfigError / DataError for bad inputs, InfeasibleError / SolverError from the solve.
     """
-    cfg = study.config
-    inputs = study_inputs(cfg)
+    inputs = study_inputs(study.config)
     if output is not None:
         check_writable(output, inputs=inputs, kind="result")
-    stage = _Stages(progress)
-    problem, campus, weather = prepare_problem(cfg, stage)
-    hourly, hourly_campus = problem, campus
-    full_objective = math.nan
-    if cfg.aggregation.segments is not None:
-        with stage("aggregation"):
-            problem = aggregate(hourly, cfg.aggregation.segments)
-            campus = _segment_means(hourly_campus, problem)
-        if cfg.aggregation.check_full:
-            with stage("full_resolution"):
-                full_objective = solve(hourly, cfg.solver).objective
-    sizing: Solution
-    if cfg.dispatch.capacities is not None:
-        sizing = sized_from_results(open_results(cfg.dispatch.capacities), hourly)
-    else:
-        with stage("optimisation"):
-            sizing = solve(problem, cfg.solver)
-    loop = None
-    if cfg.network is not None and cfg.dispatch.mode == "sizing" and problem.weights is None:
-        with stage("ac_loop"):
-            problem, sizing, loop = _ac_loop(cfg, problem, sizing, campus)
-    solution = sizing
-    sized_on = problem
-    if cfg.dispatch.mode == "rolling":
-        start = sizing
-        if cfg.dispatch.capacities is None and problem.weights is not None:
-            start = disaggregate_solution(sizing, problem.weights)  # sized on segments
-        with stage("dispatch"):
-            solution = rolling_dispatch(
-                hourly,
-                start,
-                window_hours=cfg.dispatch.window_hours,
-                step_hours=cfg.dispatch.step_hours,
-                cfe_price=cfg.dispatch.cfe_price,
-                solver=cfg.solver.name.upper(),
-                options=cfg.solver.options,
-            )
-        problem, campus = hourly, hourly_campus  # the operation is hour by hour
-    with stage("results"):
-        weather_attrs = {
-            f"weather_{k}": v
-            for k, v in weather.attrs.items()
-            if k in ("source", "latitude", "longitude", "altitude", "site_name", "reference_year")
-        }
-        ds = build_results(
-            problem,
-            solution,
-            campus,
-            title=cfg.title,
-            study_text=study.text,
-            attrs={
-                "study_resolved": yaml.safe_dump(cfg.model_dump(mode="json"), sort_keys=False),
-                "study_overrides": json.dumps(list(study.overrides)),
-                "study_name": cfg.name,
-                "currency_year": cfg.currency_year,
-                "weather_file": ", ".join(p.name for p in _as_list(cfg.weather.path)),
-                **({"network_file": str(cfg.network.path)} if cfg.network is not None else {}),
-                **weather_attrs,
-            },
-        )
-    if loop is not None:
-        checked, history = loop
-        if checked is not None:
-            ds = attach_check(ds, checked.dataset)
-        passed = checked is not None and history[-1].feasible
-        ds.attrs.update(rounds_attrs(history, passed))
-        if not passed:
-            logger.warning(
-                "the AC check does not pass after %d solve(s) (%d violating element-hours, %d "
-                "N-1 overloads)%s; the result is written and flagged",
-                len(history),
-                history[-1].violations,
-                history[-1].n1_overloads,
-                f": {history[-1].stopped}" if history[-1].stopped else
-                "; raise network.ac_loop.rounds",
-            )  # fmt: skip
-    elif cfg.network is not None:
+    stage = Stages(progress)
+    state = StudyState(study.config, study)
+    for step in PIPELINE:
+        step(state, stage)
+    state.dataset.attrs["stage_seconds"] = json.dumps(stage.seconds)
+    if output is not None:
+        with stage("write"):
+            write_results(state.dataset, output, inputs=inputs)
+    return state.dataset
+
+
+def _run_attrs(state: StudyState) -> dict[str, object]:
+    """Provenance of the run: the resolved study, overrides, weather and network files."""
+    cfg, weather = state.config, state.weather
+    paths = cfg.weather.path if isinstance(cfg.weather.path, list) else [cfg.weather.path]
+    keep = ("source", "latitude", "longitude", "altitude", "site_name", "reference_year")
+    return {
+        "study_resolved": yaml.safe_dump(cfg.model_dump(mode="json"), sort_keys=False),
+        "study_overrides": json.dumps(list(state.study.overrides)),
+        "study_name": cfg.name,
+        "currency_year": cfg.currency_year,
+        "weather_file": ", ".join(p.name for p in paths),
+        **({"network_file": str(cfg.network.path)} if cfg.network is not None else {}),
+        **{f"weather_{k}": v for k, v in weather.attrs.items() if k in keep},
+    }
+
+
+def _ac_attrs(state: StudyState, ds: xr.Dataset) -> xr.Dataset:
+    """The AC loop's check and rounds, or why it did not run, on a study with a network."""
+    if state.config.network is None:
+        return ds
+    if state.ac is None:
         ds.attrs["ac_loop_skipped"] = (
             "rolling dispatch: the AC loop belongs to the sizing; run `gridtwin grid check` "
             "on this file"
-            if cfg.dispatch.mode == "rolling" and problem.weights is None
+            if state.config.dispatch.mode == "rolling"
             else "aggregated run: no chronological hours; run `gridtwin grid check` on an "
             "hourly result"
         )
-    if problem.flex is not None and problem.weights is None:  # hours of hourly results
-        _record_flexibility(ds, flexibility_envelope(campus, cfg.campus))
-    if sized_on.weights is not None:
-        ds.attrs["aggregation_segments"] = len(sized_on.snapshots)
-        ds.attrs["aggregation_method"] = "tsam segmentation, segment means"
-        if math.isfinite(full_objective):
-            ds["aggregation_cost_error"] = ((), sizing.objective / full_objective - 1.0)
-            ds.attrs["objective_full_resolution"] = full_objective
-            annotate(ds, currency=problem.currency, currency_year=cfg.currency_year)
-    if cfg.dispatch.mode == "rolling":
-        ds.attrs["mode"] = "rolling_dispatch"
-        ds.attrs["sizing_objective"] = sizing.objective
-        ds.attrs["capacities_from"] = str(cfg.dispatch.capacities or "this run's sizing")
-    ds.attrs["stage_seconds"] = json.dumps(stage.seconds)
-    if output is not None:
-        with stage("write"):
-            write_results(ds, output, inputs=inputs)
+        return ds
+    checked, history = state.ac
+    if checked is not None:
+        ds = attach_check(ds, checked.dataset)
+    passed = checked is not None and history[-1].feasible
+    ds.attrs.update(rounds_attrs(history, passed))
+    if not passed:
+        last = history[-1]
+        logger.warning(
+            "the AC check does not pass after %d solve(s) (%d violating element-hours, %d "
+            "N-1 overloads)%s; the result is written and flagged",
+            len(history),
+            last.violations,
+            last.n1_overloads,
+            f": {last.stopped}" if last.stopped else "; raise network.ac_loop.rounds",
+        )
     return ds
 
 
-def _ac_loop(
-    cfg: StudyConfig, problem: SystemProblem, sizing: Solution, campus: xr.Dataset
-) -> tuple[SystemProblem, Solution, tuple[GridCheck | None, list[AcRound]]]:
-    """The AC feasibility loop of a study with a site network (:mod:`gridtwin.ac_loop`)."""
-    assert cfg.network is not None
-    problem, sizing, checked, history = run_ac_loop(
-        problem,
-        sizing,
-        solve=lambda p: solve(p, cfg.solver),
-        results=lambda p, s: build_results(p, s, campus),
-        net=read_site_network(cfg.network),
-        network_name=str(cfg.network.path),
-        rounds=cfg.network.ac_loop.rounds,
-        margin=cfg.network.ac_loop.margin,
-    )
-    return problem, sizing, (checked, history)
+def _aggregation_attrs(state: StudyState, ds: xr.Dataset) -> None:
+    """Segments of an aggregated sizing and its cost error against the full solve."""
+    if state.sized_on.weights is None:
+        return
+    ds.attrs["aggregation_segments"] = len(state.sized_on.snapshots)
+    ds.attrs["aggregation_method"] = "tsam segmentation, segment means"
+    if math.isfinite(state.full_objective):
+        ds["aggregation_cost_error"] = ((), state.sizing.objective / state.full_objective - 1.0)
+        ds.attrs["objective_full_resolution"] = state.full_objective
+        annotate(ds, currency=state.hourly.currency, currency_year=state.config.currency_year)
 
 
 def sized_from_results(ds: xr.Dataset, problem: SystemProblem) -> Solution:

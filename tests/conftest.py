@@ -20,3 +20,21 @@ def shared_data() -> Path:
             pytest.fail(reason)
         pytest.skip(reason)
     return path
+
+
+@pytest.fixture(autouse=True)
+def _every_solve_is_verified(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every solve of every test passes the verifier (:mod:`gridtwin.optimize.verify`): each
+    constraint family recomputed from the solution, whichever backend made it."""
+    from gridtwin.optimize import backends
+    from gridtwin.optimize.verify import verify
+
+    real = backends.solve
+
+    def verified(problem, *args, **kwargs):  # type: ignore[no-untyped-def]
+        solution = real(problem, *args, **kwargs)
+        found = verify(problem, solution)
+        assert found.ok, f"verifier: {found.message()}"
+        return solution
+
+    monkeypatch.setattr(backends, "solve", verified)

@@ -1,7 +1,9 @@
 """Study configuration: the only place where YAML becomes objects.
 
-The models are split by subject (:mod:`.resources`, :mod:`.campus`, :mod:`.study`); everything a
-user or another module needs is importable from here.
+The models are split by subject (:mod:`.resources`, :mod:`.campus`, :mod:`.technologies`,
+:mod:`.network`, :mod:`.run`, :mod:`.sweep`, :mod:`.study`); :mod:`.loader` reads YAML and
+:mod:`.messages` words validation errors. Everything a user or another module needs is
+importable from here.
 """
 
 from gridtwin.config.base import (
@@ -30,26 +32,20 @@ from gridtwin.config.campus import (
     VariabilityConfig,
     WorkloadConfig,
 )
+from gridtwin.config.loader import apply_override, input_files, load_study, parse_study
 from gridtwin.config.network import AcLoopConfig, NetworkConfig, OffsiteConfig, SiteConfig
 from gridtwin.config.resources import OffwindConfig, SolarConfig, WindConfig
+from gridtwin.config.run import AggregationConfig, DispatchConfig, SolverConfig
 from gridtwin.config.study import (
     SERIES_FIELDS,
-    AggregationConfig,
-    DispatchConfig,
     PoiConfig,
     PolicyConfig,
     SeriesRef,
-    SolverConfig,
     Study,
     StudyConfig,
-    SweepConfig,
-    SweepScenario,
     WeatherConfig,
-    apply_override,
-    input_files,
-    load_study,
-    parse_study,
 )
+from gridtwin.config.sweep import SweepConfig, SweepScenario
 from gridtwin.config.technologies import AssetConfig, TechnologiesConfig
 
 __all__ = [

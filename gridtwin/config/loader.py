@@ -1,0 +1,266 @@
+"""Reading a study: YAML (unique keys, YAML 1.2 floats), ``--set`` overrides, relative paths
+resolved against the study file, and every input file checked to exist.
+
+Relative paths inside a study (``weather.path``, series files) are resolved against the folder
+of the study file, so a study can be run from any working directory.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Final
+
+import yaml
+from pydantic import ValidationError
+
+from gridtwin.config.messages import format_validation_error
+from gridtwin.config.study import SERIES_FIELDS, SeriesRef, Study, StudyConfig
+from gridtwin.exceptions import ConfigError
+
+
+def input_files(cfg: StudyConfig) -> dict[str, Path]:
+    """Every file a study reads, by dotted field (``weather.path.1`` for a list entry).
+
+    An output must never replace one of them; all must exist when the study is loaded.
+    """
+    files: dict[str, Path] = {}
+    weather = cfg.weather.path
+    if isinstance(weather, list):
+        files.update({f"weather.path.{i}": p for i, p in enumerate(weather)})
+    else:
+        files["weather.path"] = weather
+    if cfg.offwind.weather is not None:
+        files["offwind.weather"] = cfg.offwind.weather
+    for field in SERIES_FIELDS:
+        ref = getattr(cfg.poi, field)
+        if isinstance(ref, SeriesRef):
+            files[f"poi.{field}.path"] = ref.path
+    if cfg.technologies.catalogue is not None:
+        files["technologies.catalogue"] = cfg.technologies.catalogue
+    if cfg.dispatch.capacities is not None:
+        files["dispatch.capacities"] = cfg.dispatch.capacities
+    if cfg.network is not None:
+        files["network.path"] = cfg.network.path
+    if cfg.offsite.weather is not None:
+        files["offsite.weather"] = cfg.offsite.weather
+    return files
+
+
+def _resolve_paths(cfg: StudyConfig, base: Path) -> None:
+    def res(p: Path) -> Path:
+        return p if p.is_absolute() else (base / p).resolve()
+
+    weather = cfg.weather.path
+    cfg.weather.path = [res(p) for p in weather] if isinstance(weather, list) else res(weather)
+    if cfg.offwind.weather is not None:
+        cfg.offwind.weather = res(cfg.offwind.weather)
+    for field in SERIES_FIELDS:
+        ref = getattr(cfg.poi, field)
+        if isinstance(ref, SeriesRef):
+            ref.path = res(ref.path)
+    if cfg.technologies.catalogue is not None:
+        cfg.technologies.catalogue = res(cfg.technologies.catalogue)
+    if cfg.dispatch.capacities is not None:
+        cfg.dispatch.capacities = res(cfg.dispatch.capacities)
+    if cfg.network is not None:
+        cfg.network.path = res(cfg.network.path)
+    if cfg.offsite.weather is not None:
+        cfg.offsite.weather = res(cfg.offsite.weather)
+
+
+def _check_files(cfg: StudyConfig, source: str) -> None:
+    if isinstance(cfg.weather.path, list) and not cfg.weather.path:
+        raise ConfigError(f"{source}: field 'weather.path': the list of weather files is empty")
+    for field, path in input_files(cfg).items():
+        if not path.is_file():
+            raise ConfigError(
+                f"{source}: field '{field}': file not found: {path}; "
+                "give a path relative to the study file or an absolute path"
+            )
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """YAML loader that rejects a key given twice in one mapping (PyYAML keeps the last) and
+    reads YAML 1.2 floats with an exponent (``1e4``, ``-2.5E-3``, ``7.5e1``) as numbers, where
+    PyYAML's YAML 1.1 rules read them as strings (see :data:`_YAML12_EXPONENT_FLOAT`)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key '{key}' is given twice", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+#: YAML 1.2 (core schema) floats with an exponent that YAML 1.1 reads as strings: YAML 1.1
+#: needs a dot and a signed exponent (``1.0e+4``), YAML 1.2 takes ``1e4``, ``1E4``, ``7.5e1``,
+#: ``-2.5E-3``, ``.5e3``. Other floats and the integers already resolve as numbers.
+_YAML12_EXPONENT_FLOAT: Final = re.compile(
+    r"^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[eE][-+]?[0-9]+$"
+)
+# On the loader class only: yaml.SafeLoader itself keeps YAML 1.1 (add_implicit_resolver
+# copies the resolver table into the subclass before adding).
+_UniqueKeyLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float", _YAML12_EXPONENT_FLOAT, list("-+0123456789.")
+)
+
+
+def _load_yaml(text: str) -> Any:
+    """Read YAML text the way study files and ``--set`` values are read.
+
+    Safe (no Python objects), a key given twice in a mapping is an error, and YAML 1.2
+    exponent floats such as ``1e4`` are numbers.
+
+    Raises
+    ------
+    yaml.YAMLError
+        Malformed YAML or a duplicate key.
+
+    Examples
+    --------
+    >>> _load_yaml("demand_charge: 1e4")
+    {'demand_charge': 10000.0}
+    """
+    return yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader subclass
+
+
+def apply_override(raw: dict[str, Any], item: str) -> None:
+    """Set one ``dotted.path=VALUE`` override in a raw (unvalidated) study mapping.
+
+    ``VALUE`` is read as YAML like the study file (:func:`_load_yaml`), so ``0.95``, ``1e4``,
+    ``true``, ``[solar, battery]`` and ``{path: p.csv, column: usd}`` all work. Sections are
+    created as needed; a mapping set on a section is merged into it (``campus.flexibility=
+    {window_hours: 12}`` changes that field and keeps the study's other flexibility fields);
+    the result is validated like the file itself.
+
+    Raises
+    ------
+    ConfigError
+        If ``item`` is not ``PATH=VALUE``, the value is not valid YAML, or the path runs through
+        a field that is not a section.
+    """
+    path, sep, text = item.partition("=")
+    keys = path.strip().split(".")
+    if not sep or not all(k.strip() for k in keys):
+        raise ConfigError(
+            f"--set {item!r}: expected PATH=VALUE with a dotted field path, "
+            "e.g. --set policy.cfe_target=0.95"
+        )
+    try:
+        value = _load_yaml(text) if text.strip() else None
+    except yaml.YAMLError as exc:
+        problem = getattr(exc, "problem", None)
+        why = f" ({problem})" if problem else ""
+        raise ConfigError(f"--set {item!r}: the value is not valid YAML{why}; quote it") from None
+    node = raw
+    for depth, key in enumerate(keys[:-1]):
+        child = node.setdefault(key.strip(), {})
+        if not isinstance(child, dict):
+            where = ".".join(keys[: depth + 1])
+            raise ConfigError(f"--set {item!r}: '{where}' is a value, not a section")
+        node = child
+    last = keys[-1].strip()
+    if isinstance(value, dict) and isinstance(node.get(last), dict):
+        _merge(node[last], value)
+    else:
+        node[last] = value
+
+
+def _merge(into: dict[str, Any], update: dict[str, Any]) -> None:
+    """Merge ``update`` into ``into`` recursively (mappings into mappings, others replaced)."""
+    for key, value in update.items():
+        if isinstance(value, dict) and isinstance(into.get(key), dict):
+            _merge(into[key], value)
+        else:
+            into[key] = value
+
+
+def parse_study(
+    text: str,
+    source: str = "<study>",
+    base: Path | None = None,
+    overrides: Sequence[str] = (),
+) -> Study:
+    """Validate study YAML text.
+
+    Parameters
+    ----------
+    text : str
+        YAML text of the study.
+    source : str
+        Name used in error messages (usually the file path).
+    base : Path, optional
+        Folder against which relative paths are resolved; default the working directory.
+    overrides : sequence of str
+        ``PATH=VALUE`` overrides applied before validation (see :func:`apply_override`).
+
+    Returns
+    -------
+    Study
+
+    Raises
+    ------
+    ConfigError
+        Malformed YAML, unknown or missing fields, invalid values, or missing input files.
+    """
+    try:
+        raw = _load_yaml(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError(f"{source}: malformed YAML{where}: {problem}; fix the syntax") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(
+            f"{source}: a study must be a YAML mapping of sections (name, weather, ...)"
+        )
+    for item in overrides:
+        apply_override(raw, item)
+    if overrides:
+        source = f"{source} (with --set {' '.join(overrides)})"
+    try:
+        cfg = StudyConfig.model_validate(raw)
+    except ValidationError as err:
+        raise ConfigError(format_validation_error(source, err)) from None
+    _resolve_paths(cfg, (base or Path.cwd()).resolve())
+    _check_files(cfg, source)
+    return Study(config=cfg, path=None, text=text, overrides=tuple(overrides))
+
+
+def load_study(path: str | Path, overrides: Sequence[str] = ()) -> Study:
+    """Read and validate a study file.
+
+    Parameters
+    ----------
+    path : str or Path
+        Study YAML file.
+    overrides : sequence of str
+        ``PATH=VALUE`` overrides (see :func:`apply_override`).
+
+    Returns
+    -------
+    Study
+
+    Raises
+    ------
+    ConfigError
+        If the file is missing or invalid (see :func:`parse_study`).
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise ConfigError(f"{p}: study file not found; give the path of a study YAML file")
+    try:
+        text = p.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{p}: cannot read study file ({exc})") from None
+    study = parse_study(text, source=str(p), base=p.parent, overrides=overrides)
+    return Study(config=study.config, path=p.resolve(), text=text, overrides=study.overrides)
+
+
+__all__ = ["apply_override", "input_files", "load_study", "parse_study"]
