@@ -34,7 +34,6 @@ marginal, grid, export (negative), tie-break, shift (on recovered load) and curt
 from __future__ import annotations
 
 import logging
-import math
 import warnings
 from dataclasses import dataclass, field
 from typing import Any
@@ -47,6 +46,7 @@ import scipy.sparse as sp
 from gridtwin.exceptions import ConfigError
 from gridtwin.highs import highs_options
 from gridtwin.optimize import backends
+from gridtwin.optimize.cvxpy_assets import flexibility, storage
 from gridtwin.optimize.cvxpy_network import (
     Capacity,
     capacity,
@@ -132,114 +132,6 @@ class Model:
     offsite_sold: cp.Variable | None = None
 
 
-def _difference(n_time: int, cyclic: bool) -> sp.csr_array:
-    """Sparse (n_time, n_time) matrix D with ``(D x)_t = x_t - x_(t-1)`` and ``x_(-1) =
-    x_(T-1)`` (cyclic) or ``x_(-1) = 0``."""
-    d = sp.eye_array(n_time, format="csr") - sp.eye_array(n_time, k=-1, format="csr")
-    return d - sp.eye_array(n_time, k=n_time - 1, format="csr") if cyclic else d
-
-
-def _flexibility(
-    problem: SystemProblem,
-    model: Model,
-    constraints: list[cp.Constraint],
-    initial_shift: float = 0.0,
-) -> tuple[cp.Expression, cp.Expression]:
-    """Shift and curtailment variables and constraints; returns (shift s_t [MW], cost).
-
-    ``initial_shift`` is the shift of the hour before the first [MW], ``s_(-1)`` of the ramp
-    limit.
-    """
-    flex = problem.flex
-    assert flex is not None
-    n_time = len(problem.snapshots)
-    w = problem.snapshot_weights
-    windows = problem.window_index(flex.window_hours)
-    # counted in hours: an aggregated problem may have windows in which no segment starts
-    n_windows = math.ceil(float(w.sum()) / flex.window_hours - 1e-9)
-    if np.shape(flex.curtail_window_energy_max) != (n_windows,):
-        n_windows_given = np.size(flex.curtail_window_energy_max)
-        raise ConfigError(
-            f"problem: flex.curtail_window_energy_max has {n_windows_given} values, expected "
-            f"{n_windows} (windows of {flex.window_hours} h)"
-        )
-    zeros = np.zeros(n_time)
-    defer = cp.Variable(n_time, name="flex_defer", bounds=[zeros, flex.shift_max])
-    recover = cp.Variable(n_time, name="flex_recover", bounds=[zeros, flex.shift_in_bound])
-    curtail = cp.Variable(n_time, name="flex_curtail", bounds=[zeros, flex.curtail_max])
-    model.defer, model.recover, model.curtail = defer, recover, curtail
-    shift = recover - defer
-    # window sums of energy: (n_windows, n_time) matrix with the snapshot weights as entries
-    window = sp.csr_array((w, (windows, np.arange(n_time))), shape=(n_windows, n_time))
-    step = _difference(n_time, cyclic=False)  # the first hour ramps from s_(-1)
-    before = np.zeros(n_time)
-    before[0] = initial_shift
-    constraints += [
-        window @ shift == 0,
-        step @ shift - before <= flex.ramp_max,
-        step @ shift - before >= -flex.ramp_max,
-        window @ curtail <= flex.curtail_window_energy_max,
-    ]
-    if np.isfinite(flex.curtail_energy_max):
-        constraints.append(w @ curtail <= flex.curtail_energy_max)
-    cost = flex.shift_cost * (w @ recover) + flex.curtail_cost * (w @ curtail)
-    return shift, cost
-
-
-def _storage(
-    problem: SystemProblem,
-    model: Model,
-    constraints: list[cp.Constraint],
-    cost: list[cp.Expression | float],
-    periods: sp.csr_array,
-    initial_soc: dict[str, float] | None = None,
-    final_soc_min: dict[str, float] | None = None,
-) -> tuple[list[cp.Expression], list[cp.Expression]]:
-    """Storage variables and constraints; returns (site-bus injections [MW], clean energy per
-    CFE period [MWh]).
-
-    Cyclic state of charge, or ``e_(-1) = initial_soc[name]`` [MWh] when given; with
-    ``final_soc_min`` also ``e_(T-1) >= final_soc_min[name]`` [MWh].
-    """
-    n_time = len(problem.snapshots)
-    w = problem.snapshot_weights
-    zeros = np.zeros(n_time)
-    shift_soc = _difference(n_time, cyclic=initial_soc is None)
-    supply: list[cp.Expression] = []
-    clean: list[cp.Expression] = []
-    for s in problem.storage:
-        p_nom = capacity(f"{s.name}_p_nom", s.p_nom, s.extendable, s.p_nom_max)
-        p_out = p_nom
-        if s.separate_discharge:
-            p_out = capacity(f"{s.name}_p_nom_discharge", s.p_nom, s.extendable, s.p_nom_max)
-        e_nom = capacity(f"{s.name}_e_nom", s.e_nom, s.extendable, s.e_nom_max)
-        charge = cp.Variable(n_time, name=f"{s.name}_charge", bounds=[zeros, None])
-        discharge = cp.Variable(n_time, name=f"{s.name}_discharge", bounds=[zeros, None])
-        soc = cp.Variable(n_time, name=f"{s.name}_soc", bounds=[zeros, None])
-        start = np.zeros(n_time)  # e_(-1) on the first row unless cyclic
-        if initial_soc is not None:
-            start[0] = initial_soc[s.name]
-        gain = cp.multiply(w, s.efficiency_charge * charge - discharge / s.efficiency_discharge)
-        constraints += [charge <= p_nom, discharge <= p_out, soc <= e_nom]
-        constraints.append(shift_soc @ soc == gain + start)
-        if final_soc_min is not None and s.name in final_soc_min:
-            constraints.append(soc[n_time - 1] >= final_soc_min[s.name])
-        if s.max_hours is not None and isinstance(e_nom, cp.Variable):
-            constraints.append(e_nom - s.max_hours * p_out == 0)
-        if s.extendable:
-            cost += [s.capital_cost_power * p_nom, s.capital_cost_energy * e_nom]
-            if s.capital_cost_discharge is not None:
-                cost.append(s.capital_cost_discharge * p_out)
-        if problem.tie_break_cost:
-            cost.append(problem.tie_break_cost * (w @ discharge))
-        clean += [periods @ discharge, -(periods @ charge)]
-        supply += [discharge, -charge]
-        model.p_nom[s.name], model.e_nom[s.name] = p_nom, e_nom
-        model.p_nom_discharge[s.name] = p_out
-        model.charge[s.name], model.discharge[s.name], model.soc[s.name] = charge, discharge, soc
-    return supply, clean
-
-
 def build_model(
     problem: SystemProblem,
     maximise_cfe: bool = False,
@@ -292,103 +184,162 @@ def build_model(
     missing = [s.name for s in problem.storage if s.name not in (initial_soc or {})]
     if initial_soc is not None and missing:
         raise ConfigError(f"cvxpy backend: initial_soc has no stored energy for {missing}")
-    n_time = len(problem.snapshots)
-    w = problem.snapshot_weights
-    zeros = np.zeros(n_time)
-    constraints: list[cp.Constraint] = []
-    cost: list[cp.Expression | float] = []
-    supply: list[cp.Expression] = []  # injections at the site bus [MW]
-    clean: list[cp.Expression] = []  # hourly-matched clean energy per CFE period [MWh]
-    model = Model(problem=cp.Problem(cp.Minimize(0)))
-    # (n_periods, n_time): sums energy (power x weight) over each CFE period (year)
-    group = problem.cfe_groups()
-    periods = sp.csr_array((w, (group, np.arange(n_time))), shape=(int(group.max()) + 1, n_time))
+    rows = _Rows.start(problem)
+    _define_generators(rows)
+    storage_supply, storage_clean = storage(
+        problem, rows.model, rows.constraints, rows.cost, rows.periods, initial_soc, final_soc_min
+    )
+    rows.supply += storage_supply
+    rows.clean += storage_clean
+    _define_poi(rows)
+    if problem.land_area is not None:
+        land_constraint(problem, rows.model, rows.constraints)
+    demand = _define_demand(rows, initial_shift)
+    if problem.network is None:
+        rows.constraints.append(total(rows.supply) == demand)
+    else:
+        rows.cost += site_network(problem, problem.network, rows.model, rows.constraints, demand)
+    _define_negative_price_credit(rows, demand)
+    _define_budgets(rows)
+    return _define_objective(rows, maximise_cfe, cfe_price)
 
+
+@dataclass
+class _Rows:
+    """The LP under construction, which the ``_define_*`` steps of :func:`build_model` extend
+    (as PyPSA's ``define_*`` functions extend a linopy model)."""
+
+    problem: SystemProblem
+    model: Model
+    w: np.ndarray
+    periods: sp.csr_array
+    """(n_periods, n_time): sums energy (power x weight) over each CFE period (year)."""
+    constraints: list[cp.Constraint] = field(default_factory=list)
+    cost: list[cp.Expression | float] = field(default_factory=list)
+    supply: list[cp.Expression] = field(default_factory=list)
+    """Injections at the site bus [MW]."""
+    clean: list[cp.Expression] = field(default_factory=list)
+    """Hourly-matched clean energy per CFE period [MWh]."""
+
+    @classmethod
+    def start(cls, problem: SystemProblem) -> _Rows:
+        """An empty LP for ``problem``."""
+        w = problem.snapshot_weights
+        group = problem.cfe_groups()
+        n_time = len(problem.snapshots)
+        shape = (int(group.max()) + 1, n_time)
+        periods = sp.csr_array((w, (group, np.arange(n_time))), shape=shape)
+        return cls(problem, Model(problem=cp.Problem(cp.Minimize(0))), w, periods)
+
+
+def _define_generators(rows: _Rows) -> None:
+    """Generator capacities and output within availability, energy budgets, their costs and
+    clean output; offsite contracts reach the site through the POI."""
+    problem, w, model = rows.problem, rows.w, rows.model
+    n_time = len(problem.snapshots)
+    zeros = np.zeros(n_time)
     for g in problem.generators:
         p_nom = capacity(f"{g.name}_p_nom", g.p_nom, g.extendable, g.p_nom_max)
         if isinstance(p_nom, cp.Variable):
             p = cp.Variable(n_time, name=f"{g.name}_p", bounds=[zeros, None])
-            constraints.append(p <= p_nom * g.capacity_factor)
-            cost.append(g.capital_cost * p_nom)
+            rows.constraints.append(p <= p_nom * g.capacity_factor)
+            rows.cost.append(g.capital_cost * p_nom)
         else:
             p = cp.Variable(n_time, name=f"{g.name}_p", bounds=[zeros, g.capacity_factor * p_nom])
         if np.isfinite(g.e_sum_max):
-            constraints.append(w @ p <= g.e_sum_max)
+            rows.constraints.append(w @ p <= g.e_sum_max)
         if g.marginal_cost:
-            cost.append(g.marginal_cost * (w @ p))
+            rows.cost.append(g.marginal_cost * (w @ p))
         if g.clean and not g.offsite:
-            clean.append(periods @ p)
+            rows.clean.append(rows.periods @ p)
         model.p_nom[g.name], model.p[g.name] = p_nom, p
-        if not g.offsite:  # offsite contracts reach the site through the POI
-            supply.append(p)
+        if not g.offsite:
+            rows.supply.append(p)
 
-    storage_supply, storage_clean = _storage(
-        problem, model, constraints, cost, periods, initial_soc, final_soc_min
-    )
-    supply += storage_supply
-    clean += storage_clean
 
-    poi = problem.poi
+def _define_poi(rows: _Rows) -> None:
+    """POI import (the market part) and export within the limit, priced; offsite deliveries
+    in the physical import; monthly peaks of the demand charge; the grid's clean share."""
+    problem, w, model, periods = rows.problem, rows.w, rows.model, rows.periods
+    poi, n_time = problem.poi, len(problem.snapshots)
     limit = np.full(n_time, float(poi.p_nom))
+    zeros = np.zeros(n_time)
     grid_import = cp.Variable(n_time, name="poi_import", bounds=[zeros, limit])  # market part
     grid_export = cp.Variable(n_time, name="poi_export", bounds=[zeros, limit])
     model.grid_import, model.grid_export = grid_import, grid_export
-    cost += [
+    rows.cost += [
         (w * np.maximum(poi.import_price, 0.0)) @ grid_import,
         -(w * (poi.export_price - problem.tie_break_cost)) @ grid_export,
     ]
     physical: cp.Expression = grid_import
     if problem.offsite:
-        physical = grid_import + offsite(problem, model, constraints, cost, clean, periods)
-        constraints.append(physical <= limit)
+        delivered = offsite(problem, model, rows.constraints, rows.cost, rows.clean, periods)
+        physical = grid_import + delivered
+        rows.constraints.append(physical <= limit)
     if poi.demand_charge:
         month, share = problem.billing_months()
         peak = cp.Variable(len(share), name="poi_peak", bounds=[np.zeros(len(share)), None])
-        constraints.append(physical <= peak[month])
-        cost.append(poi.demand_charge * (share @ peak))
-    clean.append(periods @ cp.multiply(poi.grid_cfe_share, grid_import))
+        rows.constraints.append(physical <= peak[month])
+        rows.cost.append(poi.demand_charge * (share @ peak))
+    rows.clean.append(periods @ cp.multiply(poi.grid_cfe_share, grid_import))
     if problem.matching == "hourly":  # exported clean energy does not count hour by hour
-        clean.append(-(periods @ grid_export))
-    supply += [physical, -grid_export]
-    if problem.land_area is not None:
-        land_constraint(problem, model, constraints)
+        rows.clean.append(-(periods @ grid_export))
+    rows.supply += [physical, -grid_export]
 
-    demand: cp.Expression | np.ndarray = problem.load
-    if problem.flex is not None:
-        shift, flex_cost = _flexibility(problem, model, constraints, initial_shift)
-        demand = problem.load + shift - model.curtail
-        cost.append(flex_cost)
-        clean.append(problem.cfe_target * (periods @ model.curtail))
-    if problem.network is None:
-        constraints.append(total(supply) == demand)
-    else:
-        cost += site_network(problem, problem.network, model, constraints, demand)
-    negative = np.minimum(poi.import_price, 0.0)
-    if negative.any():  # imports earn a negative price only for the load they serve
-        credit = cp.Variable(n_time, name="poi_credit", bounds=[zeros, None])
-        constraints += [credit <= grid_import, credit <= demand]
-        cost.append((w * negative) @ credit)
+
+def _define_demand(rows: _Rows, initial_shift: float) -> cp.Expression | np.ndarray:
+    """The load served [MW]: the campus load, shifted and curtailed with flexibility."""
+    problem = rows.problem
+    if problem.flex is None:
+        return problem.load
+    shift, flex_cost = flexibility(problem, rows.model, rows.constraints, initial_shift)
+    rows.cost.append(flex_cost)
+    rows.clean.append(problem.cfe_target * (rows.periods @ rows.model.curtail))
+    demand: cp.Expression = problem.load + shift - rows.model.curtail
+    return demand
+
+
+def _define_negative_price_credit(rows: _Rows, demand: cp.Expression | np.ndarray) -> None:
+    """Imports earn a negative price only on the load they serve."""
+    problem, model = rows.problem, rows.model
+    negative = np.minimum(problem.poi.import_price, 0.0)
+    if not negative.any():
+        return
+    zeros = np.zeros(len(problem.snapshots))
+    credit = cp.Variable(len(zeros), name="poi_credit", bounds=[zeros, None])
+    rows.constraints += [credit <= model.grid_import, credit <= demand]
+    rows.cost.append((rows.w * negative) @ credit)
+
+
+def _define_budgets(rows: _Rows) -> None:
+    """Horizon budgets: the export limit [MWh] and the emissions cap [t CO2]."""
+    problem, w, model = rows.problem, rows.w, rows.model
     if problem.export_limit is not None:
-        constraints.append(w @ grid_export <= problem.export_limit)
+        rows.constraints.append(w @ model.grid_export <= problem.export_limit)
     if problem.emissions_cap is not None:
-        co2 = [(w * problem.poi.co2_intensity(n_time)) @ grid_import]
+        co2 = [(w * problem.poi.co2_intensity(len(w))) @ model.grid_import]
         co2 += [g.co2_intensity * (w @ model.p[g.name]) for g in problem.generators
                 if g.co2_intensity > 0]  # fmt: skip
-        constraints.append(total(co2) <= problem.emissions_cap)
+        rows.constraints.append(total(co2) <= problem.emissions_cap)
+
+
+def _define_objective(rows: _Rows, maximise_cfe: bool, cfe_price: float | None) -> Model:
+    """The CFE rows (or their priced shortfall) and the objective: cost, or clean supply."""
+    problem, model, constraints = rows.problem, rows.model, rows.constraints
     if maximise_cfe:
-        model.problem = cp.Problem(cp.Maximize(cp.sum(total(clean))), constraints)
+        model.problem = cp.Problem(cp.Maximize(cp.sum(total(rows.clean))), constraints)
         return model
     if problem.cfe_target > 0:  # no target: storage losses must not make "clean" negative
-        required = problem.cfe_target * (periods @ problem.load)
+        required = problem.cfe_target * (rows.periods @ problem.load)
         if cfe_price is None:
-            model.cfe = total(clean) >= required
+            model.cfe = total(rows.clean) >= required
             constraints.append(model.cfe)
         else:  # operational: the shortfall is paid for, a surplus earns nothing
             shortfall = cp.Variable(len(required), name="cfe_shortfall", bounds=[0.0, None])
-            constraints.append(shortfall >= required - total(clean))
-            cost.append(cfe_price * cp.sum(shortfall))
+            constraints.append(shortfall >= required - total(rows.clean))
+            rows.cost.append(cfe_price * cp.sum(shortfall))
             model.cfe_shortfall = shortfall
-    model.problem = cp.Problem(cp.Minimize(total(cost)), constraints)
+    model.problem = cp.Problem(cp.Minimize(total(rows.cost)), constraints)
     return model
 
 
