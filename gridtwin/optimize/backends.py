@@ -80,7 +80,14 @@ def backend(name: str) -> Backend:
     return found
 
 
-def _solver_name(chosen: Backend, solver: str | None) -> str:
+def solver_name(chosen: Backend, solver: str | None) -> str:
+    """The solver name, upper case (the backend's default for ``None``).
+
+    Raises
+    ------
+    ConfigError
+        If the backend does not take that solver.
+    """
     name = (solver or chosen.solvers[0]).upper()
     if name not in chosen.solvers:
         raise ConfigError(
@@ -108,7 +115,7 @@ def max_reachable_cfe(
         without an optimum).
     """
     chosen = backend(backend_name)
-    name = _solver_name(chosen, solver)
+    name = solver_name(chosen, solver)
     return _reach(chosen, problem, name, chosen.options(name, options))
 
 
@@ -159,7 +166,7 @@ def solve(
         A time or iteration limit, a solver failure, or no optimum on a reachable target.
     """
     chosen = backend(backend_name)
-    name = _solver_name(chosen, solver)
+    name = solver_name(chosen, solver)
     opts = chosen.options(name, options)
     t0 = time.perf_counter()
     run = chosen.attempt(problem, name, opts)
@@ -194,4 +201,4 @@ def solve(
     return solution
 
 
-__all__ = ["BACKENDS", "Backend", "backend", "max_reachable_cfe", "solve"]
+__all__ = ["BACKENDS", "Backend", "backend", "max_reachable_cfe", "solve", "solver_name"]

@@ -45,7 +45,7 @@ import logging
 import math
 import time
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from numbers import Integral
 from typing import Any, NoReturn
 
@@ -53,8 +53,7 @@ import cvxpy as cp
 import numpy as np
 
 from gridtwin.exceptions import ConfigError, InfeasibleError, SolverError
-from gridtwin.highs import highs_options
-from gridtwin.optimize import cvxpy_backend
+from gridtwin.optimize import backends, cvxpy_backend
 from gridtwin.optimize.evaluate import cfe_balance, objective_terms
 from gridtwin.optimize.outcome import Attempt, Status, limit_message
 from gridtwin.optimize.problem import Solution, SystemProblem
@@ -311,23 +310,13 @@ def rolling_dispatch(
     """
     _check(problem, sized, window_hours, step_hours)
     price = _price(problem, sized, cfe_price)
-    name = solver.upper()
-    if name not in cvxpy_backend.SOLVERS:
-        raise ConfigError(
-            f"rolling_dispatch: solver {solver!r} is not one of {list(cvxpy_backend.SOLVERS)}"
-        )
-    opts = highs_options(options) if name == "HIGHS" else dict(options or {})
+    chosen = backends.backend("cvxpy")
+    name = backends.solver_name(chosen, solver)
+    opts = chosen.options(name, options)
+    carry = _Carry.start(problem, sized)
     fixed = _fixed(problem, sized)
     n_time = len(problem.snapshots)
     starts = range(0, n_time, step_hours)
-    cyclic = {
-        s.name: float(np.clip(sized.state_of_charge[s.name][-1], 0.0, sized.e_nom[s.name]))
-        for s in problem.storage
-    }
-    soc = dict(cyclic)
-    shift_before = 0.0
-    month, month_share = problem.billing_months()
-    peaks = np.zeros(len(month_share))  # committed import peak of each month [MW]
     parts: list[dict[str, np.ndarray]] = []
     times: list[float] = []
     solver_time = 0.0
@@ -336,25 +325,21 @@ def rolling_dispatch(
         stop, commit = min(start + window_hours, n_time), min(start + step_hours, n_time)
         model = cvxpy_backend.build_model(
             _window(fixed, start, stop),
-            initial_soc=soc,
-            final_soc_min=cyclic if stop == n_time else None,
-            initial_shift=shift_before,
+            initial_soc=carry.soc,
+            final_soc_min=carry.cyclic if stop == n_time else None,
+            initial_shift=carry.shift_before,
             cfe_price=price,
         )
-        extra, cost = _window_constraints(problem, sized, model, start, commit, peaks)
+        extra, cost = _window_constraints(problem, sized, model, start, commit, carry.peaks)
         model.problem = cp.Problem(
             cp.Minimize(model.problem.objective.expr + cost), model.problem.constraints + extra
         )
         run = cvxpy_backend.run_model(model, name, opts)
         if run.status is not Status.OPTIMAL:
             _window_failed(problem, run, number, start, stop, name, opts)
-        part = _commit(model, commit - start)
-        parts.append(part)
-        soc = {s.name: max(float(part[f"soc/{s.name}"][-1]), 0.0) for s in problem.storage}
-        shift_before = float(part["shift"][-1])
-        np.maximum.at(peaks, month[start:commit], part["import"])
-        stats = model.problem.solver_stats
-        solver_time += float(stats.solve_time or 0.0)
+        parts.append(_commit(model, commit - start))
+        carry.advance(problem, parts[-1], start, commit)
+        solver_time += 0.0 if math.isnan(run.solver_run_time_s) else run.solver_run_time_s
         times.append(time.perf_counter() - t0)
         if progress is not None:
             progress(number, len(starts), times[-1])
@@ -373,10 +358,41 @@ def rolling_dispatch(
         "options": opts,
         "status": "ok",
         "termination_condition": "optimal",
-        "cvxpy_version": cp.__version__,
+        **chosen.versions(),
     }
     committed = {key: np.concatenate([part[key] for part in parts]) for key in parts[0]}
     return _solution(problem, sized, committed, price, info)
+
+
+@dataclass
+class _Carry:
+    """What a window leaves the next: stored energy [MWh], the load shift of its last
+    committed hour [MW] and the committed import peak of each month [MW]."""
+
+    cyclic: dict[str, float]
+    """The sized solution's stored energy at its last hour (its cyclic state) [MWh]."""
+    soc: dict[str, float]
+    shift_before: float
+    month: np.ndarray
+    peaks: np.ndarray
+
+    @classmethod
+    def start(cls, problem: SystemProblem, sized: Solution) -> _Carry:
+        """The state before the first window: the sizing's cyclic stored energy."""
+        cyclic = {
+            s.name: float(np.clip(sized.state_of_charge[s.name][-1], 0.0, sized.e_nom[s.name]))
+            for s in problem.storage
+        }
+        month, share = problem.billing_months()
+        return cls(cyclic, dict(cyclic), 0.0, month, np.zeros(len(share)))
+
+    def advance(
+        self, problem: SystemProblem, part: dict[str, np.ndarray], start: int, commit: int
+    ) -> None:
+        """Carry the committed hours ``start .. commit - 1`` over to the next window."""
+        self.soc = {s.name: max(float(part[f"soc/{s.name}"][-1]), 0.0) for s in problem.storage}
+        self.shift_before = float(part["shift"][-1])
+        np.maximum.at(self.peaks, self.month[start:commit], part["import"])
 
 
 def _window_failed(
