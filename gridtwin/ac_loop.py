@@ -40,7 +40,8 @@ import xarray as xr
 
 from gridtwin.exceptions import InfeasibleError, PowerFlowNotConverged
 from gridtwin.grid.check import GridCheck, check_result, placed_network
-from gridtwin.grid.powerflow import element_labels, limits
+from gridtwin.grid.elements import element_labels
+from gridtwin.grid.powerflow import limits
 from gridtwin.network.spec import NetworkSpec
 from gridtwin.optimize.problem import Solution, SystemProblem
 

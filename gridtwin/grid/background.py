@@ -42,11 +42,11 @@ def read_background(
     """
     path = Path(path)
     if path.suffix.lower() == ".nc":
-        from gridtwin.grid.check import _require_hourly, campus_profiles
+        from gridtwin.grid.check import campus_profiles, require_hourly
         from gridtwin.results import open_results
 
         ds = open_results(path)
-        _require_hourly(ds)
+        require_hourly(ds)
         campus, onsite = campus_profiles(ds)
         return campus, onsite, pd.DatetimeIndex(ds["time"].values, name="time")
     if path.suffix.lower() != ".csv":

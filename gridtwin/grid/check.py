@@ -65,13 +65,8 @@ import xarray as xr
 
 from gridtwin.conventions import BRANCH, TECHNOLOGY, TIME
 from gridtwin.exceptions import DataError
-from gridtwin.grid.powerflow import (
-    Backend,
-    element_labels,
-    n_minus_1,
-    run_timeseries,
-    violations,
-)
+from gridtwin.grid.elements import element_labels
+from gridtwin.grid.powerflow import Backend, n_minus_1, run_timeseries, violations
 from gridtwin.results import onsite_technologies, weights
 
 #: Network used when none is given, relative to the working directory (else the repository).
@@ -302,7 +297,8 @@ def _upgrade(net: Any, label: str, index: Any, factor: float) -> None:
         net.trafo.at[index, column] = float(net.trafo.at[index, column]) * factor
 
 
-def _require_hourly(ds: xr.Dataset) -> None:
+def require_hourly(ds: xr.Dataset) -> None:
+    """Raise ``DataError`` for an aggregated result (its steps are not chronological hours)."""
     w = weights(ds).to_numpy()
     if not np.allclose(w, 1.0):
         raise DataError(
@@ -358,7 +354,7 @@ def check_result(
             "grid check: this is a sweep result (dimension 'scenario'); check one scenario's "
             "file from the sweep's OUT.scenarios/ folder"
         )
-    _require_hourly(ds)
+    require_hourly(ds)
     for name in ("load_served", "p", "grid_import", "grid_export"):
         if name not in ds:
             raise DataError(f"result has no variable {name!r}; is it a gridtwin result?")

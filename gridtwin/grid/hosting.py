@@ -64,14 +64,16 @@ import xarray as xr
 
 from gridtwin.exceptions import DataError, PowerFlowNotConverged
 from gridtwin.grid.batch import BatchPowerFlow, UnsupportedNetwork, bridge_branches
-from gridtwin.grid.network import check_parameters, resolve_bus
-from gridtwin.grid.powerflow import (
-    _check_islands,
-    _profiles,
+from gridtwin.grid.elements import (
+    check_islands,
+    check_profiles,
     element_labels,
     injection_matrices,
-    limits,
+    name_to_index,
+    q_ratios,
 )
+from gridtwin.grid.network import check_parameters, resolve_bus
+from gridtwin.grid.powerflow import limits
 
 #: Curtailment budgets [share of the new load's annual energy], Norris et al. (2025).
 DEFAULT_BUDGETS = (0.0025, 0.005, 0.01)
@@ -363,12 +365,12 @@ def hosting_capacity(
     check_parameters(net, ratings=True)
     bus_index = resolve_bus(net, bus)
     work = copy.deepcopy(net)
-    _check_islands(work, "background network")
+    check_islands(work, "background network")
     import pandapower as pp
 
     pp.create_load(work, bus_index, p_mw=0.0, q_mvar=0.0, name=PROBE)
-    loads, n_hours = _profiles(load_p_mw or {}, None, "load")
-    sgens, n_hours = _profiles(sgen_p_mw or {}, n_hours, "sgen")
+    loads, n_hours = check_profiles(load_p_mw or {}, None, "load")
+    sgens, n_hours = check_profiles(sgen_p_mw or {}, n_hours, "sgen")
     try:
         engine = BatchPowerFlow(work)
     except UnsupportedNetwork as err:
@@ -387,11 +389,9 @@ def hosting_capacity(
         lp, lq, sp = (engine.load_p0[None, :], engine.load_q0[None, :], engine.sgen_p0[None, :])
         n_hours = 1
     else:
-        from gridtwin.grid.powerflow import _name_to_index, _q_ratios
-
-        load_idx = _name_to_index(work.load, list(loads), "load")
+        load_idx = name_to_index(work.load, list(loads), "load")
         lp, lq, sp = injection_matrices(
-            engine, work, loads, sgens, _q_ratios(work.load, load_idx, None)
+            engine, work, loads, sgens, q_ratios(work.load, load_idx, None)
         )
     time_index = pd.Index(times if times is not None else range(n_hours), name="time")
     if len(time_index) != n_hours:

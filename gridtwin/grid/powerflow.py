@@ -36,7 +36,6 @@ from __future__ import annotations
 import copy
 import importlib.util
 import logging
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -47,6 +46,14 @@ import xarray as xr
 
 from gridtwin.exceptions import DataError, PowerFlowNotConverged
 from gridtwin.grid.batch import BatchPowerFlow, UnsupportedNetwork
+from gridtwin.grid.elements import (
+    check_islands,
+    check_profiles,
+    element_labels,
+    injection_matrices,
+    name_to_index,
+    q_ratios,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -77,62 +84,6 @@ def lightsim2grid_available() -> bool:
     return importlib.util.find_spec("lightsim2grid") is not None
 
 
-def element_labels(table: pd.DataFrame, prefix: str) -> list[str]:
-    """``prefix:<name>`` per row, or ``prefix:<index>`` when names are missing or repeated."""
-    names = table["name"] if "name" in table else pd.Series(None, index=table.index)
-    if len(table) and names.notna().all() and names.astype(str).is_unique:
-        return [f"{prefix}:{n}" for n in names.astype(str)]
-    return [f"{prefix}:{i}" for i in table.index]
-
-
-def _name_to_index(table: pd.DataFrame, names: Sequence[str], kind: str) -> dict[str, Any]:
-    """Map element names to pandapower indices; raise DataError for unknown or repeated names."""
-    out: dict[str, Any] = {}
-    column = table["name"].astype(str)
-    for name in names:
-        hits = table.index[column == str(name)]
-        if len(hits) != 1:
-            what = "not found" if len(hits) == 0 else f"found {len(hits)} times"
-            raise DataError(
-                f"{kind} name {name!r} {what} in net.{kind}.name; profiles are matched by "
-                f"name, give each {kind} a unique name."
-            )
-        out[name] = hits[0]
-    return out
-
-
-def unsupplied_buses(net: Any) -> list[Any]:
-    """Return in-service buses with no electrical path to an ext_grid or slack gen.
-
-    Parameters
-    ----------
-    net : pandapowerNet
-        Network; open switches and out-of-service branches are respected.
-
-    Returns
-    -------
-    list
-        pandapower bus indices, sorted.
-    """
-    from pandapower.topology import unsupplied_buses as _unsupplied
-
-    in_service = set(net.bus.index[net.bus.in_service])
-    return sorted(set(_unsupplied(net)) & in_service)
-
-
-def _check_islands(net: Any, when: str) -> None:
-    islanded = unsupplied_buses(net)
-    if islanded:
-        labels = dict(zip(net.bus.index, element_labels(net.bus, "bus"), strict=True))
-        shown = ", ".join(labels[b] for b in islanded[:10])
-        more = f" and {len(islanded) - 10} more" if len(islanded) > 10 else ""
-        raise PowerFlowNotConverged(
-            f"{when}: {len(islanded)} in-service bus(es) have no path to an ext_grid "
-            f"(islanded): {shown}{more}. Connect them with a line or transformer, close the "
-            "open switch, add an ext_grid, or set the buses out of service."
-        )
-
-
 def _solve(net: Any, backend: Backend, init: str) -> str:
     """Run one AC power flow in place; return the backend that solved it."""
     import pandapower as pp
@@ -153,27 +104,6 @@ def _solve(net: Any, backend: Backend, init: str) -> str:
         )
     pp.runpp(net, lightsim2grid=False, numba=False, init="flat" if backend == "auto" else init)
     return "pandapower"
-
-
-def _profiles(
-    profiles: Mapping[str, np.ndarray], n_hours: int | None, kind: str
-) -> tuple[dict[str, np.ndarray], int | None]:
-    out: dict[str, np.ndarray] = {}
-    for name, values in profiles.items():
-        arr = np.asarray(values, dtype=float)
-        if arr.ndim != 1:
-            raise DataError(f"{kind} profile {name!r} must be 1-D (one value per hour) [MW].")
-        if n_hours is None:
-            n_hours = arr.size
-        if arr.size != n_hours:
-            raise DataError(
-                f"{kind} profile {name!r} has {arr.size} hours, expected {n_hours}; "
-                "give every profile the same length."
-            )
-        if not np.isfinite(arr).all():
-            raise DataError(f"{kind} profile {name!r} contains NaN or inf [MW].")
-        out[name] = arr
-    return out, n_hours
 
 
 @dataclass
@@ -206,44 +136,6 @@ def batch_engine(net: Any) -> BatchPowerFlow | None:
     except UnsupportedNetwork as err:
         logger.info("batch power flow unavailable (%s); solving hour by hour", err)
         return None
-
-
-def _q_ratios(
-    table: pd.DataFrame, index: Mapping[str, Any], power_factor: float | None
-) -> dict[str, float]:
-    """``q / p`` per named element: from the table, or from a lagging power factor."""
-    if power_factor is not None:
-        return dict.fromkeys(index, math.tan(math.acos(power_factor)))
-    out = {}
-    for name, idx in index.items():
-        p = float(table.at[idx, "p_mw"])
-        out[name] = float(table.at[idx, "q_mvar"]) / p if p != 0.0 else 0.0
-    return out
-
-
-def injection_matrices(
-    engine: BatchPowerFlow,
-    net: Any,
-    loads: Mapping[str, np.ndarray],
-    sgens: Mapping[str, np.ndarray],
-    load_ratio: Mapping[str, float],
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per-hour load P, load Q and sgen P of every element, the named ones from profiles.
-
-    Returns arrays of shape (hours, n_load), (hours, n_load), (hours, n_sgen) [MW, Mvar, MW];
-    elements without a profile keep their base-case values.
-    """
-    n_hours = len(next(iter({**loads, **sgens}.values())))
-    lp = np.tile(engine.load_p0, (n_hours, 1))
-    lq = np.tile(engine.load_q0, (n_hours, 1))
-    sp = np.tile(engine.sgen_p0, (n_hours, 1))
-    for name, values in loads.items():
-        col = net.load.index.get_loc(_name_to_index(net.load, [name], "load")[name])
-        lp[:, col] = values
-        lq[:, col] = values * load_ratio[name]
-    for name, values in sgens.items():
-        sp[:, net.sgen.index.get_loc(_name_to_index(net.sgen, [name], "sgen")[name])] = values
-    return lp, lq, sp
 
 
 def run_timeseries(
@@ -286,124 +178,149 @@ def run_timeseries(
     DataError
         A profile names an unknown element, has the wrong length or non-finite values.
     """
-    from pandapower.auxiliary import LoadflowNotConverged
-
     if backend not in ("auto", "lightsim2grid", "pandapower"):
         raise DataError(f"backend={backend!r}; use 'auto', 'lightsim2grid' or 'pandapower'.")
     if load_power_factor is not None and not 0.0 < load_power_factor <= 1.0:
         raise DataError(f"load_power_factor={load_power_factor} must be in (0, 1].")
-    loads, n_hours = _profiles(load_p_mw, None, "load")
-    sgens, n_hours = _profiles(sgen_p_mw, n_hours, "sgen")
+    loads, n_hours = check_profiles(load_p_mw, None, "load")
+    sgens, n_hours = check_profiles(sgen_p_mw, n_hours, "sgen")
     if n_hours is None:
         raise DataError("no load or sgen profile given; nothing to vary over time.")
-    if times is None:
-        time_index: pd.Index = pd.RangeIndex(n_hours, name="time")
-    else:
-        time_index = pd.DatetimeIndex(times, name="time")
-        if len(time_index) != n_hours:
-            raise DataError(f"times has {len(time_index)} entries but profiles {n_hours} hours.")
-
+    time_index = _time_index(times, n_hours)
     net = copy.deepcopy(net)
-    load_idx = _name_to_index(net.load, list(loads), "load")
-    sgen_idx = _name_to_index(net.sgen, list(sgens), "sgen")
-
-    load_ratio = _q_ratios(net.load, load_idx, load_power_factor)
-    sgen_ratio = _q_ratios(net.sgen, sgen_idx, None)
-
-    _check_islands(net, "before the power flow")
-
+    load_idx = name_to_index(net.load, list(loads), "load")
+    sgen_idx = name_to_index(net.sgen, list(sgens), "sgen")
+    hours = _Hours(
+        net,
+        loads,
+        sgens,
+        load_idx,
+        sgen_idx,
+        load_ratio=q_ratios(net.load, load_idx, load_power_factor),
+        sgen_ratio=q_ratios(net.sgen, sgen_idx, None),
+        time_index=time_index,
+    )
+    check_islands(net, "before the power flow")
     bus_ids = net.bus.index[net.bus.in_service]
-    n_bus, n_line, n_trafo = len(bus_ids), len(net.line), len(net.trafo)
-    out = _Arrays.empty(n_hours, n_bus, n_line + n_trafo)
+    out = _Arrays.empty(n_hours, len(bus_ids), len(net.line) + len(net.trafo))
     used: set[str] = set()
     todo = np.arange(n_hours)
-
     engine = None
-    if backend != "pandapower" and not any(sgen_ratio.values()):
+    if backend != "pandapower" and not any(hours.sgen_ratio.values()):
         engine = batch_engine(net)
     if engine is not None:
-        lp, lq, sp = injection_matrices(engine, net, loads, sgens, load_ratio)
-        res = engine.solve(load_p=lp, load_q=lq, sgen_p=sp)
-        ok = res.converged
-        out.vm[ok], out.loading[ok], out.p_from[ok] = (
-            res.vm_pu[ok],
-            res.loading_percent[ok],
-            res.p_from_mw[ok],
-        )
-        out.losses[ok], out.ext_p[ok] = res.losses_mw[ok], res.ext_grid_p_mw[ok]
+        todo = _solve_batch(engine, hours, out)  # hours left are retried one by one
         used.add("lightsim2grid")
-        todo = np.nonzero(~ok)[0]  # retried one by one below, from a flat start
+    used |= hours.solve_one_by_one(todo, backend, bus_ids, out)
+    return _timeseries_dataset(net, out, bus_ids, time_index, used, backend)
 
-    for k, t in enumerate(todo):
-        for name, idx in load_idx.items():
-            p = loads[name][t]
+
+def _time_index(times: pd.DatetimeIndex | None, n_hours: int) -> pd.Index:
+    """The time coordinate: the given stamps, or hours ``0 .. n-1``."""
+    if times is None:
+        return pd.RangeIndex(n_hours, name="time")
+    index = pd.DatetimeIndex(times, name="time")
+    if len(index) != n_hours:
+        raise DataError(f"times has {len(index)} entries but profiles {n_hours} hours.")
+    return index
+
+
+@dataclass
+class _Hours:
+    """The profiles of a time series and the elements they drive."""
+
+    net: Any
+    loads: dict[str, np.ndarray]
+    sgens: dict[str, np.ndarray]
+    load_idx: dict[str, Any]
+    sgen_idx: dict[str, Any]
+    load_ratio: dict[str, float]
+    sgen_ratio: dict[str, float]
+    time_index: pd.Index
+
+    def set_hour(self, t: int) -> None:
+        """Write hour ``t`` of the profiles into the network's load and sgen tables."""
+        net = self.net
+        for name, idx in self.load_idx.items():
+            p = self.loads[name][t]
             net.load.at[idx, "p_mw"] = p
-            net.load.at[idx, "q_mvar"] = p * load_ratio[name]
-        for name, idx in sgen_idx.items():
-            p = sgens[name][t]
+            net.load.at[idx, "q_mvar"] = p * self.load_ratio[name]
+        for name, idx in self.sgen_idx.items():
+            p = self.sgens[name][t]
             net.sgen.at[idx, "p_mw"] = p
-            net.sgen.at[idx, "q_mvar"] = p * sgen_ratio[name]
-        try:
-            used.add(_solve(net, backend, init="auto" if k == 0 else "results"))
-        except LoadflowNotConverged as err:
-            raise PowerFlowNotConverged(
-                f"AC power flow did not converge at hour {time_index[t]} (index {t}). {_HINT}"
-            ) from err
-        res_vm = net.res_bus.vm_pu.loc[bus_ids].to_numpy(dtype=float)
-        if not np.isfinite(res_vm).all():
-            bad = bus_ids[~np.isfinite(res_vm)]
-            _check_islands(net, f"hour {time_index[t]}")
-            raise PowerFlowNotConverged(
-                f"hour {time_index[t]}: no voltage result for bus(es) {list(bad)}. {_HINT}"
-            )
-        out.vm[t] = res_vm
-        out.loading[t, :n_line] = net.res_line.loading_percent.to_numpy(dtype=float)
-        out.loading[t, n_line:] = net.res_trafo.loading_percent.to_numpy(dtype=float)
-        out.p_from[t, :n_line] = net.res_line.p_from_mw.to_numpy(dtype=float)
-        out.p_from[t, n_line:] = net.res_trafo.p_hv_mw.to_numpy(dtype=float)
-        out.losses[t] = float(net.res_line.pl_mw.sum() + net.res_trafo.pl_mw.sum())
-        out.ext_p[t] = float(net.res_ext_grid.p_mw.sum())
-    vm, loading, p_from, losses, ext_p = (
-        out.vm,
-        out.loading,
-        out.p_from,
-        out.losses,
-        out.ext_p,
-    )
+            net.sgen.at[idx, "q_mvar"] = p * self.sgen_ratio[name]
 
-    # out-of-service branches report NaN; keep them as 0 flow / 0 % loading
-    loading = np.nan_to_num(loading)
-    p_from = np.nan_to_num(p_from)
+    def solve_one_by_one(
+        self, todo: np.ndarray, backend: Backend, bus_ids: pd.Index, out: _Arrays
+    ) -> set[str]:
+        """Solve the hours ``todo`` with ``pandapower.runpp``, each from the last one's
+        voltages; returns the backends used."""
+        from pandapower.auxiliary import LoadflowNotConverged
+
+        net, used = self.net, set()
+        n_line = len(net.line)
+        for k, t in enumerate(todo):
+            self.set_hour(t)
+            when = self.time_index[t]
+            try:
+                used.add(_solve(net, backend, init="auto" if k == 0 else "results"))
+            except LoadflowNotConverged as err:
+                raise PowerFlowNotConverged(
+                    f"AC power flow did not converge at hour {when} (index {t}). {_HINT}"
+                ) from err
+            res_vm = net.res_bus.vm_pu.loc[bus_ids].to_numpy(dtype=float)
+            if not np.isfinite(res_vm).all():
+                bad = bus_ids[~np.isfinite(res_vm)]
+                check_islands(net, f"hour {when}")
+                raise PowerFlowNotConverged(
+                    f"hour {when}: no voltage result for bus(es) {list(bad)}. {_HINT}"
+                )
+            out.vm[t] = res_vm
+            out.loading[t, :n_line] = net.res_line.loading_percent.to_numpy(dtype=float)
+            out.loading[t, n_line:] = net.res_trafo.loading_percent.to_numpy(dtype=float)
+            out.p_from[t, :n_line] = net.res_line.p_from_mw.to_numpy(dtype=float)
+            out.p_from[t, n_line:] = net.res_trafo.p_hv_mw.to_numpy(dtype=float)
+            out.losses[t] = float(net.res_line.pl_mw.sum() + net.res_trafo.pl_mw.sum())
+            out.ext_p[t] = float(net.res_ext_grid.p_mw.sum())
+        return used
+
+
+def _solve_batch(engine: BatchPowerFlow, hours: _Hours, out: _Arrays) -> np.ndarray:
+    """Solve every hour in one lightsim2grid batch; returns the hours it did not converge."""
+    lp, lq, sp = injection_matrices(engine, hours.net, hours.loads, hours.sgens, hours.load_ratio)
+    res = engine.solve(load_p=lp, load_q=lq, sgen_p=sp)
+    ok = res.converged
+    out.vm[ok], out.loading[ok], out.p_from[ok] = (
+        res.vm_pu[ok],
+        res.loading_percent[ok],
+        res.p_from_mw[ok],
+    )
+    out.losses[ok], out.ext_p[ok] = res.losses_mw[ok], res.ext_grid_p_mw[ok]
+    return np.nonzero(~ok)[0]
+
+
+def _timeseries_dataset(
+    net: Any, out: _Arrays, bus_ids: pd.Index, time_index: pd.Index, used: set[str], backend: str
+) -> xr.Dataset:
+    """The result of :func:`run_timeseries` (out-of-service branches: 0 flow, 0 % loading)."""
     bus_labels = dict(zip(net.bus.index, element_labels(net.bus, "bus"), strict=True))
     branch_labels = element_labels(net.line, "line") + element_labels(net.trafo, "trafo")
-    ds = xr.Dataset(
-        {
-            "vm_pu": (
-                ("time", "bus"),
-                vm,
-                {"units": "1", "long_name": "voltage magnitude, per unit of nominal"},
-            ),
-            "loading_percent": (
-                ("time", "branch"),
-                loading,
-                {"units": "%", "long_name": "branch loading relative to its rating"},
-            ),
-            "p_from_mw": (
-                ("time", "branch"),
-                p_from,
-                {"units": "MW", "long_name": "active power entering at from / hv side"},
-            ),
-            "losses_mw": (
-                "time",
-                losses,
-                {"units": "MW", "long_name": "active losses of lines and transformers"},
-            ),
-            "ext_grid_p_mw": (
-                "time",
-                ext_p,
-                {"units": "MW", "long_name": "active power imported from ext_grid(s)"},
-            ),
-        },
+    attrs = {
+        "vm_pu": {"units": "1", "long_name": "voltage magnitude, per unit of nominal"},
+        "loading_percent": {"units": "%", "long_name": "branch loading relative to its rating"},
+        "p_from_mw": {"units": "MW", "long_name": "active power entering at from / hv side"},
+        "losses_mw": {"units": "MW", "long_name": "active losses of lines and transformers"},
+        "ext_grid_p_mw": {"units": "MW", "long_name": "active power imported from ext_grid(s)"},
+    }
+    values = {
+        "vm_pu": (("time", "bus"), out.vm),
+        "loading_percent": (("time", "branch"), np.nan_to_num(out.loading)),
+        "p_from_mw": (("time", "branch"), np.nan_to_num(out.p_from)),
+        "losses_mw": ("time", out.losses),
+        "ext_grid_p_mw": ("time", out.ext_p),
+    }
+    return xr.Dataset(
+        {k: (*v, attrs[k]) for k, v in values.items()},
         coords={
             "time": time_index,
             "bus": [bus_labels[b] for b in bus_ids],
@@ -413,7 +330,6 @@ def run_timeseries(
         },
         attrs={"backend": ",".join(sorted(used)), "requested_backend": backend},
     )
-    return ds
 
 
 def _limit(table: pd.DataFrame, column: str, index: Any, default: float) -> np.ndarray:
@@ -577,8 +493,8 @@ def _n_minus_1_batch(
     """:func:`n_minus_1` in one lightsim2grid batch (rows = contingency x hour)."""
     from gridtwin.grid.batch import bridge_branches
 
-    load_idx = _name_to_index(net.load, list(loads), "load")
-    lp, lq, sp = injection_matrices(engine, net, loads, sgens, _q_ratios(net.load, load_idx, None))
+    load_idx = name_to_index(net.load, list(loads), "load")
+    lp, lq, sp = injection_matrices(engine, net, loads, sgens, q_ratios(net.load, load_idx, None))
     islands = bridge_branches(net)
     n_line = len(net.line)
     pos = []

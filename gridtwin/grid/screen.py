@@ -25,6 +25,7 @@ import xarray as xr
 
 from gridtwin.conventions import provenance_attrs
 from gridtwin.exceptions import DataError, GridTwinError
+from gridtwin.grid.elements import element_labels
 from gridtwin.grid.hosting import (
     DEFAULT_P_MAX_MW,
     DEFAULT_POWER_FACTOR,
@@ -32,7 +33,6 @@ from gridtwin.grid.hosting import (
     Contingencies,
     hosting_capacity,
 )
-from gridtwin.grid.powerflow import element_labels
 
 logger = logging.getLogger(__name__)
 

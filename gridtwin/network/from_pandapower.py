@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from gridtwin.exceptions import DataError
-from gridtwin.grid.powerflow import element_labels
+from gridtwin.grid.elements import element_labels
 from gridtwin.network.spec import BASE_MVA, BranchSpec, NetworkSpec
 
 
