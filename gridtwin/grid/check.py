@@ -349,6 +349,38 @@ def check_result(
     PowerFlowNotConverged
         An hour of the intact network did not converge.
     """
+    _check_input(ds, hours)
+    n_total = ds.sizes[TIME]
+    n = n_total if hours is None else min(hours, n_total)
+    part = ds.isel({TIME: slice(0, n)})
+    loads, sgens = campus_profiles(part)
+    net = placed_network(ds, net)
+    _require_elements(net, sgens, network_name or str(net.name))
+    rating_notes = [] if "technology_bus" in ds else _rating_notes(net, sgens)
+    times = pd.DatetimeIndex(part[TIME].values)
+    flow = run_timeseries(net, loads, sgens, backend=backend, times=times)
+    found = violations(flow, net)
+    exchange = (part["grid_import"] - part["grid_export"]).to_numpy()
+    order = np.argsort(-exchange, kind="stable")
+    peak = sorted(int(h) for h in order[: n if n1_hours is None else min(n1_hours, n)])
+    n1 = n_minus_1(net, loads, sgens, peak, backend=backend)
+    out = _with_flows(ds, flow, exchange)
+    out = _with_n1(out, n1)
+    out.attrs.update(
+        {
+            "grid_network": network_name or str(net.name),
+            "grid_violations": len(found),
+            "grid_hours": n,
+            "grid_n1_hours": json.dumps(peak),
+            "grid_backend": flow.attrs.get("backend", backend),
+            "grid_rating_warnings": "; ".join(rating_notes) or "none",
+        }
+    )
+    return GridCheck(dataset=out, violations=found, n1=n1)
+
+
+def _check_input(ds: xr.Dataset, hours: int | None) -> None:
+    """Refuse a sweep, an aggregated result, a file without dispatch, or ``hours`` < 1."""
     if "scenario" in ds.dims:
         raise DataError(
             "grid check: this is a sweep result (dimension 'scenario'); check one scenario's "
@@ -360,51 +392,48 @@ def check_result(
             raise DataError(f"result has no variable {name!r}; is it a gridtwin result?")
     if hours is not None and hours < 1:
         raise DataError(f"hours={hours}: must be at least 1")
-    n_total = ds.sizes[TIME]
-    n = n_total if hours is None else min(hours, n_total)
-    part = ds.isel({TIME: slice(0, n)})
-    loads, sgens = campus_profiles(part)
-    net = placed_network(ds, net)
 
-    load_names = set(net.load["name"].astype(str))
-    if CAMPUS_LOAD not in load_names:
+
+def _require_elements(net: Any, sgens: dict[str, np.ndarray], name: str) -> None:
+    """The campus load and an sgen for every technology with output must be in the network;
+    technologies without output and without an sgen are dropped from ``sgens``."""
+    if CAMPUS_LOAD not in set(net.load["name"].astype(str)):
         raise DataError(
-            f"network {network_name or net.name!r} has no load named {CAMPUS_LOAD!r}; add it at "
-            "the campus bus with gridtwin.grid.network.attach_campus and save the network"
+            f"network {name!r} has no load named {CAMPUS_LOAD!r}; add it at the campus bus "
+            "with gridtwin.grid.network.attach_campus and save the network"
         )
     sgen_names = set(net.sgen["name"].astype(str))
     for tech in list(sgens):
-        if tech not in sgen_names:
-            if np.abs(sgens[tech]).max() > 1e-6:
-                raise DataError(
-                    f"network {network_name or net.name!r} has no sgen named {tech!r} but the "
-                    f"result's {tech} output is up to {np.abs(sgens[tech]).max():.1f} MW; add "
-                    "an sgen of that name at the generation bus"
-                )
-            del sgens[tech]
+        if tech in sgen_names:
+            continue
+        top = np.abs(sgens[tech]).max()
+        if top > 1e-6:
+            raise DataError(
+                f"network {name!r} has no sgen named {tech!r} but the result's {tech} output "
+                f"is up to {top:.1f} MW; add an sgen of that name at the generation bus"
+            )
+        del sgens[tech]
 
-    # the network's generator ratings against what the study built
-    rating_notes = []
-    for tech in sgens if "technology_bus" not in ds else ():  # sized with the network: no
+
+def _rating_notes(net: Any, sgens: dict[str, np.ndarray]) -> list[str]:
+    """The network's generator ratings against what a study sized without it built."""
+    notes = []
+    for tech in sgens:
         row = net.sgen.loc[net.sgen["name"].astype(str) == tech]
         sn = float(row["sn_mva"].sum()) if "sn_mva" in row else float("nan")
         top = float(np.max(sgens[tech]))
         if np.isfinite(sn) and sn > 0 and top > sn * (1 + 1e-6):
-            rating_notes.append(
+            notes.append(
                 f"{tech}: the study dispatches up to {top:.0f} MW but the network's sgen "
                 f"{tech!r} is rated {sn:.0f} MVA; the collector and transformers behind it were "
                 "sized for that rating"
             )
+    return notes
 
-    times = pd.DatetimeIndex(part[TIME].values)
-    flow = run_timeseries(net, loads, sgens, backend=backend, times=times)
-    found = violations(flow, net)
 
-    exchange = (part["grid_import"] - part["grid_export"]).to_numpy()
-    order = np.argsort(-exchange, kind="stable")
-    peak = sorted(int(h) for h in order[: n if n1_hours is None else min(n1_hours, n)])
-    n1 = n_minus_1(net, loads, sgens, peak, backend=backend)
-
+def _with_flows(ds: xr.Dataset, flow: xr.Dataset, exchange: np.ndarray) -> xr.Dataset:
+    """The result with the hourly AC flow's variables (replacing an earlier check's) and the
+    mismatch of the ext_grid exchange against the LP's POI exchange and losses."""
     # a result sized with the site network keeps its branch dimension (same labels)
     sized = BRANCH in ds.dims and "s_nom_opt" in ds
     if sized:  # an unbuilt new substation carries nothing
@@ -414,11 +443,11 @@ def check_result(
     out = ds.drop_vars([v for v in (*GRID_VARIABLES, "bus_index", "element_index") if v in ds])
     dims = ("bus", "contingency") if sized else ("bus", BRANCH, "contingency")
     out = out.drop_dims([d for d in dims if d in out.dims])
-    full_time = ds[TIME]
+    full_time = ds[TIME].values
     for name in ("vm_pu", "loading_percent", "losses_mw", "ext_grid_p_mw"):
-        out[name] = flow[name].reindex({TIME: full_time.values}).drop_vars(TIME)
+        out[name] = flow[name].reindex({TIME: full_time}).drop_vars(TIME)
     mismatch = flow["ext_grid_p_mw"] - flow["losses_mw"] - exchange
-    out["grid_mismatch_mw"] = mismatch.reindex({TIME: full_time.values}).drop_vars(TIME)
+    out["grid_mismatch_mw"] = mismatch.reindex({TIME: full_time}).drop_vars(TIME)
     out["grid_mismatch_mw"].attrs.update(
         units="MW",
         long_name="ext_grid exchange minus (grid_import - grid_export) minus network losses",
@@ -427,7 +456,16 @@ def check_result(
         bus_index=("bus", flow["bus_index"].values),
         element_index=("branch", flow["element_index"].values),
     )
+    out["bus"].attrs["long_name"] = "bus of the POI network"
+    out["branch"].attrs["long_name"] = "line or transformer of the POI network"
+    out["bus_index"].attrs["long_name"] = "index of the bus in the pandapower network"
+    out["element_index"].attrs["long_name"] = "index of the line or trafo in its pandapower table"
+    return out
 
+
+def _with_n1(out: xr.Dataset, n1: pd.DataFrame) -> xr.Dataset:
+    """The N-1 table folded per contingency: worst loading and its branch, lowest voltage and
+    worst status over the hours studied."""
     labels = list(dict.fromkeys(n1["contingency"]))
     by = n1.groupby("contingency", sort=False)
     max_loading = by["max_loading_percent"].max().reindex(labels)
@@ -457,18 +495,4 @@ def check_result(
         {"long_name": "N-1: worst power-flow status (ok, not_converged, islanding)"},
     )
     out["contingency"].attrs["long_name"] = "branch taken out of service"
-    out["bus"].attrs["long_name"] = "bus of the POI network"
-    out["branch"].attrs["long_name"] = "line or transformer of the POI network"
-    out["bus_index"].attrs["long_name"] = "index of the bus in the pandapower network"
-    out["element_index"].attrs["long_name"] = "index of the line or trafo in its pandapower table"
-    out.attrs.update(
-        {
-            "grid_network": network_name or str(net.name),
-            "grid_violations": len(found),
-            "grid_hours": n,
-            "grid_n1_hours": json.dumps(peak),
-            "grid_backend": flow.attrs.get("backend", backend),
-            "grid_rating_warnings": "; ".join(rating_notes) or "none",
-        }
-    )
-    return GridCheck(dataset=out, violations=found, n1=n1)
+    return out
