@@ -38,7 +38,7 @@ import pandapower as pp
 from gridtwin.grid.hosting import (
     DEFAULT_DF_CUTOFF,
     DEFAULT_DV_CUTOFF,
-    _contingency_positions,
+    contingency_positions,
 )
 from gridtwin.grid.network import load_network
 from gridtwin.grid.powerflow import limits
@@ -51,7 +51,7 @@ def plain_firm(net: Any, bus: int) -> float:
     """Firm hosting capacity of ``bus`` by a pandapower loop (see the module docstring)."""
     work = copy.deepcopy(net)
     probe = pp.create_load(work, bus, p_mw=0.0, q_mvar=0.0)
-    positions, _, _ = _contingency_positions(work, bus, "local", 2)
+    positions, _, _ = contingency_positions(work, bus, "local", 2)
     n_line = len(work.line)
     gen0 = work.gen["p_mw"].to_numpy(float).copy()
     w = np.clip(gen0 * work.gen["in_service"].to_numpy(float), 0.0, None)

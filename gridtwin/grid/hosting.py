@@ -62,7 +62,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from gridtwin.exceptions import DataError, PowerFlowNotConverged
+from gridtwin.exceptions import DataError
 from gridtwin.grid.batch import BatchPowerFlow, UnsupportedNetwork, bridge_branches
 from gridtwin.grid.elements import (
     check_islands,
@@ -72,15 +72,13 @@ from gridtwin.grid.elements import (
     name_to_index,
     q_ratios,
 )
+from gridtwin.grid.hosting_search import HostingSearch
 from gridtwin.grid.network import check_parameters, resolve_bus
-from gridtwin.grid.powerflow import limits
 
 #: Curtailment budgets [share of the new load's annual energy], Norris et al. (2025).
 DEFAULT_BUDGETS = (0.0025, 0.005, 0.01)
 #: Largest load searched [MW]; an hour that takes it is reported as ``>=`` this value.
 DEFAULT_P_MAX_MW = 5000.0
-#: First load tried; the bracket doubles from here up to ``p_max_mw`` [MW].
-P_START_MW = 250.0
 #: Bisection stops when the bracket is this narrow [MW].
 DEFAULT_TOL_MW = 1.0
 #: Lagging power factor of the new load [-]; large data centres run near unity (IEEE 1547-style
@@ -91,8 +89,6 @@ DEFAULT_POWER_FACTOR = 0.95
 DEFAULT_DF_CUTOFF = 0.05
 #: Smallest voltage change caused by the new load that lets a bus limit it [p.u.].
 DEFAULT_DV_CUTOFF = 0.005
-#: Tolerances when comparing to limits [p.u.] and [%].
-_VM_EPS, _LOADING_EPS = 1e-6, 1e-4
 
 PROBE = "__hosting_probe__"
 
@@ -243,7 +239,7 @@ def flexible_headroom(max_load_mw: np.ndarray, budget: float) -> tuple[float, in
     return float(limit[-1]), n  # not reached: g is convex and positive for large P
 
 
-def _contingency_positions(
+def contingency_positions(
     net: Any, bus_index: int, mode: Contingencies, radius: int
 ) -> tuple[list[int], list[str], list[str]]:
     """Branch positions to outage, their labels and the labels of excluded bridges."""
@@ -345,23 +341,8 @@ def hosting_capacity(
     PowerFlowNotConverged
         The background itself does not converge in the intact network, or the bus is islanded.
     """
-    if contingencies not in ("all", "local", "none"):
-        raise DataError(f"contingencies={contingencies!r}; use 'all', 'local' or 'none'.")
-    if not 0.5 <= power_factor <= 1.0:
-        raise DataError(
-            f"power_factor={power_factor} must be in [0.5, 1] (lagging; data-centre campuses run "
-            "at 0.95 to 1)."
-        )
-    bad = [b for b in budgets if not 0.0 <= b < 1.0]
-    if bad:
-        raise DataError(f"curtailment budgets {bad} must be shares in [0, 1) (0.01 = 1 %).")
-    if not (p_max_mw > 0 and tol_mw > 0 and tol_mw < p_max_mw):
-        raise DataError(f"need 0 < tol_mw ({tol_mw}) < p_max_mw ({p_max_mw}) [MW].")
-    if not (0.0 <= df_cutoff <= 1.0 and dv_cutoff >= 0.0):
-        raise DataError(f"need 0 <= df_cutoff ({df_cutoff}) <= 1 and dv_cutoff ({dv_cutoff}) >= 0.")
-    if balance not in (None, "slack", "generators"):
-        raise DataError(f"balance={balance!r}; use 'slack' or 'generators'.")
-
+    _check_settings(contingencies, power_factor, budgets, p_max_mw, tol_mw, df_cutoff,
+                    dv_cutoff, balance)  # fmt: skip
     check_parameters(net, ratings=True)
     bus_index = resolve_bus(net, bus)
     work = copy.deepcopy(net)
@@ -369,45 +350,14 @@ def hosting_capacity(
     import pandapower as pp
 
     pp.create_load(work, bus_index, p_mw=0.0, q_mvar=0.0, name=PROBE)
-    loads, n_hours = check_profiles(load_p_mw or {}, None, "load")
-    sgens, n_hours = check_profiles(sgen_p_mw or {}, n_hours, "sgen")
-    try:
-        engine = BatchPowerFlow(work)
-    except UnsupportedNetwork as err:
-        raise DataError(
-            f"hosting capacity needs lightsim2grid's batch power flow, which cannot solve this "
-            f"network: {err}. "
-            + (
-                "Install lightsim2grid (`pip install gridtwin[grid]`)."
-                if "not installed" in str(err)
-                else "Replace switches by in/out-of-service branches (pandapower.toolbox."
-                "fuse_buses for closed bus-bus switches) and three-winding transformers by "
-                "two-winding ones."
-            )
-        ) from err
-    if n_hours is None:
-        lp, lq, sp = (engine.load_p0[None, :], engine.load_q0[None, :], engine.sgen_p0[None, :])
-        n_hours = 1
-    else:
-        load_idx = name_to_index(work.load, list(loads), "load")
-        lp, lq, sp = injection_matrices(
-            engine, work, loads, sgens, q_ratios(work.load, load_idx, None)
-        )
-    time_index = pd.Index(times if times is not None else range(n_hours), name="time")
-    if len(time_index) != n_hours:
-        raise DataError(f"times has {len(time_index)} entries but profiles {n_hours} hours.")
-
-    gen_w = np.zeros_like(engine.gen_p0)
-    gen_p = work.gen["p_mw"].to_numpy(float) * work.gen["in_service"].to_numpy(float)
-    if balance is None:
-        balance = "generators" if (gen_p > 0).any() else "slack"
-    if balance == "generators":
-        if not (gen_p > 0).any():
-            raise DataError("balance='generators' but no in-service generator has p_mw > 0.")
-        gen_w[: engine.n_gen_pp] = np.clip(gen_p, 0.0, None) / np.clip(gen_p, 0.0, None).sum()
-
-    states, labels, excluded = _contingency_positions(work, bus_index, contingencies, radius)
-    search = _Search(engine, lp, lq, sp, [-1, *states], gen_w, math.tan(math.acos(power_factor)))
+    engine = _engine(work)
+    lp, lq, sp, time_index = _background(engine, work, load_p_mw, sgen_p_mw, times)
+    n_hours = len(time_index)
+    balance, gen_w = _generator_weights(engine, work, balance)
+    states, labels, excluded = contingency_positions(work, bus_index, contingencies, radius)
+    search = HostingSearch(
+        engine, lp, lq, sp, [-1, *states], gen_w, math.tan(math.acos(power_factor))
+    )
     search.check_background(time_index, df_cutoff, dv_cutoff, monitor_min_kv)
     max_load, capped, limiting = search.bisect(p_max_mw, tol_mw, work, labels)
 
@@ -443,170 +393,88 @@ def hosting_capacity(
     )
 
 
-class _Search:
-    """Vectorised bisection over hours; every step solves hours x states in one batch."""
-
-    def __init__(
-        self,
-        engine: BatchPowerFlow,
-        lp: np.ndarray,
-        lq: np.ndarray,
-        sp: np.ndarray,
-        states: list[int],
-        gen_w: np.ndarray,
-        tan_phi: float,
-    ) -> None:
-        self.engine, self.states, self.gen_w, self.tan_phi = engine, states, gen_w, tan_phi
-        self.n_hours = lp.shape[0]
-        s = len(states)
-        self.lp, self.lq, self.sp = (np.tile(a, (s, 1)) for a in (lp, lq, sp))
-        self.gp = np.tile(engine.gen_p0, (s * self.n_hours, 1))
-        self.outage = np.repeat(states, self.n_hours)
-        self.probe = engine.load_p0.size - 1  # the probe load is the last row of net.load
-        self.active = np.ones(s, dtype=bool)
-
-    def _solve(self, p_hour: np.ndarray) -> Any:
-        p_rows = np.tile(p_hour, len(self.states))
-        lp, lq = self.lp.copy(), self.lq.copy()
-        lp[:, self.probe] = p_rows
-        lq[:, self.probe] = p_rows * self.tan_phi
-        gp = self.gp + p_rows[:, None] * self.gen_w[None, :]
-        return self.engine.solve(load_p=lp, load_q=lq, sgen_p=self.sp, gen_p=gp, outage=self.outage)
-
-    def check_background(
-        self, times: pd.Index, df_cutoff: float, dv_cutoff: float, monitor_min_kv: float
-    ) -> None:
-        """Solve the background (no new load); fix limits per row; drop failing outages."""
-        base = self._solve(np.zeros(self.n_hours))
-        conv = base.converged.reshape(len(self.states), self.n_hours)
-        if not conv[0].all():
-            t = int(np.nonzero(~conv[0])[0][0])
-            raise PowerFlowNotConverged(
-                f"the background power flow does not converge at hour {times[t]} (index {t}) "
-                "without any new load; check the background profiles and the network."
-            )
-        self.active = conv.all(axis=1)
-        vmin, vmax, lmax = limits(self.engine.net)
-        net = self.engine.net
-        vn = net.bus["vn_kv"].to_numpy(float)[net.bus["in_service"].to_numpy(bool)]
-        self.vmon = vn >= monitor_min_kv
-        vm0, ld0 = base.vm_pu, base.loading_percent
-        # violations already present without the new load (rows x [low | high | overload])
-        with np.errstate(invalid="ignore"):
-            self.base_bad = np.concatenate(
-                [(vm0 < vmin - _VM_EPS) & self.vmon, (vm0 > vmax + _VM_EPS) & self.vmon,
-                 ld0 > lmax + _LOADING_EPS],
-                axis=1,
-            ) & np.repeat(self.active, self.n_hours)[:, None]  # fmt: skip
-        self.vmin, self.vmax = vmin[None, :] - _VM_EPS, vmax[None, :] + _VM_EPS
-        self.vm0 = np.nan_to_num(vm0, nan=1.0)
-        self.dv_cutoff = dv_cutoff
-        self.lmax = np.fmax(lmax[None, :], np.nan_to_num(ld0, nan=-np.inf)) + _LOADING_EPS
-        self.ld0 = np.nan_to_num(ld0)
-        self.p0 = np.nan_to_num(base.p_from_mw)
-        self.df_cutoff = df_cutoff
-        self.row_active = np.repeat(self.active, self.n_hours)
-
-    def _feasible(self, p_hour: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Per hour: feasible?, and for infeasible rows the worst (kind, element) code."""
-        res = self._solve(p_hour)
-        vm = np.nan_to_num(res.vm_pu, nan=1.0)
-        moved = self.dv_cutoff - 1e-12
-        low = np.where((self.vm0 - vm >= moved) & self.vmon, self.vmin - vm, 0.0)
-        high = np.where((vm - self.vm0 >= moved) & self.vmon, vm - self.vmax, 0.0)
-        over = np.nan_to_num((res.loading_percent - self.lmax) / 100.0, nan=0.0)
-        if self.df_cutoff > 0.0:
-            # distribution factor: active flow change per MW of new load [MW/MW]
-            p_rows = np.tile(np.maximum(p_hour, 1e-9), len(self.states))[:, None]
-            dfax = np.abs(res.p_from_mw - self.p0) / p_rows
-            over = np.where(np.nan_to_num(dfax) >= self.df_cutoff, over, 0.0)
-        scores = np.concatenate([low, high, over], axis=1)
-        worst = np.argmax(scores, axis=1)
-        bad_row = (~res.converged | (scores.max(axis=1) > 0.0)) & self.row_active
-        worst = np.where(res.converged, worst, -1)
-        s, t = len(self.states), self.n_hours
-        bad = bad_row.reshape(s, t)
-        feasible = ~bad.any(axis=0)
-        # the state that fails first (lowest state index that is bad) names the limit
-        first_state = np.argmax(bad, axis=0)
-        code = worst.reshape(s, t)[first_state, np.arange(t)]
-        return feasible, first_state, code
-
-    def bisect(
-        self, p_max: float, tol: float, net: Any, labels: list[str]
-    ) -> tuple[np.ndarray, np.ndarray, list[str]]:
-        t = self.n_hours
-        lo, hi = np.zeros(t), np.full(t, np.inf)
-        why_state, why_code = np.zeros(t, dtype=int), np.full(t, -1)
-        # bracket: double from P_START_MW until a limit binds or p_max is reached
-        p = np.full(t, min(P_START_MW, p_max))
-        growing = np.ones(t, dtype=bool)
-        while growing.any():
-            ok, state, code = self._feasible(np.where(growing, p, lo))
-            fail = growing & ~ok
-            hi = np.where(fail, p, hi)
-            why_state = np.where(fail, state, why_state)
-            why_code = np.where(fail, code, why_code)
-            lo = np.where(growing & ok, p, lo)
-            growing = growing & ok & (p < p_max)
-            p = np.minimum(2.0 * p, p_max)
-        capped = ~np.isfinite(hi)
-        hi = np.where(capped, lo, hi)
-        while np.any(hi - lo > tol):
-            open_ = hi - lo > tol
-            mid = np.where(open_, 0.5 * (lo + hi), lo)
-            ok, state, code = self._feasible(mid)
-            lo = np.where(open_ & ok, mid, lo)
-            fail = open_ & ~ok
-            hi = np.where(fail, mid, hi)
-            why_state = np.where(fail, state, why_state)
-            why_code = np.where(fail, code, why_code)
-        names = self._describe(net, labels, why_state, why_code, capped)
-        return lo, capped, names
-
-    def _describe(
-        self,
-        net: Any,
-        labels: list[str],
-        state: np.ndarray,
-        code: np.ndarray,
-        capped: np.ndarray,
-    ) -> list[str]:
-        buses = np.asarray(element_labels(net.bus, "bus"))[net.bus["in_service"].to_numpy(bool)]
-        branches = element_labels(net.line, "line") + element_labels(net.trafo, "trafo")
-        n_bus = len(buses)
-        out = []
-        for k in range(self.n_hours):
-            if capped[k]:
-                out.append("none up to p_max_mw")
-                continue
-            s, c = int(state[k]), int(code[k])
-            where = "N-0" if s == 0 else f"outage {labels[s - 1]}"
-            if c < 0:
-                what = "power flow does not converge (voltage collapse)"
-            elif c < n_bus:
-                what = f"{buses[c]} voltage below min_vm_pu"
-            elif c < 2 * n_bus:
-                what = f"{buses[c - n_bus]} voltage above max_vm_pu"
-            else:
-                what = f"{branches[c - 2 * n_bus]} overload"
-            if c >= 0 and self.base_bad[s * self.n_hours + k, c]:
-                what += " — already violated without the new load"
-            out.append(f"{what} ({where})")
-        return out
-
-    def background_violations(self, net: Any, labels: list[str]) -> list[str]:
-        """Limits the background violates without any new load, with their hour counts."""
-        buses = np.asarray(element_labels(net.bus, "bus"))[net.bus["in_service"].to_numpy(bool)]
-        branches = element_labels(net.line, "line") + element_labels(net.trafo, "trafo")
-        names = (
-            [f"{b} voltage below min_vm_pu" for b in buses]
-            + [f"{b} voltage above max_vm_pu" for b in buses]
-            + [f"{b} overload" for b in branches]
+def _check_settings(
+    contingencies: str,
+    power_factor: float,
+    budgets: Sequence[float],
+    p_max_mw: float,
+    tol_mw: float,
+    df_cutoff: float,
+    dv_cutoff: float,
+    balance: str | None,
+) -> None:
+    """Raise ``DataError`` for settings of :func:`hosting_capacity` out of their range."""
+    if contingencies not in ("all", "local", "none"):
+        raise DataError(f"contingencies={contingencies!r}; use 'all', 'local' or 'none'.")
+    if not 0.5 <= power_factor <= 1.0:
+        raise DataError(
+            f"power_factor={power_factor} must be in [0.5, 1] (lagging; data-centre campuses run "
+            "at 0.95 to 1)."
         )
-        hours = self.base_bad.reshape(len(self.states), self.n_hours, -1).sum(axis=1)
-        found = []
-        for s, c in zip(*np.nonzero(hours), strict=True):
-            where = "N-0" if s == 0 else f"outage {labels[s - 1]}"
-            found.append((int(hours[s, c]), f"{names[c]} ({where}) in {int(hours[s, c])} h"))
-        return [text for _, text in sorted(found, key=lambda x: -x[0])]
+    bad = [b for b in budgets if not 0.0 <= b < 1.0]
+    if bad:
+        raise DataError(f"curtailment budgets {bad} must be shares in [0, 1) (0.01 = 1 %).")
+    if not (p_max_mw > 0 and tol_mw > 0 and tol_mw < p_max_mw):
+        raise DataError(f"need 0 < tol_mw ({tol_mw}) < p_max_mw ({p_max_mw}) [MW].")
+    if not (0.0 <= df_cutoff <= 1.0 and dv_cutoff >= 0.0):
+        raise DataError(f"need 0 <= df_cutoff ({df_cutoff}) <= 1 and dv_cutoff ({dv_cutoff}) >= 0.")
+    if balance not in (None, "slack", "generators"):
+        raise DataError(f"balance={balance!r}; use 'slack' or 'generators'.")
+
+
+def _engine(work: Any) -> BatchPowerFlow:
+    """The lightsim2grid batch engine of the network with its probe load."""
+    try:
+        return BatchPowerFlow(work)
+    except UnsupportedNetwork as err:
+        raise DataError(
+            f"hosting capacity needs lightsim2grid's batch power flow, which cannot solve this "
+            f"network: {err}. "
+            + (
+                "Install lightsim2grid (`pip install gridtwin[grid]`)."
+                if "not installed" in str(err)
+                else "Replace switches by in/out-of-service branches (pandapower.toolbox."
+                "fuse_buses for closed bus-bus switches) and three-winding transformers by "
+                "two-winding ones."
+            )
+        ) from err
+
+
+def _background(
+    engine: BatchPowerFlow,
+    work: Any,
+    load_p_mw: Mapping[str, np.ndarray] | None,
+    sgen_p_mw: Mapping[str, np.ndarray] | None,
+    times: Sequence[Any] | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, pd.Index]:
+    """Load P, load Q and sgen P of every hour [MW, Mvar, MW], shape (hours, elements), and
+    the hours: the profiles, or the network's own state as a single hour."""
+    loads, n_hours = check_profiles(load_p_mw or {}, None, "load")
+    sgens, n_hours = check_profiles(sgen_p_mw or {}, n_hours, "sgen")
+    if n_hours is None:
+        lp, lq, sp = (engine.load_p0[None, :], engine.load_q0[None, :], engine.sgen_p0[None, :])
+        n_hours = 1
+    else:
+        load_idx = name_to_index(work.load, list(loads), "load")
+        ratios = q_ratios(work.load, load_idx, None)
+        lp, lq, sp = injection_matrices(engine, work, loads, sgens, ratios)
+    time_index = pd.Index(times if times is not None else range(n_hours), name="time")
+    if len(time_index) != n_hours:
+        raise DataError(f"times has {len(time_index)} entries but profiles {n_hours} hours.")
+    return lp, lq, sp, time_index
+
+
+def _generator_weights(
+    engine: BatchPowerFlow, work: Any, balance: Balance | None
+) -> tuple[Balance, np.ndarray]:
+    """Who supplies the new load, and each generator's share of it [-]: in proportion to the
+    dispatch of the in-service generators, or none (the slack)."""
+    gen_w = np.zeros_like(engine.gen_p0)
+    gen_p = work.gen["p_mw"].to_numpy(float) * work.gen["in_service"].to_numpy(float)
+    if balance is None:
+        balance = "generators" if (gen_p > 0).any() else "slack"
+    if balance == "generators":
+        if not (gen_p > 0).any():
+            raise DataError("balance='generators' but no in-service generator has p_mw > 0.")
+        gen_w[: engine.n_gen_pp] = np.clip(gen_p, 0.0, None) / np.clip(gen_p, 0.0, None).sum()
+    return balance, gen_w
