@@ -68,64 +68,26 @@ def to_pypsa(ds: xr.Dataset) -> pypsa.Network:
     """
     import pypsa
 
-    if "scenario" in ds.dims:
-        first = str(ds["scenario"].values[0])
-        raise DataError(
-            f"export: a sweep result holds {ds.sizes['scenario']} systems; export one, e.g. "
-            f"the file {first}.nc in the sweep's .scenarios folder"
-        )
-    missing = [v for v in _NEEDED if v not in ds]
-    if missing:
-        raise DataError(f"export: not a gridtwin result (no {', '.join(missing)})")
+    _check_exportable(ds)
     snapshots = pd.DatetimeIndex(ds[TIME].values, name="snapshot")
-    w = weights(ds).to_numpy()
     years = float(ds["horizon_years"]) if "horizon_years" in ds else 1.0
     techs = [str(t) for t in ds[TECHNOLOGY].values]
     stores = [str(s) for s in ds[STORAGE].values]
-    gens = [t for t in techs if t not in stores]
-
-    def series(values: np.ndarray) -> pd.Series:
-        return _series(values, snapshots)
-
     n = pypsa.Network()
     n.name = str(ds.attrs.get("study_name") or ds.attrs.get("title") or "gridtwin")
     n.set_snapshots(snapshots)
-    n.snapshot_weightings.loc[:, :] = w[:, None]
+    n.snapshot_weightings.loc[:, :] = weights(ds).to_numpy()[:, None]
     co2 = ds["co2_intensity"] if "co2_intensity" in ds else xr.zeros_like(ds["p_nom_opt"])
     n.add("Carrier", ["AC", "grid", "flex"])
     for tech in techs:
         n.add("Carrier", tech, co2_emissions=float(co2.sel({TECHNOLOGY: tech})))
     bus = _add_buses(n, ds)
     load_bus = bus(None)
-    n.add("Load", SITE, bus=load_bus, p_set=series(ds["load"].to_numpy()))
-    p = ds["p"].transpose(TIME, TECHNOLOGY)
-    dispatch: dict[str, pd.Series] = {}
-    for tech in gens:
-        p_nom = max(float(ds["p_nom_opt"].sel({TECHNOLOGY: tech})), 0.0) + 0.0  # no -0.0
-        n.add(
-            "Generator",
-            tech,
-            bus=bus(tech),
-            carrier=tech,
-            p_nom=p_nom,
-            p_max_pu=series(ds["capacity_factor"].sel({TECHNOLOGY: tech}).to_numpy()),
-            capital_cost=float(ds["capital_cost"].sel({TECHNOLOGY: tech})) * years,
-            marginal_cost=float(ds["marginal_cost"].sel({TECHNOLOGY: tech})),
-        )
-        dispatch[tech] = series(p.sel({TECHNOLOGY: tech}).to_numpy())
-    poi = float(ds["poi_p_nom"])
+    n.add("Load", SITE, bus=load_bus, p_set=_series(ds["load"].to_numpy(), snapshots))
+    dispatch = _add_generators(n, ds, [t for t in techs if t not in stores], bus, years)
     tie = float(ds["tie_break_cost"]) if "tie_break_cost" in ds else 0.0
     grid_bus = str(ds.attrs.get("network_grid_bus", SITE)) if "s_nom_opt" in ds else SITE
-    n.add(
-        "Generator", "poi_import", bus=grid_bus, carrier="grid", p_nom=poi,
-        marginal_cost=series(np.maximum(ds["grid_price"].to_numpy(), 0.0)),
-    )  # fmt: skip
-    n.add(
-        "Generator", "poi_export", bus=grid_bus, carrier="grid", p_nom=poi, p_min_pu=-1.0,
-        p_max_pu=0.0, marginal_cost=series(ds["grid_export_price"].to_numpy() - tie),
-    )  # fmt: skip
-    dispatch["poi_import"] = series(market_import(ds).to_numpy())  # the market part
-    dispatch["poi_export"] = series(-ds["grid_export"].to_numpy())
+    _add_poi(n, ds, grid_bus, tie, dispatch)
     _add_flexibility(n, ds, dispatch, load_bus)
     links: dict[str, tuple[pd.Series, pd.Series]] = {}
     store_e: dict[str, pd.Series] = {}
@@ -136,23 +98,7 @@ def to_pypsa(ds: xr.Dataset) -> pypsa.Network:
         _add_offsite(n, ds, grid_bus, tie, dispatch, links)
     if "s_nom_opt" in ds:
         _add_branches(n, ds, years)
-    # optimal capacities and dispatch, as after n.optimize()
-    n.generators["p_nom_opt"] = n.generators["p_nom"]
-    n.links["p_nom_opt"] = n.links["p_nom"]
-    n.stores["e_nom_opt"] = n.stores["e_nom"]
-    n.generators_t.p = pd.DataFrame(dispatch).reindex(columns=n.generators.index)
-    n.loads_t.p = pd.DataFrame({SITE: n.loads_t.p_set[SITE]})
-    if "s_nom_opt" in ds:
-        n.lines["s_nom_opt"] = n.lines["s_nom"]
-        flows = ds["branch_flow"].transpose(TIME, BRANCH).to_numpy()
-        n.lines_t.p0 = pd.DataFrame(flows, index=snapshots, columns=n.lines.index)
-        n.lines_t.p1 = -n.lines_t.p0
-    if links:
-        n.links_t.p0 = pd.DataFrame({k: v[0] for k, v in links.items()})
-        n.links_t.p1 = pd.DataFrame({k: v[1] for k, v in links.items()})
-    if store_e:
-        n.stores_t.e = pd.DataFrame(store_e)
-        n.stores_t.p = pd.DataFrame(store_p)
+    _set_solution(n, ds, dispatch, links, store_e, store_p)
     n.meta = {
         "source": "gridtwin result",
         "study_name": str(ds.attrs.get("study_name", "")),
@@ -165,6 +111,85 @@ def to_pypsa(ds: xr.Dataset) -> pypsa.Network:
         "flexibility window balance are not part of this network",
     }
     return n
+
+
+def _check_exportable(ds: xr.Dataset) -> None:
+    """Refuse a sweep result or a file without the result variables."""
+    if "scenario" in ds.dims:
+        first = str(ds["scenario"].values[0])
+        raise DataError(
+            f"export: a sweep result holds {ds.sizes['scenario']} systems; export one, e.g. "
+            f"the file {first}.nc in the sweep's .scenarios folder"
+        )
+    missing = [v for v in _NEEDED if v not in ds]
+    if missing:
+        raise DataError(f"export: not a gridtwin result (no {', '.join(missing)})")
+
+
+def _add_generators(
+    n: pypsa.Network, ds: xr.Dataset, gens: list[str], bus: Callable[[str | None], str],
+    years: float,
+) -> dict[str, pd.Series]:  # fmt: skip
+    """The generators at their optimal capacities; returns their dispatch [MW]."""
+    p = ds["p"].transpose(TIME, TECHNOLOGY)
+    dispatch: dict[str, pd.Series] = {}
+    for tech in gens:
+        sel = {TECHNOLOGY: tech}
+        p_nom = max(float(ds["p_nom_opt"].sel(sel)), 0.0) + 0.0  # no -0.0
+        n.add(
+            "Generator", tech, bus=bus(tech), carrier=tech, p_nom=p_nom,
+            p_max_pu=_series(ds["capacity_factor"].sel(sel).to_numpy(), n.snapshots),
+            capital_cost=float(ds["capital_cost"].sel(sel)) * years,
+            marginal_cost=float(ds["marginal_cost"].sel(sel)),
+        )  # fmt: skip
+        dispatch[tech] = _series(p.sel(sel).to_numpy(), n.snapshots)
+    return dispatch
+
+
+def _add_poi(
+    n: pypsa.Network, ds: xr.Dataset, grid_bus: str, tie: float, dispatch: dict[str, pd.Series]
+) -> None:
+    """The POI as an import and an export generator at the grid bus, with their dispatch
+    (import: the market part; offsite deliveries come through their own link)."""
+    poi = float(ds["poi_p_nom"])
+    n.add(
+        "Generator", "poi_import", bus=grid_bus, carrier="grid", p_nom=poi,
+        marginal_cost=_series(np.maximum(ds["grid_price"].to_numpy(), 0.0), n.snapshots),
+    )  # fmt: skip
+    n.add(
+        "Generator", "poi_export", bus=grid_bus, carrier="grid", p_nom=poi, p_min_pu=-1.0,
+        p_max_pu=0.0,
+        marginal_cost=_series(ds["grid_export_price"].to_numpy() - tie, n.snapshots),
+    )  # fmt: skip
+    dispatch["poi_import"] = _series(market_import(ds).to_numpy(), n.snapshots)
+    dispatch["poi_export"] = _series(-ds["grid_export"].to_numpy(), n.snapshots)
+
+
+def _set_solution(
+    n: pypsa.Network,
+    ds: xr.Dataset,
+    dispatch: dict[str, pd.Series],
+    links: dict[str, tuple[pd.Series, pd.Series]],
+    store_e: dict[str, pd.Series],
+    store_p: dict[str, pd.Series],
+) -> None:
+    """Optimal capacities and dispatch, as after ``n.optimize()``."""
+    n.generators["p_nom_opt"] = n.generators["p_nom"]
+    n.links["p_nom_opt"] = n.links["p_nom"]
+    n.stores["e_nom_opt"] = n.stores["e_nom"]
+    n.generators_t.p = pd.DataFrame(dispatch).reindex(columns=n.generators.index)
+    n.loads_t.p = pd.DataFrame({SITE: n.loads_t.p_set[SITE]})
+    if "s_nom_opt" in ds:
+        n.lines["s_nom_opt"] = n.lines["s_nom"]
+        flows = ds["branch_flow"].transpose(TIME, BRANCH).to_numpy()
+        n.lines_t.p0 = pd.DataFrame(flows, index=n.snapshots, columns=n.lines.index)
+        n.lines_t.p1 = -n.lines_t.p0
+    if links:
+        n.links_t.p0 = pd.DataFrame({k: v[0] for k, v in links.items()})
+        n.links_t.p1 = pd.DataFrame({k: v[1] for k, v in links.items()})
+    if store_e:
+        n.stores_t.e = pd.DataFrame(store_e)
+        n.stores_t.p = pd.DataFrame(store_p)
 
 
 def _series(values: np.ndarray, snapshots: pd.DatetimeIndex) -> pd.Series:
