@@ -244,9 +244,41 @@ def build_problem(
     """
     n_t = len(snapshots)
     years = horizon_years(n_t)  # annual capital costs are charged for the horizon's length
-    generators = _generators(cfg, n_t, capacity_factors, costs, years)
+    generators = _generators(cfg, n_t, capacity_factors, costs, years) + _backup(cfg, n_t)
+    storage = _storage(cfg, costs, years) + _ups(cfg)
+    _check_land(cfg, generators, storage)
+    policy = cfg.policy
+    problem = SystemProblem(
+        snapshots=snapshots,
+        load=campus["load"].to_numpy(),
+        generators=tuple(generators),
+        storage=tuple(storage),
+        poi=_poi(cfg, snapshots, campus),
+        cfe_target=policy.cfe_target,
+        currency=cfg.currency,
+        tie_break_cost=cfg.solver.tie_break_cost,
+        flex=flex_spec(flexibility_envelope(campus, cfg.campus)),
+        horizon_years=years,
+        matching=policy.matching,
+        export_limit=(
+            None
+            if policy.max_export_share is None
+            else policy.max_export_share * float(campus["load"].sum())
+        ),
+        emissions_cap=None if policy.emissions_cap is None else policy.emissions_cap * years,
+        land_area=cfg.site.land_area_ha,
+    )
+    if cfg.network is None or net is None:
+        return problem
+    spec = site_network(cfg.network, net, problem.technologies, costs, years)
+    return replace(problem, network=spec)
+
+
+def _backup(cfg: StudyConfig, n_t: int) -> list[GeneratorSpec]:
+    """The campus backup generators: existing, not clean, fuel cost, run-hour energy limit
+    pro-rated to the horizon."""
     horizon_share = n_t / HOURS_PER_YEAR
-    generators += [
+    return [
         GeneratorSpec(
             name=asset.name,
             capacity_factor=np.ones(n_t),
@@ -260,22 +292,30 @@ def build_problem(
         )
         for asset in backup_assets(cfg.campus)
     ]
-    storage = _storage(cfg, costs, years)
+
+
+def _ups(cfg: StudyConfig) -> list[StorageSpec]:
+    """The usable part of the campus UPS batteries as existing storage (none without it)."""
     ups = ups_storage(cfg.campus)
-    if ups.e_nom > 0 and ups.p_nom > 0:
-        one_way = math.sqrt(ups.efficiency_roundtrip)
-        storage.append(
-            StorageSpec(
-                name="ups",
-                capital_cost_power=0.0,
-                capital_cost_energy=0.0,
-                efficiency_charge=one_way,
-                efficiency_discharge=one_way,
-                p_nom=ups.p_nom,
-                e_nom=ups.e_nom,
-                extendable=False,
-            )
+    if not (ups.e_nom > 0 and ups.p_nom > 0):
+        return []
+    one_way = math.sqrt(ups.efficiency_roundtrip)
+    return [
+        StorageSpec(
+            name="ups",
+            capital_cost_power=0.0,
+            capital_cost_energy=0.0,
+            efficiency_charge=one_way,
+            efficiency_discharge=one_way,
+            p_nom=ups.p_nom,
+            e_nom=ups.e_nom,
+            extendable=False,
         )
+    ]
+
+
+def _poi(cfg: StudyConfig, snapshots: pd.DatetimeIndex, campus: xr.Dataset) -> PoiSpec:
+    """The POI: limit, hourly price, export price, grid CFE share and CO2, demand charge."""
     price = resolve_series(cfg.poi.import_price, snapshots, "poi.import_price", PRICE_BOUNDS)
     cfe = resolve_series(cfg.poi.grid_cfe_share, snapshots, "poi.grid_cfe_share", (0.0, 1.0))
     grid_co2 = (
@@ -285,7 +325,7 @@ def build_problem(
             cfg.poi.grid_co2_intensity, snapshots, "poi.grid_co2_intensity", (0.0, 2.0)
         )
     )
-    poi = PoiSpec(
+    return PoiSpec(
         p_nom=cfg.poi.p_nom,
         import_price=price,
         # export earns a share of a positive price and pays a negative one in full
@@ -295,33 +335,6 @@ def build_problem(
         demand_charge=cfg.poi.demand_charge,
         utc_offset_h=float(campus.attrs.get("local_time_utc_offset_h", 0.0)),
     )
-    _check_land(cfg, generators, storage)
-    problem = SystemProblem(
-        snapshots=snapshots,
-        load=campus["load"].to_numpy(),
-        generators=tuple(generators),
-        storage=tuple(storage),
-        poi=poi,
-        cfe_target=cfg.policy.cfe_target,
-        currency=cfg.currency,
-        tie_break_cost=cfg.solver.tie_break_cost,
-        flex=flex_spec(flexibility_envelope(campus, cfg.campus)),
-        horizon_years=years,
-        matching=cfg.policy.matching,
-        export_limit=(
-            None
-            if cfg.policy.max_export_share is None
-            else cfg.policy.max_export_share * float(campus["load"].sum())
-        ),
-        emissions_cap=(
-            None if cfg.policy.emissions_cap is None else cfg.policy.emissions_cap * years
-        ),
-        land_area=cfg.site.land_area_ha,
-    )
-    if cfg.network is None or net is None:
-        return problem
-    spec = site_network(cfg.network, net, problem.technologies, costs, years)
-    return replace(problem, network=spec)
 
 
 def flex_spec(envelope: FlexibilityEnvelope) -> FlexSpec | None:

@@ -27,7 +27,9 @@ for cables, pandapower ``type`` ``"cs"``) and a transformer ``trafo_cost`` per M
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -141,6 +143,31 @@ def network_spec(
         Elements the sizing network cannot hold, not exactly one external grid, missing or
         non-positive impedances or ratings (naming the element).
     """
+    buses, grid_bus = _buses(net, source)
+    _refuse_other_elements(net, source, set(asset_bus))
+    make = functools.partial(_branch, upgrades=upgrades, factor=s_nom_max_factor, source=source)
+    branches = _lines(net, buses, make, line_cost, cable_cost) + _trafos(
+        net, buses, make, trafo_cost
+    )
+    return NetworkSpec(
+        buses=tuple(buses[i] for i in _in_service(net.bus).index),
+        branches=tuple(replace(b, s_max_pu=s_max_pu) for b in branches),
+        load_bus=load_bus,
+        grid_bus=grid_bus,
+        asset_bus=dict(asset_bus),
+        n1=n1,
+        name=source,
+    )
+
+
+def _buses(net: Any, source: str) -> tuple[dict[Any, str], str]:
+    """Bus names by pandapower index and the bus of the one in-service ext_grid.
+
+    Raises
+    ------
+    DataError
+        Bus names given twice, or not exactly one in-service ext_grid.
+    """
     names = net.bus["name"].dropna().astype(str)
     twice = sorted(set(names[names.duplicated()]))
     if twice:
@@ -148,25 +175,35 @@ def network_spec(
             f"{source}: bus names {twice} are given to more than one bus; the study names buses "
             "(network.load_bus, network.buses): give every bus a unique name"
         )
-    buses = bus_names(net)
-    in_bus = _in_service(net.bus)
     grids = _in_service(net.ext_grid)
     if len(grids) != 1:
         raise DataError(
             f"{source}: the sizing network needs exactly one in-service ext_grid (where the POI "
             f"exchange enters), found {len(grids)}"
         )
-    _refuse_other_elements(net, source, set(asset_bus))
+    buses = bus_names(net)
+    return buses, buses[grids["bus"].iloc[0]]
+
+
+def _lines(
+    net: Any,
+    buses: dict[Any, str],
+    make: Callable[..., BranchSpec],
+    line_cost: float,
+    cable_cost: float,
+) -> list[BranchSpec]:
+    """In-service lines: reactance [p.u. on BASE_MVA] from ohm per km, rating sqrt(3) kV kA
+    x derating x parallel circuits, upgrade cost per km (cables: ``type`` "cs")."""
     vn = net.bus["vn_kv"].astype(float)
-    branches: list[BranchSpec] = []
     labels = dict(zip(net.line.index, element_labels(net.line, "line"), strict=True))
+    out = []
     for i, row in _in_service(net.line).iterrows():
         parallel = float(row.get("parallel", 1) or 1)
         kv = float(vn[row["from_bus"]])
         x_ohm = float(row["x_ohm_per_km"]) * float(row["length_km"]) / parallel
         rating = math.sqrt(3) * kv * float(row["max_i_ka"]) * float(row.get("df", 1.0) or 1.0)
-        branches.append(
-            _branch(
+        out.append(
+            make(
                 labels[i],
                 buses[row["from_bus"]],
                 buses[row["to_bus"]],
@@ -176,19 +213,25 @@ def network_spec(
                 length_km=float(row["length_km"]),
                 capital_cost=(cable_cost if row.get("type") == "cs" else line_cost)
                 * float(row["length_km"]),
-                upgrades=upgrades,
-                factor=s_nom_max_factor,
-                source=source,
             )
         )
+    return out
+
+
+def _trafos(
+    net: Any, buses: dict[Any, str], make: Callable[..., BranchSpec], trafo_cost: float
+) -> list[BranchSpec]:
+    """In-service two-winding transformers: reactance [p.u. on BASE_MVA] from vk and vkr,
+    rating sn_mva x parallel units, upgrade cost per MVA."""
     labels = dict(zip(net.trafo.index, element_labels(net.trafo, "trafo"), strict=True))
+    out = []
     for i, row in _in_service(net.trafo).iterrows():
         parallel = float(row.get("parallel", 1) or 1)
         sn = float(row["sn_mva"])
         vk, vkr = float(row["vk_percent"]), float(row["vkr_percent"])
         x_own = math.sqrt(max(vk**2 - vkr**2, 0.0)) / 100.0
-        branches.append(
-            _branch(
+        out.append(
+            make(
                 labels[i],
                 buses[row["hv_bus"]],
                 buses[row["lv_bus"]],
@@ -197,20 +240,9 @@ def network_spec(
                 kind="trafo",
                 length_km=0.0,
                 capital_cost=trafo_cost,
-                upgrades=upgrades,
-                factor=s_nom_max_factor,
-                source=source,
             )
         )
-    return NetworkSpec(
-        buses=tuple(buses[i] for i in in_bus.index),
-        branches=tuple(replace(b, s_max_pu=s_max_pu) for b in branches),
-        load_bus=load_bus,
-        grid_bus=buses[grids["bus"].iloc[0]],
-        asset_bus=dict(asset_bus),
-        n1=n1,
-        name=source,
-    )
+    return out
 
 
 def _branch(
