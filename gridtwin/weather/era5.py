@@ -378,7 +378,37 @@ def read_era5(
     altitude = None
     if "z" in ds.data_vars:
         altitude = float(np.nanmean(np.asarray(ds["z"].values, dtype=float))) / STANDARD_GRAVITY
+    data_vars = _interval_variables(ds, start, lat, lon, altitude, source)
 
+    out = xr.Dataset(data_vars, coords={"time": start})
+    out["time"].attrs.update(long_name="start of the hourly interval (UTC)", standard_name="time")
+    out["wind_speed"].attrs["height_m"] = 100.0
+    for name, (units, long_name) in EXTRA_VARIABLES.items():
+        if name in out:
+            out[name].attrs.update(units=units, long_name=long_name)
+    if "wind_speed_10m" in out:
+        out["wind_speed_10m"].attrs["height_m"] = 10.0
+    out.attrs.update(_attributes(paths, lat, lon))
+    if altitude is not None:
+        out.attrs["altitude"] = altitude
+    if latitude is not None and longitude is not None:
+        out.attrs.update(era5_requested_latitude=latitude, era5_requested_longitude=longitude)
+    annotate(out)
+    logger.debug("read ERA5 %s: cell %.3f, %.3f, %d hours", source, lat, lon, out.sizes["time"])
+    return validate_weather(out, source=source)
+
+
+def _interval_variables(
+    ds: xr.Dataset,
+    start: pd.DatetimeIndex,
+    lat: float,
+    lon: float,
+    altitude: float | None,
+    source: str,
+) -> dict[str, tuple[str, np.ndarray]]:
+    """The canonical variables on the hourly intervals: instantaneous fields as the mean of
+    both ends, accumulations of the interval's end stamp, irradiance split with the sun's
+    position (dew point limited to the air temperature)."""
     temp_air = interval_mean(ds["t2m"].values) - 273.15
     temp_dew_raw = interval_mean(ds["d2m"].values) - 273.15
     supersaturated = temp_dew_raw > temp_air
@@ -416,16 +446,12 @@ def read_era5(
         data_vars["wind_speed_10m"] = ("time", interval_mean(speed10))
     if "fsr" in ds.data_vars:
         data_vars["roughness_length"] = ("time", interval_mean(ds["fsr"].values))
+    return data_vars
 
-    out = xr.Dataset(data_vars, coords={"time": start})
-    out["time"].attrs.update(long_name="start of the hourly interval (UTC)", standard_name="time")
-    out["wind_speed"].attrs["height_m"] = 100.0
-    for name, (units, long_name) in EXTRA_VARIABLES.items():
-        if name in out:
-            out[name].attrs.update(units=units, long_name=long_name)
-    if "wind_speed_10m" in out:
-        out["wind_speed_10m"].attrs["height_m"] = 10.0
-    out.attrs.update(
+
+def _attributes(paths: list[Path], lat: float, lon: float) -> dict[str, object]:
+    """Global attributes of an ERA5 weather set: provenance and the time conventions."""
+    return dict(
         Conventions=CF_CONVENTIONS,
         title=f"ERA5 hourly reanalysis, grid cell {lat:.3f} N {lon:.3f} E",
         latitude=lat,
@@ -443,10 +469,3 @@ def read_era5(
         ),
         era5_grid_cell=f"{lat:.4f}, {lon:.4f}",
     )
-    if altitude is not None:
-        out.attrs["altitude"] = altitude
-    if latitude is not None and longitude is not None:
-        out.attrs.update(era5_requested_latitude=latitude, era5_requested_longitude=longitude)
-    annotate(out)
-    logger.debug("read ERA5 %s: cell %.3f, %.3f, %d hours", source, lat, lon, out.sizes["time"])
-    return validate_weather(out, source=source)
