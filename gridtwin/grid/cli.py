@@ -26,6 +26,7 @@ from gridtwin.exceptions import GridTwinError
 
 if TYPE_CHECKING:
     from gridtwin.grid.check import GridCheck
+    from gridtwin.grid.hosting import HostingResult
 
 grid_app = typer.Typer(
     name="grid",
@@ -188,6 +189,11 @@ def hosting(
             written = write_netcdf(ds, output)
     except GridTwinError as exc:
         raise fail(exc) from None
+    console.print(_hosting_table(res, written))
+
+
+def _hosting_table(res: HostingResult, written: Path | None) -> Table:
+    """The hosting capacity of one bus as a two-column table."""
     table = Table(title=f"hosting capacity at {res.bus} ({res.vn_kv:g} kV)", show_header=False)
     table.add_column("key", style="bold")
     table.add_column("value")
@@ -216,7 +222,7 @@ def hosting(
         )
     if written is not None:
         table.add_row("written", str(written))
-    console.print(table)
+    return table
 
 
 @grid_app.command("screen")
