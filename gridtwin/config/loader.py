@@ -8,16 +8,42 @@ of the study file, so a study can be run from any working directory.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, Final
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from gridtwin.config.messages import format_validation_error
-from gridtwin.config.study import SERIES_FIELDS, SeriesRef, Study, StudyConfig
+from gridtwin.config.study import SERIES_FIELDS, Study, StudyConfig
 from gridtwin.exceptions import ConfigError
+
+
+def _path_fields(cfg: StudyConfig) -> Iterator[tuple[str, Any, str | int]]:
+    """Every path field of a study that is set: (dotted field, the object or list holding it,
+    its attribute name or list position)."""
+    weather = cfg.weather.path
+    if isinstance(weather, list):
+        yield from ((f"weather.path.{i}", weather, i) for i in range(len(weather)))
+    else:
+        yield "weather.path", cfg.weather, "path"
+    optional = [
+        ("offwind.weather", cfg.offwind, "weather"),
+        *((f"poi.{f}.path", getattr(cfg.poi, f), "path") for f in SERIES_FIELDS),
+        ("technologies.catalogue", cfg.technologies, "catalogue"),
+        ("dispatch.capacities", cfg.dispatch, "capacities"),
+        ("network.path", cfg.network, "path"),
+        ("offsite.weather", cfg.offsite, "weather"),
+    ]
+    for field, owner, name in optional:
+        if isinstance(owner, BaseModel) and getattr(owner, str(name), None) is not None:
+            yield field, owner, name
+
+
+def _get(owner: Any, name: str | int) -> Path:
+    path: Path = owner[int(name)] if isinstance(owner, list) else getattr(owner, str(name))
+    return path
 
 
 def input_files(cfg: StudyConfig) -> dict[str, Path]:
@@ -25,49 +51,18 @@ def input_files(cfg: StudyConfig) -> dict[str, Path]:
 
     An output must never replace one of them; all must exist when the study is loaded.
     """
-    files: dict[str, Path] = {}
-    weather = cfg.weather.path
-    if isinstance(weather, list):
-        files.update({f"weather.path.{i}": p for i, p in enumerate(weather)})
-    else:
-        files["weather.path"] = weather
-    if cfg.offwind.weather is not None:
-        files["offwind.weather"] = cfg.offwind.weather
-    for field in SERIES_FIELDS:
-        ref = getattr(cfg.poi, field)
-        if isinstance(ref, SeriesRef):
-            files[f"poi.{field}.path"] = ref.path
-    if cfg.technologies.catalogue is not None:
-        files["technologies.catalogue"] = cfg.technologies.catalogue
-    if cfg.dispatch.capacities is not None:
-        files["dispatch.capacities"] = cfg.dispatch.capacities
-    if cfg.network is not None:
-        files["network.path"] = cfg.network.path
-    if cfg.offsite.weather is not None:
-        files["offsite.weather"] = cfg.offsite.weather
-    return files
+    return {field: _get(owner, name) for field, owner, name in _path_fields(cfg)}
 
 
 def _resolve_paths(cfg: StudyConfig, base: Path) -> None:
-    def res(p: Path) -> Path:
-        return p if p.is_absolute() else (base / p).resolve()
-
-    weather = cfg.weather.path
-    cfg.weather.path = [res(p) for p in weather] if isinstance(weather, list) else res(weather)
-    if cfg.offwind.weather is not None:
-        cfg.offwind.weather = res(cfg.offwind.weather)
-    for field in SERIES_FIELDS:
-        ref = getattr(cfg.poi, field)
-        if isinstance(ref, SeriesRef):
-            ref.path = res(ref.path)
-    if cfg.technologies.catalogue is not None:
-        cfg.technologies.catalogue = res(cfg.technologies.catalogue)
-    if cfg.dispatch.capacities is not None:
-        cfg.dispatch.capacities = res(cfg.dispatch.capacities)
-    if cfg.network is not None:
-        cfg.network.path = res(cfg.network.path)
-    if cfg.offsite.weather is not None:
-        cfg.offsite.weather = res(cfg.offsite.weather)
+    """Make every relative path field absolute, relative to ``base`` (the study's folder)."""
+    for _, owner, name in list(_path_fields(cfg)):
+        path = _get(owner, name)
+        resolved = path if path.is_absolute() else (base / path).resolve()
+        if isinstance(owner, list):
+            owner[int(name)] = resolved
+        else:
+            setattr(owner, str(name), resolved)
 
 
 def _check_files(cfg: StudyConfig, source: str) -> None:

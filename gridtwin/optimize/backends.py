@@ -40,11 +40,7 @@ class Backend(Protocol):
         ...
 
     def attempt(
-        self,
-        problem: SystemProblem,
-        solver: str,
-        opts: dict[str, Any],
-        maximise_cfe: bool = False,
+        self, problem: SystemProblem, solver: str, opts: dict[str, Any], maximise_cfe: bool = False
     ) -> Attempt:
         """Build the LP of ``problem`` (with ``maximise_cfe`` its clean supply maximised
         instead of the cost, without the CFE row) and run the solver once."""

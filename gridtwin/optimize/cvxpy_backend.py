@@ -409,11 +409,7 @@ class CvxpyBackend:
         return highs_options(options) if solver == "HIGHS" else dict(options or {})
 
     def attempt(
-        self,
-        problem: SystemProblem,
-        solver: str,
-        opts: dict[str, Any],
-        maximise_cfe: bool = False,
+        self, problem: SystemProblem, solver: str, opts: dict[str, Any], maximise_cfe: bool = False
     ) -> Attempt:
         """Build the model and run the solver once (see ``Backend.attempt``)."""
         return run_model(build_model(problem, maximise_cfe=maximise_cfe), solver, opts)

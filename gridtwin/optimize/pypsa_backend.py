@@ -467,11 +467,7 @@ class PypsaBackend:
         return highs_options(options)
 
     def attempt(
-        self,
-        problem: SystemProblem,
-        solver: str,
-        opts: dict[str, Any],
-        maximise_cfe: bool = False,
+        self, problem: SystemProblem, solver: str, opts: dict[str, Any], maximise_cfe: bool = False
     ) -> Attempt:
         """Build the network and run HiGHS once (:class:`~gridtwin.optimize.backends.Backend`)."""
         n, status, condition = _optimize(problem, opts, maximise_cfe)
