@@ -242,3 +242,20 @@ def display_units(da: xr.DataArray) -> str:
     if not currency:
         return units
     return str(currency) if units in ("", "1") else f"{currency} {units}"
+
+
+#: Names the backends use for their own components; technologies may not take them.
+RESERVED_NAMES = frozenset(
+    {
+        "campus",
+        "grid",
+        "poi_import",
+        "poi_export",
+        "flex_defer",
+        "flex_recover",
+        "flex_curtail",
+        "offsite_zone",
+        "offsite_delivery",
+        "offsite_sale",
+    }
+)

@@ -7,7 +7,15 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from gridtwin.config.base import PRICE_BOUNDS, Fraction, NonNegative, Positive, StrictModel
+from gridtwin.config.base import (
+    ALL_TECHNOLOGIES,
+    PRICE_BOUNDS,
+    Fraction,
+    NonNegative,
+    Positive,
+    StrictModel,
+)
+from gridtwin.conventions import RESERVED_NAMES
 
 
 class CoolingConfig(StrictModel):
@@ -350,22 +358,9 @@ BACKUP_KIND_DEFAULTS: dict[str, dict[str, float]] = {
 }
 
 
-#: Asset names the model uses itself; backup generators must be named otherwise.
-RESERVED_ASSET_NAMES = frozenset(
-    {
-        "solar",
-        "onwind",
-        "battery",
-        "ups",
-        "campus",
-        "grid",
-        "poi_import",
-        "poi_export",
-        "flex_defer",
-        "flex_recover",
-        "flex_curtail",
-    }
-)
+#: Asset names the model uses itself (technologies, the UPS, the backends' own components);
+#: backup generators must be named otherwise.
+RESERVED_ASSET_NAMES = RESERVED_NAMES | set(ALL_TECHNOLOGIES) | {"ups"}
 
 
 class BackupGeneratorConfig(StrictModel):

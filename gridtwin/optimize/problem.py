@@ -47,24 +47,9 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from gridtwin.conventions import RESERVED_NAMES
 from gridtwin.exceptions import ConfigError
 from gridtwin.network.spec import NetworkSpec
-
-#: Names the backends use for their own components; technologies may not take them.
-RESERVED_NAMES = frozenset(
-    {
-        "campus",
-        "grid",
-        "poi_import",
-        "poi_export",
-        "flex_defer",
-        "flex_recover",
-        "flex_curtail",
-        "offsite_zone",
-        "offsite_delivery",
-        "offsite_sale",
-    }
-)
 
 
 @dataclass(frozen=True)
