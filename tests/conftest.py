@@ -1,9 +1,12 @@
-"""Shared fixtures: where the read-only reference data lives."""
+"""Shared fixtures: where the read-only reference data lives, every solve verified, and the
+``solve`` fixture that runs a test on both backends."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -38,3 +41,17 @@ def _every_solve_is_verified(monkeypatch: pytest.MonkeyPatch) -> None:
         return solution
 
     monkeypatch.setattr(backends, "solve", verified)
+
+
+@pytest.fixture(params=["pypsa", "cvxpy"])
+def solve(request: pytest.FixtureRequest) -> Callable[..., Any]:
+    """Each backend in turn: a test that takes ``solve`` runs on both from one declaration
+    (each solution verified by :func:`_every_solve_is_verified`)."""
+    from gridtwin.optimize import backends
+
+    name = request.param
+
+    def run(problem: Any, options: dict[str, Any] | None = None) -> Any:
+        return backends.solve(problem, name, None, options)
+
+    return run

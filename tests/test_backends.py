@@ -12,7 +12,6 @@ from capacities and dispatch.
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -23,17 +22,23 @@ import pandas as pd
 import pytest
 import xarray as xr
 from greensboro_cases import greensboro
+from hand_cases import (
+    HAND_CASES,
+    INFEASIBLE_CASES,
+    Solve,
+    battery_two_hours,
+    hydrogen_two_hours,
+    month_boundary,
+    negative_prices,
+)
 from hand_cases import flex as _flex
-from hand_cases import index as _index
 from hand_cases import poi as _poi
 
 from gridtwin.exceptions import ConfigError, InfeasibleError, SolverError
 from gridtwin.optimize import backends, cvxpy_backend, pypsa_backend
 from gridtwin.optimize.outcome import infeasibility_message
 from gridtwin.optimize.problem import (
-    FlexSpec,
     GeneratorSpec,
-    PoiSpec,
     Solution,
     StorageSpec,
     SystemProblem,
@@ -46,147 +51,6 @@ TOL_MW = 1e-6  # energy balance and storage dynamics [MW], [MWh]
 # ---------------------------------------------------------------------------------------------
 # hand cases (the constructions of tests/test_optimize.py)
 
-
-SOLAR_MIDDAY = GeneratorSpec("solar", np.array([0.0, 1.0, 1.0, 0.0]), 10.0)
-
-
-def _diesel(e_sum_max: float = math.inf) -> GeneratorSpec:
-    return GeneratorSpec(
-        "diesel",
-        np.ones(4),
-        0.0,
-        marginal_cost=300.0,
-        clean=False,
-        p_nom=100.0,
-        extendable=False,
-        co2_intensity=0.7,
-        e_sum_max=e_sum_max,
-    )
-
-
-def _four_hours(
-    generators: tuple[GeneratorSpec, ...] = (SOLAR_MIDDAY,),
-    target: float = 1.0,
-    poi: PoiSpec | None = None,
-    flex: FlexSpec | None = None,
-) -> SystemProblem:
-    return SystemProblem(
-        snapshots=_index(4),
-        load=np.full(4, 100.0),
-        generators=generators,
-        storage=(),
-        poi=poi or _poi(4, 0.0, 50.0, 0.0),
-        cfe_target=target,
-        flex=flex,
-    )
-
-
-def _battery_two_hours(target: float = 1.0, with_battery: bool = True) -> SystemProblem:
-    eta = math.sqrt(0.81)
-    return SystemProblem(
-        snapshots=_index(2),
-        load=np.full(2, 100.0),
-        generators=(GeneratorSpec("solar", np.array([1.0, 0.0]), 10.0),),
-        storage=(StorageSpec("battery", 3.0, 1.0, eta, eta),) if with_battery else (),
-        poi=_poi(2, 0.0, 50.0, 0.0),
-        cfe_target=target,
-    )
-
-
-def _hydrogen_two_hours() -> SystemProblem:
-    """Solar in hour 0 only; the night is served by electrolyser -> tank -> fuel cell."""
-    h2 = StorageSpec("hydrogen", 1.0, 0.1, 0.7, 0.5, capital_cost_discharge=2.0)
-    return replace(_battery_two_hours(), storage=(h2,))
-
-
-def _negative_prices(hours: int = 6) -> SystemProblem:
-    """Grid prices below zero in the first half: the battery may charge from the grid but must
-    not earn by burning energy in its losses (charging and discharging at once)."""
-    price = np.where(np.arange(hours) < hours // 2, -20.0, 50.0)
-    eta = 0.9
-    return SystemProblem(
-        snapshots=_index(hours),
-        load=np.full(hours, 100.0),
-        generators=(),
-        storage=(StorageSpec("battery", 1.0, 0.5, eta, eta),),
-        poi=PoiSpec(1000.0, price, np.minimum(price, 0.0), np.zeros(hours)),
-        cfe_target=0.0,
-    )
-
-
-def _month_boundary(demand_charge: float = 10000.0) -> SystemProblem:
-    """48 h across 31 January / 1 February with an evening peak and a demand charge of
-    10 USD/kW-month: the
-    battery shaves each month's peak."""
-    hours = 48
-    load = 100.0 + 60.0 * (np.arange(hours) % 24 >= 18)
-    poi = _poi(hours, 1000.0, 50.0, 0.0)
-    return SystemProblem(
-        snapshots=pd.date_range("2019-01-31", periods=hours, freq="h"),
-        load=load,
-        generators=(),
-        storage=(StorageSpec("battery", 2.0, 1.0, 0.95, 0.95),),
-        poi=replace(poi, demand_charge=demand_charge),
-        cfe_target=0.0,
-    )
-
-
-SOLAR_EXPENSIVE = GeneratorSpec("solar", np.array([0.0, 1.0, 1.0, 0.0]), 1000.0)
-GRID = _poi(4, 1000.0, 2.0, 0.0)
-
-HAND_CASES: dict[str, Callable[[], SystemProblem]] = {
-    "hand_solar_cfe50": lambda: _four_hours((SOLAR_EXPENSIVE,), 0.5, GRID),
-    "hand_cfe0": lambda: _four_hours((SOLAR_EXPENSIVE,), 0.0, GRID),
-    "hand_clean_grid": lambda: _four_hours((SOLAR_EXPENSIVE,), 1.0, _poi(4, 1000.0, 2.0, 1.0)),
-    "hand_battery": _battery_two_hours,
-    "hand_shift": lambda: _four_hours(flex=_flex(4, shift=100.0, shift_cost=0.5)),
-    "hand_shift_window": lambda: _four_hours(flex=_flex(4, shift=100.0, window=2)),
-    "hand_curtail": lambda: _four_hours(
-        flex=_flex(4, curtail=100.0, curtail_energy=200.0, curtail_cost=3.0)
-    ),
-    "hand_backup": lambda: _four_hours((SOLAR_MIDDAY, _diesel()), 0.5),
-    "hand_emissions_cap": lambda: replace(
-        _four_hours(
-            (SOLAR_MIDDAY,),
-            0.0,
-            replace(_poi(4, 1000.0, 5.0, 0.0), grid_co2_intensity=np.full(4, 0.5)),
-        ),
-        emissions_cap=100.0,
-    ),
-    "hand_hydrogen": _hydrogen_two_hours,
-    "hand_max_hours": lambda: replace(
-        _battery_two_hours(),
-        storage=(StorageSpec("battery", 3.0, 1.0, 0.9, 0.9, max_hours=4.0),),
-    ),
-    "hand_firm_clean": lambda: _four_hours(
-        (SOLAR_MIDDAY, GeneratorSpec("geothermal", np.full(4, 0.9), 500.0, marginal_cost=5.0)),
-        1.0,
-    ),
-    "hand_build_limits": lambda: replace(
-        _battery_two_hours(0.6),
-        generators=(
-            GeneratorSpec("solar", np.array([1.0, 0.0]), 10.0, p_nom=20.0, p_nom_max=150.0),
-        ),
-        storage=(StorageSpec("battery", 3.0, 1.0, 0.9, 0.9, e_nom_max=30.0),),
-        poi=_poi(2, 1000.0, 50.0, 0.0),
-    ),
-    "hand_negative_prices": _negative_prices,
-    "hand_demand_charge": _month_boundary,
-    "hand_export_limit": lambda: replace(
-        _four_hours((SOLAR_MIDDAY,), 0.5, _poi(4, 1000.0, 50.0, 0.0, export_price=40.0)),
-        export_limit=300.0,
-    ),
-}
-
-INFEASIBLE_CASES: dict[str, Callable[[], SystemProblem]] = {
-    "no_storage_at_night": lambda: _battery_two_hours(0.9, with_battery=False),
-    "ramp_limit": lambda: _four_hours(flex=_flex(4, shift=100.0, ramp=150.0)),
-    "curtail_budget": lambda: _four_hours(
-        flex=_flex(4, curtail=100.0, curtail_energy=150.0, curtail_cost=3.0)
-    ),
-    "backup_not_clean": lambda: _four_hours((SOLAR_MIDDAY, _diesel()), 0.6),
-    "backup_energy_limit": lambda: _four_hours((SOLAR_MIDDAY, _diesel(150.0)), 0.5),
-}
 
 # ---------------------------------------------------------------------------------------------
 # Greensboro cases: slices of the year (tests/greensboro_cases.py)
@@ -419,14 +283,11 @@ def test_unknown_solver_options_are_config_errors() -> None:
 # ---------------------------------------------------------------------------------------------
 # technologies and tariffs by hand, on both backends
 
-BACKENDS = {"pypsa": pypsa_backend.solve, "cvxpy": cvxpy_backend.solve}
 
-
-@pytest.mark.parametrize("backend", list(BACKENDS))
-def test_hydrogen_sizes_electrolyser_tank_and_fuel_cell_apart(backend: str) -> None:
+def test_hydrogen_sizes_electrolyser_tank_and_fuel_cell_apart(solve: Solve) -> None:
     """Night load 100 MW from a fuel cell (eta 0.5): 200 MWh of hydrogen, made by an
     electrolyser (eta 0.7) from 285.7 MW of solar-hour power; solar 385.7 MW."""
-    sol = BACKENDS[backend](_hydrogen_two_hours())
+    sol = solve(hydrogen_two_hours())
     charge = 100.0 / 0.5 / 0.7
     assert sol.p_nom_discharge["hydrogen"] == pytest.approx(100.0, rel=1e-6)
     assert sol.p_nom["hydrogen"] == pytest.approx(charge, rel=1e-6)
@@ -436,9 +297,8 @@ def test_hydrogen_sizes_electrolyser_tank_and_fuel_cell_apart(backend: str) -> N
     assert sol.objective == pytest.approx(expected, rel=1e-6)
 
 
-@pytest.mark.parametrize("backend", list(BACKENDS))
-def test_max_hours_fixes_the_energy_to_power_ratio(backend: str) -> None:
-    sol = BACKENDS[backend](CASES["hand_max_hours"][0]())
+def test_max_hours_fixes_the_energy_to_power_ratio(solve: Solve) -> None:
+    sol = solve(CASES["hand_max_hours"][0]())
     # 100 MW at night is charged at 100 / 0.81 MW in the solar hour (one rating both ways),
     # so p_nom = 123.5 MW and e_nom = 4 h x 123.5 MW (far more than the 111 MWh needed)
     p_nom = 100.0 / 0.81
@@ -446,8 +306,7 @@ def test_max_hours_fixes_the_energy_to_power_ratio(backend: str) -> None:
     assert sol.e_nom["battery"] == pytest.approx(4.0 * p_nom, rel=1e-6)
 
 
-@pytest.mark.parametrize("backend", list(BACKENDS))
-def test_weighted_snapshots_equal_repeated_hours(backend: str) -> None:
+def test_weighted_snapshots_equal_repeated_hours(solve: Solve) -> None:
     """A day of 24 h whose hours come in identical pairs equals 12 snapshots of weight 2."""
     full = greensboro(24, 0.8, flex=True)
     pairs = np.arange(24) // 2
@@ -492,7 +351,7 @@ def test_weighted_snapshots_equal_repeated_hours(backend: str) -> None:
         ),
         weights=np.full(12, 2.0),
     )
-    a, b = BACKENDS[backend](full), BACKENDS[backend](weighted)
+    a, b = solve(full), solve(weighted)
     check_solution(weighted, b)
     assert b.objective == pytest.approx(a.objective, rel=1e-6)
     for tech in a.p_nom:
@@ -539,14 +398,13 @@ def _no_simultaneous_milp(problem: SystemProblem) -> float:
     return float(milp.value)
 
 
-@pytest.mark.parametrize("backend", list(BACKENDS))
-def test_no_gain_from_simultaneous_charge_and_discharge_at_negative_prices(backend: str) -> None:
+def test_no_gain_from_simultaneous_charge_and_discharge_at_negative_prices(solve: Solve) -> None:
     """At -20 USD/MWh the LP could earn by importing more than the campus uses and burning the
     surplus in battery losses (charging and discharging in the same hour) or by exporting it.
     Imports earn a negative price only on the load served and export pays it, so the LP reaches
     exactly the optimum of the MILP that forbids both, and its dispatch does neither."""
-    problem = _negative_prices()
-    sol = BACKENDS[backend](problem)
+    problem = negative_prices()
+    sol = solve(problem)
     ch, dis = sol.charge["battery"], sol.discharge["battery"]
     assert not np.any((ch > 1e-6) & (dis > 1e-6))
     assert not np.any((sol.grid_import > 1e-6) & (sol.grid_export > 1e-6))
@@ -555,16 +413,15 @@ def test_no_gain_from_simultaneous_charge_and_discharge_at_negative_prices(backe
     assert ch[:3].sum() > 1.0 and dis[3:].sum() > 1.0
 
 
-@pytest.mark.parametrize("backend", list(BACKENDS))
-def test_demand_charge_pays_each_month_peak(backend: str) -> None:
+def test_demand_charge_pays_each_month_peak(solve: Solve) -> None:
     """With a demand charge the battery shaves the evening peak; without it, it is not built."""
-    problem = _month_boundary()
+    problem = month_boundary()
     month, share = problem.billing_months()
     np.testing.assert_allclose(share, [24 / 744, 24 / 672])
-    sol = BACKENDS[backend](problem)
+    sol = solve(problem)
     peaks = [sol.grid_import[month == m].max() for m in (0, 1)]
     assert max(peaks) < 160.0 - 1.0  # peak shaved below the 160 MW evening load
-    free = BACKENDS[backend](replace(problem, poi=replace(problem.poi, demand_charge=0.0)))
+    free = solve(replace(problem, poi=replace(problem.poi, demand_charge=0.0)))
     assert free.p_nom["battery"] == pytest.approx(0.0, abs=1e-6)
     assert sol.objective > free.objective
 
@@ -596,13 +453,12 @@ def _scores(problem: SystemProblem, sol: Solution) -> list[float]:
     return [float(clean[year == y].sum() / problem.load[year == y].sum()) for y in (2018, 2019)]
 
 
-@pytest.mark.parametrize("backend", list(BACKENDS))
-def test_stacked_years_each_meet_the_target(backend: str) -> None:
+def test_stacked_years_each_meet_the_target(solve: Solve) -> None:
     """Capacities serve every year: the weak second year meets 80 % on its own. Pooled over
     the horizon (as one period) the good year would make up for it and the design is cheaper."""
     problem = _two_years()
     np.testing.assert_array_equal(np.unique(problem.cfe_groups()), [0, 1])
-    sol = BACKENDS[backend](problem)
+    sol = solve(problem)
     check_solution(problem, sol)
     good, weak = _scores(problem, sol)
     assert weak == pytest.approx(0.8, abs=1e-6)  # the weak year binds
@@ -618,7 +474,7 @@ def test_stacked_years_each_meet_the_target(backend: str) -> None:
     assert good >= 0.8 - 1e-6
     pooled_problem = _two_years(years=1.0)
     assert np.unique(pooled_problem.cfe_groups()).size == 1
-    pooled = BACKENDS[backend](pooled_problem)
+    pooled = solve(pooled_problem)
     assert _scores(pooled_problem, pooled)[1] < 0.8 - 1e-3
     assert pooled.objective < sol.objective
 
@@ -627,13 +483,12 @@ IPM = {"solver": "ipm", "run_crossover": "off"}
 
 
 @pytest.mark.parametrize("case", ["no_storage_at_night", "backup_not_clean"])
-@pytest.mark.parametrize("backend", list(BACKENDS))
-def test_out_of_reach_target_is_reported_with_interior_point(backend: str, case: str) -> None:
+def test_out_of_reach_target_is_reported_with_interior_point(solve: Solve, case: str) -> None:
     """Interior point without crossover (the default study's setting) stops on an infeasible
     LP without a verdict; the run must still say the target is out of reach and by how much."""
     problem = INFEASIBLE_CASES[case]()
     with pytest.raises(InfeasibleError) as err:
-        BACKENDS[backend](problem, IPM)
+        solve(problem, IPM)
     expected = infeasibility_message(problem, backends.max_reachable_cfe(problem))
     assert str(err.value) == expected
 
@@ -675,7 +530,7 @@ def test_clarabel_agrees_with_highs_on_a_full_year() -> None:
 def test_no_verdict_on_a_reachable_target_says_what_to_do(monkeypatch: pytest.MonkeyPatch) -> None:
     """Interior point that stops without an optimum on a feasible problem is not reported as
     infeasible: the message gives the reachable score and suggests dual simplex."""
-    problem = _battery_two_hours(0.5)
+    problem = battery_two_hours(0.5)
     real = pypsa_backend._optimize
     calls = []
 
@@ -695,7 +550,7 @@ def test_interior_point_without_crossover_is_retried_with_crossover(
 ) -> None:
     """IPX without crossover that stops with "unknown" on a reachable target is solved again
     with crossover: the optimum is found, and the retry is recorded."""
-    problem = _battery_two_hours(0.5)
+    problem = battery_two_hours(0.5)
     real = pypsa_backend._optimize
     options_seen: list[dict] = []
 

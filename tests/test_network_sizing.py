@@ -11,14 +11,13 @@ import numpy as np
 import pandapower as pp
 import pytest
 import xarray as xr
-from hand_cases import index, poi
+from hand_cases import Solve, index, poi
 
 from gridtwin.network import BranchSpec, NetworkSpec
 from gridtwin.network.from_pandapower import network_spec
 from gridtwin.optimize import cvxpy_backend, pypsa_backend
 from gridtwin.optimize.problem import GeneratorSpec, StorageSpec, SystemProblem
 
-BACKENDS = {"pypsa": pypsa_backend.solve, "cvxpy": cvxpy_backend.solve}
 N = 24
 
 
@@ -58,7 +57,6 @@ def _feeder_case(upgrade_cost: float) -> SystemProblem:
     )
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize(
     ("upgrade_cost", "objective", "gen", "rating"),
     [
@@ -69,9 +67,9 @@ def _feeder_case(upgrade_cost: float) -> SystemProblem:
     ],
 )
 def test_upgrade_is_built_exactly_when_it_pays(
-    backend: str, upgrade_cost: float, objective: float, gen: float, rating: float
+    solve: Solve, upgrade_cost: float, objective: float, gen: float, rating: float
 ) -> None:
-    sol = BACKENDS[backend](_feeder_case(upgrade_cost))
+    sol = solve(_feeder_case(upgrade_cost))
     assert sol.objective == pytest.approx(objective, rel=1e-6)
     assert sol.p_nom["gen"] == pytest.approx(gen, rel=1e-6)
     assert sol.s_nom["trafo:TR"] == pytest.approx(rating, rel=1e-6)
@@ -103,15 +101,14 @@ def _parallel_case(n1: bool) -> SystemProblem:
     )
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
-def test_parallel_transformers_under_n1_carry_one_rating_together(backend: str) -> None:
-    secure = BACKENDS[backend](_parallel_case(n1=True))
+def test_parallel_transformers_under_n1_carry_one_rating_together(solve: Solve) -> None:
+    secure = solve(_parallel_case(n1=True))
     # with one out, the other carries both flows: import <= 100 MW, 50 MW generated on site
     assert secure.objective == pytest.approx(100 * 24 + 50 * 30, rel=1e-6)
     total = secure.branch_flow["trafo:T1"] + secure.branch_flow["trafo:T2"]
     assert total.max() <= 100.0 * (1 + 1e-6)
     np.testing.assert_allclose(secure.branch_flow["trafo:T1"], 50.0, rtol=1e-6)
-    intact = BACKENDS[backend](_parallel_case(n1=False))
+    intact = solve(_parallel_case(n1=False))
     assert intact.objective == pytest.approx(150 * 24, rel=1e-6)  # no generator needed
 
 
@@ -265,18 +262,17 @@ def _campus(problem: SystemProblem) -> xr.Dataset:
     )
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
-def test_ac_loop_fixes_a_voltage_violation_in_bounded_rounds(backend: str) -> None:
+def test_ac_loop_fixes_a_voltage_violation_in_bounded_rounds(solve: Solve) -> None:
     from gridtwin.ac_loop import run_ac_loop
     from gridtwin.results import build_results
 
     problem, net = _voltage_rise_case()
-    first = BACKENDS[backend](problem)
+    first = solve(problem)
     assert first.p_nom["gen"] == pytest.approx(50.0)  # the LP alone uses the cheap farm fully
     problem, solution, checked, history = run_ac_loop(
         problem,
         first,
-        solve=BACKENDS[backend],
+        solve=solve,
         results=lambda p, s: build_results(p, s, _campus(p)),
         net=net,
         network_name="voltage rise",
@@ -311,9 +307,7 @@ def _offsite_case(target: float, matching: str = "hourly") -> SystemProblem:
     )
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
-def test_offsite_contract_counts_as_clean_only_up_to_the_hourly_import(backend: str) -> None:
-    solve = BACKENDS[backend]
+def test_offsite_contract_counts_as_clean_only_up_to_the_hourly_import(solve: Solve) -> None:
     sol = solve(_offsite_case(0.5))
     # 1200 MWh of 2400 must be clean: 100 MW delivered in each of the 12 sunny hours
     assert sol.p_nom["solar_offsite"] == pytest.approx(100.0, rel=1e-6)
@@ -331,8 +325,7 @@ def test_offsite_contract_counts_as_clean_only_up_to_the_hourly_import(backend: 
     np.testing.assert_allclose(annual.offsite_sold[:12], 20.0, rtol=1e-6, atol=1e-6)
 
 
-@pytest.mark.parametrize("backend", BACKENDS)
-def test_site_land_area_binds(backend: str) -> None:
+def test_site_land_area_binds(solve: Solve) -> None:
     """Solar at 10 per MW (cheaper than 24 MWh of grid) wants 100 MW, 2 ha/MW on 100 ha of
     land allows 50 MW; the storage takes land too (1 ha/MW) but is not worth building."""
     problem = SystemProblem(
@@ -344,10 +337,10 @@ def test_site_land_area_binds(backend: str) -> None:
         0.0,
         land_area=100.0,
     )
-    sol = BACKENDS[backend](problem)
+    sol = solve(problem)
     assert sol.p_nom["solar"] == pytest.approx(50.0, rel=1e-6)
     assert sol.objective == pytest.approx(50 * 10 + 50 * 24, rel=1e-6)
-    unlimited = BACKENDS[backend](replace(problem, land_area=None))
+    unlimited = solve(replace(problem, land_area=None))
     assert unlimited.p_nom["solar"] == pytest.approx(100.0, rel=1e-6)
 
 
