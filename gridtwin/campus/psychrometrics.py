@@ -33,7 +33,7 @@ _rel_hum_from_dew = np.frompyfunc(psychrolib.GetRelHumFromTDewPoint, 2, 1)
 _dry_air_density = np.frompyfunc(psychrolib.GetDryAirDensity, 2, 1)
 
 
-def _wrap(result: np.ndarray, *inputs: Any) -> Any:
+def like_inputs(result: np.ndarray, *inputs: Any) -> Any:
     """Return ``result`` as a DataArray shaped like the DataArray inputs, else as ndarray."""
     arrays = [i for i in inputs if isinstance(i, xr.DataArray)]
     if arrays:
@@ -94,7 +94,7 @@ def wet_bulb(
     _check("relative_humidity", rh, 0.0, 100.0)
     _check("pressure", p, 1.0e4, 1.2e5)
     out = np.asarray(_wet_bulb(t_db, rh / 100.0, p), dtype=float)
-    return _wrap(out, temp_air, relative_humidity, pressure)
+    return like_inputs(out, temp_air, relative_humidity, pressure)
 
 
 def relative_humidity_from_dew_point(temp_air: ArrayLike, temp_dew: ArrayLike) -> Any:
@@ -121,7 +121,7 @@ def relative_humidity_from_dew_point(temp_air: ArrayLike, temp_dew: ArrayLike) -
     _check("temp_air", t_db, -100.0, 200.0)
     _check("temp_dew - temp_air", t_dp - t_db, -300.0, 0.0)
     out = 100.0 * np.asarray(_rel_hum_from_dew(t_db, t_dp), dtype=float)
-    return _wrap(out, temp_air, temp_dew)
+    return like_inputs(out, temp_air, temp_dew)
 
 
 def air_density(temp_air: ArrayLike, pressure: ArrayLike = P_STANDARD) -> Any:
@@ -141,7 +141,7 @@ def air_density(temp_air: ArrayLike, pressure: ArrayLike = P_STANDARD) -> Any:
         Lei & Masanet 2020).
     """
     t, p = _floats(temp_air, pressure)
-    return _wrap(np.asarray(_dry_air_density(t, p), dtype=float), temp_air, pressure)
+    return like_inputs(np.asarray(_dry_air_density(t, p), dtype=float), temp_air, pressure)
 
 
 def standard_pressure(altitude: float) -> float:

@@ -67,7 +67,7 @@ import numpy as np
 import numpy.typing as npt
 import xarray as xr
 
-from gridtwin.campus.psychrometrics import P_STANDARD, _wrap, air_density
+from gridtwin.campus.psychrometrics import P_STANDARD, air_density, like_inputs
 from gridtwin.config import CoolingConfig
 
 MODEL_NAME: Final = "Lei & Masanet (2020) component PUE model, water-side economiser (WEC)"
@@ -245,7 +245,7 @@ def economiser_share(
     )
     load_air = q_air / c.sensible_heat_ratio
     share = (load_air * f_air + q_liq * f_liq) / (load_air + q_liq)
-    return _wrap(np.asarray(share, dtype=float), temp_wetbulb)
+    return like_inputs(np.asarray(share, dtype=float), temp_wetbulb)
 
 
 def _heat_loads(c: CoolingConfig) -> tuple[float, float]:
@@ -322,7 +322,7 @@ def facility_overhead(
         "tower_fans": air["tower_fans"] + liq["tower_fans"],
         "chillers": air["chiller"] + liq["chiller"],
     }
-    return {k: _wrap(v, temp_air, temp_wetbulb, pressure) for k, v in parts.items()}
+    return {k: like_inputs(v, temp_air, temp_wetbulb, pressure) for k, v in parts.items()}
 
 
 def pue(

@@ -8,7 +8,6 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from gridtwin.config.base import (
-    ALL_TECHNOLOGIES,
     PRICE_BOUNDS,
     Fraction,
     NonNegative,
@@ -358,9 +357,11 @@ BACKUP_KIND_DEFAULTS: dict[str, dict[str, float]] = {
 }
 
 
-#: Asset names the model uses itself (technologies, the UPS, the backends' own components);
-#: backup generators must be named otherwise.
-RESERVED_ASSET_NAMES = RESERVED_NAMES | set(ALL_TECHNOLOGIES) | {"ups"}
+#: Asset names the model uses itself (the default technologies, the UPS, the backends' own
+#: components); backup generators must be named otherwise. A backup named like another
+#: catalogue technology clashes only when that technology is also extendable, which the
+#: problem refuses (unique technology names).
+RESERVED_ASSET_NAMES = RESERVED_NAMES | {"solar", "onwind", "battery", "ups"}
 
 
 class BackupGeneratorConfig(StrictModel):

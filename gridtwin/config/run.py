@@ -20,7 +20,7 @@ class SolverConfig(StrictModel):
     ----------
     backend : {"pypsa", "cvxpy"}
         Model builder: PyPSA + linopy (default) or cvxpy. Both state the same LP and reach the
-        same optimum (checked in tests/test_backends.py).
+        same optimum (checked in tests/optimize/test_backends.py).
     name : {"highs", "clarabel"}
         The solver; Clarabel (interior point) only with the cvxpy backend.
     options : dict

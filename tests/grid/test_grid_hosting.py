@@ -16,7 +16,7 @@ from gridtwin.exceptions import DataError  # noqa: E402
 from gridtwin.grid.hosting import flexible_headroom, hosting_capacity  # noqa: E402
 from gridtwin.grid.network import load_network  # noqa: E402
 
-NETWORK = Path(__file__).resolve().parents[1] / "networks" / "greensboro_poi.json"
+NETWORK = Path(__file__).resolve().parents[2] / "networks" / "greensboro_poi.json"
 R, X, VN = 2.0, 4.0, 110.0  # ohm, ohm, kV of the two-bus feeder
 
 

@@ -24,7 +24,7 @@ from gridtwin.results import open_results, write_results  # noqa: E402
 from gridtwin.study import run_study  # noqa: E402
 from gridtwin.weather import open_weather, write_weather  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 NETWORK = ROOT / "networks" / "greensboro_poi.json"
 STUDY = (
     "name: grid\nweather: {path: days.nc}\n"

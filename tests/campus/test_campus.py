@@ -20,7 +20,7 @@ from gridtwin.campus.pue import economiser_fraction
 from gridtwin.config import CampusConfig, CoolingConfig
 from gridtwin.exceptions import DataError
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 GREENSBORO = ROOT / "weather" / "greensboro_tmy3.nc"
 AIR = CoolingConfig(design="air")
 LIQUID = CoolingConfig(design="liquid")

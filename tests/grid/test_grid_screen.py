@@ -61,7 +61,7 @@ def test_cli_screen_and_hosting(tmp_path: Path) -> None:
         f"{h},0,{s:.3f}" for h, s in zip(hours, solar, strict=True)
     ]
     csv.write_text("\n".join(lines) + "\n")
-    network = Path(__file__).resolve().parents[1] / "networks" / "greensboro_poi.json"
+    network = Path(__file__).resolve().parents[2] / "networks" / "greensboro_poi.json"
     host = tmp_path / "hosting.nc"
     res = runner.invoke(
         app, ["grid", "hosting", str(network), "--bus", "campus_34.5kV", "--profile", str(csv),
@@ -96,7 +96,7 @@ def test_bad_contingency_set_fails_before_any_bus() -> None:
 def test_cli_profile_csv_errors_name_the_file(tmp_path: Path, text: str, match: str) -> None:
     csv = tmp_path / "bg.csv"
     csv.write_text(text)
-    network = Path(__file__).resolve().parents[1] / "networks" / "greensboro_poi.json"
+    network = Path(__file__).resolve().parents[2] / "networks" / "greensboro_poi.json"
     res = runner.invoke(app, ["grid", "hosting", str(network), "--bus", "poi_230kV",
                               "--profile", str(csv)])  # fmt: skip
     assert res.exit_code == 1, res.output

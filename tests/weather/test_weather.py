@@ -18,7 +18,7 @@ from gridtwin.conventions import VARIABLES
 from gridtwin.exceptions import ConfigError, DataError
 from gridtwin.weather import open_weather, read_tmy3, validate_weather, write_weather
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 TMY3 = Path(pvlib.__file__).parent / "data" / "723170TYA.CSV"
 
 

@@ -20,7 +20,7 @@ from gridtwin.grid.batch import BatchPowerFlow, UnsupportedNetwork, bridge_branc
 from gridtwin.grid.network import load_network  # noqa: E402
 from gridtwin.grid.powerflow import batch_engine, n_minus_1, run_timeseries  # noqa: E402
 
-NETWORK = Path(__file__).resolve().parents[1] / "networks" / "greensboro_poi.json"
+NETWORK = Path(__file__).resolve().parents[2] / "networks" / "greensboro_poi.json"
 HOURS = 24
 # a campus day [MW] and a solar day [MW] on the POI network
 CAMPUS = 800.0 + 250.0 * np.sin(np.linspace(0.0, 2.0 * np.pi, HOURS, endpoint=False)) ** 2

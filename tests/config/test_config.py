@@ -14,7 +14,7 @@ import yaml
 from gridtwin.config import load_study, parse_study
 from gridtwin.exceptions import ConfigError
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DEFAULT = ROOT / "studies" / "default.yaml"
 POI = "poi:\n  p_nom: 100\n  import_price: 70\n  grid_cfe_share: 0.4\n"
 

@@ -20,7 +20,7 @@ from gridtwin.results import build_results, open_results, write_results
 from gridtwin.technologies import annualised_costs, load_catalogue
 from gridtwin.weather import open_weather
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 WEATHER = ROOT / "weather" / "greensboro_tmy3.nc"
 POI = "poi:\n  p_nom: 200\n  import_price: 70\n  grid_cfe_share: 0.4\n"
 

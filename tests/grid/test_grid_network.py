@@ -24,7 +24,7 @@ from gridtwin.exceptions import ConfigError, DataError
 from gridtwin.grid import network as network_module
 from gridtwin.grid.network import attach_campus, load_network, network_summary
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 POI_JSON = ROOT / "networks" / "greensboro_poi.json"
 MAKE_POI = ROOT / "networks" / "make_greensboro_poi.py"
 

@@ -19,7 +19,7 @@ from gridtwin.optimize.problem import SystemProblem
 from gridtwin.study import prepare_problem
 from gridtwin.weather import open_weather, write_weather
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

@@ -273,7 +273,7 @@ def test_psm3_hourly_is_the_overlap_mean(sets: dict[str, xr.Dataset], paths: dic
 
 def test_read_format_by_name_and_netcdf(paths: dict[str, Path], sets: dict[str, xr.Dataset]):
     xr.testing.assert_identical(read(paths["psm3"], format="psm3"), sets["psm3"])
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     committed = read(root / "weather" / "greensboro_tmy3.nc")
     xr.testing.assert_equal(committed, sets["tmy3"])
     assert read(root / "weather" / "greensboro_tmy3.nc", format="netcdf").sizes["time"] == 8760

@@ -14,7 +14,7 @@ from gridtwin.exceptions import DataError  # noqa: E402
 from gridtwin.grid.background import read_background  # noqa: E402
 from gridtwin.grid.network import load_network  # noqa: E402
 
-NETWORK = Path(__file__).resolve().parents[1] / "networks" / "greensboro_poi.json"
+NETWORK = Path(__file__).resolve().parents[2] / "networks" / "greensboro_poi.json"
 
 
 def write(tmp_path: Path, text: str) -> Path:

@@ -49,7 +49,7 @@ REL_OBJECTIVE = 1e-6
 TOL_MW = 1e-6  # energy balance and storage dynamics [MW], [MWh]
 
 # ---------------------------------------------------------------------------------------------
-# hand cases (the constructions of tests/test_optimize.py)
+# hand cases (the constructions of tests/optimize/test_hand_cases.py)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -36,7 +36,7 @@ from gridtwin.weather import (
 )
 from gridtwin.weather.resources import MOUNTINGS
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 TMY3 = Path(pvlib.__file__).parent / "data" / "723170TYA.CSV"
 GSO_NC = ROOT / "weather" / "greensboro_tmy3.nc"
 OEDB = Path(windpowerlib.__file__).parent / "oedb"
