@@ -98,7 +98,7 @@ def case_gridtwin(study_path: str, workdir: Path) -> dict[str, Any]:
         "wall": t2 - t1,
         "imports": t1 - t0,
         "objective": float(ds.attrs["objective"]),
-        "highs_run": float(solver["highs_run_time_s"]),
+        "highs_run": float(solver["solver_run_time_s"]),
         "ipm_iterations": int(solver.get("iterations", {}).get("ipm", -1)),
         "stages": json.loads(ds.attrs["stage_seconds"]),
         "status": f"{solver['status']}/{solver['termination_condition']}",

@@ -28,7 +28,7 @@ def main(path: str = "studies/default.yaml") -> None:
         total = time.perf_counter() - t0
     stages = json.loads(ds.attrs["stage_seconds"])
     solver = json.loads(ds.attrs["solver"])
-    solve = solver["highs_run_time_s"]
+    solve = solver["solver_run_time_s"]
     for name, seconds in stages.items():
         print(f"{name:14s} {seconds:8.2f} s")
     print(f"{'end to end':14s} {total:8.2f} s")
