@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
+import math
 import os
 import sys
 from collections.abc import Iterator
@@ -58,12 +59,24 @@ def _banner_shown_to_null() -> bool:
 
 
 def highs_options(options: dict[str, Any] | None = None) -> dict[str, Any]:
-    """A copy of ``options`` for HiGHS with the log off unless DEBUG logging is on.
+    """A copy of ``options`` for HiGHS, checked, with the log off unless DEBUG logging is on.
 
     Also silences the process's HiGHS banner (once per process), so a solve prints nothing
     but gridtwin's own progress. A user's explicit ``output_flag`` is kept.
+
+    Raises
+    ------
+    ConfigError
+        An option HiGHS does not know, or a value it refuses (:func:`check_options`): HiGHS
+        itself would print an error and silently keep its default.
     """
+    from gridtwin.exceptions import ConfigError
+
     opts = dict(options or {})
+    try:
+        check_options(opts)
+    except ValueError as err:
+        raise ConfigError(str(err)) from None
     opts.setdefault("output_flag", logger.isEnabledFor(logging.DEBUG))
     _banner_shown_to_null()
     return opts
@@ -111,7 +124,10 @@ def _highs_value_message(highs: Any, name: str, value: Any) -> str:
     expected = _HIGHS_TYPES.get(kind_name, "a value")
     quote = ""
     if isinstance(value, bool) and kind_name == "kString":
-        quote = " (YAML reads unquoted on/off/yes/no as true/false: quote it, e.g. 'off')"
+        quote = (
+            " (YAML reads unquoted on/off/yes/no as true/false: quote it, in a study file "
+            f'{name}: "off", on a shell --set "solver.options.{name}=\'off\'")'
+        )
     return (
         f"solver.options.{name}: HiGHS rejects the value {value!r}{quote}; give {expected} "
         "within the range or choices of the HiGHS documentation"
@@ -137,3 +153,32 @@ def check_options(options: dict[str, Any]) -> None:
             "documentation for option names"
         )
     _check_values(options)
+
+
+def check_clarabel_options(options: dict[str, Any]) -> None:
+    """Check Clarabel settings: names Clarabel knows (``clarabel.DefaultSettings``), numbers
+    finite and >= 0, and no HiGHS option names (``solver``, ``run_crossover`` ...).
+
+    Raises
+    ------
+    ValueError
+        Naming the settings and the fix.
+    """
+    import clarabel
+
+    known = clarabel.DefaultSettings()
+    unknown = sorted(k for k in options if not hasattr(known, k))
+    if unknown:
+        raise ValueError(
+            f"solver.options: {unknown} are not Clarabel settings (HiGHS options left over? "
+            "clear them with --set solver.options=null); Clarabel takes e.g. max_iter, "
+            "time_limit, tol_gap_rel"
+        )
+    for name, value in options.items():
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        if number and not (math.isfinite(value) and value >= 0):
+            raise ValueError(f"solver.options.{name}: Clarabel needs a number >= 0, got {value!r}")
+        if number and isinstance(value, int) and value > 2**32 - 1:
+            raise ValueError(
+                f"solver.options.{name}: {value} is beyond Clarabel's range (at most {2**32 - 1})"
+            )

@@ -10,7 +10,7 @@ from pydantic import Field, StrictBool, model_validator
 from gridtwin.config.base import (
     StrictModel,
 )
-from gridtwin.highs import check_options
+from gridtwin.highs import check_clarabel_options, check_options
 
 
 class SolverConfig(StrictModel):
@@ -26,7 +26,10 @@ class SolverConfig(StrictModel):
     options : dict
         Solver options by the solver's own names. For HiGHS (e.g. ``solver: ipm``,
         ``run_crossover: "off"``, ``time_limit: 600``) unknown names and values HiGHS refuses
-        (wrong type, out of range, not among the choices) are rejected when the study loads.
+        (wrong type, out of range, not among the choices) are rejected when the study loads
+        (``off`` unquoted is a YAML boolean: write ``"off"``). For Clarabel, names must be
+        Clarabel settings (``max_iter``, ``time_limit``, ``tol_gap_rel`` ...) and numbers >= 0.
+        ``null`` clears the options (``--set solver.options=null`` before switching solver).
     tie_break_cost : float
         Cost per MWh of storage discharge and of grid export [currency/MWh], default 0.01.
         Where renewable energy is curtailed it is free, and the LP then has many equally cheap
@@ -49,12 +52,22 @@ class SolverConfig(StrictModel):
     tie_break_cost: Annotated[float, Field(strict=True, ge=0.0, le=1.0)] = 0.01
     verify: StrictBool = False
 
+    @model_validator(mode="before")
+    @classmethod
+    def _null_options(cls, raw: Any) -> Any:
+        """``options: null`` clears them (``--set solver.options=null``)."""
+        if isinstance(raw, dict) and "options" in raw and raw["options"] is None:
+            return {**raw, "options": {}}
+        return raw
+
     @model_validator(mode="after")
     def _solver_fits(self) -> SolverConfig:
         if self.name == "clarabel" and self.backend != "cvxpy":
             raise ValueError("solver.name 'clarabel' needs solver.backend 'cvxpy'")
         if self.name == "highs":
             check_options(self.options)
+        else:
+            check_clarabel_options(self.options)
         return self
 
 

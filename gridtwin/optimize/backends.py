@@ -18,9 +18,11 @@ import importlib
 import logging
 import math
 import time
+from collections.abc import Mapping
 from typing import Any, Protocol
 
 from gridtwin.exceptions import ConfigError, SolverError
+from gridtwin.optimize.evaluate import cfe_balance
 from gridtwin.optimize.outcome import RETRIED, Attempt, SolverReport, Status, diagnose
 from gridtwin.optimize.problem import Solution, SystemProblem
 
@@ -100,29 +102,51 @@ def max_reachable_cfe(
 ) -> float:
     """Highest hourly CFE score the candidate assets can reach, ignoring cost.
 
-    Solves the relaxed problem (:meth:`SystemProblem.relaxed_for_max_cfe`): the same assets,
-    limits and flexibility, no CFE constraint, curtailing campus load not allowed (the score's
-    denominator is then fixed), the clean supply maximised.
+    The score is clean supply over load served, and curtailing load (where the flexibility
+    allows it) lowers the denominator, so the highest score is a ratio to maximise. Dinkelbach's
+    method solves it with a few LPs: starting from ``s = 0``, maximise ``clean + s x curtailed``
+    over the relaxed problem (:meth:`SystemProblem.relaxed_for_max_cfe`: the same assets and
+    limits, no CFE row, no tie-break cost), set ``s`` to the score that dispatch reaches, and
+    repeat until it stops rising (one LP without curtailment, usually two or three with it).
+    Every score returned is reached by a feasible dispatch, so a target at or below it is
+    feasible (for a horizon of one CFE period; with stacked years the score is over the whole
+    horizon, and each year must meet the target on its own).
 
     Returns
     -------
     float
         CFE score [-], or ``nan`` if the load cannot be served at all (or the solver stopped
         without an optimum).
+
+    References
+    ----------
+    Dinkelbach, W. (1967), On nonlinear fractional programming, Management Science 13(7),
+    492-498, doi:10.1287/mnsc.13.7.492.
     """
     chosen = backend(backend_name)
     name = solver_name(chosen, solver)
     return _reach(chosen, problem, name, chosen.options(name, options))
 
 
+#: Largest number of Dinkelbach steps of :func:`max_reachable_cfe`.
+REACH_STEPS = 6
+
+
 def _reach(chosen: Backend, problem: SystemProblem, solver: str, opts: dict[str, Any]) -> float:
-    try:
-        run = chosen.attempt(problem.relaxed_for_max_cfe(), solver, opts, maximise_cfe=True)
-    except SolverError:
-        return math.nan
-    if run.status is not Status.OPTIMAL:
-        return math.nan
-    return run.objective / float(problem.snapshot_weights @ problem.load)
+    score = 0.0
+    for _ in range(REACH_STEPS):
+        relaxed = problem.relaxed_for_max_cfe(score)
+        try:
+            run = chosen.attempt(relaxed, solver, opts, maximise_cfe=True)
+        except SolverError:
+            return math.nan
+        if run.status is not Status.OPTIMAL:
+            return math.nan
+        reached, _ = cfe_balance(relaxed, chosen.extract(run, relaxed))
+        if reached <= score + 1e-9 or reached >= 1.0:
+            return max(reached, score)
+        score = reached
+    return score
 
 
 def solve(
@@ -163,14 +187,22 @@ def solve(
     """
     chosen = backend(backend_name)
     name = solver_name(chosen, solver)
-    opts = chosen.options(name, options)
+    if options is not None and not isinstance(options, Mapping):
+        raise ConfigError(
+            f"solver.options: give a mapping of option names to values, not {options!r}"
+        )
+    opts = chosen.options(name, dict(options or {}))
     t0 = time.perf_counter()
     run = chosen.attempt(problem, name, opts)
     retried = None
     if run.status is not Status.OPTIMAL:
         label = "HiGHS" if name == "HIGHS" else name
-        first = opts
-        reach = functools.cache(lambda: _reach(chosen, problem, name, first))
+        # the reachable score from a simplex vertex (HiGHS), also when an interior point
+        # solver (Clarabel) was chosen: its tolerance would understate the score
+        exact, exact_opts = ("HIGHS", chosen.options("HIGHS", None)) if name != "HIGHS" else (
+            name, opts
+        )  # fmt: skip
+        reach = functools.cache(lambda: _reach(chosen, problem, exact, exact_opts))
         opts = diagnose(run, problem, label, opts, reach, can_cross_over=name == "HIGHS")
         logger.warning(
             "%s stopped with %s on a reachable target: solving again with crossover "

@@ -44,7 +44,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from gridtwin.exceptions import ConfigError
-from gridtwin.highs import highs_options
+from gridtwin.highs import check_clarabel_options, highs_options
 from gridtwin.optimize import backends
 from gridtwin.optimize.cvxpy_assets import flexibility, storage
 from gridtwin.optimize.cvxpy_network import (
@@ -367,9 +367,6 @@ def run_model(model: Model, name: str, opts: dict[str, Any]) -> Attempt:
     ConfigError
         An option the solver does not know.
     """
-    clash = {"solver", "verbose"} & set(opts)
-    if name != "HIGHS" and clash:
-        raise ConfigError(f"solver.options: {sorted(clash)} are not {name} settings")
     kwargs = {"highs_options": opts} if name == "HIGHS" else opts
     if name in OBJECTIVE_SCALE and model.scale == 1.0:
         model.scale = OBJECTIVE_SCALE[name]
@@ -380,7 +377,7 @@ def run_model(model: Model, name: str, opts: dict[str, Any]) -> Attempt:
         with warnings.catch_warnings():  # an inaccurate solution is no verdict
             warnings.filterwarnings("ignore", "Solution may be inaccurate", UserWarning)
             model.problem.solve(solver=name, verbose=logger.isEnabledFor(logging.DEBUG), **kwargs)
-    except (TypeError, ValueError) as err:
+    except (TypeError, ValueError, OverflowError) as err:
         if "Cannot unpack invalid solution" in str(err):  # stopped without a verdict
             return Attempt(Status.NO_VERDICT, "unknown (no solution to unpack)", model)
         # unknown option name or value
@@ -405,8 +402,22 @@ class CvxpyBackend:
     solvers = SOLVERS
 
     def options(self, solver: str, options: dict[str, Any] | None) -> dict[str, Any]:
-        """HiGHS options (log off unless DEBUG logging) or Clarabel settings, copied."""
-        return highs_options(options) if solver == "HIGHS" else dict(options or {})
+        """HiGHS options (checked, log off unless DEBUG logging) or Clarabel settings
+        (checked), copied.
+
+        Raises
+        ------
+        ConfigError
+            An option the solver does not know or a value it refuses.
+        """
+        if solver == "HIGHS":
+            return highs_options(options)
+        opts = dict(options or {})
+        try:
+            check_clarabel_options(opts)
+        except ValueError as err:
+            raise ConfigError(str(err)) from None
+        return opts
 
     def attempt(
         self, problem: SystemProblem, solver: str, opts: dict[str, Any], maximise_cfe: bool = False
@@ -477,6 +488,7 @@ def _iterations(stats: Any) -> dict[str, int]:
             "simplex": int(extra.simplex_iteration_count),
             "ipm": int(extra.ipm_iteration_count),
             "crossover": int(extra.crossover_iteration_count),
+            "pdlp": int(getattr(extra, "pdlp_iteration_count", 0)),
         }
     return {"total": int(stats.num_iters)} if stats.num_iters is not None else {}
 

@@ -139,6 +139,7 @@ def limit_reached(opts: dict[str, Any], run_time: float, iterations: dict[str, i
     counts = {
         "simplex_iteration_limit": iterations.get("simplex"),
         "ipm_iteration_limit": iterations.get("ipm"),
+        "pdlp_iteration_limit": iterations.get("pdlp"),
         "max_iter": iterations.get("total"),
     }
     for key in ITERATION_LIMITS:
@@ -180,7 +181,7 @@ def limit_message(solver: str, attempt: Attempt, opts: dict[str, Any]) -> str:
             "shorten the solve with aggregation.segments; no result written"
         )
     limits = {k: opts[k] for k in ITERATION_LIMITS if k in opts}
-    done = ", ".join(f"{k} {v}" for k, v in attempt.iterations.items()) or "unknown"
+    done = ", ".join(f"{k} {v}" for k, v in attempt.iterations.items() if v) or "none"
     return (
         f"{solver} stopped at an iteration limit (solver.options {limits or 'defaults'}; "
         f"iterations done: {done}) before an optimum ({attempt.said}); raise or remove "

@@ -389,18 +389,17 @@ class SystemProblem:
         if not 0.0 <= self.cfe_target <= 1.0:
             raise ConfigError(f"problem: cfe_target {self.cfe_target} is outside [0, 1]")
 
-    def relaxed_for_max_cfe(self) -> SystemProblem:
-        """The problem whose maximal clean supply gives the highest reachable CFE score.
+    def relaxed_for_max_cfe(self, score: float = 0.0) -> SystemProblem:
+        """The problem whose maximal clean supply, with curtailed load valued at ``score``,
+        is a step of the search for the highest reachable CFE score
+        (:func:`gridtwin.optimize.backends.max_reachable_cfe`).
 
-        Same assets, limits and flexibility, no CFE target, no tie-break cost, and no load
-        curtailment (so the score's denominator stays the whole load).
+        Same assets, limits and flexibility (curtailment included), no tie-break cost, and
+        ``cfe_target = score`` [-]: the backends' clean-supply expression then counts each
+        curtailed MWh at ``score``, so maximising it maximises ``clean - score x served``
+        (Dinkelbach's step for the ratio clean / served).
         """
-        flex = self.flex
-        if flex is not None:
-            flex = replace(
-                flex, curtail_max=np.zeros_like(flex.curtail_max), curtail_energy_max=0.0
-            )
-        return replace(self, cfe_target=0.0, flex=flex, tie_break_cost=0.0)
+        return replace(self, cfe_target=min(max(score, 0.0), 1.0), tie_break_cost=0.0)
 
     @property
     def snapshot_weights(self) -> np.ndarray:

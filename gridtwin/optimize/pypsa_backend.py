@@ -453,6 +453,7 @@ def _run_info(n: pypsa.Network) -> tuple[float, dict[str, int]]:
         "simplex": int(info.simplex_iteration_count),
         "ipm": int(info.ipm_iteration_count),
         "crossover": int(info.crossover_iteration_count),
+        "pdlp": int(getattr(info, "pdlp_iteration_count", 0)),
     }
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from gridtwin.exceptions import DataError
 from gridtwin.optimize.evaluate import (
     cfe_shortfall_by_period,
     load_served,
@@ -388,6 +389,7 @@ def verify(
     Verification
         The worst violation of each family of :data:`FAMILIES`, with its tolerance.
     """
+    _require_match(problem, solution)
     checks = []
     skipped = OPERATION_SKIPS if operation else ()
     for name, (family, unit, scale) in FAMILIES.items():
@@ -398,6 +400,36 @@ def verify(
         )  # fmt: skip
         checks.append(_worst(name, rows, unit, rtol * scale(problem, solution) + ATOL, problem))
     return Verification(tuple(checks), skipped)
+
+
+def _require_match(p: SystemProblem, s: Solution) -> None:
+    """Raise ``DataError`` when the solution is not one of this problem (technologies or
+    hours missing), naming what is missing."""
+    n = len(p.snapshots)
+    missing = [t for t in p.technologies if t not in s.p_nom]
+    missing += [g.name for g in p.generators if g.name not in s.p]
+    for st in p.storage:
+        for kind, values in (
+            ("charge", s.charge),
+            ("discharge", s.discharge),
+            ("state_of_charge", s.state_of_charge),
+            ("e_nom", s.e_nom),
+        ):
+            if st.name not in values:
+                missing.append(f"{st.name} {kind}")  # fmt: skip
+    if missing:
+        raise DataError(
+            f"verify: the solution has no values for {sorted(set(missing))}; verify a solution "
+            "of this problem (same technologies)"
+        )
+    series = {"grid_import": s.grid_import, "grid_export": s.grid_export}
+    series.update({f"p[{g.name}]": s.p[g.name] for g in p.generators})
+    wrong = [k for k, v in series.items() if np.shape(v) != (n,)]
+    if wrong:
+        raise DataError(
+            f"verify: {wrong} do not have the problem's {n} time steps; verify a solution of "
+            "this problem (same hours)"
+        )
 
 
 def _worst(family: str, rows: Rows, unit: str, tolerance: float, p: SystemProblem) -> FamilyCheck:

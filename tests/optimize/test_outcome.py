@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from hand_cases import index, poi
+from hand_cases import SOLAR_MIDDAY, Solve, flex, four_hours, index, poi
 
 from gridtwin.exceptions import ConfigError, InfeasibleError, SolverError, UnboundedError
 from gridtwin.optimize import backends
@@ -146,3 +146,70 @@ def test_rolling_dispatch_window_names_the_limit() -> None:
 def test_unknown_backend_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match=r"solver\.backend: 'gurobi' is not one of"):
         backends.solve(_campus(), "gurobi")
+
+
+def test_reachable_score_counts_curtailment(solve: Solve) -> None:
+    """Grid-connected (grid CFE share 0), solar only at midday, night load curtailable up to
+    150 MWh: serving 400 - 150 = 250 MWh with 200 MWh of solar reaches 0.8 (0.5 if curtailing
+    were ignored). The message says 0.8 and a target of 0.8 solves (Dinkelbach's ratio)."""
+    problem = four_hours(
+        (SOLAR_MIDDAY,),
+        1.0,
+        poi(4, 1000.0, 50.0, 0.0),
+        flexibility=flex(4, curtail=100.0, curtail_energy=150.0, curtail_cost=3.0),
+    )
+    with pytest.raises(InfeasibleError, match=r"reachable .* is 0\.8000"):
+        solve(problem)
+    assert backends.max_reachable_cfe(problem) == pytest.approx(0.8, abs=1e-6)
+    assert backends.max_reachable_cfe(problem, "cvxpy") == pytest.approx(0.8, abs=1e-6)
+    solve(replace(problem, cfe_target=0.8))  # feasible (and verified)
+
+
+def test_load_served_only_with_curtailment_is_not_called_unservable(solve: Solve) -> None:
+    """A 50 MW POI cannot serve the 100 MW night load: without curtailment the load cannot be
+    served, with 100 MWh of it curtailed it can. The message gives the reachable score
+    (200 MWh of solar over 300 MWh served), not 'cannot be served'."""
+    problem = four_hours(
+        (SOLAR_MIDDAY,),
+        1.0,
+        poi(4, 50.0, 50.0, 0.0),
+        flexibility=flex(4, curtail=100.0, curtail_energy=100.0),
+    )
+    with pytest.raises(InfeasibleError, match=r"reachable .* is 0\.6667") as err:
+        solve(problem)
+    assert "cannot be served" not in str(err.value)
+    best = backends.max_reachable_cfe(problem)
+    assert best == pytest.approx(2 / 3, abs=1e-6)
+    solve(replace(problem, cfe_target=best - 1e-6))
+
+
+@pytest.mark.parametrize(
+    ("backend", "solver", "options", "pattern"),
+    [
+        ("pypsa", "highs", {"bogus": 1}, r"unknown HiGHS option\(s\) \['bogus'\]"),
+        ("cvxpy", "highs", {"time_limit": "abc"}, r"solver\.options\.time_limit: HiGHS rejects"),
+        ("pypsa", "highs", "notadict", r"solver\.options: give a mapping"),
+        ("cvxpy", "clarabel", {"max_iter": -1}, r"solver\.options\.max_iter: Clarabel needs"),
+        ("cvxpy", "clarabel", {"max_iter": 10**30}, r"beyond Clarabel's range"),
+        ("cvxpy", "clarabel", {"solver": "ipm"}, r"not Clarabel settings"),
+    ],
+)
+def test_bad_solver_options_are_refused_before_solving(
+    backend: str, solver: str, options: object, pattern: str
+) -> None:
+    with pytest.raises(ConfigError, match=pattern):
+        backends.solve(_campus(), backend, solver, options)  # type: ignore[arg-type]
+
+
+def test_yaml_off_is_refused_with_the_shell_form_of_the_fix() -> None:
+    """``presolve: off`` unquoted is a YAML boolean, which HiGHS would ignore with only a
+    printed error; the refusal says how to quote it in a file and on a shell."""
+    with pytest.raises(ConfigError, match=r"--set \"solver\.options\.presolve='off'\""):
+        backends.solve(_campus(), "pypsa", "highs", {"presolve": False})
+
+
+def test_pdlp_iteration_limit_names_the_pdlp_count() -> None:
+    """PDLP counts its own iterations; the message names them (49 after a limit of 50)."""
+    options = {"solver": "pdlp", "pdlp_iteration_limit": 50}
+    with pytest.raises(SolverError, match=r"iterations done: pdlp \d+\)"):
+        backends.solve(_campus(), "pypsa", "highs", options)

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from hand_cases import flex, index, poi
 
+from gridtwin.exceptions import DataError
 from gridtwin.network import BranchSpec, NetworkSpec
 from gridtwin.optimize import backends
 from gridtwin.optimize.dispatch import rolling_dispatch
@@ -222,3 +223,14 @@ def test_a_rolling_dispatch_is_checked_without_cfe_rows_and_cycle() -> None:
     assert result.skipped == ("cfe", "objective")
     operated.load_curtailment[2] += 9.0  # beyond curtail_max: still found in an operation
     assert "flexibility" in {c.family for c in verify(problem, operated, operation=True).failed}
+
+
+def test_a_solution_of_another_problem_is_refused_in_one_line() -> None:
+    solution = _copy(_solved("cvxpy"))
+    del solution.p["solar"]
+    with pytest.raises(DataError, match=r"verify: the solution has no values for \['solar'\]"):
+        verify(_everything(), solution)
+    short = _copy(_solved("cvxpy"))
+    short.grid_import = short.grid_import[:10]
+    with pytest.raises(DataError, match=r"\['grid_import'\] do not have the problem's 48"):
+        verify(_everything(), short)
