@@ -443,6 +443,12 @@ def combine(
                     float(ds.attrs["objective"]),
                     {"long_name": "optimal objective value of the solve"},
                 )
+            if "verify_passed" in ds.attrs:
+                ds["verify_passed"] = (
+                    (),
+                    float(ds.attrs["verify_passed"]),
+                    {"long_name": "1 if every constraint family held (verifier), 0 if not"},
+                )
             parts.append(ds)
             names.append(sc.name)
     all_names = [sc.name for sc in todo]
@@ -459,7 +465,8 @@ def combine(
         combined = xr.Dataset(coords={"scenario": all_names})
     for name in combined.variables:  # the first file's fixed string widths must not carry over
         combined[name].encoding = {}
-    for key in ("history", "scenario", "scenario_key", "scenario_values", "objective"):
+    per_scenario = ("objective", "verify_passed", "verify_report", "verify_skipped")
+    for key in ("history", "scenario", "scenario_key", "scenario_values", *per_scenario):
         combined.attrs.pop(key, None)
     combined["study_resolved"] = (
         "scenario",

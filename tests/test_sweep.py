@@ -104,6 +104,10 @@ def test_failing_scenario_is_recorded_and_the_rest_land(tmp_path: Path, weather:
     assert "InfeasibleError" in str(ds.scenario_error.sel(scenario="impossible").values)
     assert np.isnan(float(ds.cfe_score.sel(scenario="impossible")))
     assert float(ds.cfe_score.sel(scenario="fine")) >= 0.6 - 1e-6
+    # the verifier's verdict per scenario (none for the one that failed), not one for all
+    assert float(ds.verify_passed.sel(scenario="fine")) == 1.0
+    assert np.isnan(float(ds.verify_passed.sel(scenario="impossible")))
+    assert "verify_passed" not in ds.attrs
     ds.close()
     assert (scenario_folder(tmp_path / "out.nc") / "fine.nc").is_file()
     assert not (scenario_folder(tmp_path / "out.nc") / "impossible.nc").exists()
