@@ -160,13 +160,19 @@ def target_out_of_reach(problem: SystemProblem, best: float) -> bool:
     return not np.isfinite(best) or best < problem.cfe_target - 1e-6
 
 
+def _floor4(score: float) -> str:
+    """A reachable score to 4 decimals, rounded down: a target at the number shown must be
+    reachable (0.92138 shows as 0.9213, not 0.9214)."""
+    return f"{math.floor(score * 1e4 + 1e-6) / 1e4:.4f}"
+
+
 def no_verdict_message(solver: str, status: str, problem: SystemProblem, best: float) -> str:
     """The message of a solver that stopped without an optimum on a problem whose target is
     within reach (``best`` >= target): the same for every backend."""
     return (
         f"{solver} stopped with status '{status}' although cfe_target={problem.cfe_target} is "
-        f"reachable (highest reachable CFE score {best:.4f}): the interior point method did not "
-        "converge; set solver.options: {solver: simplex} (HiGHS dual simplex, slower but "
+        f"reachable (highest reachable CFE score {_floor4(best)}): the interior point method "
+        "did not converge; set solver.options: {solver: simplex} (HiGHS dual simplex, slower but "
         "robust) or lower the target; no result written"
     )
 
@@ -229,7 +235,7 @@ def infeasibility_message(problem: SystemProblem, best: float) -> str:
         )
     return (
         f"the sizing problem is infeasible at {where}: the highest hourly CFE score reachable "
-        f"with these technologies, {', '.join(limits)} is {best:.4f}; lower "
+        f"with these technologies, {', '.join(limits)} is {_floor4(best)}; lower "
         "policy.cfe_target to at most that, or allow storage, firm clean options, offsite "
         "contracts or more land"
     )

@@ -175,7 +175,7 @@ def test_load_served_only_with_curtailment_is_not_called_unservable(solve: Solve
         poi(4, 50.0, 50.0, 0.0),
         flexibility=flex(4, curtail=100.0, curtail_energy=100.0),
     )
-    with pytest.raises(InfeasibleError, match=r"reachable .* is 0\.6667") as err:
+    with pytest.raises(InfeasibleError, match=r"reachable .* is 0\.6666") as err:
         solve(problem)
     assert "cannot be served" not in str(err.value)
     best = backends.max_reachable_cfe(problem)
