@@ -134,6 +134,11 @@ def _highs_value_message(highs: Any, name: str, value: Any) -> str:
     )
 
 
+def _unknown(options: dict[str, Any], known: Any) -> list[str]:
+    """The option names that ``known`` (a solver's settings object) has no attribute for."""
+    return sorted(k for k in options if not hasattr(known, k))
+
+
 def check_options(options: dict[str, Any]) -> None:
     """Check HiGHS option names and values as HiGHS itself would take them.
 
@@ -145,8 +150,7 @@ def check_options(options: dict[str, Any]) -> None:
     """
     import highspy
 
-    known = highspy.HighsOptions()
-    unknown = sorted(k for k in options if not hasattr(known, k))
+    unknown = _unknown(options, highspy.HighsOptions())
     if unknown:
         raise ValueError(
             f"unknown HiGHS option(s) {unknown} in solver.options; see the HiGHS "
@@ -166,8 +170,7 @@ def check_clarabel_options(options: dict[str, Any]) -> None:
     """
     import clarabel
 
-    known = clarabel.DefaultSettings()
-    unknown = sorted(k for k in options if not hasattr(known, k))
+    unknown = _unknown(options, clarabel.DefaultSettings())
     if unknown:
         raise ValueError(
             f"solver.options: {unknown} are not Clarabel settings (HiGHS options left over? "

@@ -421,6 +421,21 @@ def _resolved_value(config: dict[str, Any] | None, path: str) -> Any:
     return node
 
 
+#: Attributes of a scenario's result that become variables along ``scenario``.
+PER_SCENARIO = {
+    "objective": "optimal objective value of the solve",
+    "verify_passed": "1 if every constraint family held (verifier), 0 if not",
+}
+
+
+def _per_scenario_scalars(ds: xr.Dataset) -> xr.Dataset:
+    """The scenario's :data:`PER_SCENARIO` attributes as scalar variables."""
+    for key, long_name in PER_SCENARIO.items():
+        if key in ds.attrs:
+            ds[key] = ((), float(ds.attrs[key]), {"long_name": long_name})
+    return ds
+
+
 def combine(
     todo: list[Scenario], folder: Path, status: dict[str, str], errors: dict[str, str]
 ) -> xr.Dataset:
@@ -437,19 +452,7 @@ def combine(
         if status.get(sc.name) in (OK, CACHED):
             ds = open_results(folder / f"{sc.name}.nc")
             resolved[sc.name] = str(ds.attrs.get("study_resolved", ""))
-            if "objective" in ds.attrs:
-                ds["objective"] = (
-                    (),
-                    float(ds.attrs["objective"]),
-                    {"long_name": "optimal objective value of the solve"},
-                )
-            if "verify_passed" in ds.attrs:
-                ds["verify_passed"] = (
-                    (),
-                    float(ds.attrs["verify_passed"]),
-                    {"long_name": "1 if every constraint family held (verifier), 0 if not"},
-                )
-            parts.append(ds)
+            parts.append(_per_scenario_scalars(ds))
             names.append(sc.name)
     all_names = [sc.name for sc in todo]
     if parts:
