@@ -155,7 +155,9 @@ def apply_override(raw: dict[str, Any], item: str) -> None:
         raise ConfigError(f"--set {item!r}: the value is not valid YAML{why}; quote it") from None
     node = raw
     for depth, key in enumerate(keys[:-1]):
-        child = node.setdefault(key.strip(), {})
+        if node.get(key.strip()) is None:  # absent, or cleared by an earlier PATH=null
+            node[key.strip()] = {}
+        child = node[key.strip()]
         if not isinstance(child, dict):
             where = ".".join(keys[: depth + 1])
             raise ConfigError(f"--set {item!r}: '{where}' is a value, not a section")

@@ -429,3 +429,13 @@ def test_ineffective_or_contradictory_settings(overrides: list[str], pattern: st
 )
 def test_consistent_settings_load(overrides: list[str]) -> None:
     load_study(DEFAULT, overrides)
+
+
+def test_solver_options_can_be_cleared_and_refilled_from_the_command_line() -> None:
+    """The default study's HiGHS options cannot go to Clarabel; `=null` clears them and a
+    later `--set` fills the cleared section."""
+    switch = ["solver.backend=cvxpy", "solver.name=clarabel"]
+    with pytest.raises(ConfigError, match=r"solver\.options.*not Clarabel settings.*=null"):
+        load_study(DEFAULT, switch)
+    study = load_study(DEFAULT, [*switch, "solver.options=null", "solver.options.max_iter=50"])
+    assert study.config.solver.options == {"max_iter": 50}
