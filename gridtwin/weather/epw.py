@@ -11,6 +11,7 @@ different year; they are re-indexed to one reference year. EPW wind speed is at 
 
 from __future__ import annotations
 
+import io
 import logging
 from pathlib import Path
 
@@ -74,7 +75,8 @@ def read_epw(path: str | Path, reference_year: int = 2019) -> xr.Dataset:
     """
     p = Path(path)
     try:
-        df, meta = pvlib.iotools.read_epw(p)
+        text, encoding = _decoded(p)
+        df, meta = pvlib.iotools.read_epw(io.StringIO(text))
     except (OSError, ValueError, KeyError, IndexError, TypeError) as exc:
         raise DataError(
             f"{p}: cannot read as EPW ({exc}); is it an EnergyPlus weather file?"
@@ -95,6 +97,7 @@ def read_epw(path: str | Path, reference_year: int = 2019) -> xr.Dataset:
         "station_id": str(meta.get("WMO_code", "")),
         "source": f"{p.name}, {meta.get('data_type', 'EPW')} via pvlib.iotools.read_epw",
         "source_format": "epw",
+        "source_encoding": encoding,
         "original_time_convention": (
             f"hour-ending (hours 1..24) local standard time, UTC{float(meta['TZ']):+g}"
         ),
@@ -109,3 +112,14 @@ def read_epw(path: str | Path, reference_year: int = 2019) -> xr.Dataset:
         wind_height_m=EPW_WIND_HEIGHT_M,
         attrs=attrs,
     )
+
+
+def _decoded(path: Path) -> tuple[str, str]:
+    """The file's text and its encoding: UTF-8, else Latin-1 (station names with accents in
+    many European EPW files are Latin-1 or Windows-1252; every byte decodes in Latin-1)."""
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        logger.info("%s: not UTF-8; read as Latin-1", path)
+        return raw.decode("latin-1"), "latin-1"

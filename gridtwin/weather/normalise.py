@@ -208,6 +208,31 @@ def _check_stamps(
         )
 
 
+def _optional_albedo(
+    frame: pd.DataFrame, step: pd.Timedelta, source: str
+) -> tuple[pd.DataFrame, str]:
+    """Keep the file's albedo where it is usable: every value present a fraction in (0, 1]
+    and no gap longer than :data:`MAX_GAP_HOURS` (short gaps are filled like any variable).
+    Otherwise (missing codes such as EPW's 999 or empty fields, TMY3's zeros, long gaps) it is
+    dropped and the PV model uses its configured albedo (``solar.albedo``, default 0.2).
+    Returns the frame and a note for the weather set's ``albedo_source`` attribute."""
+    if "albedo" not in frame:
+        return frame, "not in the file: the PV model's solar.albedo is used"
+    values = frame["albedo"].to_numpy(dtype=float)
+    present = np.isfinite(values)
+    fractions = present & (values > 0.0) & (values <= 1.0)
+    longest = max((b - a + 1 for a, b in _runs(~present)), default=0)
+    if present.any() and (fractions == present).all():
+        if longest <= round(MAX_GAP_HOURS * _HOUR / step):
+            return frame, "the file"
+    note = (
+        f"missing or outside (0, 1] in {int((~fractions).sum())} of {len(values)} rows of the "
+        "file: the PV model's solar.albedo is used"
+    )
+    logger.warning("%s: albedo %s", source, note)
+    return frame.drop(columns="albedo"), note
+
+
 def _clean(
     frame: pd.DataFrame, step: pd.Timedelta, source: str, times: pd.DatetimeIndex, clock: str
 ) -> tuple[pd.DataFrame, dict[str, int], dict[str, int]]:
@@ -359,10 +384,8 @@ def normalise(
     file_clock = grid + pd.Timedelta(hours=offset_h) - step * _LABEL_SHIFT[label]
     zone = "UTC" if offset_h == 0 else f"local standard time, UTC{offset_h:+g}"
     clock = f"file labels, {zone}"
+    frame, albedo_note = _optional_albedo(frame, step, source)
     frame, filled, clipped = _clean(frame, step, source, file_clock, clock)
-    if "albedo" in frame and not ((frame["albedo"] > 0.0) & (frame["albedo"] <= 1.0)).all():
-        logger.info("%s: albedo is empty or out of (0, 1]; not included", source)
-        frame = frame.drop(columns="albedo")
     hourly = _to_hourly(frame, step)
 
     time = pd.DatetimeIndex(hourly.index).as_unit("ns")
@@ -385,6 +408,7 @@ def normalise(
         original_utc_offset_h=offset_h,
         original_resolution=f"{minutes:g} min",
         time_convention="UTC, interval start",
+        albedo_source=albedo_note,
     )
     if step != _HOUR or label == "instant":
         ds.attrs["aggregation"] = f"{minutes:g}-min values averaged to hourly means by overlap"

@@ -476,3 +476,46 @@ def test_reference_year_out_of_range() -> None:
     tmy3 = Path(pvlib.__file__).parent / "data" / "723170TYA.CSV"
     with pytest.raises(ConfigError, match="outside 1900-2100"):
         read(tmy3, reference_year=-5)
+
+
+LYON = "FRA_AR_Lyon-Bron.AP.074800_TMYx.2004-2018.epw"
+
+
+def _lyon_with(shared_data: Path, tmp_path: Path, header: bytes | None, albedo: bytes | None):
+    """The Lyon EPW, with a Latin-1 station name and / or every albedo field replaced."""
+    raw = (shared_data / "weather" / LYON).read_bytes()
+    lines = raw.split(b"\n")
+    if header is not None:
+        lines[0] = lines[0].replace(b"Lyon Bron AP", header)
+    if albedo is not None:
+        for i in range(8, len(lines)):
+            fields = lines[i].split(b",")
+            if len(fields) > 32:
+                fields[32] = albedo  # EPW field 33: albedo
+                lines[i] = b",".join(fields)
+    path = tmp_path / "lyon.epw"
+    path.write_bytes(b"\n".join(lines))
+    return path
+
+
+def test_epw_with_a_latin1_header_reads(shared_data: Path, tmp_path: Path):
+    """German and French EPW files often name their station in Latin-1, not UTF-8."""
+    name = "Lyon-Bron Aéroport Saint-Exupéry"
+    ds = read(_lyon_with(shared_data, tmp_path, name.encode("latin-1"), None))
+    assert ds.attrs["site_name"].startswith(name)
+    assert ds.attrs["source_encoding"] == "latin-1"
+    reference = read(shared_data / "weather" / LYON)
+    xr.testing.assert_identical(ds["ghi"], reference["ghi"])
+
+
+@pytest.mark.parametrize("code", [b"999", b""], ids=["999", "empty"])
+def test_epw_without_albedo_reads_and_says_which_albedo_is_used(
+    shared_data: Path, tmp_path: Path, code: bytes
+):
+    """PVGIS-made and older EPW files code a missing albedo as 999 or leave it empty: the read
+    goes on without it and says the PV model's solar.albedo is used."""
+    ds = read(_lyon_with(shared_data, tmp_path, None, code))
+    assert "albedo" not in ds
+    assert "solar.albedo is used" in ds.attrs["albedo_source"]
+    assert "8760 of 8760 rows" in ds.attrs["albedo_source"]
+    assert read(shared_data / "weather" / LYON).attrs["albedo_source"] == "the file"
