@@ -228,17 +228,38 @@ def infeasibility_message(problem: SystemProblem, best: float) -> str:
         limits.append(f"{problem.land_area:g} ha of site land")
         fixes.append("raise site.land_area_ha")
     if not np.isfinite(best):
+        allow = [o for o in _missing(problem, clean=False) if o in ("storage", "firm capacity")]
+        also = f", or allow {' or '.join(allow)}" if allow else ""
         return (
             f"the sizing problem is infeasible at {where}: the campus load cannot be served "
             f"every hour even without a CFE target (the candidate technologies, "
-            f"{', '.join(limits)}); {', '.join(fixes)}, or allow storage or firm capacity"
+            f"{', '.join(limits)}); {', '.join(fixes)}{also}"
         )
+    options = _missing(problem, clean=True)
+    more = f", or allow {', '.join(options)}" if options else ""
     return (
         f"the sizing problem is infeasible at {where}: the highest hourly CFE score reachable "
         f"with these technologies, {', '.join(limits)} is {_floor4(best)}; lower "
-        "policy.cfe_target to at most that, or allow storage, firm clean options, offsite "
-        "contracts or more land"
+        f"policy.cfe_target to at most that{more}"
     )
+
+
+def _missing(problem: SystemProblem, clean: bool) -> list[str]:
+    """What the problem could be given and does not have, in this order: extendable storage,
+    a firm generator (clean with ``clean``; available at half its rating or more every hour),
+    offsite contracts and more land (where land is limited)."""
+    firm = any(
+        g.extendable and not g.offsite and (g.clean or not clean)
+        and float(np.min(g.capacity_factor)) >= 0.5
+        for g in problem.generators
+    )  # fmt: skip
+    wanted = [
+        ("storage", not any(s.extendable for s in problem.storage)),
+        ("firm clean options" if clean else "firm capacity", not firm),
+        ("offsite contracts", not problem.offsite),
+        ("more land", problem.land_area is not None),
+    ]
+    return [name for name, missing in wanted if missing]
 
 
 def crossover_retry(options: dict[str, Any]) -> dict[str, Any] | None:

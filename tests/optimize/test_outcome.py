@@ -9,12 +9,21 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from hand_cases import SOLAR_MIDDAY, Solve, flex, four_hours, index, poi
+from hand_cases import (
+    INFEASIBLE_CASES,
+    SOLAR_MIDDAY,
+    Solve,
+    battery_two_hours,
+    flex,
+    four_hours,
+    index,
+    poi,
+)
 
 from gridtwin.exceptions import ConfigError, InfeasibleError, SolverError, UnboundedError
 from gridtwin.optimize import backends
 from gridtwin.optimize.dispatch import rolling_dispatch
-from gridtwin.optimize.outcome import Status, limit_reached
+from gridtwin.optimize.outcome import Status, infeasibility_message, limit_reached
 from gridtwin.optimize.problem import GeneratorSpec, StorageSpec, SystemProblem
 
 HOURS = 72
@@ -213,3 +222,18 @@ def test_pdlp_iteration_limit_names_the_pdlp_count() -> None:
     options = {"solver": "pdlp", "pdlp_iteration_limit": 50}
     with pytest.raises(SolverError, match=r"iterations done: pdlp \d+\)"):
         backends.solve(_campus(), "pypsa", "highs", options)
+
+
+def test_infeasibility_advice_names_only_what_is_missing() -> None:
+    """The advice lists storage, firm clean options, offsite contracts and land only where the
+    problem does not have them."""
+    with_storage = battery_two_hours(0.99)
+    text = infeasibility_message(with_storage, 0.5)
+    assert "storage" not in text.split("at most that")[1]
+    without = INFEASIBLE_CASES["no_storage_at_night"]()
+    assert "allow storage" in infeasibility_message(without, 0.5)
+    assert "allow storage" in infeasibility_message(without, float("nan"))
+    firm = four_hours((SOLAR_MIDDAY, GeneratorSpec("nuclear", np.full(4, 0.93), 500.0)), 1.0)
+    advice = infeasibility_message(firm, 0.5).split("at most that")[1]
+    assert "firm" not in advice and "allow storage" in advice and "more land" not in advice
+    assert "more land" in infeasibility_message(replace(firm, land_area=10.0), 0.5)
