@@ -46,11 +46,9 @@ STORAGE_ROWS: dict[str, tuple[str, str, str | None]] = {
 
 
 def study_technologies(cfg: StudyConfig) -> list[str]:
-    """Technologies a study uses: the extendable ones and those with existing capacity."""
-    assets = cfg.technologies.assets
-    used = [str(t) for t in cfg.technologies.extendable]
-    used += [t for t, a in assets.items() if t not in used and (a.p_nom > 0 or a.e_nom > 0)]
-    return used
+    """Technologies a study uses: the extendable ones and those with existing capacity
+    (:attr:`gridtwin.config.TechnologiesConfig.used`)."""
+    return cfg.technologies.used
 
 
 def _generators(

@@ -65,6 +65,25 @@ def _resolve_paths(cfg: StudyConfig, base: Path) -> None:
             setattr(owner, str(name), resolved)
 
 
+def _check_catalogue(cfg: StudyConfig, source: str) -> None:
+    """The catalogue has the study's technologies in the study's currency and year: checked
+    when the study loads, before any weather is read (a catalogue is a few hundred rows)."""
+    from gridtwin.exceptions import DataError
+    from gridtwin.technologies import annualised_costs, load_catalogue
+
+    used = cfg.technologies.used + (["network"] if cfg.network is not None else [])
+    try:
+        annualised_costs(
+            load_catalogue(cfg.technologies.catalogue),
+            used,
+            cfg.currency,
+            cfg.currency_year,
+            cfg.technologies.discount_rate,
+        )
+    except (DataError, ConfigError) as err:
+        raise ConfigError(f"{source}: {err}") from None
+
+
 def _check_files(cfg: StudyConfig, source: str) -> None:
     if isinstance(cfg.weather.path, list) and not cfg.weather.path:
         raise ConfigError(f"{source}: field 'weather.path': the list of weather files is empty")
@@ -227,6 +246,7 @@ def parse_study(
         raise ConfigError(format_validation_error(source, err)) from None
     _resolve_paths(cfg, (base or Path.cwd()).resolve())
     _check_files(cfg, source)
+    _check_catalogue(cfg, source)
     return Study(config=cfg, path=None, text=text, overrides=tuple(overrides))
 
 

@@ -132,5 +132,14 @@ class TechnologiesConfig(StrictModel):
                 )
         return self
 
+    @property
+    def used(self) -> list[str]:
+        """Technologies a study uses: the extendable ones and those with existing capacity."""
+        used = [str(t) for t in self.extendable]
+        used += [
+            t for t, a in self.assets.items() if t not in used and (a.p_nom > 0 or a.e_nom > 0)
+        ]
+        return used
+
 
 __all__ = ["AssetConfig", "TechnologiesConfig"]

@@ -439,3 +439,12 @@ def test_solver_options_can_be_cleared_and_refilled_from_the_command_line() -> N
         load_study(DEFAULT, switch)
     study = load_study(DEFAULT, [*switch, "solver.options=null", "solver.options.max_iter=50"])
     assert study.config.solver.options == {"max_iter": 50}
+
+
+def test_catalogue_in_another_currency_is_refused_when_the_study_loads() -> None:
+    """The shipped catalogue is in USD of 2022: an EUR study is refused at load, before any
+    weather is read, naming the catalogue row and both currencies."""
+    with pytest.raises(ConfigError, match=r"currency=EUR.*in USD of 2022 but the study uses EUR"):
+        load_study(DEFAULT, ["currency=EUR"])
+    with pytest.raises(ConfigError, match=r"USD of 2022 but the study uses USD of 2020"):
+        load_study(DEFAULT, ["currency_year=2020"])
