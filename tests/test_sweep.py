@@ -230,7 +230,10 @@ def test_killed_worker_on_a_running_scheduler_is_recorded_then_resumed(
     assert victim is not None and not thread.is_alive()
     outcome = result["outcome"]
     failed = outcome.failed  # type: ignore[attr-defined]
-    assert 1 <= len(failed) < 4 and sorted(failed) == lost, outcome.status  # type: ignore[attr-defined]
+    # the scenario running on the killed worker failed; one the scheduler had queued behind it
+    # there may have failed with it (it is assigned between the snapshot and the kill), the
+    # others landed
+    assert set(lost) <= set(failed) and len(failed) < 4, outcome.status  # type: ignore[attr-defined]
     assert all("worker lost" in outcome.errors[n] for n in failed)  # type: ignore[attr-defined]
     ds = xr.open_dataset(out)
     assert list(ds.scenario_status.sel(scenario=failed).values) == ["failed"] * len(failed)
@@ -238,7 +241,7 @@ def test_killed_worker_on_a_running_scheduler_is_recorded_then_resumed(
     ds.close()
 
     again = run_sweep(load_study(path), out, workers=1)
-    assert sorted(n for n, s in again.status.items() if s == "ok") == lost
+    assert sorted(n for n, s in again.status.items() if s == "ok") == sorted(failed)
     assert sum(s == "cached" for s in again.status.values()) == 4 - len(failed)
 
 
