@@ -7,11 +7,12 @@ subject: resources, campus, technologies, network, run (solver, aggregation, dis
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from gridtwin.config.base import (
     OFFSITE_TECHNOLOGIES,
@@ -142,8 +143,8 @@ class StudyConfig(StrictModel):
     Attributes
     ----------
     name : str
-        Short name (letters, digits, ``_ . -``); names the default result file
-        ``results/<name>.nc``.
+        Short name (letters, digits, ``_ . -``, not starting with ``.``); names the default
+        result file ``results/<name>.nc``.
     title : str
         Human-readable title, stored in the result's ``title`` attribute.
     currency : str
@@ -185,7 +186,7 @@ class StudyConfig(StrictModel):
         Contracts with plants elsewhere in the grid zone: their weather.
     """
 
-    name: Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")]
+    name: str
     title: str = ""
     currency: Literal["USD", "EUR"] = "USD"
     currency_year: Annotated[int, Field(strict=True, ge=1990, le=2100)] = 2022
@@ -204,6 +205,16 @@ class StudyConfig(StrictModel):
     network: NetworkConfig | None = None
     site: SiteConfig = Field(default_factory=SiteConfig)
     offsite: OffsiteConfig = Field(default_factory=OffsiteConfig)
+
+    @field_validator("name")
+    @classmethod
+    def _file_name(cls, name: str) -> str:
+        if not re.fullmatch(r"[A-Za-z0-9_-][A-Za-z0-9_.-]*", name):
+            raise ValueError(
+                f"name {name!r} must be letters, digits, '_', '.' or '-', not starting with "
+                "'.': it names the result file results/<name>.nc"
+            )
+        return name
 
     @model_validator(mode="after")
     def _offsite_contracts_sized(self) -> StudyConfig:

@@ -448,3 +448,10 @@ def test_catalogue_in_another_currency_is_refused_when_the_study_loads() -> None
         load_study(DEFAULT, ["currency=EUR"])
     with pytest.raises(ConfigError, match=r"USD of 2022 but the study uses USD of 2020"):
         load_study(DEFAULT, ["currency_year=2020"])
+
+
+@pytest.mark.parametrize("name", ["..", ".hidden", "a/b"])
+def test_study_names_that_make_odd_file_names_are_refused(name: str) -> None:
+    """The name becomes results/<name>.nc: no hidden files, no '..', no paths."""
+    with pytest.raises(ConfigError, match=r"field 'name': .*not starting with '\.'"):
+        load_study(DEFAULT, [f"name={name}"])
