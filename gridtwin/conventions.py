@@ -73,7 +73,17 @@ VARIABLES: Final[dict[str, tuple[str, str]]] = {
     "capacity_factor": ("1", "available output per unit of installed capacity (p.u. of p_nom)"),
     "p": ("MW", "power of each technology; positive = injection into the site bus"),
     "p_nom_opt": ("MW", "optimal installed power capacity"),
-    "e_nom_opt": ("MW h", "optimal installed energy capacity of storage"),
+    "e_nom_opt": (
+        "MW h",
+        "optimal installed energy capacity of storage (stored energy; a fixed max_hours gives "
+        "max_hours x p_nom_discharge_opt / efficiency_discharge)",
+    ),
+    "discharge_duration": (
+        "h",
+        "hours the full store delivers its rated AC discharge power (e_nom_opt x "
+        "efficiency_discharge / p_nom_discharge_opt; the max_hours of a fixed duration; 0 "
+        "without discharge power)",
+    ),
     "p_nom_discharge_opt": (
         "MW",
         "optimal AC discharge power of storage (equals p_nom_opt unless sized apart, e.g. the "

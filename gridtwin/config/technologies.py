@@ -34,9 +34,11 @@ class AssetConfig(StrictModel):
     e_nom_max : float or None
         Largest storage energy, existing included [MWh] (storage only).
     max_hours : float or None
-        Fix the new storage's energy to power ratio [h]: ``e_nom = max_hours x p_nom`` in hours
-        of rated discharge power (PyPSA's ``max_hours``), e.g. 100 for a 100-h iron-air
-        product. ``None``: power and energy sized freely (storage only).
+        Fix the new storage's duration in hours at rated power [h]: the full store delivers
+        its rated AC discharge power for ``max_hours`` whatever the discharge efficiency, so
+        ``e_nom = max_hours x p_nom_discharge / efficiency_discharge`` (the convention of
+        pypsa-usa#760), e.g. 100 for a 100-h iron-air product. ``None``: power and energy
+        sized freely (storage only).
     land_use : float or None
         Site land per MW [ha MW-1] instead of the catalogue's (e.g. 3.04 for fixed-tilt PV,
         Ong et al. 2013); counted against ``site.land_area_ha``.

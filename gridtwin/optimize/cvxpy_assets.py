@@ -19,6 +19,24 @@ if TYPE_CHECKING:
     from gridtwin.optimize.cvxpy_backend import Model
 
 
+def periods_matrix(problem: SystemProblem) -> sp.csr_array:
+    """Sums energy over each CFE period (weather year), shape (n_periods, n_time) [h]: the
+    snapshot weights placed in the row of each snapshot's period (``problem.cfe_groups``)."""
+    group = problem.cfe_groups()
+    n_time = len(problem.snapshots)
+    shape = (int(group.max()) + 1, n_time)
+    return sp.csr_array((problem.snapshot_weights, (group, np.arange(n_time))), shape=shape)
+
+
+def within_budget(problem: SystemProblem, energy: cp.Expression, budget: float) -> cp.Constraint:
+    """A horizon budget applied to each weather year on its own: ``sum_(t in k) w_t x_t <=
+    budget x share_k`` for every period ``k`` (:meth:`SystemProblem.budget_shares`).
+
+    ``energy`` is the hourly quantity (power [MW] or a per-hour rate), shape (n_time,).
+    """
+    return periods_matrix(problem) @ energy <= budget * problem.budget_shares()[1]
+
+
 def difference(n_time: int, cyclic: bool) -> sp.csr_array:
     """Sparse (n_time, n_time) matrix D with ``(D x)_t = x_t - x_(t-1)`` and ``x_(-1) =
     x_(T-1)`` (cyclic) or ``x_(-1) = 0``."""
@@ -68,7 +86,7 @@ def flexibility(
         window @ curtail <= flex.curtail_window_energy_max,
     ]
     if np.isfinite(flex.curtail_energy_max):
-        constraints.append(w @ curtail <= flex.curtail_energy_max)
+        constraints.append(within_budget(problem, curtail, flex.curtail_energy_max))
     cost = flex.shift_cost * (w @ recover) + flex.curtail_cost * (w @ curtail)
     return shift, cost
 
@@ -112,7 +130,7 @@ def storage(
         if final_soc_min is not None and s.name in final_soc_min:
             constraints.append(soc[n_time - 1] >= final_soc_min[s.name])
         if s.max_hours is not None and isinstance(e_nom, cp.Variable):
-            constraints.append(e_nom - s.max_hours * p_out == 0)
+            constraints.append(e_nom - s.max_hours_energy_ratio * p_out == 0)
         if s.extendable:
             cost += [s.capital_cost_power * p_nom, s.capital_cost_energy * e_nom]
             if s.capital_cost_discharge is not None:

@@ -46,7 +46,7 @@ import scipy.sparse as sp
 from gridtwin.exceptions import ConfigError
 from gridtwin.highs import check_clarabel_options, highs_options
 from gridtwin.optimize import backends
-from gridtwin.optimize.cvxpy_assets import flexibility, storage
+from gridtwin.optimize.cvxpy_assets import flexibility, periods_matrix, storage, within_budget
 from gridtwin.optimize.cvxpy_network import (
     Capacity,
     capacity,
@@ -224,11 +224,7 @@ class _Rows:
     @classmethod
     def start(cls, problem: SystemProblem) -> _Rows:
         """An empty LP for ``problem``."""
-        w = problem.snapshot_weights
-        group = problem.cfe_groups()
-        n_time = len(problem.snapshots)
-        shape = (int(group.max()) + 1, n_time)
-        periods = sp.csr_array((w, (group, np.arange(n_time))), shape=shape)
+        w, periods = problem.snapshot_weights, periods_matrix(problem)
         return cls(problem, Model(problem=cp.Problem(cp.Minimize(0))), w, periods)
 
 
@@ -247,7 +243,7 @@ def _define_generators(rows: _Rows) -> None:
         else:
             p = cp.Variable(n_time, name=f"{g.name}_p", bounds=[zeros, g.capacity_factor * p_nom])
         if np.isfinite(g.e_sum_max):
-            rows.constraints.append(w @ p <= g.e_sum_max)
+            rows.constraints.append(within_budget(problem, p, g.e_sum_max))
         if g.marginal_cost:
             rows.cost.append(g.marginal_cost * (w @ p))
         if g.clean and not g.offsite:
@@ -312,15 +308,17 @@ def _define_negative_price_credit(rows: _Rows, demand: cp.Expression | np.ndarra
 
 
 def _define_budgets(rows: _Rows) -> None:
-    """Horizon budgets: the export limit [MWh] and the emissions cap [t CO2]."""
-    problem, w, model = rows.problem, rows.w, rows.model
+    """Horizon budgets, each weather year on its own share: the export limit [MWh] and the
+    emissions cap [t CO2]."""
+    problem, model = rows.problem, rows.model
+    assert model.grid_export is not None and model.grid_import is not None
     if problem.export_limit is not None:
-        rows.constraints.append(w @ model.grid_export <= problem.export_limit)
+        rows.constraints.append(within_budget(problem, model.grid_export, problem.export_limit))
     if problem.emissions_cap is not None:
-        co2 = [(w * problem.poi.co2_intensity(len(w))) @ model.grid_import]
-        co2 += [g.co2_intensity * (w @ model.p[g.name]) for g in problem.generators
+        co2 = [cp.multiply(problem.poi.co2_intensity(len(rows.w)), model.grid_import)]
+        co2 += [g.co2_intensity * model.p[g.name] for g in problem.generators
                 if g.co2_intensity > 0]  # fmt: skip
-        rows.constraints.append(total(co2) <= problem.emissions_cap)
+        rows.constraints.append(within_budget(problem, total(co2), problem.emissions_cap))
 
 
 def _define_objective(rows: _Rows, maximise_cfe: bool, cfe_price: float | None) -> Model:

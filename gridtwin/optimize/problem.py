@@ -16,7 +16,8 @@ variable cost plus grid energy cost minus export revenue plus demand charges (pl
 * availability ``0 <= p_g <= capacity_factor_g * p_nom_g``;
 * storage ``0 <= soc <= e_nom``, ``charge <= p_nom``, ``discharge <= p_nom`` (or the separate
   discharge rating), ``soc_t = soc_{t-1} + w_t (eta_c * charge_t - discharge_t / eta_d)``
-  cyclic over the horizon, ``e_nom = max_hours * p_nom`` where a duration is fixed;
+  cyclic over the horizon, ``e_nom = max_hours * p_nom_discharge / efficiency_discharge``
+  where a duration is fixed (hours at rated power);
 * POI limits ``import, export <= poi.p_nom``; a negative import price is earned on
   ``min(import, load served)`` only, and export pays it;
 * hourly CFE target x (24/7 matching as in Xu et al. 2021, "System-level impacts of 24/7
@@ -130,9 +131,13 @@ class StorageSpec:
     land_use : float
         Site land per MW of (charge) power [ha MW-1].
     max_hours : float or None
-        Fixed duration: ``e_nom = max_hours x p_nom_discharge`` (energy in hours of rated AC
-        discharge power, as PyPSA's ``StorageUnit.max_hours``), e.g. 100 for an iron-air
-        battery sold as a 100-h product. ``None``: power and energy are sized freely.
+        Fixed duration in hours at rated power: the full store delivers its rated AC
+        discharge power ``p_nom_discharge`` for ``max_hours``, whatever the discharge
+        efficiency, so ``e_nom = max_hours x p_nom_discharge / efficiency_discharge`` (a 4-h
+        battery runs 4 h at rated power; a 100-h iron-air unit at 60 % discharge efficiency
+        holds 167 MWh per MW). This is the convention pypsa-usa adopted after its users
+        found the stored-energy reading short (PyPSA/pypsa-usa#760); e.g. 100 for Form
+        Energy's iron-air product. ``None``: power and energy are sized freely.
     """
 
     name: str
@@ -153,6 +158,14 @@ class StorageSpec:
     def separate_discharge(self) -> bool:
         """Whether discharge power is sized apart from charge power (e.g. hydrogen)."""
         return self.capital_cost_discharge is not None
+
+    @property
+    def max_hours_energy_ratio(self) -> float:
+        """Stored energy per MW of rated AC discharge power [h] for a fixed duration:
+        ``max_hours / efficiency_discharge`` (see ``max_hours``); raises if none is fixed."""
+        if self.max_hours is None:
+            raise ValueError(f"storage {self.name} has no fixed max_hours")
+        return self.max_hours / self.efficiency_discharge
 
 
 @dataclass(frozen=True)
@@ -426,13 +439,39 @@ class SystemProblem:
         """Period each snapshot's CFE is counted in, shape (n_time,), 0..n_periods-1.
 
         One period for a horizon of up to a year; for stacked weather years
-        (``horizon_years >= 2``) each calendar year is a period and must meet the target on its
+        (``horizon_years >= 2``) each weather year is a period and must meet the target on its
         own, so the capacities serve every year (a good year cannot make up for a bad one).
+        Weather years are local calendar years (:func:`weather_years`), so two local-time years
+        give two periods, never UTC years with a stub of a few hours.
         """
         if self.horizon_years < 2:
             return np.zeros(len(self.snapshots), dtype=int)
-        codes, _ = pd.factorize(self.snapshots.year, sort=True)
-        return codes.astype(int)
+        return weather_years(self.snapshots, self.poi.utc_offset_h, self.weights)[0]
+
+    def period_labels(self) -> list[int]:
+        """Local calendar year each CFE period starts in, length n_periods."""
+        years = weather_years(self.snapshots, self.poi.utc_offset_h, self.weights)[1]
+        return [int(y) for y in years[: int(self.cfe_groups().max()) + 1]]
+
+    def budget_shares(self) -> tuple[np.ndarray, np.ndarray]:
+        """How the horizon budgets split over the CFE periods.
+
+        Budgets given per year (generators' ``e_sum_max``, the flexibility's
+        ``curtail_energy_max``, ``export_limit``, ``emissions_cap``; the problem holds them
+        for the whole horizon) apply to each weather year on its own: period ``k`` may use
+        ``budget x share_k``, where ``share_k`` is its hours over the horizon's. One period
+        (a horizon of up to a year) keeps the budget whole.
+
+        Returns
+        -------
+        groups : numpy.ndarray of int
+            Shape (n_time,), the period of each snapshot (:meth:`cfe_groups`).
+        shares : numpy.ndarray
+            Shape (n_periods,), hours of each period / hours of the horizon [-]; sums to 1.
+        """
+        groups = self.cfe_groups()
+        hours = np.bincount(groups, weights=self.snapshot_weights)
+        return groups, hours / hours.sum()
 
     @property
     def offsite(self) -> tuple[GeneratorSpec, ...]:
@@ -574,3 +613,60 @@ def demand_charge_months(
     hours = np.bincount(codes, weights=w)
     in_month = np.array([p.days_in_month * 24.0 for p in uniques])
     return codes.astype(int), np.minimum(hours / in_month, 1.0)
+
+
+#: Longest run of hours [h] at either end of a horizon that joins its neighbouring year: the
+#: gap between a weather file's own years and local years (UTC offsets reach 14 h).
+STUB_HOURS = 14
+
+
+def weather_years(
+    snapshots: pd.DatetimeIndex, utc_offset_h: float = 0.0, weights: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Weather year of each snapshot: local calendar years of a stacked horizon.
+
+    Snapshots are UTC. A weather file labels its years in local standard time
+    (``utc_offset_h``; TMY, EPW, most measured files) or in UTC (ERA5): the years are counted
+    in whichever of the two leaves fewer stub hours at the ends, and a remaining run of at
+    most :data:`STUB_HOURS` hours at either end joins its neighbour instead of being a year
+    of its own.
+
+    Parameters
+    ----------
+    snapshots : pandas.DatetimeIndex
+        Shape (n_time,), UTC.
+    utc_offset_h : float
+        Offset of local standard time from UTC [h].
+    weights : numpy.ndarray, optional
+        Hours each snapshot stands for, shape (n_time,); default ones.
+
+    Returns
+    -------
+    codes : numpy.ndarray of int
+        Shape (n_time,), 0..n_years-1 in time order.
+    years : numpy.ndarray of int
+        Shape (n_years,), the local year each period starts in.
+    """
+    w = np.ones(len(snapshots)) if weights is None else np.asarray(weights, dtype=float)
+    # the file's years are local or UTC years: take the count with the fewer stub hours
+    options = [_calendar_years(snapshots, offset, w) for offset in (utc_offset_h, 0.0)]
+    codes, local, _ = min(options, key=lambda option: option[2])
+    if codes.max() > 0 and w[codes == 0].sum() <= STUB_HOURS:
+        codes = np.maximum(codes - 1, 0)
+    last = codes.max()
+    if last > 0 and w[codes == last].sum() <= STUB_HOURS:
+        codes[codes == last] = last - 1
+    years = np.array([local[codes == g][0].year for g in range(codes.max() + 1)], dtype=int)
+    return codes, years
+
+
+def _calendar_years(
+    snapshots: pd.DatetimeIndex, utc_offset_h: float, w: np.ndarray
+) -> tuple[np.ndarray, pd.DatetimeIndex, float]:
+    """Calendar year of each snapshot in a time ``utc_offset_h`` from UTC (codes 0..), the
+    shifted times, and the hours of the stubs (end years of at most :data:`STUB_HOURS`)."""
+    local = snapshots + pd.Timedelta(hours=utc_offset_h)
+    codes = pd.factorize(local.year, sort=True)[0].astype(int)
+    hours = np.bincount(codes, weights=w)
+    stubs = sum(h for h in (hours[0], hours[-1]) if h <= STUB_HOURS) if len(hours) > 1 else 0.0
+    return codes, local, float(stubs)

@@ -185,7 +185,7 @@ def capacity(p: SystemProblem, s: Solution) -> Rows:
         else:
             yield f"{st.name} one rating", _off(out, s.p_nom[st.name])
         if st.max_hours is not None and st.extendable:
-            yield f"{st.name} max_hours", _off(s.e_nom[st.name], st.max_hours * out)
+            yield f"{st.name} max_hours", _off(s.e_nom[st.name], st.max_hours_energy_ratio * out)
 
 
 def _bounds(name: str, value: float, existing: float, upper: float, extendable: bool) -> Rows:
@@ -242,7 +242,7 @@ def flexibility(p: SystemProblem, s: Solution) -> Rows:
     yield "curtailment within curtail_max", _above(curtail, f.curtail_max)
     yield "curtailment >= 0", _above(0.0, curtail)
     yield "net shift per window", _off(np.bincount(window, w * shift), 0.0)
-    yield "curtailment energy", _above(float(w @ curtail), f.curtail_energy_max)
+    yield "curtailment energy", _above(_by_year(p, curtail), _share(p, f.curtail_energy_max))
     by_window = np.bincount(window, w * curtail, minlength=len(f.curtail_window_energy_max))
     yield "curtailment energy per window", _above(by_window, f.curtail_window_energy_max)
 
@@ -255,19 +255,30 @@ def cfe(p: SystemProblem, s: Solution) -> Rows:
 
 
 def budgets(p: SystemProblem, s: Solution) -> Rows:
-    """Horizon budgets: generators' ``e_sum_max`` and the export limit [MWh], the emissions
-    cap [t CO2]."""
-    w = p.snapshot_weights
+    """Horizon budgets, per weather year of stacked years: generators' ``e_sum_max`` and the
+    export limit [MWh], the emissions cap [t CO2]."""
+    n = len(p.snapshots)
     for g in p.generators:
         if np.isfinite(g.e_sum_max):
-            yield f"{g.name} e_sum_max", _above(float(w @ s.p[g.name]), g.e_sum_max)
+            yield f"{g.name} e_sum_max", _above(_by_year(p, s.p[g.name]), _share(p, g.e_sum_max))
     if p.export_limit is not None:
-        yield "export_limit", _above(float(w @ s.grid_export), p.export_limit)
+        yield "export_limit", _above(_by_year(p, s.grid_export), _share(p, p.export_limit))
     if p.emissions_cap is not None:
-        market = s.grid_import - series(s, "offsite_delivered", len(w))
-        co2 = float((w * p.poi.co2_intensity(len(w))) @ market)
-        co2 += sum(g.co2_intensity * float(w @ s.p[g.name]) for g in p.generators)
-        yield "emissions_cap", _above(co2, p.emissions_cap)
+        market = s.grid_import - series(s, "offsite_delivered", n)
+        co2 = p.poi.co2_intensity(n) * market
+        co2 = co2 + sum((g.co2_intensity * s.p[g.name] for g in p.generators), np.zeros(n))
+        yield "emissions_cap", _above(_by_year(p, co2), _share(p, p.emissions_cap))
+
+
+def _by_year(p: SystemProblem, rate: np.ndarray) -> np.ndarray:
+    """Energy of an hourly rate per CFE period (weather year), shape (n_periods,)."""
+    groups, _ = p.budget_shares()
+    return np.bincount(groups, weights=p.snapshot_weights * rate)
+
+
+def _share(p: SystemProblem, budget: float) -> np.ndarray:
+    """A horizon budget's share of each weather year, shape (n_periods,)."""
+    return budget * p.budget_shares()[1]
 
 
 def offsite(p: SystemProblem, s: Solution) -> Rows:

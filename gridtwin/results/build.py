@@ -18,7 +18,7 @@ import xarray as xr
 
 from gridtwin.conventions import BRANCH, STORAGE, TECHNOLOGY, TIME, annotate, provenance_attrs
 from gridtwin.network.spec import NetworkSpec
-from gridtwin.optimize.problem import Solution, SystemProblem
+from gridtwin.optimize.problem import Solution, StorageSpec, SystemProblem
 from gridtwin.results.recompute import (
     annual_matching_score,
     cfe_score,
@@ -161,7 +161,16 @@ def _storage_vars(problem: SystemProblem, solution: Solution) -> Variables:
                                        for st in stores]),
         "efficiency_charge": (one, [st.efficiency_charge for st in stores]),
         "efficiency_discharge": (one, [st.efficiency_discharge for st in stores]),
+        "discharge_duration": (one, [_duration(st, solution) for st in stores]),
     }  # fmt: skip
+
+
+def _duration(storage: StorageSpec, solution: Solution) -> float:
+    """Hours the full store runs at rated AC discharge power [h]; 0 without discharge power."""
+    p_out = solution.p_nom_discharge.get(storage.name, solution.p_nom[storage.name])
+    if p_out <= 1e-9:
+        return 0.0
+    return float(solution.e_nom[storage.name] * storage.efficiency_discharge / p_out)
 
 
 def _poi_vars(problem: SystemProblem, solution: Solution) -> Variables:
@@ -214,7 +223,7 @@ def _recomputed(ds: xr.Dataset, problem: SystemProblem, solution: Solution) -> x
     ds["cfe_score"] = ((), cfe_score(ds))
     groups = problem.cfe_groups()
     if groups.max() > 0:  # stacked years: each year meets the target on its own
-        first = [problem.snapshots[groups == g][0].year for g in range(groups.max() + 1)]
+        first = problem.period_labels()
         scores = [
             cfe_score(ds.isel({TIME: np.flatnonzero(groups == g)})) for g in range(len(first))
         ]

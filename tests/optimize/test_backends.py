@@ -164,7 +164,10 @@ def check_solution(problem: SystemProblem, sol: Solution) -> None:
         if not s.separate_discharge:
             assert p_out == pytest.approx(p_nom, abs=1e-6)
         if s.max_hours is not None:
-            assert e_nom == pytest.approx(s.max_hours * p_out, rel=1e-6, abs=1e-6)
+            # hours at rated AC power: the full store lasts max_hours at p_out
+            assert e_nom * s.efficiency_discharge == pytest.approx(
+                s.max_hours * p_out, rel=1e-6, abs=1e-6
+            )
         assert p_nom >= s.p_nom - tol and e_nom >= s.e_nom - tol
         assert p_nom <= s.p_nom_max + tol and e_nom <= s.e_nom_max + tol
         for x, bound in ((soc, e_nom), (ch, p_nom), (dis, p_out)):
@@ -300,10 +303,38 @@ def test_hydrogen_sizes_electrolyser_tank_and_fuel_cell_apart(solve: Solve) -> N
 def test_max_hours_fixes_the_energy_to_power_ratio(solve: Solve) -> None:
     sol = solve(CASES["hand_max_hours"][0]())
     # 100 MW at night is charged at 100 / 0.81 MW in the solar hour (one rating both ways),
-    # so p_nom = 123.5 MW and e_nom = 4 h x 123.5 MW (far more than the 111 MWh needed)
+    # so p_nom = 123.5 MW; 4 h at rated power through a 0.9 discharge efficiency stores
+    # e_nom = 4 h x 123.5 MW / 0.9 (far more than the 111 MWh needed)
     p_nom = 100.0 / 0.81
     assert sol.p_nom["battery"] == pytest.approx(p_nom, rel=1e-6)
-    assert sol.e_nom["battery"] == pytest.approx(4.0 * p_nom, rel=1e-6)
+    assert sol.e_nom["battery"] == pytest.approx(4.0 * p_nom / 0.9, rel=1e-6)
+
+
+def test_a_four_hour_battery_runs_four_hours_at_rated_power(solve: Solve) -> None:
+    """``max_hours`` is hours at rated power whatever the discharge efficiency: five solar
+    hours charge a 4-h battery (discharge efficiency 0.8) that carries a 100 MW load through
+    four dark hours at its rating of 100 MW. Counted in stored energy (e_nom = 4 h x p_nom)
+    it would need a 125 MW rating for the 500 MWh the night takes."""
+    n = 9
+    problem = SystemProblem(
+        snapshots=pd.date_range("2019-06-01", periods=n, freq="h"),
+        load=np.full(n, 100.0),
+        generators=(GeneratorSpec("solar", np.r_[np.ones(5), np.zeros(4)], 10.0),),
+        storage=(StorageSpec("battery", 3.0, 1.0, 1.0, 0.8, max_hours=4.0),),
+        poi=_poi(n, 0.0, 50.0, 0.0),
+        cfe_target=1.0,
+    )
+    sol = solve(problem)
+    assert sol.p_nom["battery"] == pytest.approx(100.0, rel=1e-6)
+    assert sol.e_nom["battery"] == pytest.approx(500.0, rel=1e-6)
+    np.testing.assert_allclose(sol.discharge["battery"][5:], 100.0, rtol=1e-6)
+    campus = xr.Dataset(
+        {k: ("time", np.ones(n)) for k in ("it_load", "pue", "temp_wetbulb")},
+        coords={"time": problem.snapshots},
+    )
+    ds = build_results(problem, sol, campus)
+    assert float(ds["discharge_duration"].sel(storage="battery")) == pytest.approx(4.0, rel=1e-6)
+    assert ds["discharge_duration"].attrs["units"] == "h"
 
 
 def test_weighted_snapshots_equal_repeated_hours(solve: Solve) -> None:
@@ -477,6 +508,73 @@ def test_stacked_years_each_meet_the_target(solve: Solve) -> None:
     pooled = solve(pooled_problem)
     assert _scores(pooled_problem, pooled)[1] < 0.8 - 1e-3
     assert pooled.objective < sol.objective
+
+
+@pytest.mark.parametrize(
+    ("start", "offset", "lengths"),
+    [
+        ("2019-01-01 07:00", -7.0, [8760, 8760]),  # two local-time years (UTC-7) in UTC
+        ("2019-01-01 00:00", 1.0, [8760, 8784]),  # two UTC years (ERA5) at a UTC+1 site
+        ("2019-01-01 00:00", -12.0, [8760, 8784]),  # 2020 is a leap year
+        ("2019-12-31 19:00", 5.0, [8784, 8760]),
+        ("2019-01-01 05:00", -5.0, [8760, 8784, 8760]),  # three local years
+    ],
+)
+def test_stacked_years_follow_the_weather_years(start: str, offset: float, lengths: list[int]):
+    """CFE periods are weather years: two years in local time stored in UTC give two periods
+    of a year each, not UTC years with a stub of a few hours (8753 h, 8760 h and 7 h)."""
+    snapshots = pd.date_range(start, periods=sum(lengths), freq="h")
+    n = len(snapshots)
+    problem = SystemProblem(
+        snapshots=snapshots,
+        load=np.full(n, 100.0),
+        generators=(GeneratorSpec("solar", np.full(n, 0.3), 3000.0),),
+        storage=(),
+        poi=replace(_poi(n, 1000.0, 20.0, 0.3), utc_offset_h=offset),
+        cfe_target=0.8,
+        horizon_years=n / 8760,
+    )
+    groups, shares = problem.budget_shares()
+    np.testing.assert_array_equal(np.bincount(groups), lengths)
+    assert np.all(np.diff(groups) >= 0)  # consecutive blocks
+    np.testing.assert_allclose(shares, np.array(lengths) / n)
+    first = 2020 if start.startswith("2019-12") else 2019  # the weather file's first year
+    assert problem.period_labels() == list(range(first, first + len(lengths)))
+
+
+def _two_years_with_backup(cap: str) -> SystemProblem:
+    """:func:`_two_years` with a costly grid and a cheap diesel backup generator whose
+    annual budget (run energy, or the site's CO2) binds; the weak second year wants more
+    backup than the first."""
+    problem = _two_years()
+    n = len(problem.snapshots)
+    backup = GeneratorSpec(
+        "backup", np.ones(n), 100.0, marginal_cost=50.0, clean=False, co2_intensity=0.7,
+        e_sum_max=8000.0 if cap == "e_sum_max" else np.inf,
+    )  # fmt: skip
+    return replace(
+        problem,
+        generators=(*problem.generators, backup),
+        poi=_poi(n, 1000.0, 400.0, 0.3),
+        emissions_cap=0.7 * 8000.0 if cap == "emissions_cap" else None,
+        cfe_target=0.5,
+    )
+
+
+@pytest.mark.parametrize("cap", ["e_sum_max", "emissions_cap"])
+def test_annual_budgets_apply_to_each_stacked_year(solve: Solve, cap: str) -> None:
+    """A budget for the horizon of two weather years is half per year: the weak second year
+    cannot borrow the first year's backup hours or CO2 (pooled, it would run more backup)."""
+    problem = _two_years_with_backup(cap)
+    sol = solve(problem)
+    year = problem.snapshots.year
+    used = [float(sol.p["backup"][year == y].sum()) for y in (2018, 2019)]
+    assert max(used) <= 4000.0 + 1e-4  # half the budget (both years have 168 h)
+    assert max(used) == pytest.approx(4000.0, rel=1e-6)  # it binds
+    pooled = solve(replace(problem, horizon_years=1.0))  # one period: the budget is pooled
+    pooled_used = [float(pooled.p["backup"][year == y].sum()) for y in (2018, 2019)]
+    assert sum(pooled_used) == pytest.approx(8000.0, rel=1e-6)
+    assert max(pooled_used) > 4000.0 + 1.0
 
 
 IPM = {"solver": "ipm", "run_crossover": "off"}
