@@ -35,7 +35,7 @@ from gridtwin.inputs import ProgressCallback, Stages, prepare_problem
 from gridtwin.io import check_writable
 from gridtwin.network.assemble import read_site_network
 from gridtwin.optimize import backends
-from gridtwin.optimize.aggregate import aggregate, disaggregate_solution
+from gridtwin.optimize.aggregate import aggregate, check_segment_length, disaggregate_solution
 from gridtwin.optimize.dispatch import rolling_dispatch
 from gridtwin.optimize.problem import Solution, SystemProblem
 from gridtwin.optimize.verify import Verification, verify
@@ -152,6 +152,7 @@ def aggregation_stage(state: StudyState, stage: Stages) -> None:
     agg = state.config.aggregation
     if agg.segments is None:
         return
+    check_segment_length(len(state.hourly.snapshots), agg.segments)
     with stage("aggregation"):
         state.sized_on = aggregate(state.hourly, agg.segments)
         state.sized_campus = _segment_means(state.campus, state.sized_on)

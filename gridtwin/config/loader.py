@@ -125,23 +125,65 @@ _UniqueKeyLoader.add_implicit_resolver(
 )
 
 
+#: Most values a study file may expand to, aliases counted at every use [-]: a study with
+#: a large sweep has a few thousand; an alias "bomb" (nested anchors, each used many times)
+#: reaches billions and would exhaust memory when the study is validated.
+MAX_YAML_VALUES: Final = 100_000
+
+
+class YamlTooLarge(yaml.YAMLError):
+    """A YAML document that expands past :data:`MAX_YAML_VALUES`; its text is the reason."""
+
+
+def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
+    """Values ``node`` stands for once every alias is expanded; counted on the node graph
+    (shared by aliases), so it costs one visit per distinct node."""
+    key = id(node)
+    if key not in memo:
+        memo[key] = 1  # a recursive alias counts once
+        if isinstance(node, yaml.MappingNode):
+            children = [n for pair in node.value for n in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        else:
+            children = []
+        memo[key] = 1 + sum(_expanded_size(child, memo) for child in children)
+    return memo[key]
+
+
 def _load_yaml(text: str) -> Any:
     """Read YAML text the way study files and ``--set`` values are read.
 
-    Safe (no Python objects), a key given twice in a mapping is an error, and YAML 1.2
-    exponent floats such as ``1e4`` are numbers.
+    Safe (no Python objects), a key given twice in a mapping is an error, YAML 1.2
+    exponent floats such as ``1e4`` are numbers, and a document that expands to more than
+    :data:`MAX_YAML_VALUES` values (anchors and aliases counted at every use) is refused
+    before it is built.
 
     Raises
     ------
     yaml.YAMLError
-        Malformed YAML or a duplicate key.
+        Malformed YAML, a duplicate key or a document too large once aliases are expanded.
 
     Examples
     --------
     >>> _load_yaml("demand_charge: 1e4")
     {'demand_charge': 10000.0}
     """
-    return yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader subclass
+    loader = _UniqueKeyLoader(text)  # a SafeLoader subclass
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        size = _expanded_size(node, {})
+        if size > MAX_YAML_VALUES:
+            raise YamlTooLarge(
+                f"the document expands to {size:.3g} values once its aliases (*name) are "
+                f"expanded, more than the {MAX_YAML_VALUES} a study may hold; use anchors "
+                "for a few shared blocks, not nested repeats"
+            )
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
 
 
 def apply_override(raw: dict[str, Any], item: str) -> None:
@@ -168,6 +210,8 @@ def apply_override(raw: dict[str, Any], item: str) -> None:
         )
     try:
         value = _load_yaml(text) if text.strip() else None
+    except YamlTooLarge as exc:
+        raise ConfigError(f"--set {path.strip()}: {exc}") from None
     except yaml.YAMLError as exc:
         problem = getattr(exc, "problem", None)
         why = f" ({problem})" if problem else ""
@@ -227,6 +271,8 @@ def parse_study(
     """
     try:
         raw = _load_yaml(text)
+    except YamlTooLarge as exc:
+        raise ConfigError(f"{source}: {exc}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Any
 
 from pydantic import Field, model_validator
@@ -27,6 +28,12 @@ class SweepScenario(StrictModel):
         str, Field(min_length=1, max_length=120, pattern=r"^[A-Za-z0-9_-][A-Za-z0-9_.-]*$")
     ]
     set: dict[str, Any] = Field(default_factory=dict)
+
+
+#: Most scenarios a sweep may define [-]: a sweep of that size already runs for days on a
+#: workstation (about 20 aggregated scenarios a minute per worker, ``bench/sweep.py``);
+#: larger ones are refused before any list is expanded.
+MAX_SCENARIOS = 10_000
 
 
 class SweepConfig(StrictModel):
@@ -67,6 +74,15 @@ class SweepConfig(StrictModel):
                     raise ValueError(f"sweep.{kind}.{path}: give at least one value")
                 if path.split(".")[0] in ("sweep", "name"):
                     raise ValueError(f"sweep.{kind}.{path}: cannot sweep '{path}'")
+        count = math.prod(len(v) for v in self.grid.values()) if self.grid else 0
+        count = max(count, *(len(v) for v in (self.zip or {}).values()), 0)
+        count = max(count, len(self.scenarios or []))
+        if count > MAX_SCENARIOS:
+            sizes = {k: len(v) for k, v in (self.grid or self.zip or {}).items()}
+            raise ValueError(
+                f"the sweep defines {count:.3g} scenarios, more than {MAX_SCENARIOS}; "
+                f"shorten the lists {sizes or ''} or split the sweep into several studies"
+            )
         if self.zip and len({len(v) for v in self.zip.values()}) > 1:
             lengths = {k: len(v) for k, v in self.zip.items()}
             raise ValueError(f"sweep.zip lists must have equal lengths; got {lengths}")
@@ -78,4 +94,4 @@ class SweepConfig(StrictModel):
         return self
 
 
-__all__ = ["SweepConfig", "SweepScenario"]
+__all__ = ["MAX_SCENARIOS", "SweepConfig", "SweepScenario"]

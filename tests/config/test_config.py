@@ -455,3 +455,55 @@ def test_study_names_that_make_odd_file_names_are_refused(name: str) -> None:
     """The name becomes results/<name>.nc: no hidden files, no '..', no paths."""
     with pytest.raises(ConfigError, match=r"field 'name': .*not starting with '\.'"):
         load_study(DEFAULT, [f"name={name}"])
+
+
+def _alias_bomb(levels: int, key: str = "lol") -> str:
+    """Nested YAML anchors, each used 9 times by the next: 9**levels values once expanded."""
+    text = f"{key}0: &a0 [x, x, x, x, x, x, x, x, x]\n"
+    for i in range(1, levels):
+        text += f"{key}{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]\n"
+    return text
+
+
+@pytest.mark.parametrize("where", ["top", "sweep.grid"])
+def test_yaml_alias_bomb_is_refused_quickly(tmp_path: Path, where: str) -> None:
+    """Aliases that expand to 9**9 values (at the top or inside sweep.grid) are refused with
+    the limit, before anything is built (the file itself is a few hundred bytes)."""
+    import time
+
+    bomb = _alias_bomb(9)
+    body = (
+        bomb
+        if where == "top"
+        else "sweep:\n  grid:\n"
+        + "".join(
+            f"    {line}\n" for line in bomb.replace("lol", "policy.cfe_target_").splitlines()
+        )
+    )
+    path = _study(tmp_path, body)
+    start = time.perf_counter()
+    with pytest.raises(ConfigError, match=r"study\.yaml: the document expands to 4\.9e\+08 "
+                       r"values .* more than the 100000"):  # fmt: skip
+        load_study(path)
+    assert time.perf_counter() - start < 5.0  # refused, not expanded
+    with pytest.raises(ConfigError, match=r"--set policy: the document expands"):
+        load_study(
+            _study(tmp_path, ""),
+            overrides=[f"policy={{{_alias_bomb(9).strip().replace(chr(10), ', ')}}}"],
+        )
+
+
+def test_a_few_aliases_still_read(tmp_path: Path) -> None:
+    body = "poi: &poi\n  p_nom: 100\n  import_price: 70\n  grid_cfe_share: 0.4\nx: *poi\n"
+    with pytest.raises(ConfigError, match=r"'x'"):  # the alias expands; x is unknown
+        load_study(_study(tmp_path, body))
+
+
+def test_huge_sweep_is_refused_before_expansion(tmp_path: Path) -> None:
+    values = "[" + ", ".join(str(round(0.5 + i / 400, 4)) for i in range(200)) + "]"
+    body = (
+        f"sweep:\n  grid:\n    policy.cfe_target: {values}\n    poi.p_nom: {values}\n"
+        f"    campus.utilisation: {values}\n"
+    )
+    with pytest.raises(ConfigError, match=r"sweep defines 8e\+06 scenarios, more than 10000"):
+        load_study(_study(tmp_path, body))

@@ -291,3 +291,26 @@ def test_quarter_of_the_snapshots_solves_close_to_full_resolution() -> None:
     balance = supply + sol_agg.load_curtailment - (agg.load + sol_agg.load_shift)
     assert np.abs(balance).max() < 1e-4
     assert float(sol_agg.load_shift @ w) == pytest.approx(0.0, abs=1e-3)
+
+
+@pytest.mark.parametrize(
+    ("n_hours", "n_segments", "verdict"),
+    [(8760, 365, "refused"), (8760, 729, "refused"), (336, 20, "refused"),
+     (8760, 730, "warned"), (8760, 1094, "warned"), (8760, 1095, "quiet"), (336, 112, "quiet")],
+)  # fmt: skip
+def test_too_few_segments_for_a_sound_sizing(
+    n_hours: int, n_segments: int, verdict: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Segments longer than 12 h on average merge day and night (-22 % at 24 h) and are
+    refused naming the smallest sound count; 8-12 h are warned with the measured error."""
+    from gridtwin.optimize.aggregate import check_segment_length
+
+    if verdict == "refused":
+        least = -(-n_hours // 12)
+        with pytest.raises(ConfigError, match=rf"aggregation\.segments: .*at least {least}\b"):
+            check_segment_length(n_hours, n_segments)
+        return
+    with caplog.at_level("WARNING", logger="gridtwin.optimize.aggregate"):
+        check_segment_length(n_hours, n_segments)
+    warned = [r for r in caplog.records if "cost about 2 % low" in r.getMessage()]
+    assert len(warned) == (verdict == "warned")
