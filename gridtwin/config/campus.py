@@ -11,7 +11,7 @@ from gridtwin.config.base import (
     PRICE_BOUNDS,
     Fraction,
     NonNegative,
-    Positive,
+    Power,
     StrictModel,
 )
 from gridtwin.conventions import RESERVED_NAMES
@@ -133,7 +133,7 @@ class BuildoutStep(StrictModel):
     """
 
     date: dt.datetime
-    it_capacity: NonNegative
+    it_capacity: Power
 
     @field_validator("date", mode="before")
     @classmethod
@@ -396,7 +396,7 @@ class BackupGeneratorConfig(StrictModel):
 
     name: Annotated[str, Field(min_length=1)]
     kind: Literal["diesel", "gas_engine", "gas_turbine"]
-    p_nom: NonNegative
+    p_nom: Power
     fuel_cost: Annotated[float, Field(strict=True, ge=0.0, le=PRICE_BOUNDS[1])]
     efficiency: Annotated[float, Field(strict=True, gt=0.0, le=1.0)]
     co2: Annotated[float, Field(strict=True, ge=0.0, le=1.0)]
@@ -455,7 +455,7 @@ class CampusConfig(StrictModel):
         Backup generators (names unique). Default none.
     """
 
-    it_capacity: Positive = 1000.0
+    it_capacity: Annotated[Power, Field(gt=0.0)] = 1000.0
     utilisation: Annotated[float, Field(strict=True, gt=0.0, le=1.0)] | None = 0.8
     buildout: list[BuildoutStep] = Field(default_factory=list)
     profile: Literal["workload", "flat"] = "workload"

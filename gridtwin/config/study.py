@@ -19,6 +19,7 @@ from gridtwin.config.base import (
     PRICE_BOUNDS,
     Fraction,
     NonNegative,
+    Power,
     Price,
     StrictModel,
 )
@@ -101,7 +102,7 @@ class PoiConfig(StrictModel):
     negative price, so the optimum never gains from importing energy it then wastes.
     """
 
-    p_nom: NonNegative
+    p_nom: Power
     import_price: Price | SeriesRef
     export_price_share: Fraction = 0.0
     grid_cfe_share: Fraction | SeriesRef

@@ -12,7 +12,8 @@ from gridtwin.config.base import (
     OFFSITE_TECHNOLOGIES,
     STORAGE_TECHNOLOGIES,
     TECHNOLOGY_NAMES,
-    NonNegative,
+    Energy,
+    Power,
     StrictModel,
     TechnologyName,
 )
@@ -44,10 +45,10 @@ class AssetConfig(StrictModel):
         Ong et al. 2013); counted against ``site.land_area_ha``.
     """
 
-    p_nom: NonNegative = 0.0
-    p_nom_max: NonNegative | None = None
-    e_nom: NonNegative = 0.0
-    e_nom_max: NonNegative | None = None
+    p_nom: Power = 0.0
+    p_nom_max: Power | None = None
+    e_nom: Energy = 0.0
+    e_nom_max: Energy | None = None
     max_hours: Annotated[float, Field(strict=True, gt=0.0, le=10000.0)] | None = None
     land_use: Annotated[float, Field(strict=True, ge=0.0, le=1000.0)] | None = None
 

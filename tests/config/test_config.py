@@ -507,3 +507,22 @@ def test_huge_sweep_is_refused_before_expansion(tmp_path: Path) -> None:
     )
     with pytest.raises(ConfigError, match=r"sweep defines 8e\+06 scenarios, more than 10000"):
         load_study(_study(tmp_path, body))
+
+
+@pytest.mark.parametrize(
+    ("override", "unit"),
+    [
+        ("campus.it_capacity=1e12", "MW"),
+        ("poi.p_nom=2e6", "MW"),
+        ("technologies.assets.solar.p_nom_max=5e5", "MW"),
+        ("technologies.assets.battery.e_nom_max=1e9", "MWh"),
+        ("campus.backup=[{name: gen, kind: diesel, p_nom: 1.2e6, fuel_cost: 100}]", "MW"),
+    ],
+)
+def test_absurd_magnitudes_are_refused(override: str, unit: str) -> None:
+    """1e12 MW of IT (kW or W typed for MW) is refused naming the field and the unit."""
+    field = override.split("=")[0]
+    with pytest.raises(
+        ConfigError, match=rf"'{field}.*is more than .* {unit} .*the field is in {unit}"
+    ):
+        load_study(DEFAULT, overrides=[override])
