@@ -14,6 +14,7 @@ means over each hour ``[t, t + 1 h)``, time stamps labelling the start of their 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Final
@@ -25,6 +26,8 @@ import xarray as xr
 from gridtwin.config import SeriesRef
 from gridtwin.conventions import TIME
 from gridtwin.exceptions import DataError
+
+logger = logging.getLogger(__name__)
 
 #: Series read by a file reader: time stamps as read, values as read, and how to name the
 #: series in messages (``"column 'x'"`` or ``"variable 'x'"``).
@@ -47,9 +50,11 @@ def resolve_series(
           ``time``, with a time coordinate (CF-encoded, decoded by xarray). Select or squeeze
           any other dimension (site, scenario, ...) before writing the file.
 
-        Time stamps label the start of their interval; tz-aware stamps are converted to UTC,
-        naive stamps are taken as UTC. Values are taken in the field's unit as they are: a
-        ``units`` attribute of a netCDF variable is accepted but **not converted**.
+        Time stamps label the start of their interval; tz-aware stamps are converted to UTC.
+        CSV stamps without a zone need the reference's ``utc_offset_h`` (0 for UTC) and are
+        refused without it; netCDF times without a zone are UTC (CF conventions). Values are
+        taken in the field's unit as they are: a ``units`` attribute of a netCDF variable is
+        accepted but **not converted**.
 
         Hourly series are taken hour by hour (rows outside the study are ignored). A series
         whose regular step (the most common interval between stamps) is shorter than an hour
@@ -72,13 +77,19 @@ def resolve_series(
     Raises
     ------
     DataError
-        Unreadable file, missing column or variable (the message lists the available ones), a
+        Unreadable file, missing column or variable (the message lists the available ones),
+        CSV stamps without a time zone and no ``utc_offset_h`` (or a mix of both), a
         netCDF variable not on ``time`` alone, duplicate time stamps, a study hour not covered,
         NaN, or a value out of bounds (for a sub-hourly series: any value of the hour); a
         sub-hourly series with an irregular step (e.g. mixed 15 and 30 min, a step that does
         not divide the hour, stamps off the step's grid) or with a study hour holding fewer
         values than its step implies. The message names the file, the column or variable, the
         first offending UTC hour and how many hours are affected.
+
+    Warns
+    -----
+    A price field (``field`` ending in ``price``) whose median absolute value is below
+    :data:`PER_KWH_MEDIAN` per MWh is logged as looking like currency per kWh.
 
     Examples
     --------
@@ -94,19 +105,76 @@ def resolve_series(
     >>> half_hours = pd.date_range("2019-01-01", periods=6, freq="30min")
     >>> frame = pd.DataFrame({"time": half_hours, "usd": [50.0, 150.0] * 3})
     >>> with tempfile.TemporaryDirectory() as folder:
-    ...     ref = SeriesRef(path=pathlib.Path(folder) / "rt.csv", column="usd")
+    ...     ref = SeriesRef(path=pathlib.Path(folder) / "rt.csv", column="usd", utc_offset_h=0)
     ...     frame.to_csv(ref.path, index=False)
     ...     hourly = resolve_series(ref, index, "poi.import_price", (-1e4, 1e5))
     >>> hourly
     array([100., 100., 100.])
     """
     if not isinstance(value, SeriesRef):
-        return np.full(len(index), float(value))
+        constant = np.full(len(index), float(value))
+        if field.endswith("price"):
+            _warn_if_per_kwh(constant, f"study field {field}")
+        return constant
     path = Path(value.path)
     src = f"{path} (study field {field})"
     reader = _READERS.get(path.suffix.lower(), _read_csv)
     times, values, what = reader(path, value.column, src)
-    return _align(times, values, index, src, what, bounds)
+    if reader is _read_csv:
+        times = _csv_stamps_in_utc(times, value.utc_offset_h, src, field)
+    aligned = _align(times, values, index, src, what, bounds)
+    if field.endswith("price"):
+        _warn_if_per_kwh(aligned, src)
+    return aligned
+
+
+#: A CSV time stamp that carries its zone: ``Z`` or a ``+hh:mm`` / ``-hhmm`` offset at the end.
+_ZONE: Final = r"(?:Z|[+-]\d{2}:?\d{2})\s*$"
+
+
+def _csv_stamps_in_utc(times: Any, utc_offset_h: float | None, src: str, field: str) -> Any:
+    """CSV time stamps as UTC: zoned stamps as written, naive ones shifted by the study's
+    ``utc_offset_h``; naive stamps without it, or a mix of both, are refused (a local-time
+    file read as UTC shifts every hour by the offset)."""
+    text = pd.Series(times).astype(str).str.strip()
+    zoned = text.str.contains(_ZONE, regex=True)
+    if zoned.all():
+        return times
+    if zoned.any():
+        raise DataError(
+            f"{src}: some '{TIME}' stamps carry a time zone and some do not (first without: "
+            f"{text[~zoned].iloc[0]}); write every stamp the same way"
+        )
+    if utc_offset_h is None:
+        raise DataError(
+            f"{src}: the '{TIME}' stamps have no time zone (first: {text.iloc[0]}); write "
+            f"them with one (2019-01-01T00:00Z) or say their offset in the study, e.g. "
+            f"{field}: {{path: ..., column: ..., utc_offset_h: 0}} for UTC (1 for CET, -5 "
+            "for US Eastern standard time)"
+        )
+    try:
+        naive = pd.to_datetime(text)
+    except (ValueError, TypeError):
+        return times  # _align names the bad stamp
+    return (naive - pd.Timedelta(hours=utc_offset_h)).dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+#: Median absolute price [currency/MWh] below which a price series looks like currency per
+#: kWh: no wholesale market or tariff has a median under 1 per MWh (0.1 cent per kWh), while
+#: per-kWh retail prices are 0.05-0.40.
+PER_KWH_MEDIAN = 1.0
+
+
+def _warn_if_per_kwh(values: np.ndarray, src: str) -> None:
+    """Warn when a price series [currency/MWh] looks like currency per kWh (x1000 too low)."""
+    median = float(np.median(np.abs(values)))
+    if 0.0 < median < PER_KWH_MEDIAN:
+        logger.warning(
+            "%s: the median price is %.4g per MWh, which looks like a price per kWh; the "
+            "field is in currency per MWh (multiply by 1000)",
+            src,
+            median,
+        )
 
 
 def _read_csv(path: Path, column: str, src: str) -> _Raw:

@@ -407,3 +407,45 @@ def test_sub_hourly_value_nan_or_out_of_bounds(tmp_path: Path, bad: float, hour:
     write_csv(tmp_path / "p.csv", times, values)
     with pytest.raises(DataError, match=rf"at 2019-01-01 {hour}:00:00 \(UTC, 1 hours in all\)"):
         resolve(tmp_path / "p.csv", "usd_per_mwh")
+
+
+@pytest.mark.parametrize("fmt", ["%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"])
+def test_csv_stamps_without_a_zone_need_the_offset(tmp_path: Path, fmt: str) -> None:
+    """A CSV in local time without a zone (here CET, UTC+1) would be read one hour off as
+    UTC: it is refused unless the study says the offset, and with it lands on UTC."""
+    path = tmp_path / "cet.csv"
+    write_csv(path, INDEX + pd.Timedelta(hours=1), PRICES, fmt=fmt)
+    with pytest.raises(DataError, match=r"cet\.csv .*stamps have no time zone \(first: .*"
+                       r"utc_offset_h: 0\} for UTC"):  # fmt: skip
+        resolve(path, "usd_per_mwh")
+    ref = SeriesRef(path=path, column="usd_per_mwh", utc_offset_h=1.0)
+    assert np.array_equal(resolve_series(ref, INDEX, FIELD, PRICE_BOUNDS), PRICES)
+
+
+def test_csv_mixing_zoned_and_naive_stamps_is_refused(tmp_path: Path) -> None:
+    stamps = list(INDEX.strftime("%Y-%m-%dT%H:%MZ"))
+    stamps[5] = INDEX[5].strftime("%Y-%m-%d %H:%M")
+    pd.DataFrame({"time": stamps, "usd_per_mwh": PRICES}).to_csv(tmp_path / "m.csv", index=False)
+    with pytest.raises(DataError, match=r"some 'time' stamps carry a time zone and some do not "
+                       r"\(first without: 2019-01-01 05:00\)"):  # fmt: skip
+        resolve(tmp_path / "m.csv", "usd_per_mwh")
+
+
+def test_netcdf_times_without_a_zone_are_utc(tmp_path: Path) -> None:
+    write_nc(tmp_path / "p.nc", INDEX, PRICES)  # CF: no zone in the units means UTC
+    assert np.array_equal(resolve(tmp_path / "p.nc", "price"), PRICES)
+
+
+@pytest.mark.parametrize(("scale", "warned"), [(1e-3, True), (1.0, False)])
+def test_price_per_kwh_is_warned(
+    tmp_path: Path, scale: float, warned: bool, caplog: pytest.LogCaptureFixture
+) -> None:
+    """0.03-0.10 USD/kWh typed into a per-MWh field is 1000 times too cheap: warned."""
+    write_csv(tmp_path / "p.csv", INDEX, PRICES * scale)
+    with caplog.at_level("WARNING", logger="gridtwin.series"):
+        resolve(tmp_path / "p.csv", "usd_per_mwh")
+        resolve_series(0.07 * scale * 1000, INDEX, FIELD, PRICE_BOUNDS)
+    messages = [r.getMessage() for r in caplog.records if "per kWh" in r.getMessage()]
+    assert len(messages) == (2 if warned else 0)
+    if warned:
+        assert "p.csv" in messages[0] and "multiply by 1000" in messages[0]

@@ -59,10 +59,26 @@ class WeatherConfig(StrictModel):
 
 
 class SeriesRef(StrictModel):
-    """An hourly series read from a CSV file (columns ``time`` in UTC and ``column``)."""
+    """An hourly series read from a CSV or netCDF file.
+
+    Attributes
+    ----------
+    path : pathlib.Path
+        CSV (columns ``time`` and ``column``) or netCDF (``.nc``: ``column`` names a data
+        variable on a ``time`` dimension).
+    column : str
+        Column or variable holding the values, in the field's unit.
+    utc_offset_h : float or None
+        Offset from UTC [h] of CSV time stamps written without a time zone (0 for UTC, 1 for
+        CET, -5 for US Eastern standard time): needed for such files, since a local-time file
+        read as UTC shifts every hour. Stamps with a zone (``2019-01-01T00:00Z``,
+        ``+01:00``) and netCDF times (UTC unless their units say otherwise, CF conventions)
+        need none. ``None``: stamps must carry their zone.
+    """
 
     path: Path
     column: str
+    utc_offset_h: Annotated[float, Field(strict=True, ge=-12.0, le=14.0)] | None = None
 
 
 #: Fields that take a constant or an hourly series, with the constant's allowed range.
