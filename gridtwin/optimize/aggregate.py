@@ -27,9 +27,10 @@ Limits
 * A mean hides variability within a segment: peaks of load and the coincidence of low wind with
   no sun are smoothed, so an aggregated model tends to under-size firm and storage capacity and
   to under-estimate cost; check the error against the full resolution (``bench/aggregation.py``).
-* Constraints between consecutive snapshots (the flexibility ramp limit
-  ``|s_t - s_(t-1)| <= ramp_max_t`` [MW/h]) act between segments of several hours: they bind
-  the change of segment means, not hourly steps.
+* Constraints between consecutive snapshots (the flexibility ramp limit ``ramp_max_t``
+  [MW/h]) act between segments of several hours and scale with the hours between their
+  centres (:meth:`SystemProblem.ramp_limit`): they bind the change of segment means, not
+  hourly steps.
 * A segment belongs to the window (flexibility balance, curtailment budget) or calendar month
   (demand charge) in which it *starts* (:meth:`SystemProblem.window_index`), even when it
   runs on past the boundary; a window that no segment starts in has no snapshot.

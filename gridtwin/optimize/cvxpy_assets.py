@@ -81,8 +81,8 @@ def flexibility(
     before[0] = initial_shift
     constraints += [
         window @ shift == 0,
-        step @ shift - before <= flex.ramp_max,
-        step @ shift - before >= -flex.ramp_max,
+        step @ shift - before <= problem.ramp_limit(),
+        step @ shift - before >= -problem.ramp_limit(),
         window @ curtail <= flex.curtail_window_energy_max,
     ]
     if np.isfinite(flex.curtail_energy_max):

@@ -213,7 +213,9 @@ class FlexSpec:
 
     Shifting ``s_t`` (positive = load moved into hour t) with ``|s_t| <= shift_max_t``,
     ``s_t <= shift_in_max_t``,
-    ``|s_t - s_(t-1)| <= ramp_max_t`` and zero net energy in every window of ``window_hours``;
+    ``|s_t - s_(t-1)| <= ramp_max_t`` per hour (between aggregated segments, per hour between
+    their centres: :meth:`SystemProblem.ramp_limit`) and zero net energy in every window of
+    ``window_hours``;
     curtailment ``0 <= c_t <= curtail_max_t``. Hour counts are not linear: the LP bounds
     curtailed energy by ``curtail_energy_max`` over the horizon and by ``curtail_window_energy_max``
     within each window; the hours are counted afterwards and reported.
@@ -425,6 +427,26 @@ class SystemProblem:
         """Local billing month of each snapshot and each month's share in the horizon (see
         :func:`demand_charge_months`)."""
         return demand_charge_months(self.snapshots, self.weights, self.poi.utc_offset_h)
+
+    def ramp_limit(self) -> np.ndarray:
+        """Largest change of the load shift into each snapshot [MW], shape (n_time,).
+
+        ``flex.ramp_max`` is per hour [MW/h]; from snapshot ``t-1`` to ``t`` the limit is
+        ``ramp_max_t x (w_(t-1) + w_t) / 2``, the hours between the two segments' centres
+        (1 h at hourly resolution, so unchanged there; an aggregated problem's segments of
+        several hours may ramp as far as the hours between them allow). The first snapshot
+        ramps from the hour before the horizon: ``(1 + w_0) / 2`` hours.
+
+        Raises
+        ------
+        ValueError
+            The problem has no flexibility.
+        """
+        if self.flex is None:
+            raise ValueError("problem has no flexibility (flex is None)")
+        w = self.snapshot_weights
+        hours = (np.concatenate([[1.0], w[:-1]]) + w) / 2.0
+        return np.asarray(self.flex.ramp_max, dtype=float) * hours
 
     def window_index(self, window_hours: int) -> np.ndarray:
         """Number of the ``window_hours`` window each snapshot starts in, shape (n_time,).

@@ -377,15 +377,15 @@ def _flexibility_constraints(
     w = xr.DataArray(problem.snapshot_weights, coords={"snapshot": problem.snapshots})
     net = pick("Generator-p", "flex_defer") + pick("Generator-p", "flex_recover")
     m.add_constraints((w * net).groupby(window).sum() == 0, name="flex-window_balance")
-    ramp = xr.DataArray(flex.ramp_max, coords={"snapshot": problem.snapshots})
+    ramp = xr.DataArray(problem.ramp_limit(), coords={"snapshot": problem.snapshots})
     later = problem.snapshots[1:]
     previous = net.isel(snapshot=slice(None, -1)).assign_coords(snapshot=later)
     step = net.isel(snapshot=slice(1, None)) - previous
     m.add_constraints(step <= ramp.sel(snapshot=later), name="flex-ramp_up")
     m.add_constraints(step >= -ramp.sel(snapshot=later), name="flex-ramp_down")
     first = net.isel(snapshot=0)  # the first hour ramps from zero
-    m.add_constraints(first <= float(flex.ramp_max[0]), name="flex-ramp_first_up")
-    m.add_constraints(first >= -float(flex.ramp_max[0]), name="flex-ramp_first_down")
+    m.add_constraints(first <= float(ramp[0]), name="flex-ramp_first_up")
+    m.add_constraints(first >= -float(ramp[0]), name="flex-ramp_first_down")
     budget = xr.DataArray(
         flex.curtail_window_energy_max,
         coords={"window": np.arange(len(flex.curtail_window_energy_max))},

@@ -238,7 +238,7 @@ def flexibility(p: SystemProblem, s: Solution) -> Rows:
     window = p.window_index(f.window_hours)
     yield "shift within shift_max", _above(np.abs(shift), f.shift_max)
     yield "shift in within shift_in_max", _above(shift, f.shift_in_bound)
-    yield "ramp", _above(np.abs(np.diff(shift, prepend=0.0)), f.ramp_max)
+    yield "ramp", _above(np.abs(np.diff(shift, prepend=0.0)), p.ramp_limit())
     yield "curtailment within curtail_max", _above(curtail, f.curtail_max)
     yield "curtailment >= 0", _above(0.0, curtail)
     yield "net shift per window", _off(np.bincount(window, w * shift), 0.0)

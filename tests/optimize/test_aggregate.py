@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import doctest
-from dataclasses import fields, is_dataclass
+from dataclasses import fields, is_dataclass, replace
 
 import numpy as np
 import pandas as pd
 import pytest
+from hand_cases import Solve
+from hand_cases import flex as hand_flex
+from hand_cases import poi as hand_poi
 
 from gridtwin.exceptions import ConfigError
 from gridtwin.optimize import aggregate as aggregate_module
@@ -314,3 +317,32 @@ def test_too_few_segments_for_a_sound_sizing(
         check_segment_length(n_hours, n_segments)
     warned = [r for r in caplog.records if "cost about 2 % low" in r.getMessage()]
     assert len(warned) == (verdict == "warned")
+
+
+def test_ramp_limit_scales_with_segment_length(solve: Solve) -> None:
+    """Two segments of 6 h, a ramp limit of 10 MW/h: the shift may change by 60 MW between
+    the segments' centres (6 h apart), so 30 MW moves from the dear to the cheap segment. Read
+    per snapshot, the limit would allow only 5 MW and mis-price flexibility."""
+    flexibility = hand_flex(2, shift=100.0, ramp=10.0, window=12)
+    problem = SystemProblem(
+        snapshots=pd.DatetimeIndex(["2019-01-01 00:00", "2019-01-01 06:00"]),
+        load=np.full(2, 100.0),
+        generators=(),
+        storage=(),
+        poi=replace(hand_poi(2, 1000.0, 0.0, 0.0), import_price=np.array([100.0, 10.0])),
+        cfe_target=0.0,
+        flex=flexibility,
+        weights=np.array([6.0, 6.0]),
+    )
+    np.testing.assert_allclose(problem.ramp_limit(), [35.0, 60.0])
+    sol = solve(problem)
+    np.testing.assert_allclose(sol.load_shift, [-30.0, 30.0], atol=1e-5)
+    hourly = replace(
+        problem,
+        snapshots=pd.date_range("2019-01-01", periods=12, freq="h"),
+        load=np.full(12, 100.0),
+        weights=None,
+        poi=replace(hand_poi(12, 1000.0, 0.0, 0.0), import_price=np.repeat([100.0, 10.0], 6)),
+        flex=hand_flex(12, shift=100.0, ramp=10.0, window=12),
+    )
+    np.testing.assert_allclose(hourly.ramp_limit(), 10.0)  # unchanged at hourly resolution
