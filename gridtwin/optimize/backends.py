@@ -25,6 +25,7 @@ from gridtwin.exceptions import ConfigError, SolverError
 from gridtwin.optimize.evaluate import cfe_balance
 from gridtwin.optimize.outcome import RETRIED, Attempt, SolverReport, Status, diagnose
 from gridtwin.optimize.problem import Solution, SystemProblem
+from gridtwin.optimize.problem_checks import check_problem
 
 logger = logging.getLogger(__name__)
 
@@ -176,7 +177,8 @@ def solve(
     Raises
     ------
     ConfigError
-        Unknown backend, solver or option.
+        Unknown backend, solver or option, or a problem its checks refuse
+        (:func:`~gridtwin.optimize.problem_checks.check_problem`: the same for both backends).
     InfeasibleError
         The problem has no solution (e.g. a CFE target out of reach); the message gives the
         highest reachable score.
@@ -185,6 +187,7 @@ def solve(
     SolverError
         A time or iteration limit, a solver failure, or no optimum on a reachable target.
     """
+    check_problem(problem)  # again: a problem's arrays may have changed since it was built
     chosen = backend(backend_name)
     name = solver_name(chosen, solver)
     if options is not None and not isinstance(options, Mapping):

@@ -48,9 +48,15 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from gridtwin.conventions import RESERVED_NAMES
-from gridtwin.exceptions import ConfigError
 from gridtwin.network.spec import NetworkSpec
+from gridtwin.optimize.periods import (
+    HOURS_PER_JULIAN_YEAR,
+    STUB_HOURS,
+    demand_charge_months,
+    horizon_years,
+    weather_years,
+)
+from gridtwin.optimize.problem_checks import check_problem
 
 
 @dataclass(frozen=True)
@@ -325,84 +331,7 @@ class SystemProblem:
     land_area: float | None = None
 
     def __post_init__(self) -> None:
-        n = len(self.snapshots)
-        unbounded = [g.name for g in self.offsite if not np.isfinite(g.p_nom + g.p_nom_max)]
-        if unbounded:
-            raise ConfigError(
-                f"problem: offsite contracts {unbounded} need a finite size limit p_nom_max [MW] "
-                "(the largest contract on offer)"
-            )
-        dirty = [g.name for g in self.offsite if not g.clean]
-        if dirty:
-            raise ConfigError(f"problem: offsite contracts {dirty} must be clean supply")
-        if self.network is not None and {g.name for g in self.offsite} & set(
-            self.network.asset_bus
-        ):
-            raise ConfigError("problem: offsite contracts have no bus in the site network")
-        if self.network is not None:
-            unknown = set(self.network.asset_bus) - set(self.technologies)
-            if unknown:
-                raise ConfigError(
-                    f"problem: network buses are given for unknown technologies {sorted(unknown)}"
-                )
-            clash = set(self.network.buses) & set(self.technologies)
-            if clash:
-                raise ConfigError(
-                    f"network {self.network.name}: buses {sorted(clash)} have the names of "
-                    "technologies (storage gets a bus of its own name); rename those buses"
-                )
-        if self.weights is not None:
-            w = np.asarray(self.weights, dtype=float)
-            if w.shape != (n,) or not np.all(np.isfinite(w)) or not np.all(w > 0):
-                raise ConfigError(
-                    f"problem: weights must be {n} positive finite hours, one per snapshot"
-                )
-        series = {
-            "load": self.load,
-            "poi.import_price": self.poi.import_price,
-            "poi.export_price": self.poi.export_price,
-            "poi.grid_cfe_share": self.poi.grid_cfe_share,
-            "poi.grid_co2_intensity": self.poi.co2_intensity(n),
-        }
-        series.update({f"{g.name}.capacity_factor": g.capacity_factor for g in self.generators})
-        if self.flex is not None:
-            series.update(
-                {
-                    "flex.shift_max": self.flex.shift_max,
-                    "flex.ramp_max": self.flex.ramp_max,
-                    "flex.curtail_max": self.flex.curtail_max,
-                }
-            )
-        names = self.technologies
-        if len(set(names)) != len(names) or RESERVED_NAMES & set(names):
-            raise ConfigError(
-                f"problem: technology names must be unique and not one of "
-                f"{sorted(RESERVED_NAMES)}; got {names}"
-            )
-        for name, arr in series.items():
-            if np.shape(arr) != (n,):
-                raise ConfigError(f"problem: {name} has shape {np.shape(arr)}, expected ({n},)")
-            if not np.all(np.isfinite(arr)):
-                raise ConfigError(f"problem: {name} contains NaN or infinite values")
-        above = self.poi.export_price > self.poi.import_price
-        if above.any():
-            first = self.snapshots[int(np.argmax(above))]
-            raise ConfigError(
-                f"problem: the export price exceeds the import price at {first} (UTC, "
-                f"{int(above.sum())} hours): importing and exporting at once would earn money; "
-                "an export price must not be above the import price"
-            )
-        for s in self.storage:
-            effs = (s.efficiency_charge, s.efficiency_discharge)
-            if not all(0.0 < e <= 1.0 for e in effs) or (s.max_hours or 1.0) <= 0:
-                raise ConfigError(
-                    f"problem: storage {s.name}: efficiencies must be in (0, 1] and max_hours "
-                    f"> 0; got {effs} and {s.max_hours}"
-                )
-        if self.matching not in ("hourly", "annual"):
-            raise ConfigError(f"problem: matching {self.matching!r} is not 'hourly' or 'annual'")
-        if not 0.0 <= self.cfe_target <= 1.0:
-            raise ConfigError(f"problem: cfe_target {self.cfe_target} is outside [0, 1]")
+        check_problem(self)
 
     def relaxed_for_max_cfe(self, score: float = 0.0) -> SystemProblem:
         """The problem whose maximal clean supply, with curtailed load valued at ``score``,
@@ -581,114 +510,16 @@ class Solution:
     offsite_sold: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
 
-#: Hours of a mean Julian year, to count whole years in multi-year horizons.
-HOURS_PER_JULIAN_YEAR = 8766.0
-
-
-def horizon_years(n_hours: int) -> float:
-    """Length of an hourly horizon in years, for charging annual capital costs.
-
-    A horizon shorter than a year pays its share, ``n / 8760`` (a week pays 168/8760 of a year);
-    one or more whole years count as whole years (8760 or 8784 h is one year, two stacked years
-    are two), ``round(n / 8766)``.
-
-    Parameters
-    ----------
-    n_hours : int
-        Number of hourly snapshots.
-
-    Returns
-    -------
-    float
-        Years [a].
-    """
-    if n_hours < 8760:
-        return n_hours / 8760.0
-    return float(round(n_hours / HOURS_PER_JULIAN_YEAR))
-
-
-def demand_charge_months(
-    snapshots: pd.DatetimeIndex, weights: np.ndarray | None = None, utc_offset_h: float = 0.0
-) -> tuple[np.ndarray, np.ndarray]:
-    """Calendar month (local time) of each snapshot and the share of each month in the horizon.
-
-    Parameters
-    ----------
-    snapshots : pandas.DatetimeIndex
-        Shape (n_time,), UTC.
-    weights : numpy.ndarray, optional
-        Hours each snapshot stands for; default ones.
-    utc_offset_h : float
-        Offset of the local (billing) time from UTC [h]; months are counted in it.
-
-    Returns
-    -------
-    month : numpy.ndarray of int
-        Shape (n_time,), number of the (year, month) each snapshot starts in, 0..n_months-1.
-    share : numpy.ndarray
-        Shape (n_months,), hours of the month in the horizon / hours of the calendar month
-        [-] (1 for whole months). A demand charge is paid as ``charge x share x peak``.
-    """
-    w = np.ones(len(snapshots)) if weights is None else np.asarray(weights, dtype=float)
-    period = (snapshots + pd.Timedelta(hours=utc_offset_h)).to_period("M")
-    codes, uniques = pd.factorize(period, sort=True)
-    hours = np.bincount(codes, weights=w)
-    in_month = np.array([p.days_in_month * 24.0 for p in uniques])
-    return codes.astype(int), np.minimum(hours / in_month, 1.0)
-
-
-#: Longest run of hours [h] at either end of a horizon that joins its neighbouring year: the
-#: gap between a weather file's own years and local years (UTC offsets reach 14 h).
-STUB_HOURS = 14
-
-
-def weather_years(
-    snapshots: pd.DatetimeIndex, utc_offset_h: float = 0.0, weights: np.ndarray | None = None
-) -> tuple[np.ndarray, np.ndarray]:
-    """Weather year of each snapshot: local calendar years of a stacked horizon.
-
-    Snapshots are UTC. A weather file labels its years in local standard time
-    (``utc_offset_h``; TMY, EPW, most measured files) or in UTC (ERA5): the years are counted
-    in whichever of the two leaves fewer stub hours at the ends, and a remaining run of at
-    most :data:`STUB_HOURS` hours at either end joins its neighbour instead of being a year
-    of its own.
-
-    Parameters
-    ----------
-    snapshots : pandas.DatetimeIndex
-        Shape (n_time,), UTC.
-    utc_offset_h : float
-        Offset of local standard time from UTC [h].
-    weights : numpy.ndarray, optional
-        Hours each snapshot stands for, shape (n_time,); default ones.
-
-    Returns
-    -------
-    codes : numpy.ndarray of int
-        Shape (n_time,), 0..n_years-1 in time order.
-    years : numpy.ndarray of int
-        Shape (n_years,), the local year each period starts in.
-    """
-    w = np.ones(len(snapshots)) if weights is None else np.asarray(weights, dtype=float)
-    # the file's years are local or UTC years: take the count with the fewer stub hours
-    options = [_calendar_years(snapshots, offset, w) for offset in (utc_offset_h, 0.0)]
-    codes, local, _ = min(options, key=lambda option: option[2])
-    if codes.max() > 0 and w[codes == 0].sum() <= STUB_HOURS:
-        codes = np.maximum(codes - 1, 0)
-    last = codes.max()
-    if last > 0 and w[codes == last].sum() <= STUB_HOURS:
-        codes[codes == last] = last - 1
-    years = np.array([local[codes == g][0].year for g in range(codes.max() + 1)], dtype=int)
-    return codes, years
-
-
-def _calendar_years(
-    snapshots: pd.DatetimeIndex, utc_offset_h: float, w: np.ndarray
-) -> tuple[np.ndarray, pd.DatetimeIndex, float]:
-    """Calendar year of each snapshot in a time ``utc_offset_h`` from UTC (codes 0..), the
-    shifted times, and the hours of the stubs (end years of at most :data:`STUB_HOURS`)."""
-    local = snapshots + pd.Timedelta(hours=utc_offset_h)
-    codes = pd.factorize(local.year, sort=True)[0].astype(int)
-    hours = np.bincount(codes, weights=w)
-    stubs = sum(h for h in (hours[0], hours[-1]) if h <= STUB_HOURS) if len(hours) > 1 else 0.0
-    return codes, local, float(stubs)
+__all__ = [
+    "HOURS_PER_JULIAN_YEAR",
+    "STUB_HOURS",
+    "FlexSpec",
+    "GeneratorSpec",
+    "PoiSpec",
+    "Solution",
+    "StorageSpec",
+    "SystemProblem",
+    "demand_charge_months",
+    "horizon_years",
+    "weather_years",
+]
