@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import logging
 import re
+import signal
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 from gridtwin.exceptions import DataError
@@ -35,17 +37,42 @@ def local_cluster(workers: int) -> Any:
     """
     from distributed import LocalCluster
 
-    return LocalCluster(
-        n_workers=workers,
-        threads_per_worker=1,
-        processes=True,
-        dashboard_address=None,
-        scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
-        silence_logs=logging.ERROR,
-        env=SINGLE_THREAD_ENV,
-    )
+    with _sigint_held():  # already held by dask_client; kept for direct callers
+        return LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
+            silence_logs=logging.CRITICAL,  # the sweep records what failed; no worker chatter
+            env=SINGLE_THREAD_ENV,
+        )
 
 
+@contextmanager
+def _sigint_held() -> Iterator[None]:
+    """Ignore SIGINT (Ctrl-C) while the cluster starts, so its worker processes ignore it.
+
+    A terminal sends Ctrl-C to every process of the foreground group, dask's worker
+    processes included: each would print its own ``KeyboardInterrupt`` traceback, and a
+    cluster whose workers die that way hangs on close. An ignored signal stays ignored in
+    the processes started meanwhile (the disposition survives fork and exec, and Python
+    keeps it), so Ctrl-C then reaches only the gridtwin process, which closes the cluster.
+    A Ctrl-C pressed during the start itself (a few seconds) is lost: press it again.
+    POSIX main thread only; elsewhere a no-op.
+    """
+    if not hasattr(signal, "SIGINT") or threading.current_thread() is not (threading.main_thread()):
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+#: Seconds to wait for a local cluster to close before leaving its processes to die with ours.
+CLOSE_TIMEOUT = 20.0
 #: Seconds to wait for a scheduler to answer.
 CONNECT_TIMEOUT = 10.0
 
@@ -107,8 +134,9 @@ def dask_client(workers: int, scheduler: str | None = None) -> Iterator[Any]:
     try:
         try:
             if scheduler is None:
-                cluster = local_cluster(workers)
-                client = Client(cluster)
+                with _sigint_held():  # the workers start and the client connects unbroken
+                    cluster = local_cluster(workers)
+                    client = Client(cluster)
             else:
                 client = _connect(scheduler)
         except OSError as err:
@@ -117,7 +145,26 @@ def dask_client(workers: int, scheduler: str | None = None) -> Iterator[Any]:
             yield client
         finally:
             client.close()
+    except KeyboardInterrupt:
+        _abandon_clusters()  # Ctrl-C while the workers start: no atexit traceback from dask
+        raise
     finally:
         if cluster is not None:
-            cluster.close()
+            with suppress(Exception):
+                cluster.close(timeout=CLOSE_TIMEOUT)
         quiet.setLevel(previous)
+
+
+def _abandon_clusters() -> None:
+    """Close every local cluster of this process quietly and forget it.
+
+    A ``LocalCluster`` interrupted while its workers start is half built: dask's own exit
+    hook (``distributed.deploy.spec.close_clusters``) then fails on it with an
+    ``AssertionError`` traceback after the "interrupted" line. Its processes die with ours.
+    """
+    from distributed.deploy.spec import SpecCluster
+
+    for cluster in list(SpecCluster._instances):
+        with suppress(Exception):
+            cluster.close(timeout=2)
+        SpecCluster._instances.discard(cluster)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -151,6 +152,21 @@ def write_netcdf(
     )
 
 
+#: Free space [bytes] under which a failed write is put down to a full device.
+FULL_DISK_BYTES = 16 * 1024 * 1024
+
+
+def _free_space_note(folder: Path) -> str:
+    """``"; the device is full (N kB free)"`` when little space is left, else ``""``."""
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError:
+        return ""
+    if free >= FULL_DISK_BYTES:
+        return ""
+    return f"; the device is full ({free // 1024} kB free): free space or write elsewhere"
+
+
 def write_atomic(dest: Path, write: Callable[[str], object]) -> Path:
     """Run ``write(tmp)`` on a temporary file beside ``dest``, then rename it to ``dest``.
 
@@ -160,7 +176,8 @@ def write_atomic(dest: Path, write: Callable[[str], object]) -> Path:
     Raises
     ------
     DataError
-        Writing or renaming failed with an ``OSError``.
+        Writing or renaming failed with an ``OSError`` or a netCDF/HDF5 ``RuntimeError`` (a
+        full disk shows as ``NetCDF: HDF error``); the message says when the device is full.
     """
     fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
     os.close(fd)
@@ -170,11 +187,13 @@ def write_atomic(dest: Path, write: Callable[[str], object]) -> Path:
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; give the usual file mode
         os.replace(tmp, dest)
-    except OSError as exc:
+    except (OSError, RuntimeError) as exc:  # netCDF4/HDF5 report a full disk as RuntimeError
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
         raise DataError(
-            f"{dest}: writing failed ({exc.strerror or exc}); nothing was changed"
+            f"{dest}: writing failed ({reason}{_free_space_note(dest.parent)}); nothing was "
+            "changed" + (" and the earlier file is intact" if dest.exists() else "")
         ) from None
     except BaseException:
         with contextlib.suppress(OSError):

@@ -250,12 +250,31 @@ def run_scenario(
     Returns a record ``{"name", "status", "error", "seconds"}``; never raises for a scenario
     that fails on its own (bad value, infeasible, solver error).
     """
-    from gridtwin.results import write_results
-    from gridtwin.study import run_study, study_inputs
+    import dask
 
     start = time.perf_counter()
     record: dict[str, Any] = {"name": scenario.name, "status": OK, "error": ""}
     _worker_logging(scenario.name)
+    # a dask computation inside the task (xarray) runs here, not through a client of the
+    # worker's own: that client would outlive a cancelled sweep and complain on exit
+    with dask.config.set(scheduler="synchronous"):
+        return _scenario_record(text, source, base, scenario, study_name, path, record, start)
+
+
+def _scenario_record(
+    text: str,
+    source: str,
+    base: str,
+    scenario: Scenario,
+    study_name: str,
+    path: str,
+    record: dict[str, Any],
+    start: float,
+) -> dict[str, Any]:
+    """The body of :func:`run_scenario`."""
+    from gridtwin.results import write_results
+    from gridtwin.study import run_study, study_inputs
+
     try:
         items = [*scenario.overrides, f"name={json.dumps(study_name + '.' + scenario.name)}"]
         study = parse_study(text, source=source, base=Path(base), overrides=items)

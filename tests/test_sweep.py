@@ -347,3 +347,29 @@ def test_names_overrides_and_duplicates_are_checked(tmp_path: Path, weather: Pat
         path.write_text(HEAD + f"sweep:\n  scenarios:\n    - {{name: '{bad}', set: {{}}}}\n")
         with pytest.raises(ConfigError, match="name"):
             scenarios(load_study(path))
+
+
+def test_ctrl_c_prints_the_interrupted_line_and_nothing_else(tmp_path: Path, weather: Path) -> None:
+    """Ctrl-C in a terminal reaches every process of the foreground group, dask's workers
+    included: only the gridtwin process may answer, with its one line and exit code 130."""
+    text = HEAD + "sweep:\n  zip:\n    policy.cfe_target: [0.5, 0.6, 0.7, 0.8, 0.85, 0.9]\n"
+    path = study_file(tmp_path, weather, text)
+    out = tmp_path / "out.nc"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gridtwin", "sweep", str(path), "-o", str(out), "--workers", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline and not list(scenario_folder(out).glob("*.nc")):
+        time.sleep(0.1)
+    os.killpg(proc.pid, signal.SIGINT)  # what the terminal does
+    stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 130
+    assert stderr.decode() == ""
+    lines = " ".join(stdout.decode().split())
+    assert lines.startswith("interrupted: ") and lines.endswith(
+        "run the same command again to resume"
+    )
+    assert lines.count("interrupted") == 1

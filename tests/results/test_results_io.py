@@ -242,3 +242,33 @@ def test_emissions_are_per_year(week: xr.Dataset) -> None:
     ds = build_results(prob, pypsa_backend.solve(prob), campus)
     week_co2 = 0.7 * float(campus["load"].sum())  # diesel serves the whole load
     assert float(ds["co2_emissions"]) == pytest.approx(week_co2 * 8760 / n, rel=1e-6)
+
+
+def test_full_disk_gives_one_line_and_keeps_the_earlier_file(
+    small_result: xr.Dataset, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """netCDF4 reports a full disk as ``RuntimeError: NetCDF: HDF error`` (seen on a 300 kB
+    tmpfs), not as an OSError: the write must still end in one line that says the device is
+    full, with the earlier result and no temporary file left."""
+    import shutil
+
+    from gridtwin.exceptions import DataError
+
+    path = write_results(small_result, tmp_path / "r.nc")
+    before = path.read_bytes()
+
+    def full_disk(self: xr.Dataset, target: str, **kwargs: object) -> None:
+        Path(target).write_bytes(b"\x89HDF\r\n" + b"\0" * 4096)  # a partial file, then
+        raise RuntimeError("NetCDF: HDF error")
+
+    monkeypatch.setattr(xr.Dataset, "to_netcdf", full_disk)
+    usage = shutil.disk_usage(tmp_path)
+    monkeypatch.setattr(shutil, "disk_usage", lambda _: usage._replace(free=148 * 1024))
+    with pytest.raises(DataError) as err:
+        write_results(small_result, path)
+    message = str(err.value)
+    assert "\n" not in message
+    assert "NetCDF: HDF error; the device is full (148 kB free)" in message
+    assert message.endswith("nothing was changed and the earlier file is intact")
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["r.nc"]
