@@ -84,7 +84,8 @@ def read_epw(path: str | Path, reference_year: int = 2019) -> xr.Dataset:
     table = pd.DataFrame(index=df.index.tz_localize(None) + pd.Timedelta(hours=1))
     for col, (name, scale, missing) in _COLUMNS.items():
         values = df[col].to_numpy(dtype=float)
-        table[name] = np.where(values >= missing, np.nan, values * scale)
+        coded = (values >= missing) & np.isfinite(values)  # 'inf' is no missing code
+        table[name] = np.where(coded, np.nan, values * scale)
     starts = df.index.tz_localize(None)
     typical = starts.year.nunique() > 1
     site = ", ".join(str(meta[k]) for k in ("city", "country") if str(meta.get(k, "-")) != "-")
