@@ -214,6 +214,8 @@ def read(
     p = Path(path)
     if not p.is_file():
         raise DataError(f"{p}: weather file not found; give the path of an existing file")
+    if p.stat().st_size == 0:
+        raise DataError(f"{p}: the file is empty (0 bytes); download or export it again")
     name = detect_format(p) if format == "auto" else ALIASES.get(format.lower(), format.lower())
     if name not in FORMATS:
         raise DataError(
