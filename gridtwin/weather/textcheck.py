@@ -159,11 +159,10 @@ def check_epw_text(path: Path, text: str) -> None:
         fields = raw.rstrip("\r\n").split(",")
         if len(fields) != EPW_FIELDS:
             raise DataError(_fields_error(path, lines, i, raw, len(fields), EPW_FIELDS))
-        for k, (low, high) in enumerate(((None, None), (1, 12), (1, 31), (1, 24))):
+        for k, (low, high) in enumerate(((-9999, 9999), (1, 12), (1, 31), (1, 24))):
             value = fields[k].strip()
-            ok = value.lstrip("-").isdigit() and (low is None or low <= int(value) <= high)
-            if not ok:
-                span = "" if low is None else f" ({low}..{high})"
+            if not (value.lstrip("-").isdigit() and low <= int(value) <= high):
+                span = "" if k == 0 else f" ({low}..{high})"
                 raise DataError(
                     f"{path}: line {i + 1}: field '{_EPW_NAMES[k]}' is {value!r}, not a whole "
                     f"number{span}; repair the line"
