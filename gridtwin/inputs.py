@@ -92,7 +92,10 @@ def prepare_problem(
     stage = stages or Stages()
     with stage("weather"):
         weather = read_weather(
-            cfg.weather.path, format=cfg.weather.format, reference_year=cfg.weather.reference_year
+            cfg.weather.path,
+            format=cfg.weather.format,
+            reference_year=cfg.weather.reference_year,
+            sun_check=cfg.weather.sun_check,
         )
     with stage("resources"):
         cfs = capacity_factors(cfg, weather)
@@ -128,7 +131,12 @@ def same_hours(weather: xr.Dataset, path: Path | None, field: str, cfg: StudyCon
     """
     if path is None:
         return weather
-    other = read_weather(path, format="auto", reference_year=cfg.weather.reference_year)
+    other = read_weather(
+        path,
+        format="auto",
+        reference_year=cfg.weather.reference_year,
+        sun_check=cfg.weather.sun_check,
+    )
     ours, theirs = weather.indexes[TIME], other.indexes[TIME]
     if not ours.equals(theirs) and ours.isin(theirs).all():  # a longer file: the study's hours
         return other.sel({TIME: ours})

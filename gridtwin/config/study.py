@@ -49,6 +49,12 @@ class WeatherConfig(StrictModel):
     reference_year : int
         Year a typical year (months from different years) is re-indexed to; a non-leap year
         for typical years without 29 February. Default 2019.
+    sun_check : {"warn", "refuse", "off"}
+        What to do with a weather file whose irradiance is out of step with the sun's position
+        at the site (time labels in local time or shifted by an hour or more, wrong
+        coordinates; :mod:`gridtwin.weather.sun_check`): ``warn`` (default) logs one line with
+        the estimated offset [h] and the sunlit night hours, ``refuse`` stops the study with
+        that line, ``off`` skips the check. Applies to every weather file of the study.
     """
 
     path: Path | list[Path]
@@ -56,6 +62,7 @@ class WeatherConfig(StrictModel):
         "auto", "epw", "pvgis", "nsrdb", "psm3", "psm4", "tmy3", "tmy2", "netcdf", "era5"
     ] = "auto"
     reference_year: Annotated[int, Field(strict=True, ge=1900, le=2100)] = 2019
+    sun_check: Literal["warn", "refuse", "off"] = "warn"
 
 
 class SeriesRef(StrictModel):

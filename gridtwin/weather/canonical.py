@@ -19,6 +19,7 @@ import xarray as xr
 
 from gridtwin.exceptions import DataError
 from gridtwin.io import write_netcdf
+from gridtwin.weather.physical import check_physical
 
 logger = logging.getLogger(__name__)
 
@@ -56,14 +57,17 @@ def validate_weather(ds: xr.Dataset, source: str = "<weather>") -> xr.Dataset:
     Returns
     -------
     xarray.Dataset
-        ``ds`` unchanged.
+        ``ds``, or a copy with variables whose ``units`` attribute names a convertible unit
+        (``kW m-2``, ``K``, ``km/h``, ``hPa``, ...) converted to the canonical units
+        (:func:`gridtwin.weather.physical.check_physical`).
 
     Raises
     ------
     DataError
         Naming ``source``, the offending variable and the first offending time span, if a
         required variable or attribute is missing, the ``time`` index is not hourly and regular,
-        a value is NaN, or ``ghi`` is negative.
+        a value is NaN, or a value or unit is physically impossible (infinite, negative
+        irradiance, Kelvin where degC belong, ...; see :mod:`gridtwin.weather.physical`).
     """
     if "time" not in ds.dims or "time" not in ds.coords:
         raise DataError(f"{source}: no 'time' dimension; a weather set needs an hourly UTC 'time'")
@@ -92,12 +96,15 @@ def validate_weather(ds: xr.Dataset, source: str = "<weather>") -> xr.Dataset:
             f"{pd.Timedelta(step[i])} between {pd.Timestamp(times[i])} and "
             f"{pd.Timestamp(times[i + 1])}; resample to a regular hourly UTC index"
         )
-    for name in (*REQUIRED_VARIABLES, *HUMIDITY_VARIABLES, "albedo"):
-        if name not in ds.data_vars:
-            continue
+    names = [n for n in (*REQUIRED_VARIABLES, *HUMIDITY_VARIABLES, "albedo") if n in ds.data_vars]
+    for name in names:
+        if ds[name].dims != ("time",):
+            raise DataError(
+                f"{source}: variable '{name}' has dims {ds[name].dims}; expected ('time',)"
+            )
+    ds = check_physical(ds, source)  # every read path ends here: one place for units and ranges
+    for name in names:
         var = ds[name]
-        if var.dims != ("time",):
-            raise DataError(f"{source}: variable '{name}' has dims {var.dims}; expected ('time',)")
         values = np.asarray(var.values, dtype=float)
         nan = np.isnan(values)
         if nan.any():
@@ -105,12 +112,6 @@ def validate_weather(ds: xr.Dataset, source: str = "<weather>") -> xr.Dataset:
                 f"{source}: variable '{name}' has NaN {span_text(times, nan)}; fill the gap "
                 "before using the weather set"
             )
-    negative = np.asarray(ds["ghi"].values, dtype=float) < 0.0
-    if negative.any():
-        raise DataError(
-            f"{source}: variable 'ghi' is negative {span_text(times, negative)}; irradiance must "
-            "be >= 0 W m-2"
-        )
     return ds
 
 
@@ -167,5 +168,5 @@ def write_weather(ds: xr.Dataset, path: str | Path) -> Path:
     DataError
         If ``ds`` is not a canonical weather set or the file cannot be written.
     """
-    validate_weather(ds, source=str(path))
+    ds = validate_weather(ds, source=str(path))
     return write_netcdf(ds, path, kind="weather")  # never replaces a result or other data

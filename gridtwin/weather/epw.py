@@ -22,6 +22,7 @@ import xarray as xr
 
 from gridtwin.exceptions import DataError
 from gridtwin.weather.normalise import normalise
+from gridtwin.weather.textcheck import check_epw_text
 
 logger = logging.getLogger(__name__)
 
@@ -62,8 +63,9 @@ def read_epw(path: str | Path, reference_year: int = 2019) -> xr.Dataset:
     Raises
     ------
     DataError
-        If the file cannot be parsed as EPW or fails the checks of
-        :func:`~gridtwin.weather.normalise.normalise`.
+        If the file is empty, truncated, gapped or malformed (naming the line or the missing
+        span, :func:`~gridtwin.weather.textcheck.check_epw_text`), cannot be parsed as EPW, or
+        fails the checks of :func:`~gridtwin.weather.normalise.normalise`.
 
     References
     ----------
@@ -76,15 +78,21 @@ def read_epw(path: str | Path, reference_year: int = 2019) -> xr.Dataset:
     p = Path(path)
     try:
         text, encoding = _decoded(p)
+    except OSError as exc:
+        raise DataError(f"{p}: cannot read the file ({exc})") from None
+    check_epw_text(p, text)  # empty, truncated, gapped or malformed: one line naming the line
+    try:
         df, meta = pvlib.iotools.read_epw(io.StringIO(text))
-    except (OSError, ValueError, KeyError, IndexError, TypeError) as exc:
+    except (ValueError, KeyError, IndexError, TypeError) as exc:
+        first = (str(exc).splitlines() or [type(exc).__name__])[0]
         raise DataError(
-            f"{p}: cannot read as EPW ({exc}); is it an EnergyPlus weather file?"
+            f"{p}: cannot read as EPW ({first}); is it an EnergyPlus weather file?"
         ) from None
     table = pd.DataFrame(index=df.index.tz_localize(None) + pd.Timedelta(hours=1))
     for col, (name, scale, missing) in _COLUMNS.items():
         values = df[col].to_numpy(dtype=float)
-        table[name] = np.where(values >= missing, np.nan, values * scale)
+        coded = (values >= missing) & np.isfinite(values)  # 'inf' is no missing code
+        table[name] = np.where(coded, np.nan, values * scale)
     starts = df.index.tz_localize(None)
     typical = starts.year.nunique() > 1
     site = ", ".join(str(meta[k]) for k in ("city", "country") if str(meta.get(k, "-")) != "-")

@@ -393,9 +393,14 @@ def read_era5(
         out.attrs["altitude"] = altitude
     if latitude is not None and longitude is not None:
         out.attrs.update(era5_requested_latitude=latitude, era5_requested_longitude=longitude)
+    out = validate_weather(out, source=source)  # ranges checked before psychrometrics
+    out["relative_humidity"] = (
+        "time",
+        relative_humidity_from_dew_point(out["temp_air"].values, out["temp_dew"].values),
+    )
     annotate(out)
     logger.debug("read ERA5 %s: cell %.3f, %.3f, %d hours", source, lat, lon, out.sizes["time"])
-    return validate_weather(out, source=source)
+    return out
 
 
 def _interval_variables(
@@ -437,7 +442,6 @@ def _interval_variables(
         "dhi": ("time", dhi),
         "temp_air": ("time", temp_air),
         "temp_dew": ("time", temp_dew),
-        "relative_humidity": ("time", relative_humidity_from_dew_point(temp_air, temp_dew)),
         "pressure": ("time", pressure),
         "wind_speed": ("time", interval_mean(speed100)),
     }

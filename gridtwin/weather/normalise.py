@@ -246,7 +246,7 @@ def _clean(
     out = frame.copy()
     for name in out.columns:
         values = out[name].to_numpy(dtype=float).copy()
-        nan = ~np.isfinite(values)
+        nan = np.isnan(values)  # infinite values are not gaps: the range check names them
         if nan.all():
             raise DataError(
                 f"{source}: variable '{name}' has no values (all NaN) "
@@ -254,7 +254,7 @@ def _clean(
             )
         if name in IRRADIANCE:
             negative = np.zeros_like(nan)
-            negative[~nan] = values[~nan] < 0.0
+            negative[~nan] = np.isfinite(values[~nan]) & (values[~nan] < 0.0)
             bad = negative & (values < -NEGATIVE_IRRADIANCE_TOLERANCE)
             if bad.any():
                 first, last = _runs(bad)[0]

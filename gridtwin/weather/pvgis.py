@@ -29,6 +29,7 @@ import xarray as xr
 
 from gridtwin.exceptions import DataError
 from gridtwin.weather.normalise import normalise
+from gridtwin.weather.textcheck import check_pvgis_csv_text
 
 logger = logging.getLogger(__name__)
 
@@ -74,8 +75,9 @@ def read_pvgis(path: str | Path, reference_year: int = 2019) -> xr.Dataset:
     Raises
     ------
     DataError
-        If the file cannot be parsed as a PVGIS TMY or fails the checks of
-        :func:`~gridtwin.weather.normalise.normalise`.
+        If a CSV is empty, truncated, gapped or malformed (naming the line or the missing span,
+        :func:`~gridtwin.weather.textcheck.check_pvgis_csv_text`), the file cannot be parsed as
+        a PVGIS TMY, or it fails the checks of :func:`~gridtwin.weather.normalise.normalise`.
 
     References
     ----------
@@ -88,11 +90,19 @@ def read_pvgis(path: str | Path, reference_year: int = 2019) -> xr.Dataset:
     fmt = p.suffix.lower().lstrip(".")
     if fmt not in ("csv", "json"):
         raise DataError(f"{p}: a PVGIS TMY file must end in .csv or .json, not '.{fmt}'")
+    if fmt == "csv":
+        try:
+            text = p.read_bytes().decode("utf-8", errors="replace")
+        except OSError as exc:
+            raise DataError(f"{p}: cannot read the file ({exc})") from None
+        check_pvgis_csv_text(p, text)  # empty, truncated, gapped, malformed: the line
     try:
         df, meta = pvlib.iotools.read_pvgis_tmy(p, pvgis_format=fmt, map_variables=True)
     except (OSError, ValueError, KeyError, IndexError, TypeError) as exc:
+        first = (str(exc).splitlines() or [type(exc).__name__])[0]
         raise DataError(
-            f"{p}: cannot read as a PVGIS TMY {fmt.upper()} ({exc}); is it from the PVGIS TMY tool?"
+            f"{p}: cannot read as a PVGIS TMY {fmt.upper()} ({first}); is it from the PVGIS "
+            "TMY tool?"
         ) from None
     missing = [c for c in _COLUMNS if c not in df.columns]
     if missing:

@@ -29,6 +29,7 @@ from gridtwin.weather.epw import read_epw
 from gridtwin.weather.era5 import read_era5
 from gridtwin.weather.nsrdb import read_nsrdb
 from gridtwin.weather.pvgis import read_pvgis
+from gridtwin.weather.sun_check import SunCheck, check_sun
 from gridtwin.weather.tmy3 import read_tmy2, read_tmy3
 
 logger = logging.getLogger(__name__)
@@ -158,6 +159,7 @@ def read(
     path: str | Path | Sequence[str | Path],
     format: str = "auto",
     reference_year: int = 2019,
+    sun_check: SunCheck = "warn",
 ) -> xr.Dataset:
     """Read a weather file (or several years of one site) into the canonical weather set.
 
@@ -172,6 +174,10 @@ def read(
         (ERA5 netCDF is not auto-detected: give ``"era5"``).
     reference_year : int
         Year a typical year (months of different years) is re-indexed to.
+    sun_check : {"warn", "refuse", "off"}
+        What to do when the irradiance is out of step with the sun's position (labels in local
+        time, shifted, wrong site; :func:`gridtwin.weather.sun_check.check_sun`): log a
+        warning (default), raise :class:`DataError`, or skip the check. Each file is checked.
 
     Returns
     -------
@@ -184,8 +190,10 @@ def read(
     Raises
     ------
     DataError
-        If a file is missing, of an unknown format, or fails the checks of
-        :func:`~gridtwin.weather.normalise.normalise`.
+        If a file is missing, of an unknown format, fails the checks of
+        :func:`~gridtwin.weather.normalise.normalise` and
+        :func:`~gridtwin.weather.physical.check_physical`, or (``sun_check="refuse"``) is out
+        of step with the sun.
 
     Examples
     --------
@@ -199,20 +207,24 @@ def read(
             f"reference year {reference_year} is outside 1900-2100; give a year like 2019"
         )
     if isinstance(path, Sequence) and not isinstance(path, str):
-        parts = [read(p, format, reference_year) for p in path]
+        parts = [read(p, format, reference_year, sun_check) for p in path]
         for part, p in zip(parts, path, strict=True):  # errors name the files
             part.attrs["file"] = str(p)
         return stack_years(parts)
     p = Path(path)
     if not p.is_file():
         raise DataError(f"{p}: weather file not found; give the path of an existing file")
+    if p.stat().st_size == 0:
+        raise DataError(f"{p}: the file is empty (0 bytes); download or export it again")
     name = detect_format(p) if format == "auto" else ALIASES.get(format.lower(), format.lower())
     if name not in FORMATS:
         raise DataError(
             f"{p}: unknown format '{format}'; supported formats: {supported_formats()} or 'auto'"
         )
     logger.debug("reading %s as %s", p, name)
-    return FORMATS[name].reader(p, reference_year)
+    ds = FORMATS[name].reader(p, reference_year)
+    check_sun(ds, str(p), sun_check)
+    return ds
 
 
 def stack_years(datasets: Sequence[xr.Dataset]) -> xr.Dataset:

@@ -25,7 +25,7 @@ import windpowerlib
 import xarray as xr
 from numpy.typing import ArrayLike
 
-from gridtwin.config import SolarConfig, WindConfig
+from gridtwin.config import OffwindConfig, SolarConfig, WindConfig
 from gridtwin.exceptions import ConfigError, DataError
 
 logger = logging.getLogger(__name__)
@@ -39,6 +39,63 @@ SAPM_PARAMS: dict[str, float] = pvlib.temperature.TEMPERATURE_MODEL_PARAMETERS["
 DEFAULT_WIND_HEIGHT_M = 10.0
 #: Height of ``temp_air`` in a canonical weather set [m].
 TEMPERATURE_HEIGHT_M = 2.0
+
+
+#: Largest hub height as a multiple of the wind measurement height before a warning [-]. The
+#: power and log laws describe the surface layer, roughly the lowest 10 % of the boundary layer
+#: (about 50-150 m by day); extrapolating a 10 m anemometer to a 100-120 m hub (ratio <= 12,
+#: the usual case of typical-year files, whose wind is at 10 m) is the common practice whose
+#: errors are reviewed by Gualtieri (2019), doi:10.1016/j.rser.2018.12.015; a 2 m or 5 m
+#: measurement taken to hub height (ratio 20-60) is beyond it: use 10 m or hub-height data.
+MAX_EXTRAPOLATION_RATIO = 12.0
+
+
+def check_height_law(cfg: WindConfig, height_m: float, source: str) -> None:
+    """Refuse a log law whose roughness reaches the measurement height; warn on far
+    extrapolation.
+
+    Parameters
+    ----------
+    cfg : WindConfig
+        ``height_law``, ``roughness_length`` [m] and ``hub_height`` [m].
+    height_m : float
+        Height of the weather set's wind speed [m].
+    source : str
+        Weather file name for the messages.
+
+    Raises
+    ------
+    ConfigError
+        If ``height_m`` <= 0, or with the logarithmic law if ``roughness_length`` >=
+        ``height_m`` (the profile ``ln(z / z0)`` is zero or negative there: no wind).
+    """
+    section = "offwind" if isinstance(cfg, OffwindConfig) else "wind"
+    if not height_m > 0.0:
+        raise DataError(
+            f"{source}: variable 'wind_speed' has height_m = {height_m:g} m; a measurement "
+            "height must be > 0 m"
+        )
+    if cfg.height_law == "logarithmic" and cfg.roughness_length >= height_m:
+        raise ConfigError(
+            f"field '{section}.roughness_length': {cfg.roughness_length:g} m is at or above the "
+            f"wind measurement height {height_m:g} m of {source}; the log law needs a roughness "
+            f"length well below it: lower {section}.roughness_length or use "
+            f"{section}.height_law: hellman"
+        )
+    ratio = cfg.hub_height / height_m
+    if ratio > MAX_EXTRAPOLATION_RATIO:
+        logger.warning(
+            "%s: wind speed measured at %g m is extrapolated to the %g m hub height "
+            "(%s.hub_height, x%.0f, beyond x%g) with the %s law; the capacity factor is "
+            "uncertain: use wind data at 10 m or nearer the hub (e.g. ERA5 at 100 m)",
+            source,
+            height_m,
+            cfg.hub_height,
+            section,
+            ratio,
+            MAX_EXTRAPOLATION_RATIO,
+            cfg.height_law,
+        )
 
 
 class TurbineNotFoundError(ConfigError, DataError):
@@ -389,6 +446,10 @@ def wind_capacity_factor(weather: xr.Dataset, cfg: WindConfig) -> xr.DataArray:
     ------
     TurbineNotFoundError
         (a ConfigError and a DataError) if ``cfg.turbine`` is not in the turbine library.
+    ConfigError
+        With the logarithmic law, if ``cfg.roughness_length`` is at or above the measurement
+        height (:func:`check_height_law`; a hub height beyond
+        :data:`MAX_EXTRAPOLATION_RATIO` times the measurement height is warned about).
 
     References
     ----------
@@ -402,6 +463,7 @@ def wind_capacity_factor(weather: xr.Dataset, cfg: WindConfig) -> xr.DataArray:
     """
     turbine = _turbine(cfg)
     height = float(weather["wind_speed"].attrs.get("height_m", DEFAULT_WIND_HEIGHT_M))
+    check_height_law(cfg, height, str(weather.attrs.get("source", "the weather set")))
     index = pd.DatetimeIndex(weather["time"].values)
     n = index.size
     columns = pd.MultiIndex.from_tuples(

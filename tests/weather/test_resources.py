@@ -368,3 +368,51 @@ def test_wind_cf_within_unit_interval(law: Literal["hellman", "logarithmic"]):
     assert cf.max() == pytest.approx(1.0)  # rated power, no losses
     assert (cf >= 0.0).all()
     assert (cf <= 1.0).all()
+
+
+@pytest.mark.parametrize(
+    ("z0", "height"), [(2.0, 2.0), (3.0, 2.0), (0.5, 0.5)], ids=["equal", "above", "tiny_mast"]
+)
+def test_log_law_roughness_at_or_above_measurement_height_refused(z0: float, height: float):
+    cfg = WindConfig(hub_height=117.0, height_law="logarithmic", roughness_length=z0)
+    ds = _constant_wind(8.0, height)
+    ds.attrs["source"] = "mast.csv"
+    with pytest.raises(ConfigError, match=r"'wind\.roughness_length'") as err:
+        wind_capacity_factor(ds, cfg)
+    msg = str(err.value)
+    assert "\n" not in msg
+    assert f"{z0:g} m" in msg and f"measurement height {height:g} m of mast.csv" in msg
+
+
+def test_offwind_roughness_names_its_section():
+    from gridtwin.config import OffwindConfig
+
+    cfg = OffwindConfig(roughness_length=1.5)
+    with pytest.raises(ConfigError, match=r"'offwind\.roughness_length': 1\.5 m"):
+        wind_capacity_factor(_constant_wind(8.0, 1.0), cfg)
+
+
+def test_hellman_law_ignores_roughness():
+    cfg = WindConfig(hub_height=117.0, height_law="hellman", roughness_length=3.0)
+    assert np.isfinite(wind_capacity_factor(_constant_wind(8.0, 2.5), cfg).values).all()
+
+
+@pytest.mark.parametrize(
+    ("height", "hub", "warned"),
+    [(10.0, 117.0, False), (10.0, 120.0, False), (2.0, 117.0, True), (10.0, 150.0, True)],
+)
+def test_far_extrapolation_is_warned(
+    height: float, hub: float, warned: bool, caplog: pytest.LogCaptureFixture
+):
+    cfg = WindConfig(hub_height=hub, height_law="logarithmic", roughness_length=0.1)
+    with caplog.at_level("WARNING", logger="gridtwin.weather.resources"):
+        wind_capacity_factor(_constant_wind(8.0, height), cfg)
+    found = [r.getMessage() for r in caplog.records if "extrapolated" in r.getMessage()]
+    assert bool(found) == warned
+    if warned:
+        assert f"measured at {height:g} m" in found[0] and f"{hub:g} m hub height" in found[0]
+
+
+def test_zero_measurement_height_refused():
+    with pytest.raises(DataError, match=r"height_m = 0 m"):
+        wind_capacity_factor(_constant_wind(8.0, 0.0), WindConfig())
