@@ -57,6 +57,12 @@ Power = Annotated[
     Field(strict=True, ge=0.0),
     _plausible(MAX_POWER_MW, "MW", "100 GW, above the peak load of France"),
 ]
+#: A power [MW] above 0, up to :data:`MAX_POWER_MW`.
+PositivePower = Annotated[
+    float,
+    Field(strict=True, gt=0.0),
+    _plausible(MAX_POWER_MW, "MW", "100 GW, above the peak load of France"),
+]
 #: An energy [MWh] from 0 to :data:`MAX_ENERGY_MWH`.
 Energy = Annotated[
     float,

@@ -11,6 +11,7 @@ from gridtwin.config.base import (
     PRICE_BOUNDS,
     Fraction,
     NonNegative,
+    PositivePower,
     Power,
     StrictModel,
 )
@@ -455,7 +456,7 @@ class CampusConfig(StrictModel):
         Backup generators (names unique). Default none.
     """
 
-    it_capacity: Annotated[Power, Field(gt=0.0)] = 1000.0
+    it_capacity: PositivePower = 1000.0
     utilisation: Annotated[float, Field(strict=True, gt=0.0, le=1.0)] | None = 0.8
     buildout: list[BuildoutStep] = Field(default_factory=list)
     profile: Literal["workload", "flat"] = "workload"
