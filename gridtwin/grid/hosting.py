@@ -73,7 +73,8 @@ from gridtwin.grid.elements import (
     q_ratios,
 )
 from gridtwin.grid.hosting_search import HostingSearch
-from gridtwin.grid.network import check_parameters, resolve_bus
+from gridtwin.grid.network import resolve_bus
+from gridtwin.grid.validate import check_network
 
 #: Curtailment budgets [share of the new load's annual energy], Norris et al. (2025).
 DEFAULT_BUDGETS = (0.0025, 0.005, 0.01)
@@ -343,7 +344,7 @@ def hosting_capacity(
     """
     _check_settings(contingencies, power_factor, budgets, p_max_mw, tol_mw, df_cutoff,
                     dv_cutoff, balance)  # fmt: skip
-    check_parameters(net, ratings=True)
+    check_network(net, str(net.name or "network"), ratings=True)
     bus_index = resolve_bus(net, bus)
     work = copy.deepcopy(net)
     check_islands(work, "background network")
