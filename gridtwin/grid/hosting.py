@@ -62,7 +62,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from gridtwin.exceptions import DataError
+from gridtwin.exceptions import DataError, PowerFlowNotConverged
+from gridtwin.grid.advice import nonconvergence_advice
 from gridtwin.grid.batch import BatchPowerFlow, UnsupportedNetwork, bridge_branches
 from gridtwin.grid.elements import (
     check_islands,
@@ -428,6 +429,11 @@ def _engine(work: Any) -> BatchPowerFlow:
     try:
         return BatchPowerFlow(work)
     except UnsupportedNetwork as err:
+        if "does not converge" in str(err):
+            raise PowerFlowNotConverged(
+                f"the network's own state (no new load) does not converge ({err}). "
+                + nonconvergence_advice(work)
+            ) from err
         raise DataError(
             f"hosting capacity needs lightsim2grid's batch power flow, which cannot solve this "
             f"network: {err}. "
