@@ -117,7 +117,7 @@ def check(
     try:
         ds = open_results(result)
         source = network if network is not None else str(default_network(ds))
-        net = load_network(source)
+        net = load_network(source, ratings=True)
         with console.status("Running AC power flow ...", spinner="dots"):
             outcome = check_result(ds, net, network_name=source, hours=hours, n1_hours=n1_hours)
         written = write_results(outcome.dataset, output if output is not None else result)
@@ -169,7 +169,7 @@ def hosting(
         if output is not None:
             check_writable(output, inputs=[profile] if profile else ())
         loads, sgens, times = read_background(profile) if profile else ({}, {}, None)
-        net = load_network(network)
+        net = load_network(network, ratings=True)
         with console.status("Searching hosting capacity ...", spinner="dots"):
             res = hosting_capacity(
                 net,
@@ -254,7 +254,7 @@ def screen_cmd(
 
     try:
         check_writable(output)
-        net = load_network(case)
+        net = load_network(case, ratings=True)
         all_candidates = candidate_buses(net, min_kv)
         buses = all_candidates[:limit] if limit else None
         with Progress(console=console, transient=True) as bar:

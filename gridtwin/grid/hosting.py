@@ -62,7 +62,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from gridtwin.exceptions import DataError
+from gridtwin.exceptions import DataError, PowerFlowNotConverged
+from gridtwin.grid.advice import nonconvergence_advice
 from gridtwin.grid.batch import BatchPowerFlow, UnsupportedNetwork, bridge_branches
 from gridtwin.grid.elements import (
     check_islands,
@@ -73,7 +74,8 @@ from gridtwin.grid.elements import (
     q_ratios,
 )
 from gridtwin.grid.hosting_search import HostingSearch
-from gridtwin.grid.network import check_parameters, resolve_bus
+from gridtwin.grid.network import resolve_bus
+from gridtwin.grid.validate import check_network
 
 #: Curtailment budgets [share of the new load's annual energy], Norris et al. (2025).
 DEFAULT_BUDGETS = (0.0025, 0.005, 0.01)
@@ -343,7 +345,7 @@ def hosting_capacity(
     """
     _check_settings(contingencies, power_factor, budgets, p_max_mw, tol_mw, df_cutoff,
                     dv_cutoff, balance)  # fmt: skip
-    check_parameters(net, ratings=True)
+    check_network(net, str(net.name or "network"), ratings=True)
     bus_index = resolve_bus(net, bus)
     work = copy.deepcopy(net)
     check_islands(work, "background network")
@@ -427,6 +429,11 @@ def _engine(work: Any) -> BatchPowerFlow:
     try:
         return BatchPowerFlow(work)
     except UnsupportedNetwork as err:
+        if "does not converge" in str(err):
+            raise PowerFlowNotConverged(
+                f"the network's own state (no new load) does not converge ({err}). "
+                + nonconvergence_advice(work)
+            ) from err
         raise DataError(
             f"hosting capacity needs lightsim2grid's batch power flow, which cannot solve this "
             f"network: {err}. "

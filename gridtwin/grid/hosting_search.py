@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from gridtwin.exceptions import PowerFlowNotConverged
+from gridtwin.grid.advice import nonconvergence_advice
 from gridtwin.grid.batch import BatchPowerFlow
 from gridtwin.grid.elements import element_labels
 from gridtwin.grid.powerflow import limits
@@ -61,7 +62,8 @@ class HostingSearch:
             t = int(np.nonzero(~conv[0])[0][0])
             raise PowerFlowNotConverged(
                 f"the background power flow does not converge at hour {times[t]} (index {t}) "
-                "without any new load; check the background profiles and the network."
+                "without any new load; check the background profiles. "
+                + nonconvergence_advice(self.engine.net)
             )
         self.active = conv.all(axis=1)
         vmin, vmax, lmax = limits(self.engine.net)

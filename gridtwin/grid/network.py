@@ -28,13 +28,12 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandapower as pp
 import pandapower.networks as pn
 import pandapower.topology as top
-import pandas as pd
 
 from gridtwin.exceptions import ConfigError, DataError
+from gridtwin.grid.validate import check_network
 
 #: File endings :func:`load_network` reads, mapped to a short description for messages.
 NETWORK_SUFFIXES = {
@@ -129,7 +128,13 @@ def _build_case(name: str) -> pp.pandapowerNet:
     return net
 
 
-def load_network(source: str | Path, *, f_hz: float = 60.0) -> pp.pandapowerNet:
+def load_network(
+    source: str | Path,
+    *,
+    f_hz: float = 60.0,
+    ratings: bool = False,
+    label: str | None = None,
+) -> pp.pandapowerNet:
     """Load a pandapower network from a file or a pandapower case name.
 
     Parameters
@@ -142,6 +147,11 @@ def load_network(source: str | Path, *, f_hz: float = 60.0) -> pp.pandapowerNet:
     f_hz : float, default 60.0
         System frequency [Hz] given to MATPOWER cases, which do not record it. JSON files and
         pandapower cases carry their own frequency.
+    ratings : bool, default False
+        Also require the line current ratings (``max_i_ka`` > 0) that thermal limits need
+        (hosting capacity, the grid check, sizing); a power flow alone does not.
+    label : str, optional
+        How messages name the source (default: ``source`` as given).
 
     Returns
     -------
@@ -152,9 +162,10 @@ def load_network(source: str | Path, *, f_hz: float = 60.0) -> pp.pandapowerNet:
     ------
     DataError
         If the file is missing, of an unknown type or unreadable, the name is not a case of
-        :mod:`pandapower.networks`, or an in-service element has a missing (NaN), infinite or
-        non-positive electrical parameter or rating (:func:`check_parameters`); the message
-        names the source, element and column.
+        :mod:`pandapower.networks`, or the network is impossible: a branch or element on a
+        missing bus, a zero-impedance line or transformer, a NaN, infinite, negative or zero
+        parameter or rating (:func:`gridtwin.grid.validate.check_network`, the one place of
+        these checks); the message names the source, element, column, value and the fix.
 
     Examples
     --------
@@ -163,102 +174,8 @@ def load_network(source: str | Path, *, f_hz: float = 60.0) -> pp.pandapowerNet:
     9
     """
     net = _read_file(Path(source), f_hz) if _looks_like_path(source) else _build_case(str(source))
-    check_parameters(net, str(source))
+    check_network(net, label if label is not None else str(source), ratings=ratings)
     return net
-
-
-#: Columns that must be finite on in-service rows, and those that must also be > 0.
-_REQUIRED = {
-    "bus": (["vn_kv"], ["vn_kv"]),
-    "line": (["r_ohm_per_km", "x_ohm_per_km", "c_nf_per_km", "length_km"], ["length_km"]),
-    "trafo": (
-        ["sn_mva", "vn_hv_kv", "vn_lv_kv", "vk_percent", "vkr_percent"],
-        # vk_percent may be negative: MATPOWER cases hold three-winding equivalents with a
-        # negative series reactance (case1888rte has 75)
-        ["sn_mva", "vn_hv_kv", "vn_lv_kv"],
-    ),
-    "load": (["p_mw", "q_mvar"], []),
-    "sgen": (["p_mw", "q_mvar"], []),
-    "gen": (["p_mw", "vm_pu"], ["vm_pu"]),
-    "ext_grid": (["vm_pu", "va_degree"], ["vm_pu"]),
-}
-
-
-def check_parameters(
-    net: pp.pandapowerNet, source: str = "network", *, ratings: bool = False
-) -> None:
-    """Reject in-service elements with NaN / infinite parameters or non-positive ratings.
-
-    pandapower would otherwise fail deep inside its admittance matrix (a NaN impedance) or
-    silently drop a limit (a zero rating makes the loading infinite). Line ratings
-    (``max_i_ka``) are checked with ``ratings=True`` only: a power flow does not need them
-    (some pandapower cases, e.g. ``case11_iwamoto``, carry none), thermal limits do.
-
-    Raises
-    ------
-    DataError
-        Naming the source, table, element and column.
-    """
-    required = dict(_REQUIRED)
-    if ratings:
-        finite, positive = required["line"]
-        required["line"] = ([*finite, "max_i_ka"], [*positive, "max_i_ka"])
-        _check_line_multipliers(net, source)
-    for table, (finite, positive) in required.items():
-        df = net[table] if table in net else None
-        if df is None or not len(df):
-            continue
-        rows = df[df["in_service"].astype(bool)] if "in_service" in df else df
-        for col in finite:
-            if col not in rows:
-                continue
-            values = pd.to_numeric(rows[col], errors="coerce").astype(float)
-            bad = rows.index[~np.isfinite(values.to_numpy())]
-            if col in positive:
-                bad = bad.union(rows.index[values.to_numpy() <= 0])
-            if len(bad):
-                i = bad[0]
-                name = rows.at[i, "name"] if "name" in rows else None
-                label = f"{i} ({name!s})" if name is not None and name == name else f"{i}"
-                raise DataError(
-                    f"{source}: net.{table} row {label} has {col} = {rows.at[i, col]!s}"
-                    f"{' (must be > 0)' if col in positive else ''}; {len(bad)} such row(s). "
-                    f"Fix the value or set the {table} out of service."
-                )
-
-
-def _check_line_multipliers(net: pp.pandapowerNet, source: str) -> None:
-    """In-service lines need ``parallel`` a whole number >= 1 and a derating factor ``df`` in
-    (0, 1] (pandapower divides by both in the loading, and a zero makes the AC power flow fail
-    or the loading 0).
-
-    Raises
-    ------
-    DataError
-        Naming the line and the value.
-    """
-    if "line" not in net or not len(net.line):
-        return
-    rows = net.line[net.line["in_service"].astype(bool)]
-    checks = (
-        (
-            "parallel",
-            lambda v: np.isfinite(v) & (v >= 1) & (v == np.round(v)),
-            "a whole number >= 1",
-        ),
-        ("df", lambda v: np.isfinite(v) & (v > 0) & (v <= 1), "in (0, 1]"),
-    )
-    for column, good, what in checks:
-        if column not in rows:
-            continue
-        values = pd.to_numeric(rows[column], errors="coerce").astype(float).to_numpy()
-        bad = rows.index[~good(values)]
-        if len(bad):
-            i = bad[0]
-            raise DataError(
-                f"{source}: net.line row {i} ({rows.at[i, 'name']!s}) has {column} = "
-                f"{rows.at[i, column]!s} (must be {what}); {len(bad)} such row(s)"
-            )
 
 
 def resolve_bus(net: pp.pandapowerNet, bus: str | int) -> int:

@@ -45,6 +45,7 @@ import pandas as pd
 import xarray as xr
 
 from gridtwin.exceptions import DataError, PowerFlowNotConverged
+from gridtwin.grid.advice import nonconvergence_advice
 from gridtwin.grid.batch import BatchPowerFlow, UnsupportedNetwork
 from gridtwin.grid.elements import (
     check_islands,
@@ -71,12 +72,6 @@ N1_COLUMNS = [
     "min_vm_pu",
     "max_loading_branch",
 ]
-
-_HINT = (
-    "Likely causes: voltage collapse from too much load (reduce load or add reactive support), "
-    "a bus islanded from every ext_grid, or parameters in the wrong units (MW vs kW, "
-    "ohm/km vs ohm)."
-)
 
 
 def lightsim2grid_available() -> bool:
@@ -266,14 +261,16 @@ class _Hours:
                 used.add(_solve(net, backend, init="auto" if k == 0 else "results"))
             except LoadflowNotConverged as err:
                 raise PowerFlowNotConverged(
-                    f"AC power flow did not converge at hour {when} (index {t}). {_HINT}"
+                    f"AC power flow did not converge at hour {when} (index {t}). "
+                    + nonconvergence_advice(net)
                 ) from err
             res_vm = net.res_bus.vm_pu.loc[bus_ids].to_numpy(dtype=float)
             if not np.isfinite(res_vm).all():
                 bad = bus_ids[~np.isfinite(res_vm)]
                 check_islands(net, f"hour {when}")
                 raise PowerFlowNotConverged(
-                    f"hour {when}: no voltage result for bus(es) {list(bad)}. {_HINT}"
+                    f"hour {when}: no voltage result for bus(es) {list(bad)}. "
+                    + nonconvergence_advice(net)
                 )
             out.vm[t] = res_vm
             out.loading[t, :n_line] = net.res_line.loading_percent.to_numpy(dtype=float)

@@ -12,7 +12,7 @@ import pandas as pd
 
 from gridtwin.config import NetworkConfig
 from gridtwin.exceptions import ConfigError
-from gridtwin.grid.network import check_parameters, load_network
+from gridtwin.grid.network import load_network
 from gridtwin.network.from_pandapower import network_spec
 from gridtwin.network.spec import BASE_MVA, BranchSpec, NetworkSpec
 
@@ -26,11 +26,12 @@ def read_site_network(cfg: NetworkConfig) -> Any:
     Raises
     ------
     DataError
-        Unreadable file, NaN / non-positive impedances or ratings (naming the element).
+        Unreadable file, or an impossible network: a branch or element on a missing bus, a
+        zero impedance, a NaN, negative or zero parameter or rating (the checks of
+        :func:`gridtwin.grid.validate.check_network`, naming the element).
     """
-    net = load_network(Path(cfg.path))
-    check_parameters(net, f"{Path(cfg.path).name} (study field network.path)", ratings=True)
-    return net
+    label = f"{Path(cfg.path).name} (study field network.path)"
+    return load_network(Path(cfg.path), ratings=True, label=label)
 
 
 def site_network(

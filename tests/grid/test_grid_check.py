@@ -128,3 +128,16 @@ def test_missing_network_is_one_line_error(result: Path, tmp_path: Path) -> None
     assert res.exit_code == 1
     assert "network file not found" in res.output
     assert len(res.output.strip().splitlines()) <= 3  # one line, soft-wrapped at most
+
+
+def test_cli_refuses_network_with_line_to_missing_bus_in_one_line(
+    result: Path, tmp_path: Path
+) -> None:
+    net = load_network(NETWORK)
+    net.line.loc[0, "to_bus"] = 7
+    bad = tmp_path / "dangling.json"
+    pp.to_json(net, str(bad))
+    res = runner.invoke(app, ["grid", "check", str(result), "--network", str(bad)])
+    assert res.exit_code == 1, res.output
+    assert res.output.startswith(f"error: {bad}: net.line row 0 (circuit_1) has to_bus = 7")
+    assert res.output.count("\n") == 1
