@@ -84,6 +84,9 @@ class GeneratorSpec:
         the campus's import in that hour, and its excess is sold at the export price.
     land_use : float
         Site land per MW [ha MW-1] (on-site assets; 0 for offsite contracts).
+    fixed_om_cost : float
+        The fixed O&M part of ``capital_cost`` [currency MW-1 a-1] (reported in the cost
+        breakdown; the optimisers use ``capital_cost`` only).
     """
 
     name: str
@@ -98,6 +101,7 @@ class GeneratorSpec:
     e_sum_max: float = float("inf")
     offsite: bool = False
     land_use: float = 0.0
+    fixed_om_cost: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -133,6 +137,10 @@ class StorageSpec:
         Fixed duration: ``e_nom = max_hours x p_nom_discharge`` (energy in hours of rated AC
         discharge power, as PyPSA's ``StorageUnit.max_hours``), e.g. 100 for an iron-air
         battery sold as a 100-h product. ``None``: power and energy are sized freely.
+    fixed_om_cost_power, fixed_om_cost_energy, fixed_om_cost_discharge : float
+        The fixed O&M parts of ``capital_cost_power`` [currency MW-1 a-1],
+        ``capital_cost_energy`` [currency MWh-1 a-1] and ``capital_cost_discharge``
+        [currency MW-1 a-1] (reported in the cost breakdown; not used by the optimisers).
     """
 
     name: str
@@ -148,6 +156,9 @@ class StorageSpec:
     e_nom_max: float = float("inf")
     max_hours: float | None = None
     land_use: float = 0.0
+    fixed_om_cost_power: float = 0.0
+    fixed_om_cost_energy: float = 0.0
+    fixed_om_cost_discharge: float = 0.0
 
     @property
     def separate_discharge(self) -> bool:
