@@ -58,7 +58,16 @@ class WeatherConfig(StrictModel):
 
 
 class SeriesRef(StrictModel):
-    """An hourly series read from a CSV file (columns ``time`` in UTC and ``column``)."""
+    """An hourly series read from a CSV file (columns ``time`` in UTC and ``column``).
+
+    Attributes
+    ----------
+    path : Path
+        CSV file (a ``time`` column in UTC) or netCDF file (``.nc``, a ``time`` dimension),
+        relative to the study file.
+    column : str
+        Column of the CSV file, or data variable of the netCDF file, holding the series.
+    """
 
     path: Path
     column: str
