@@ -13,6 +13,7 @@ import numpy as np
 import xarray as xr
 from rich.table import Table
 
+from gridtwin.console import column, key_value_table
 from gridtwin.conventions import COST_COMPONENT, TECHNOLOGY, display_units
 from gridtwin.results import COST_COMPONENTS, cost_breakdown, curtailment_energy, summary
 
@@ -28,38 +29,6 @@ COST_LABELS = {
 
 Rows = tuple[list[str], list[list[str]]]
 """A table as (header, rows of cell text)."""
-
-
-def column(table: Table, header: str, *, right: bool = False, wrap: bool = False) -> None:
-    """Add a column whose header is never wrapped or cut.
-
-    Parameters
-    ----------
-    table : rich.table.Table
-    header : str
-        Column header, with its unit (``energy [GWh/a]``).
-    right : bool
-        Right-justify (numbers).
-    wrap : bool
-        Fold long cell text onto more lines (free text: errors, notes); otherwise cells keep
-        one line.
-    """
-    table.add_column(
-        header,
-        justify="right" if right else "left",
-        min_width=len(header),
-        no_wrap=not wrap,
-        overflow="fold",
-    )
-
-
-def key_value_table(title: str) -> Table:
-    """A two-column table without header: a bold key that stays on one line and a value that
-    folds onto more lines when the terminal is narrow."""
-    table = Table(title=title, title_justify="left", show_header=False)
-    table.add_column("key", style="bold", no_wrap=True)
-    table.add_column("value", overflow="fold")
-    return table
 
 
 def rich_table(title: str, rows: Rows, *, text: tuple[int, ...] = (0,)) -> Table:
