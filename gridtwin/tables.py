@@ -113,10 +113,17 @@ def cost_rows(ds: xr.Dataset) -> Rows:
     cur = currency(ds)
     header = ["cost", f"[M{cur}/a]", "share [%]"]
     rows = []
+    recorded = "fixed_om_cost" in ds  # older files: fixed O&M is inside the capital cost
     for name in COST_COMPONENTS:
         value = float(parts.sel({COST_COMPONENT: name}))
         share = 100.0 * value / total if total else float("nan")
-        rows.append([COST_LABELS[name], _fmt(value / 1e6, 1), _fmt(share, 1)])
+        label = COST_LABELS[name]
+        if not recorded and name == "capital":
+            label = "capital + fixed O&M"
+        elif not recorded and name == "fixed_om":
+            rows.append([label, "-", "-"])
+            continue
+        rows.append([label, _fmt(value / 1e6, 1), _fmt(share, 1)])
     rows.append(["system cost", _fmt(total / 1e6, 1), _fmt(100.0, 1)])
     return header, rows
 
@@ -139,9 +146,9 @@ def scenario_rows(
     status: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
 ) -> Rows:
-    """One row per scenario of a sweep result: short label (:func:`gridtwin.labels.scenario_
-    labels`), status, CFE score [%], system cost [M currency/a], LCOE [currency/MWh] and the
-    error of a failed scenario."""
+    """One row per scenario of a sweep result: short label
+    (:func:`gridtwin.labels.scenario_labels`), status, CFE score [%], system cost
+    [M currency/a], LCOE [currency/MWh] and the error of a failed scenario."""
     from gridtwin.labels import scenario_labels
 
     names = [str(s) for s in ds["scenario"].values]
