@@ -81,6 +81,7 @@ def _generators(
             p_nom_max=limit,
             offsite=tech in OFFSITE_TECHNOLOGIES,
             land_use=0.0 if tech in OFFSITE_TECHNOLOGIES else _land_use(asset, row),
+            fixed_om_cost=years * float(row["fixed_om"]),
         )
         if asset.p_nom > 0:  # brownfield: fixed, no investment
             out.append(
@@ -88,6 +89,7 @@ def _generators(
                     new,
                     name=f"{tech}_existing",
                     capital_cost=0.0,
+                    fixed_om_cost=0.0,
                     p_nom=asset.p_nom,
                     p_nom_max=math.inf,
                     extendable=False,
@@ -147,6 +149,11 @@ def _storage(cfg: StudyConfig, costs: pd.DataFrame, years: float) -> list[Storag
                         DEFAULT_MAX_HOURS.get(tech) if asset.max_hours is None else asset.max_hours
                     ),
                     land_use=_land_use(asset, costs.loc[power]),
+                    fixed_om_cost_power=years * float(costs.at[power, "fixed_om"]),
+                    fixed_om_cost_energy=years * float(costs.at[energy, "fixed_om"]),
+                    fixed_om_cost_discharge=(
+                        0.0 if power_out is None else years * float(costs.at[power_out, "fixed_om"])
+                    ),
                 )
             )
     return out

@@ -15,7 +15,6 @@ from typing import Annotated
 
 import typer
 import xarray as xr
-from rich.table import Table
 
 from gridtwin import __version__
 from gridtwin.console import console, fail
@@ -150,18 +149,12 @@ def run(
 
 def _print_summary(ds: xr.Dataset, out: Path) -> None:
     from gridtwin.network.summary import network_lines
-    from gridtwin.results import summary, weights
+    from gridtwin.results import weights
+    from gridtwin.tables import result_tables
 
     cur = ds.attrs.get("currency", "")
-    table = Table(title=ds.attrs.get("title", "result"), title_justify="left")
-    table.add_column("technology", no_wrap=True)
-    for col in ("p_nom_opt [MW]", "e_nom_opt [MWh]", "energy [GWh/a]", "used CF [-]"):
-        table.add_column(col, justify="right", no_wrap=True)
-    for tech, row in summary(ds).iterrows():
-        row = row.where(~(row.abs() < 5e-4), 0.0)  # no "-0" from solver round-off; NaN kept
-        cells = [f"{v:,.3f}" if "capacity_factor" in c else f"{v:,.0f}" for c, v in row.items()]
-        table.add_row(str(tech), *[c.replace("nan", "-") for c in cells])
-    console.print(table)
+    for table in result_tables(ds):
+        console.print(table)
     years = float(ds["horizon_years"])
     w = weights(ds)  # hours per time step (aggregated results)
     load_twh = float((w * ds["load_served"]).sum()) / 1e6 / years
@@ -251,6 +244,7 @@ def sweep(
 
     from gridtwin.config import load_study
     from gridtwin.sweep import run_sweep
+    from gridtwin.tables import rich_table, scenario_rows
 
     loaded = None
     try:
@@ -279,20 +273,9 @@ def sweep(
         )
         raise typer.Exit(130) from None
     assert loaded is not None
-    cur = outcome.dataset.attrs.get("currency", loaded.config.currency)
-    table = Table(title=f"sweep {loaded.config.name}: {len(outcome.status)} scenarios")
-    table.add_column("scenario", overflow="fold")
-    table.add_column("status")
-    table.add_column("CFE score", justify="right")
-    table.add_column(f"cost [M{cur}/a]", justify="right")
-    table.add_column("error", overflow="fold")
-    ds = outcome.dataset
-    for name, state in outcome.status.items():
-        row = ds.sel(scenario=name)
-        ok = state != "failed"
-        cfe = f"{float(row['cfe_score']):.4f}" if ok and "cfe_score" in row else "-"
-        cost = f"{float(row['system_cost']) / 1e6:.1f}" if ok and "system_cost" in row else "-"
-        table.add_row(name, state, cfe, cost, outcome.errors.get(name, ""))
+    rows = scenario_rows(outcome.dataset, outcome.status, outcome.errors)
+    title = f"sweep {loaded.config.name}: {len(outcome.status)} scenarios"
+    table = rich_table(title, rows, text=(0, 1, -1))
     console.print(table)
     console.print(f"written {output} and {outcome.folder}/")
     if outcome.failed:
@@ -316,12 +299,19 @@ def report(
     """Figures of a result as PNG files and an index.html summary page linking them."""
     from gridtwin import open_results
     from gridtwin.report import write_report
+    from gridtwin.tables import result_tables, rich_table, scenario_rows
 
     try:
         ds = open_results(result)
         written = write_report(ds, output, source=result.name, start=start)
     except GridTwinError as exc:
         raise fail(exc) from None
+    if "scenario" in ds.dims:
+        rows = scenario_rows(ds)
+        console.print(rich_table(f"{len(rows[1])} scenarios", rows, text=(0, 1, -1)))
+    else:
+        for table in result_tables(ds):
+            console.print(table)
     for path in written:
         console.print(f"written {path}")
 

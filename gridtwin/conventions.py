@@ -25,6 +25,7 @@ TIME: Final = "time"
 TECHNOLOGY: Final = "technology"
 STORAGE: Final = "storage"
 BRANCH: Final = "branch"
+COST_COMPONENT: Final = "cost_component"
 
 CF_CONVENTIONS: Final = "CF-1.10"
 
@@ -131,6 +132,32 @@ VARIABLES: Final[dict[str, tuple[str, str]]] = {
     "it_load_training": ("MW", "IT load of training workloads"),
     "poi_p_nom": ("MW", "import and export limit at the POI"),
     "curtailment": ("MW", "available clean generation not used, all clean generators"),
+    "available_energy": (
+        "MW h yr-1",
+        "energy a clean generator could have produced (capacity_factor x p_nom_opt) per year; "
+        "NaN for storage and fossil generators",
+    ),
+    "curtailed_energy": (
+        "MW h yr-1",
+        "available clean energy not produced, per year (available_energy less output)",
+    ),
+    "curtailment_share": ("1", "curtailed_energy over available_energy"),
+    "fixed_om_cost": (
+        "{currency} MW-1 yr-1",
+        "fixed O&M part of capital_cost (the rest is the investment annuity)",
+    ),
+    "fixed_om_cost_energy": (
+        "{currency} MW-1 h-1 yr-1",
+        "fixed O&M part of capital_cost_energy",
+    ),
+    "fixed_om_cost_discharge": ("{currency} MW-1 yr-1", "fixed O&M part of capital_cost_discharge"),
+    "cost_component": ("", "part of the annualised system cost"),
+    "cost_breakdown": (
+        "{currency} yr-1",
+        "annualised system cost by part: capital (investment annuity), fixed_om, variable (VOM, "
+        "fuel, tie-break), grid (POI energy, export revenue, demand charge), network (branch "
+        "upgrades), flexibility (load shifting and curtailment); sums to system_cost",
+    ),
     "grid_import": ("MW", "power imported from the grid at the POI"),
     "grid_export": ("MW", "power exported to the grid at the POI"),
     "grid_cfe_share": ("1", "carbon-free share of grid electricity"),

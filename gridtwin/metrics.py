@@ -68,6 +68,66 @@ def clean_supply(
 Array = npt.ArrayLike
 
 
+#: Parts of the operating cost (:func:`operating_cost_parts`), in the order they are reported.
+OPERATING_PARTS = ("variable", "grid", "flexibility")
+
+
+def operating_cost_parts(
+    weights: Array,
+    *,
+    marginal: Array,
+    import_price: Array,
+    export_price: Array,
+    market_import: Array,
+    load_served: Array,
+    sold: Array,
+    discharge: Array,
+    tie_break_cost: float,
+    shift: Array,
+    curtailment: Array,
+    shift_cost: float,
+    curtail_cost: float,
+    demand_charge: float = 0.0,
+    physical_import: Array | None = None,
+    billing: tuple[np.ndarray, np.ndarray] | None = None,
+) -> dict[str, float]:
+    """Operating cost of a dispatch over the horizon, by part [currency].
+
+    The parameters are those of :func:`operating_cost`, whose value is the sum of the parts:
+
+    * ``variable``: ``sum_t w_t [marginal_t + tie_break (discharge_t + sold_t)]`` (variable
+      O&M and fuel of the generators, and the tie-break cost that selects a unique optimum);
+    * ``grid``: ``sum_t w_t [max(price_t, 0) market_t + min(price_t, 0) min(market_t,
+      served_t) - export_price_t sold_t] + demand_charge sum_month share_month max_(t in
+      month) physical_import_t`` (energy bought at the POI, less export revenue, plus demand
+      charges);
+    * ``flexibility``: ``sum_t w_t [shift_cost max(shift_t, 0) + curtail_cost
+      curtailment_t]`` (the campus's load shifting and curtailment).
+
+    Returns
+    -------
+    dict of str to float
+        :data:`OPERATING_PARTS` -> [currency] for the horizon.
+    """
+    w = np.asarray(weights, dtype=float)
+    price = np.asarray(import_price, dtype=float)
+    market = np.asarray(market_import, dtype=float)
+    sold_ = np.asarray(sold, dtype=float)
+    variable = float(w @ np.asarray(marginal, dtype=float))
+    variable += tie_break_cost * float(w @ (np.asarray(discharge, dtype=float) + sold_))
+    grid = float((w * np.maximum(price, 0.0)) @ market)
+    grid += float((w * np.minimum(price, 0.0)) @ np.minimum(market, np.asarray(load_served)))
+    grid -= float((w * np.asarray(export_price, dtype=float)) @ sold_)
+    if demand_charge and billing is not None and physical_import is not None:
+        month, share = billing
+        peaks = np.zeros(len(share))
+        np.maximum.at(peaks, month, np.asarray(physical_import, dtype=float))
+        grid += demand_charge * float(share @ peaks)
+    flexibility = shift_cost * float(w @ np.maximum(np.asarray(shift, dtype=float), 0.0))
+    flexibility += curtail_cost * float(w @ np.asarray(curtailment, dtype=float))
+    return {"variable": variable, "grid": grid, "flexibility": flexibility}
+
+
 def operating_cost(
     weights: Array,
     *,
@@ -88,7 +148,7 @@ def operating_cost(
     billing: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> float:
     """Operating cost of a dispatch over the horizon: the objective less capital cost
-    [currency].
+    [currency]; the sum of :func:`operating_cost_parts`.
 
     ``sum_t w_t [marginal_t + max(price_t, 0) market_t + min(price_t, 0) min(market_t,
     served_t) - export_price_t sold_t + tie_break (discharge_t + sold_t) + shift_cost
@@ -119,23 +179,14 @@ def operating_cost(
     float
         [currency] for the horizon.
     """
-    w = np.asarray(weights, dtype=float)
-    price = np.asarray(import_price, dtype=float)
-    market = np.asarray(market_import, dtype=float)
-    sold_ = np.asarray(sold, dtype=float)
-    cost = float(w @ np.asarray(marginal, dtype=float))
-    cost += float((w * np.maximum(price, 0.0)) @ market)
-    cost += float((w * np.minimum(price, 0.0)) @ np.minimum(market, np.asarray(load_served)))
-    cost -= float((w * np.asarray(export_price, dtype=float)) @ sold_)
-    cost += tie_break_cost * float(w @ (np.asarray(discharge, dtype=float) + sold_))
-    cost += shift_cost * float(w @ np.maximum(np.asarray(shift, dtype=float), 0.0))
-    cost += curtail_cost * float(w @ np.asarray(curtailment, dtype=float))
-    if demand_charge and billing is not None and physical_import is not None:
-        month, share = billing
-        peaks = np.zeros(len(share))
-        np.maximum.at(peaks, month, np.asarray(physical_import, dtype=float))
-        cost += demand_charge * float(share @ peaks)
-    return cost
+    parts = operating_cost_parts(
+        weights, marginal=marginal, import_price=import_price, export_price=export_price,
+        market_import=market_import, load_served=load_served, sold=sold, discharge=discharge,
+        tie_break_cost=tie_break_cost, shift=shift, curtailment=curtailment,
+        shift_cost=shift_cost, curtail_cost=curtail_cost, demand_charge=demand_charge,
+        physical_import=physical_import, billing=billing,
+    )  # fmt: skip
+    return sum(parts.values())
 
 
-__all__ = ["clean_supply", "operating_cost"]
+__all__ = ["OPERATING_PARTS", "clean_supply", "operating_cost", "operating_cost_parts"]

@@ -289,7 +289,7 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
 
 def _page(ds: xr.Dataset, shown: list[ReportFigure], source: str) -> str:
     from gridtwin import __version__
-    from gridtwin.results import summary
+    from gridtwin.tables import capacity_rows, cost_rows, curtailment_rows, scenario_rows
 
     title = str(ds.attrs.get("study_name") or ds.attrs.get("title") or "gridtwin result")
     parts = [
@@ -307,50 +307,33 @@ def _page(ds: xr.Dataset, shown: list[ReportFigure], source: str) -> str:
         "docs/conventions.md in the gridtwin repository).</p>",
     ]
     if "scenario" in ds.dims:
-        status = (
-            ds["scenario_status"].values
-            if "scenario_status" in ds
-            else ["ok"] * ds.sizes["scenario"]
-        )
-        error = (
-            ds["scenario_error"].values if "scenario_error" in ds else [""] * ds.sizes["scenario"]
-        )
-        cur = display_units(ds["system_cost"]).replace(" yr-1", "")
-        rows = [
-            [
-                str(name), str(st), _fmt(100 * float(cfe), 2), _fmt(float(cost) / 1e6),
-                _fmt(float(lcoe), 2), str(err),
-            ]
-            for name, st, cfe, cost, lcoe, err in zip(
-                ds["scenario"].values, status, ds["cfe_score"].values,
-                ds["system_cost"].values, ds["lcoe"].values, error, strict=True,
-            )
-        ]  # fmt: skip
+        header, rows = scenario_rows(ds)
         parts.append(f"<h2>Scenarios ({len(rows)})</h2>")
+        parts.append(_table(header, rows))
         parts.append(
-            _table(
-                [
-                    "scenario",
-                    "status",
-                    "CFE score [%]",
-                    f"system cost [M{cur}/a]",
-                    f"LCOE [{cur}/MWh]",
-                    "error",
-                ],
-                rows,
-            )
+            "<p>Scenarios are labelled by their swept values; the full names and values are "
+            "the <code>scenario</code> dimension and its coordinates in the result file.</p>"
         )
     else:
         parts.append("<h2>Key numbers</h2>")
         parts.append(_table(["quantity", "value"], [list(r) for r in _key_numbers(ds)]))
-        table = summary(ds)
         parts.append("<h2>Capacities and energy</h2>")
-        parts.append(
-            _table(
-                ["technology", *table.columns],
-                [[str(i), *(_fmt(float(v), 2) for v in row)] for i, row in table.iterrows()],
+        parts.append(_table(*capacity_rows(ds)))
+        header, rows = curtailment_rows(ds)
+        if rows:
+            parts.append("<h2>Curtailment of clean generators</h2>")
+            parts.append(
+                "<p>Available energy is capacity factor x installed power over the horizon, "
+                "per year; curtailed is what of it was not produced.</p>"
             )
+            parts.append(_table(header, rows))
+        parts.append("<h2>Annual system cost by part</h2>")
+        parts.append(
+            "<p>Capital is the investment annuity; grid is energy bought at the POI less export "
+            "revenue, plus demand charges; network is the site-network upgrades; load "
+            "flexibility is the cost of shifting and curtailing campus load.</p>"
         )
+        parts.append(_table(*cost_rows(ds)))
     parts.append("<h2>Figures</h2>")
     for fig in shown:
         parts.append(

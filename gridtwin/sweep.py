@@ -14,7 +14,8 @@ processes by default, or the running scheduler at ``scheduler`` (the same code p
 * records a scenario that fails (infeasible, solver error, bad value, killed worker) with its
   error and goes on with the rest;
 * combines all scenarios into one netCDF with a ``scenario`` dimension, the swept fields as
-  coordinates along it, and ``scenario_status`` / ``scenario_error``.
+  coordinates along it, a short ``scenario_label`` for tables and figures
+  (:mod:`gridtwin.labels`), and ``scenario_status`` / ``scenario_error``.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ import yaml
 
 from gridtwin.config import Study, input_files, parse_study
 from gridtwin.exceptions import ConfigError, DataError, GridTwinError
+from gridtwin.labels import short_labels
 
 logger = logging.getLogger(__name__)
 
@@ -58,12 +60,17 @@ class Scenario:
         Swept field path -> value.
     key : str
         SHA-256 (hex) of the resolved configuration and input files; equal keys, equal result.
+    base_overrides : tuple of str
+        The study's own ``--set`` items.
+    named : bool
+        The name was given in the study (``sweep.scenarios``), not made of the values.
     """
 
     name: str
     values: dict[str, Any]
     key: str
     base_overrides: tuple[str, ...] = ()
+    named: bool = False
 
     @property
     def overrides(self) -> list[str]:
@@ -221,7 +228,8 @@ def scenarios(study: Study) -> list[Scenario]:
                 "and 1500.0); remove one"
             )
         by_key[key] = name
-        out.append(Scenario(name, values, key, tuple(study.overrides)))
+        named = bool(study.config.sweep and study.config.sweep.scenarios)
+        out.append(Scenario(name, values, key, tuple(study.overrides), named))
     return out
 
 
@@ -526,5 +534,13 @@ def combine(
         {"long_name": "why the scenario failed (empty when it ran)"},
     )
     combined["scenario"].attrs["long_name"] = "scenario of the sweep"
+    labels = short_labels([sc.values for sc in todo], all_names, named=any(s.named for s in todo))
+    combined = combined.assign_coords(
+        scenario_label=(
+            "scenario",
+            np.array(labels, dtype=object),
+            {"long_name": "short label of the scenario for tables and figures"},
+        )
+    )
     combined.attrs.update(provenance_attrs("gridtwin sweep: results by scenario"))
     return combined

@@ -123,6 +123,7 @@ STUDY_TECHNOLOGIES = {
 #: Columns of :func:`annualised_costs` (besides the ``technology`` index).
 COST_COLUMNS = [
     "capital_cost",
+    "fixed_om",
     "marginal_cost",
     "efficiency",
     "efficiency_charge",
@@ -377,6 +378,8 @@ def annualised_costs(
 
         * ``capital_cost`` -- annualised investment + fixed O&M [currency/MW/a], or
           [currency/MWh/a] when ``capital_unit`` is ``"MWh"``
+        * ``fixed_om`` -- the fixed O&M part of ``capital_cost``, ``investment * fom / 100``
+          [same unit]
         * ``marginal_cost`` -- [currency/MWh of electrical output]: ``vom`` (0 when the
           catalogue has none) plus, for a fuel generator, ``fuel_cost / efficiency``
         * ``efficiency`` -- [per unit] output / input as in the catalogue; NaN where not given
@@ -421,6 +424,7 @@ def annualised_costs(
             raise DataError(f"{source}: technology {tech!r} is not in the catalogue; add its rows")
         par = _money_rows(sub, source, tech, currency, currency_year)
         rate = par["discount_rate"] if discount_rate is None else float(discount_rate)
+        fixed_om = par["investment"] * par["fom"] / 100.0
         capital = par["investment"] * (annuity(rate, par["lifetime"]) + par["fom"] / 100.0)
         efficiency = par.get("efficiency", math.nan)
         marginal, co2 = par.get("vom", 0.0), 0.0
@@ -447,6 +451,7 @@ def annualised_costs(
             {
                 "technology": tech,
                 "capital_cost": capital,
+                "fixed_om": fixed_om,
                 "marginal_cost": marginal,
                 "efficiency": efficiency,
                 "efficiency_charge": charge,

@@ -8,7 +8,9 @@ at every bus, capex + opex = the result's system cost).
 
 from __future__ import annotations
 
+import io
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -216,3 +218,86 @@ def test_export_refuses_sweeps_and_its_input(ds: xr.Dataset, result: Path) -> No
     res = runner.invoke(app, ["export", str(result), "-o", str(result)])
     assert res.exit_code == 1 and "input" in res.output
     assert os.stat(result).st_mtime_ns == before
+
+
+def test_curtailment_by_technology_is_available_less_output(ds: xr.Dataset) -> None:
+    """Recomputed here from capacity factors, capacities and dispatch, per year."""
+    years = float(ds["horizon_years"])
+    assert ds["curtailed_energy"].attrs["units"] == "MW h yr-1"
+    for tech in ("solar", "onwind"):
+        row = ds.sel(technology=tech)
+        available = float((row["capacity_factor"] * row["p_nom_opt"]).sum()) / years
+        produced = float(row["p"].sum()) / years
+        assert float(row["available_energy"]) == pytest.approx(available, rel=1e-9)
+        assert float(row["curtailed_energy"]) == pytest.approx(available - produced, abs=1e-6)
+        share = (available - produced) / available
+        assert float(row["curtailment_share"]) == pytest.approx(share, abs=1e-9)
+    assert np.isnan(float(ds["curtailed_energy"].sel(technology="battery")))  # storage
+    hourly = float(ds["curtailment"].sum()) / years  # the hourly total of the same generators
+    assert hourly == pytest.approx(float(ds["curtailed_energy"].sum()), abs=1e-6)
+
+
+def test_cost_breakdown_sums_to_the_system_cost_and_the_objective(ds: xr.Dataset) -> None:
+    from gridtwin.technologies import annuity, load_catalogue
+
+    parts = ds["cost_breakdown"].to_series()
+    assert list(parts.index) == ["capital", "fixed_om", "variable", "grid", "network",
+                                 "flexibility"]  # fmt: skip
+    assert ds["cost_breakdown"].attrs["currency"] == "USD"
+    assert parts.sum() == pytest.approx(float(ds["system_cost"]), rel=1e-12)
+    objective = float(ds.attrs["objective"]) / float(ds["horizon_years"])  # the solver's
+    assert parts.sum() == pytest.approx(objective, rel=1e-6)
+    # capital and fixed O&M from the catalogue's investment, fom, lifetime and rate
+    cat = load_catalogue().pivot(index="technology", columns="parameter", values="value")
+    built = {
+        "solar": float(ds["p_nom_opt"].sel(technology="solar")),
+        "onwind": float(ds["p_nom_opt"].sel(technology="onwind")),
+        "battery_power": float(ds["p_nom_opt"].sel(technology="battery")),
+        "battery_energy": float(ds["e_nom_opt"].sel(storage="battery")),
+    }
+    fom = sum(cat.at[t, "investment"] * cat.at[t, "fom"] / 100 * x for t, x in built.items())
+    crf = {t: annuity(cat.at[t, "discount_rate"], cat.at[t, "lifetime"]) for t in built}
+    capital = sum(cat.at[t, "investment"] * crf[t] * x for t, x in built.items())
+    assert parts["fixed_om"] == pytest.approx(fom, rel=1e-9) and fom > 0
+    assert parts["capital"] == pytest.approx(capital, rel=1e-9)
+    # grid: 75 USD/MWh on every MWh imported (no export price, no demand charge), per year
+    grid = 75.0 * float(ds["grid_import"].sum()) / float(ds["horizon_years"])
+    assert parts["grid"] == pytest.approx(grid, rel=1e-9)
+    assert parts["network"] == 0.0 and parts["flexibility"] >= 0.0
+
+
+def _fits(text: str, headers: list[str], width: int = 80) -> None:
+    lines = text.splitlines()
+    assert max(len(line) for line in lines) <= width, text
+    for header in headers:  # each header whole on one line: not cut, not wrapped
+        assert any(header in line for line in lines), (header, text)
+
+
+def test_run_summary_tables_fit_80_columns(ds: xr.Dataset, monkeypatch: pytest.MonkeyPatch) -> None:
+    from rich.console import Console
+
+    from gridtwin import cli
+    from gridtwin.tables import capacity_rows, cost_rows, curtailment_rows
+
+    console = Console(width=80, record=True, file=io.StringIO())
+    monkeypatch.setattr(cli, "console", console)
+    cli._print_summary(ds, Path("result.nc"))
+    text = console.export_text()
+    headers = [h for rows in (capacity_rows, cost_rows, curtailment_rows) for h in rows(ds)[0]]
+    tables = text.split("campus load")[0]
+    _fits(tables, headers)
+    total = f"{float(ds['system_cost']) / 1e6:,.1f}"
+    assert re.search(rf"system cost\s+│\s+{re.escape(total)}\s+│\s+100\.0", tables)
+    solar = float(ds["curtailed_energy"].sel(technology="solar"))
+    assert re.search(rf"solar\s+│[^\n]*│\s+{solar:,.0f}\s+│", tables)
+
+
+def test_report_page_and_command_show_curtailment_and_costs(result: Path, tmp_path: Path) -> None:
+    ds = gridtwin.open_results(result)
+    res = runner.invoke(app, ["report", str(result), "-o", str(tmp_path / "r")], terminal_width=80)
+    assert res.exit_code == 0, res.output
+    assert "Curtailment of clean generators" in res.output and "system cost" in res.output
+    page = (tmp_path / "r" / "index.html").read_text()
+    assert "<h2>Annual system cost by part</h2>" in page and "fixed O&amp;M" in page
+    assert f"<td>{float(ds['system_cost']) / 1e6:,.1f}</td>" in page
+    assert "<th>curtailed [MWh/a]</th>" in page

@@ -373,3 +373,108 @@ def test_ctrl_c_prints_the_interrupted_line_and_nothing_else(tmp_path: Path, wea
         "run the same command again to resume"
     )
     assert lines.count("interrupted") == 1
+
+
+LABELLED = HEAD + textwrap.dedent(
+    """\
+    sweep:
+      grid:
+        policy.cfe_target: [0.8, 0.9, 0.95, 1.0]
+        poi.p_nom: [1200, 1500, 1800]
+    """
+)
+
+
+def _twelve(names: list[str]) -> xr.Dataset:
+    """A sweep result of 12 scenarios (cfe_target x poi.p_nom) with made-up capacities."""
+    cfe = np.repeat([0.8, 0.9, 0.95, 1.0], 3)
+    poi = np.tile([1200.0, 1500.0, 1800.0], 4)
+    rng = np.random.default_rng(1)
+    ds = xr.Dataset(
+        {
+            "p_nom_opt": (("scenario", "technology"), rng.uniform(100, 3000, (12, 3))),
+            "e_nom_opt": (("scenario", "storage"), rng.uniform(0, 9000, (12, 1))),
+            "cfe_score": (("scenario",), cfe),
+            "system_cost": (("scenario",), rng.uniform(5e8, 2e9, 12), {"currency": "USD"}),
+            "lcoe": (("scenario",), rng.uniform(60, 250, 12)),
+        },
+        coords={
+            "scenario": names,
+            "technology": ["solar", "onwind", "battery"],
+            "storage": ["battery"],
+            "policy.cfe_target": ("scenario", cfe, {"long_name": "swept policy.cfe_target"}),
+            "poi.p_nom": ("scenario", poi, {"long_name": "swept poi.p_nom"}),
+        },
+    )
+    return ds
+
+
+def test_scenario_labels_are_short_unique_and_readable(tmp_path: Path, weather: Path) -> None:
+    from gridtwin.labels import MAX_LABEL, scenario_labels, short_labels
+    from gridtwin.sweep import combine
+
+    study = load_study(study_file(tmp_path, weather, LABELLED))
+    todo = scenarios(study)
+    labels = short_labels([sc.values for sc in todo], [sc.name for sc in todo])
+    assert len(labels) == 12 and len(set(labels)) == 12
+    assert all(len(label) <= MAX_LABEL for label in labels)
+    assert "cfe 0.95 · poi 1200" in labels
+    assert all(len(label) < len(sc.name) for label, sc in zip(labels, todo, strict=True))
+    # the combined file keeps the full names and values, and stores the labels
+    ds = combine(todo, tmp_path, {}, {sc.name: "not run" for sc in todo})
+    assert list(ds["scenario"].values) == [sc.name for sc in todo]
+    assert list(ds["scenario_label"].values) == labels == scenario_labels(ds)
+    assert float(ds["poi.p_nom"][0]) == 1200.0
+    # files written before the label coordinate: labels made from the swept coordinates
+    assert scenario_labels(_twelve([sc.name for sc in todo])) == labels
+    # names given in the study are their own labels; long lists are cut and numbered
+    assert short_labels([{"a": 1}, {"a": 2}], ["base", "high"], named=True) == ["base", "high"]
+    many = [{"technologies.extendable": ["solar", "onwind", "battery", "iron_air", x]}
+            for x in ("hydrogen_storage_a", "hydrogen_storage_b")]  # fmt: skip
+    cut = short_labels(many, ["x", "y"])
+    assert len(set(cut)) == 2 and all(len(c) <= MAX_LABEL for c in cut)
+
+
+def test_capacity_mix_of_12_scenarios_has_legible_labels() -> None:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from gridtwin import plots
+
+    names = [f"cfe_target-{c}_p_nom-{p}_shift_share-0.25" for c in (0.8, 0.9, 0.95, 1.0)
+             for p in (1200, 1500, 1800)]  # fmt: skip
+    fig = plots.capacity_mix(_twelve(names))
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    ticks = [t for t in fig.axes[0].get_yticklabels() + fig.axes[0].get_xticklabels()
+             if t.get_visible() and t.get_text()]  # fmt: skip
+    labels = [t for t in fig.axes[0].get_yticklabels() if t.get_text()]
+    assert len(labels) == 12 and "cfe 0.95 · poi 1200" in [t.get_text() for t in labels]
+    boxes = [t.get_window_extent(renderer) for t in ticks]
+    page = fig.bbox
+    for i, a in enumerate(boxes):
+        assert page.x0 <= a.x0 and a.x1 <= page.x1 and page.y0 <= a.y0 and a.y1 <= page.y1
+        for b in boxes[i + 1 :]:
+            assert not a.overlaps(b), (a, b)
+    # the figure grows with the number of scenarios
+    assert fig.get_figheight() > plots.capacity_mix(_twelve(names).isel(scenario=[0, 1]))\
+        .get_figheight()  # fmt: skip
+
+
+def test_sweep_table_labels_fit_80_columns() -> None:
+    import io
+
+    from rich.console import Console
+
+    from gridtwin.tables import rich_table, scenario_rows
+
+    names = [f"cfe_target-{c}_p_nom-{p}" for c in (0.8, 0.9, 0.95, 1.0) for p in (1200, 1500, 1800)]
+    ds = _twelve(names)
+    rows = scenario_rows(ds, errors={names[0]: "infeasible: the POI limit " * 4})
+    console = Console(width=80, record=True, file=io.StringIO())
+    console.print(rich_table("sweep", rows, text=(0, 1, -1)))
+    lines = console.export_text().splitlines()
+    assert max(len(line) for line in lines) <= 80
+    for header in rows[0]:
+        assert any(header in line for line in lines), header
+    assert sum("cfe 0.95" in line for line in lines) == 3

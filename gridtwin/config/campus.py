@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -230,8 +230,10 @@ class WorkloadConfig(StrictModel):
     training_share : float
         Share of the online IT capacity that runs training [-]; the rest runs inference.
         Default 0.8, an **assumption** for a training-dominated AI campus.
-    training, inference : TrainingConfig, InferenceConfig
-        Shapes of the two workloads.
+    training : TrainingConfig
+        Shape of the training workload (utilisation, checkpoints, maintenance).
+    inference : InferenceConfig
+        Shape of the inference workload (daily and weekly traffic).
     """
 
     training_share: Fraction = 0.8
@@ -394,6 +396,9 @@ class BackupGeneratorConfig(StrictModel):
         gas turbines 500 h (US EPA, Seitz memorandum "Calculating Potential to Emit for
         Emergency Generators", 1995). Site permits govern.
     """
+
+    #: Defaults that depend on ``kind`` (the study reference shows them as defaults).
+    defaults_by_kind: ClassVar[dict[str, dict[str, float]]] = BACKUP_KIND_DEFAULTS
 
     name: Annotated[str, Field(min_length=1)]
     kind: Literal["diesel", "gas_engine", "gas_turbine"]

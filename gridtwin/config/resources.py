@@ -117,15 +117,25 @@ class OffwindConfig(WindConfig):
         Weather file of the offshore site (any format :func:`gridtwin.weather.read` reads,
         relative to the study file), covering the same hours as the study's weather; ``None``:
         the study's own weather (only sensible for a coastal site).
-    turbine, hub_height, height_law, roughness_length, losses
-        As :class:`WindConfig`, with offshore defaults: Vestas V164/9500 (windpowerlib turbine
-        library), 120 m hub, logarithmic law with roughness 0.0002 m (open sea, WMO-No. 8
-        Davenport-Wieringa class 1), losses 0.15 (as onshore; ATB offshore wake and electrical
-        losses are of the same order).
+    turbine : str
+        Turbine type in windpowerlib's turbine library; default the Vestas V164/9500.
+    hub_height : float
+        Hub height [m]; default 120 m.
+    height_law : {"hellman", "logarithmic"}
+        Law to extrapolate the measured wind speed to hub height; default logarithmic.
+    hellman_exponent : float
+        Exponent of the power law [-] (with ``height_law: hellman``); default 1/7 as onshore.
+    roughness_length : float
+        Surface roughness length [m] for the logarithmic law; default 0.0002 m (open sea,
+        WMO-No. 8 Davenport-Wieringa class 1).
+    losses : float
+        Wake, availability and electrical losses [-]; default 0.15 (as onshore; ATB offshore
+        wake and electrical losses are of the same order).
     """
 
     weather: Path | None = None
     turbine: str = "V164/9500"
     hub_height: Annotated[float, Field(strict=True, gt=10.0, le=250.0)] = 120.0
     height_law: Literal["hellman", "logarithmic"] = "logarithmic"
+    hellman_exponent: Annotated[float, Field(strict=True, gt=0.0, lt=1.0)] = 1.0 / 7.0
     roughness_length: Annotated[float, Field(strict=True, gt=0.0, le=3.0)] = 0.0002

@@ -115,9 +115,12 @@ class DispatchConfig(StrictModel):
         dispatch in the same schema, with the CFE score it actually reaches. With
         ``aggregation.segments`` the capacities are sized on the segments and then operated
         hour by hour (the result is hourly): a quick check of an aggregated design.
-    window_hours, step_hours : int
-        Foresight and commitment of each window [h]; default 48 h stepped daily, as a day-ahead
-        operator with a day of look-ahead. When the campus has flexibility (a nonzero
+    window_hours : int
+        Foresight of each window [h]; default 48 h, a day-ahead operator with a day of
+        look-ahead.
+    step_hours : int
+        Hours each window commits before the next starts [h]; default 24 (daily), at most
+        ``window_hours``. When the campus has flexibility (a nonzero
         ``campus.flexibility.shift_share`` or ``curtail_share``), ``step_hours`` must be a
         multiple of ``campus.flexibility.window_hours``, so that no step cuts a shift window.
     cfe_price : float or None

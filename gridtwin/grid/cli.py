@@ -21,10 +21,12 @@ import numpy as np
 import typer
 from rich.table import Table
 
-from gridtwin.console import console, fail
+from gridtwin.console import column, console, fail, key_value_table
 from gridtwin.exceptions import GridTwinError
 
 if TYPE_CHECKING:
+    import xarray as xr
+
     from gridtwin.grid.check import GridCheck
     from gridtwin.grid.hosting import HostingResult
 
@@ -37,16 +39,15 @@ grid_app = typer.Typer(
 )
 
 
-def _print_summary(check: GridCheck, out: Path) -> None:
+def _check_table(check: GridCheck, out: Path) -> Table:
+    """The outcome of a grid check as a two-column table."""
     ds = check.dataset
     n = int(ds.attrs["grid_hours"])
     part = ds.isel(time=slice(0, n))
     loading = part["loading_percent"]
     worst_branch = str(loading.max("time").idxmax("branch").item())
     mismatch = float(np.abs(part["grid_mismatch_mw"]).max())
-    table = Table(title=f"grid check on {ds.attrs['grid_network']}", show_header=False)
-    table.add_column("key", style="bold")
-    table.add_column("value")
+    table = key_value_table(f"grid check on {ds.attrs['grid_network']}")
     table.add_row("hours", f"{n} of {ds.sizes['time']} (backend {ds.attrs['grid_backend']})")
     table.add_row("max loading", f"{float(loading.max()):.1f} % ({worst_branch})")
     table.add_row(
@@ -79,7 +80,7 @@ def _print_summary(check: GridCheck, out: Path) -> None:
             f"{n_bad} contingencies islanding / not converged)",
         )
     table.add_row("written", str(out))
-    console.print(table)
+    return table
 
 
 @grid_app.command("check")
@@ -123,7 +124,7 @@ def check(
         written = write_results(outcome.dataset, output if output is not None else result)
     except GridTwinError as exc:
         raise fail(exc) from None
-    _print_summary(outcome, written)
+    console.print(_check_table(outcome, written))
 
 
 @grid_app.command("hosting")
@@ -194,9 +195,7 @@ def hosting(
 
 def _hosting_table(res: HostingResult, written: Path | None) -> Table:
     """The hosting capacity of one bus as a two-column table."""
-    table = Table(title=f"hosting capacity at {res.bus} ({res.vn_kv:g} kV)", show_header=False)
-    table.add_column("key", style="bold")
-    table.add_column("value")
+    table = key_value_table(f"hosting capacity at {res.bus} ({res.vn_kv:g} kV)")
     table.add_row("hours", str(len(res.max_load_mw)))
     cap = " (>= search limit)" if res.capped.all() else ""
     table.add_row("firm", f"{res.firm_mw:.1f} MW{cap} — {res.firm_limit}")
@@ -278,12 +277,19 @@ def screen_cmd(
         raise fail(exc) from None
     n = ds.sizes["bus"]
     scope = f"{n} of {len(all_candidates)}" if n < len(all_candidates) else f"all {n}"
-    shown = min(10, n)
-    table = Table(
-        title=f"siting screen of {case}: {scope} buses >= {min_kv:g} kV (top {shown} shown)"
-    )
-    for col in ("rank", "bus", "kV", "firm [MW]", "limited by"):
-        table.add_column(col)
+    table = _screen_table(ds, f"siting screen of {case}: {scope} buses >= {min_kv:g} kV")
+    failed = int((ds["error"] != "").sum())
+    console.print(table)
+    console.print(f"{failed} bus(es) failed (see 'error'); written {written}")
+
+
+def _screen_table(ds: xr.Dataset, title: str, shown: int = 10) -> Table:
+    """The first ``shown`` buses of a siting screen, ranked by firm hosting capacity."""
+    shown = min(shown, ds.sizes["bus"])
+    table = Table(title=f"{title} (top {shown} shown)", title_justify="left")
+    for col, right in (("rank", True), ("bus", False), ("kV", True), ("firm [MW]", True)):
+        column(table, col, right=right)
+    column(table, "limited by", wrap=True)
     for i in range(shown):
         row = ds.isel(bus=i)
         table.add_row(
@@ -293,6 +299,4 @@ def screen_cmd(
             f"{float(row['firm_mw']):.0f}",
             str(row["limiting"].item()),
         )
-    failed = int((ds["error"] != "").sum())
-    console.print(table)
-    console.print(f"{failed} bus(es) failed (see 'error'); written {written}")
+    return table

@@ -10,8 +10,11 @@ from the solver; global attributes carry the CF conventions, provenance and the 
 from gridtwin.results.build import add_network, build_results
 from gridtwin.results.io import open_results, write_results
 from gridtwin.results.recompute import (
+    COST_COMPONENTS,
     annual_matching_score,
     cfe_score,
+    cost_breakdown,
+    curtailment_energy,
     energy_balance_residual,
     land_used,
     market_import,
@@ -25,10 +28,13 @@ from gridtwin.results.recompute import (
 )
 
 __all__ = [
+    "COST_COMPONENTS",
     "add_network",
     "annual_matching_score",
     "build_results",
     "cfe_score",
+    "cost_breakdown",
+    "curtailment_energy",
     "energy_balance_residual",
     "land_used",
     "market_import",

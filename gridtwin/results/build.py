@@ -20,6 +20,8 @@ from gridtwin.conventions import BRANCH, STORAGE, TECHNOLOGY, TIME, annotate, pr
 from gridtwin.network.spec import NetworkSpec
 from gridtwin.optimize.problem import Solution, StorageSpec, SystemProblem
 from gridtwin.results.recompute import (
+    add_cost_breakdown,
+    add_curtailment,
     annual_matching_score,
     cfe_score,
     land_used,
@@ -131,6 +133,8 @@ def _technology_vars(problem: SystemProblem, solution: Solution) -> Variables:
         "p_nom_opt": (tech, [solution.p_nom[t] for t in problem.technologies]),
         "capital_cost": (tech, [g.capital_cost / years for g in gens]
                          + [st.capital_cost_power / years for st in stores]),
+        "fixed_om_cost": (tech, [g.fixed_om_cost / years for g in gens]
+                          + [st.fixed_om_cost_power / years for st in stores]),
         "marginal_cost": (tech, [g.marginal_cost for g in gens] + [0.0] * len(stores)),
         "is_clean": (tech, [int(g.clean) for g in gens] + [1] * len(stores)),
         "co2_intensity": (tech, [g.co2_intensity for g in gens] + [0.0] * len(stores)),
@@ -157,6 +161,8 @@ def _storage_vars(problem: SystemProblem, solution: Solution) -> Variables:
         "storage_charge": (both, _stack(solution.charge, names, n_t)),
         "storage_discharge": (both, _stack(solution.discharge, names, n_t)),
         "capital_cost_energy": (one, [st.capital_cost_energy / years for st in stores]),
+        "fixed_om_cost_energy": (one, [st.fixed_om_cost_energy / years for st in stores]),
+        "fixed_om_cost_discharge": (one, [st.fixed_om_cost_discharge / years for st in stores]),
         "efficiency_roundtrip": (one, [st.efficiency_charge * st.efficiency_discharge
                                        for st in stores]),
         "efficiency_charge": (one, [st.efficiency_charge for st in stores]),
@@ -210,12 +216,9 @@ def _demand_vars(problem: SystemProblem, solution: Solution) -> Variables:
 
 
 def _recomputed(ds: xr.Dataset, problem: SystemProblem, solution: Solution) -> xr.Dataset:
-    """Curtailment, emissions, CFE scores, land, the network, system cost and LCOE, recomputed
-    from the dataset's own variables (:mod:`gridtwin.results.recompute`)."""
-    clean = [i for i, g in enumerate(problem.generators) if g.clean]
-    cf, p = ds["capacity_factor"].values, ds["p"].values
-    available = cf[:, clean] * ds["p_nom_opt"].values[clean]
-    ds["curtailment"] = ((TIME,), (available - p[:, clean]).sum(axis=1))
+    """Curtailment, emissions, CFE scores, land, the network, system cost, its breakdown and
+    LCOE, recomputed from the dataset's own variables (:mod:`gridtwin.results.recompute`)."""
+    ds = add_curtailment(ds)
     w, years = ds["snapshot_weight"], problem.horizon_years
     on_site = float((w * ds["co2_intensity"] * ds["p"].clip(min=0)).sum())
     imported = float((w * ds["grid_co2_intensity"] * market_import(ds)).sum())
@@ -235,6 +238,7 @@ def _recomputed(ds: xr.Dataset, problem: SystemProblem, solution: Solution) -> x
         ds["land_area"] = ((), problem.land_area)
     if problem.network is not None:
         ds = add_network(ds, problem, solution)
+    ds = add_cost_breakdown(ds)
     ds["system_cost"] = ((), system_cost(ds))
     served_per_year = float((w * ds["load_served"]).sum()) / years
     ds["lcoe"] = ((), float(ds["system_cost"]) / served_per_year)

@@ -1,5 +1,6 @@
 """Figures recomputed from a result file alone, never copied from the solver: the CFE scores,
-the system cost, land and network use, the energy balance residual and the capacity table.
+the system cost and its breakdown, curtailment, land and network use, the energy balance
+residual and the capacity table.
 
 They call the kernels of :mod:`gridtwin.metrics` with the result's variables, so a partner who
 opens the file gets the same numbers gridtwin reported.
@@ -13,8 +14,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from gridtwin.conventions import STORAGE, TECHNOLOGY, TIME
-from gridtwin.metrics import clean_supply, operating_cost
+from gridtwin.conventions import COST_COMPONENT, STORAGE, TECHNOLOGY, TIME
+from gridtwin.metrics import clean_supply, operating_cost_parts
 from gridtwin.optimize.problem import demand_charge_months
 
 
@@ -119,26 +120,43 @@ def weights(ds: xr.DataArray | xr.Dataset) -> xr.DataArray:
     return xr.ones_like(ds[TIME], dtype=float)
 
 
-def system_cost(ds: xr.Dataset) -> float:
-    """Annualised system cost recomputed from capacities and dispatch [currency a-1].
+#: Parts of the annualised system cost, in report order (dimension ``cost_component``).
+COST_COMPONENTS = ("capital", "fixed_om", "variable", "grid", "network", "flexibility")
 
-    ``capex + (operating + grid) / H`` with
 
-    * ``capex = sum(capital_cost * p_nom_opt) + sum(capital_cost_energy * e_nom_opt)
-      + sum(capital_cost_discharge * p_nom_discharge_opt)`` (per year) plus the site
-      network's upgrades (:func:`network_cost`);
-    * operating cost over the horizon ``sum_t w_t [sum_gen marginal_cost * p
-      + tie_break_cost * (sum_storage discharge + export) + shift_cost * max(load_shift, 0)
-      + curtail_cost * load_curtailment]``;
-    * grid cost ``sum_t w_t [max(price_t, 0) market_t + min(price_t, 0) min(market_t,
-      load_served_t) - export_price_t (export_t + sold_t)]`` with ``market = import -
-      delivered`` (offsite deliveries are paid for by the contracts' capital cost; a negative
-      price is earned on the load served only) plus ``demand_charge * sum_month share_month *
-      max_(t in month) import_t`` (physical import) and ``tie_break_cost`` on the offsite
-      output sold;
+def _capex_parts(ds: xr.Dataset) -> tuple[float, float]:
+    """(investment annuity, fixed O&M) of the capacities per year [currency a-1]; files
+    without ``fixed_om_cost`` count all capital cost as annuity."""
+    total = float((ds["capital_cost"] * ds["p_nom_opt"]).sum())
+    total += float((ds["capital_cost_energy"] * ds["e_nom_opt"]).sum())
+    fom = 0.0
+    if "fixed_om_cost" in ds:
+        fom += float((ds["fixed_om_cost"] * ds["p_nom_opt"]).sum())
+        fom += float((ds["fixed_om_cost_energy"] * ds["e_nom_opt"]).sum())
+    if "capital_cost_discharge" in ds:
+        total += float((ds["capital_cost_discharge"] * ds["p_nom_discharge_opt"]).sum())
+        if "fixed_om_cost_discharge" in ds:
+            fom += float((ds["fixed_om_cost_discharge"] * ds["p_nom_discharge_opt"]).sum())
+    return total - fom, fom
 
-    ``w_t`` the snapshot weight [h] and ``H = horizon_years`` (1 for one weather year; the
-    solver's objective is the cost of the horizon, ``system_cost * H``).
+
+def cost_breakdown(ds: xr.Dataset) -> xr.DataArray:
+    """Annualised system cost by part, recomputed from capacities and dispatch
+    [currency a-1]; the parts sum to :func:`system_cost`.
+
+    * ``capital``: investment annuity, ``sum(capital_cost x p_nom_opt) + sum(capital_cost_energy
+      x e_nom_opt) + sum(capital_cost_discharge x p_nom_discharge_opt)`` less the fixed O&M;
+    * ``fixed_om``: the same sums over ``fixed_om_cost``, ``fixed_om_cost_energy`` and
+      ``fixed_om_cost_discharge`` (0 in files written before they existed);
+    * ``variable``, ``grid``, ``flexibility``: :func:`gridtwin.metrics.operating_cost_parts`
+      of the dispatch over the horizon, divided by ``horizon_years`` -- variable O&M and fuel
+      (and the tie-break cost), POI energy less export revenue plus demand charges, and the
+      campus's load shifting and curtailment costs;
+    * ``network``: :func:`network_cost` (site-network upgrades).
+
+    ``operating`` uses ``w_t`` the snapshot weight [h] and ``market = import - delivered``
+    (offsite deliveries are paid for by the contracts' capital cost; a negative price is earned
+    on the load served only); see :func:`gridtwin.metrics.operating_cost_parts`.
 
     Parameters
     ----------
@@ -147,13 +165,10 @@ def system_cost(ds: xr.Dataset) -> float:
 
     Returns
     -------
-    float
+    xarray.DataArray
+        On dimension ``cost_component`` (:data:`COST_COMPONENTS`) [currency a-1].
     """
     w = weights(ds)
-    capex = float((ds["capital_cost"] * ds["p_nom_opt"]).sum())
-    capex += float((ds["capital_cost_energy"] * ds["e_nom_opt"]).sum())
-    if "capital_cost_discharge" in ds:
-        capex += float((ds["capital_cost_discharge"] * ds["p_nom_discharge_opt"]).sum())
     sold = ds["offsite_sold"] if "offsite_sold" in ds else xr.zeros_like(ds["grid_export"])
     charge = float(ds["demand_charge"]) if "demand_charge" in ds else 0.0
     offset = float(ds["billing_utc_offset"]) if "billing_utc_offset" in ds else 0.0
@@ -165,7 +180,7 @@ def system_cost(ds: xr.Dataset) -> float:
     marginal = (cost.sel({TECHNOLOGY: gens}) * ds["p"].sel({TECHNOLOGY: gens})).sum(TECHNOLOGY)
     on_storage = cost.sel({TECHNOLOGY: stores}).rename({TECHNOLOGY: STORAGE})
     marginal = marginal + (on_storage * ds["storage_discharge"]).sum(STORAGE)
-    opex = operating_cost(
+    operating = operating_cost_parts(
         w,
         marginal=marginal,
         import_price=ds["grid_price"],
@@ -183,7 +198,108 @@ def system_cost(ds: xr.Dataset) -> float:
         physical_import=ds["grid_import"],
         billing=demand_charge_months(snapshots, w.to_numpy(), offset) if charge else None,
     )
-    return capex + network_cost(ds) + opex / float(ds["horizon_years"])
+    years = float(ds["horizon_years"])
+    capital, fixed_om = _capex_parts(ds)
+    parts = {
+        "capital": capital,
+        "fixed_om": fixed_om,
+        **{k: v / years for k, v in operating.items()},
+        "network": network_cost(ds),
+    }
+    return xr.DataArray(
+        [parts[k] for k in COST_COMPONENTS],
+        dims=(COST_COMPONENT,),
+        coords={COST_COMPONENT: np.array(COST_COMPONENTS, dtype=object)},
+    )
+
+
+def system_cost(ds: xr.Dataset) -> float:
+    """Annualised system cost recomputed from capacities and dispatch [currency a-1].
+
+    ``capex + (operating + grid) / H``: the sum of :func:`cost_breakdown` (see there for each
+    part), with ``H = horizon_years`` (1 for one weather year; the solver's objective is the
+    cost of the horizon, ``system_cost * H``).
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A result dataset.
+
+    Returns
+    -------
+    float
+    """
+    return float(cost_breakdown(ds).sum())
+
+
+def add_cost_breakdown(ds: xr.Dataset) -> xr.Dataset:
+    """``ds`` with the variable ``cost_breakdown`` (:func:`cost_breakdown`) on the dimension
+    ``cost_component``, annotated by :func:`gridtwin.results.build.build_results`."""
+    return ds.assign({"cost_breakdown": cost_breakdown(ds)})
+
+
+def hourly_curtailment(ds: xr.Dataset) -> xr.DataArray:
+    """Available clean generation not produced, every hour and clean generator [MW].
+
+    ``capacity_factor x p_nom_opt - p`` for every generator with ``is_clean`` (on-site and
+    offsite contracts); NaN for storage and for generators that are not clean (their unused
+    availability is not curtailment).
+
+    Returns
+    -------
+    xarray.DataArray
+        On ``time`` x ``technology`` [MW].
+    """
+    available = ds["capacity_factor"] * ds["p_nom_opt"]
+    return (available - ds["p"]).where(_clean_generators(ds))
+
+
+def _clean_generators(ds: xr.Dataset) -> xr.DataArray:
+    """True for the clean generators of a result (not storage), on ``technology``."""
+    stores = {str(s) for s in ds[STORAGE].values}
+    is_store = xr.DataArray(
+        [str(t) in stores for t in ds[TECHNOLOGY].values], dims=(TECHNOLOGY,),
+        coords={TECHNOLOGY: ds[TECHNOLOGY]},
+    )  # fmt: skip
+    return (ds["is_clean"] > 0) & ~is_store
+
+
+def curtailment_energy(ds: xr.Dataset) -> xr.Dataset:
+    """Available energy, curtailed energy and the curtailed share of every clean generator.
+
+    ``available_energy = sum_t w_t capacity_factor_t p_nom_opt / H``, ``curtailed_energy =
+    sum_t w_t (capacity_factor_t p_nom_opt - p_t) / H`` [MWh a-1] (``w_t`` the snapshot
+    weight [h], ``H`` = ``horizon_years``) and ``curtailment_share = curtailed / available``
+    [-] (0 where nothing was available); NaN for storage and generators that are not clean.
+
+    Returns
+    -------
+    xarray.Dataset
+        Variables ``available_energy``, ``curtailed_energy``, ``curtailment_share`` on
+        ``technology``.
+    """
+    w = weights(ds)
+    years = float(ds["horizon_years"])
+    curtailed = hourly_curtailment(ds)
+    clean = _clean_generators(ds)
+    available = (w * ds["capacity_factor"] * ds["p_nom_opt"]).sum(TIME) / years
+    energy = (w * curtailed).sum(TIME) / years
+    share = xr.where(available > 0, energy / available.where(available > 0), 0.0)
+    return xr.Dataset(
+        {
+            "available_energy": available.where(clean),
+            "curtailed_energy": energy.where(clean),
+            "curtailment_share": share.where(clean),
+        }
+    )
+
+
+def add_curtailment(ds: xr.Dataset) -> xr.Dataset:
+    """``ds`` with the hourly total ``curtailment`` [MW] (sum over clean generators of
+    :func:`hourly_curtailment`) and the per-technology variables of
+    :func:`curtailment_energy`."""
+    out = ds.assign(curtailment=hourly_curtailment(ds).sum(TECHNOLOGY))
+    return out.assign(curtailment_energy(ds))
 
 
 def energy_balance_residual(ds: xr.Dataset) -> xr.DataArray:
@@ -231,9 +347,15 @@ def summary(ds: xr.Dataset) -> pd.DataFrame:
 
 
 __all__ = [
+    "COST_COMPONENTS",
+    "add_cost_breakdown",
+    "add_curtailment",
     "annual_matching_score",
     "cfe_score",
+    "cost_breakdown",
+    "curtailment_energy",
     "energy_balance_residual",
+    "hourly_curtailment",
     "land_used",
     "market_import",
     "network_cost",

@@ -1,29 +1,9 @@
-"""Figures of a gridtwin result, each returned as a :class:`matplotlib.figure.Figure`.
-
-The functions take a result dataset (:func:`gridtwin.open_results`); the same figures are
-methods of the ``ds.gridtwin`` accessor, which importing this module registers::
-
-    ds = gridtwin.open_results("results/default.nc")
-    fig = ds.gridtwin.dispatch()            # the week of highest grid import
-    fig.savefig("dispatch.png")
-
-* :func:`dispatch`: hourly supply stack and load over one week (a single run);
-* :func:`capacity_mix`: installed ``p_nom`` [MW] and storage ``e_nom`` [MWh] (run or sweep);
-* :func:`duration_curves`: load [MW] and PUE [-] sorted over the year (a single run);
-* :func:`state_of_charge`: storage state of charge [% of ``e_nom``] (a single run);
-* :func:`cost_curve`: system cost and LCOE against the CFE score (a sweep);
-* :func:`poi_loading`: branch loading [%], hour of day x day of year (after
-  ``gridtwin grid check``).
-
-Signs follow docs/conventions.md: supply above zero, storage charging and export below.
-Hours of day are local standard time when the result records the site's UTC offset
-(``campus_local_time_utc_offset_h``), else UTC. Figures are drawn on the Agg backend objects
-directly (no pyplot state), so they work in scripts, on servers and in Jupyter alike.
-"""
+"""Figures of a single run: dispatch week, capacity mix, duration curves, state of charge and
+POI loading (see :mod:`gridtwin.plots`)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -31,98 +11,12 @@ import xarray as xr
 
 from gridtwin.conventions import STORAGE, TECHNOLOGY, TIME, display_units
 from gridtwin.exceptions import DataError
+from gridtwin.plots.common import _figure, _require, _single, color
 from gridtwin.results import market_import, offsite_delivered, onsite_technologies, weights
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
-
-#: Colours of the study technologies (Okabe-Ito-like, colour-blind safe where possible).
-COLORS: dict[str, str] = {
-    "solar": "#f0b400",
-    "onwind": "#56b4e9",
-    "offwind": "#0072b2",
-    "battery": "#cc79a7",
-    "iron_air": "#8c510a",
-    "hydrogen": "#009e73",
-    "ups": "#882255",
-    "geothermal": "#d55e00",
-    "nuclear": "#e41a1c",
-    "ocgt": "#555555",
-    "ccgt": "#333333",
-    "diesel_gensets": "#000000",
-    "grid_import": "#bdbdbd",
-    "grid_export": "#7f7f7f",
-    "solar_offsite": "#f6d365",
-    "onwind_offsite": "#a6d4f2",
-    "offsite delivered": "#9ecae1",
-}
-_FALLBACK = ["#a6761d", "#666666", "#1b9e77", "#7570b3", "#e7298a", "#66a61e"]
-
-
-def color(name: str) -> str:
-    """Colour of a technology (or ``grid_import`` / ``grid_export``) in every figure."""
-    if name in COLORS:
-        return COLORS[name]
-    return _FALLBACK[sum(map(ord, name)) % len(_FALLBACK)]
-
-
-def _show_in_jupyter() -> None:
-    """Let Jupyter show a returned Figure as an image.
-
-    Figures here are made without pyplot (no global state), and IPython renders a bare
-    ``Figure`` as an image only once pyplot's inline backend registered its formatter; register
-    the same PNG formatter when running under IPython. Nothing happens elsewhere.
-    """
-    import sys
-
-    if "IPython" not in sys.modules:
-        return
-    from IPython import get_ipython
-
-    shell = get_ipython()
-    if shell is None:
-        return
-    from IPython.core.pylabtools import print_figure
-    from matplotlib.figure import Figure as MplFigure
-
-    png = shell.display_formatter.formatters["image/png"]
-    png.for_type(MplFigure, lambda fig: print_figure(fig, "png", bbox_inches="tight"))
-
-
-def _figure(
-    nrows: int = 1, ncols: int = 1, figsize: tuple[float, float] = (11, 4), sharex: bool = False
-) -> tuple[Figure, Any]:
-    from matplotlib.figure import Figure
-
-    _show_in_jupyter()
-    fig = Figure(layout="constrained", figsize=figsize)
-    axes = fig.subplots(nrows, ncols, squeeze=False, sharex=sharex)
-    return fig, axes
-
-
-def _require(ds: xr.Dataset, names: tuple[str, ...], figure: str, hint: str = "") -> None:
-    missing = [n for n in names if n not in ds]
-    if missing:
-        raise DataError(
-            f"{figure}: the result has no {', '.join(missing)}"
-            + (f"; {hint}" if hint else "; is it a gridtwin result file?")
-        )
-
-
-def _single(ds: xr.Dataset, figure: str) -> None:
-    if "scenario" in ds.dims:
-        names = [str(s) for s in ds["scenario"].values[:3]]
-        raise DataError(
-            f"{figure}: this is a sweep result ({ds.sizes['scenario']} scenarios); pick one, "
-            f"e.g. ds.sel(scenario={names[0]!r}), or use cost_curve / capacity_mix"
-        )
-
-
-def _currency(ds: xr.Dataset) -> str:
-    cur = ds["system_cost"].attrs.get("currency") or ds.attrs.get("currency") or ""
-    year = ds.attrs.get("currency_year")
-    return f"{cur} {year}".strip() if year is not None else str(cur)
 
 
 def _local(ds: xr.Dataset) -> tuple[pd.DatetimeIndex, str]:
@@ -279,7 +173,8 @@ def dispatch(ds: xr.Dataset, start: str | pd.Timestamp | None = None, days: int 
 def capacity_mix(ds: xr.Dataset) -> Figure:
     """Installed power ``p_nom_opt`` [MW] and storage energy ``e_nom_opt`` [MWh].
 
-    A single run gives one bar per technology; a sweep gives one stacked bar per scenario.
+    A single run gives one bar per technology; a sweep gives one stacked bar per scenario
+    (:func:`gridtwin.plots.scenarios.capacity_mix_by_scenario`).
 
     Raises
     ------
@@ -287,26 +182,11 @@ def capacity_mix(ds: xr.Dataset) -> Figure:
         The result has no ``p_nom_opt``.
     """
     _require(ds, ("p_nom_opt", "e_nom_opt"), "capacity_mix")
-    fig, axes = _figure(1, 2, figsize=(11, 4.2))
     if "scenario" in ds.dims:
-        for ax, var, unit in ((axes[0, 0], "p_nom_opt", "MW"), (axes[0, 1], "e_nom_opt", "MWh")):
-            dim = TECHNOLOGY if var == "p_nom_opt" else STORAGE
-            data = ds[var].transpose("scenario", dim).to_numpy()
-            labels = [str(s) for s in ds["scenario"].values]
-            x = np.arange(len(labels))
-            bottom = np.zeros(len(labels))
-            for j, tech in enumerate(str(v) for v in ds[dim].values):
-                values = np.nan_to_num(data[:, j]) / 1e3
-                if not np.any(values > 1e-6):
-                    continue
-                ax.bar(x, values, bottom=bottom, color=color(tech), label=tech)
-                bottom += values
-            ax.set_xticks(x, labels, rotation=60, ha="right", fontsize=7)
-            ax.set_ylabel(f"{var} [G{unit[1:] if unit.startswith('M') else unit}]")
-            ax.legend(fontsize=7, frameon=False)
-        axes[0, 0].set_title("Installed power by scenario")
-        axes[0, 1].set_title("Storage energy by scenario")
-        return fig
+        from gridtwin.plots.scenarios import capacity_mix_by_scenario
+
+        return capacity_mix_by_scenario(ds)
+    fig, axes = _figure(1, 2, figsize=(11, 4.2))
     techs = [str(t) for t in ds[TECHNOLOGY].values]
     p_nom = ds["p_nom_opt"].to_numpy()
     ax = axes[0, 0]
@@ -437,64 +317,6 @@ def state_of_charge(ds: xr.Dataset) -> Figure:
     return fig
 
 
-def cost_curve(ds: xr.Dataset) -> Figure:
-    """System cost [M currency/a] and LCOE [currency/MWh] against the achieved hourly CFE score.
-
-    One line per combination of the other swept fields (e.g. with and without long-duration
-    storage); failed scenarios are left out.
-
-    Raises
-    ------
-    DataError
-        Not a sweep result (no ``scenario`` dimension) or no scenario succeeded.
-    """
-    _require(ds, ("system_cost", "cfe_score", "lcoe"), "cost_curve")
-    if "scenario" not in ds.dims:
-        raise DataError(
-            "cost_curve: needs a sweep result (dimension 'scenario'); run gridtwin sweep, e.g. "
-            "gridtwin sweep studies/cfe_curve.yaml -o results/cfe_curve.nc"
-        )
-    ok = ds["cfe_score"].notnull().to_numpy()
-    if "scenario_status" in ds:
-        ok &= np.isin(ds["scenario_status"].to_numpy(), ["ok", "cached"])
-    if not ok.any():
-        raise DataError("cost_curve: no scenario of the sweep succeeded")
-    swept = [
-        str(c)
-        for c in ds.coords
-        if c != "scenario" and ds[c].dims == ("scenario",) and c != "policy.cfe_target"
-    ]
-    groups = (
-        pd.Series(
-            [
-                " ".join(f"{c.split('.')[-1]}={ds[c].values[i]}" for c in swept)
-                for i in range(ds.sizes["scenario"])
-            ]
-        )
-        if swept
-        else pd.Series([""] * ds.sizes["scenario"])
-    )
-    cur = _currency(ds)
-    fig, axes = _figure(1, 2, figsize=(11, 4.2))
-    for k, label in enumerate(dict.fromkeys(groups[ok])):
-        sel = np.flatnonzero(ok & (groups == label).to_numpy())
-        x = 100.0 * ds["cfe_score"].to_numpy()[sel]
-        order = np.argsort(x)
-        for ax, var, scale in ((axes[0, 0], "system_cost", 1e-6), (axes[0, 1], "lcoe", 1.0)):
-            y = ds[var].to_numpy()[sel] * scale
-            ax.plot(x[order], y[order], marker="o", color=f"C{k}", label=label or None)
-    axes[0, 0].set_ylabel(f"system cost [M{cur} per year]")
-    axes[0, 1].set_ylabel(f"LCOE [{cur} per MWh of load]")
-    for ax in axes[0]:
-        ax.set_xlabel("hourly CFE score [%]")
-        ax.grid(alpha=0.3)
-        if swept:
-            ax.legend(fontsize=7, frameon=False)
-    axes[0, 0].set_title("Cost of 24/7 CFE")
-    axes[0, 1].set_title("Levelised cost of the supply")
-    return fig
-
-
 def poi_loading(ds: xr.Dataset, branch: str | None = None) -> Figure:
     """Loading of one branch [% of rating], hour of day x day of year.
 
@@ -547,53 +369,3 @@ def poi_loading(ds: xr.Dataset, branch: str | None = None) -> Figure:
     peak = float(np.nanmax(series))
     ax.set_title(f"Loading of {branch} (peak {peak:.0f} %)")
     return fig
-
-
-FIGURES = {
-    "dispatch": dispatch,
-    "capacity_mix": capacity_mix,
-    "duration_curves": duration_curves,
-    "state_of_charge": state_of_charge,
-    "cost_curve": cost_curve,
-    "poi_loading": poi_loading,
-}
-
-
-@xr.register_dataset_accessor("gridtwin")
-class GridtwinAccessor:
-    """``ds.gridtwin.<figure>(...)``: the figures of this module on a result dataset."""
-
-    def __init__(self, ds: xr.Dataset) -> None:
-        self._ds = ds
-
-    def dispatch(self, start: str | pd.Timestamp | None = None, days: int = 7) -> Figure:
-        """See :func:`gridtwin.plots.dispatch`."""
-        return dispatch(self._ds, start=start, days=days)
-
-    def capacity_mix(self) -> Figure:
-        """See :func:`gridtwin.plots.capacity_mix`."""
-        return capacity_mix(self._ds)
-
-    def duration_curves(self) -> Figure:
-        """See :func:`gridtwin.plots.duration_curves`."""
-        return duration_curves(self._ds)
-
-    def state_of_charge(self) -> Figure:
-        """See :func:`gridtwin.plots.state_of_charge`."""
-        return state_of_charge(self._ds)
-
-    def cost_curve(self) -> Figure:
-        """See :func:`gridtwin.plots.cost_curve`."""
-        return cost_curve(self._ds)
-
-    def poi_loading(self, branch: str | None = None) -> Figure:
-        """See :func:`gridtwin.plots.poi_loading`."""
-        return poi_loading(self._ds, branch=branch)
-
-    def summary(self) -> pd.DataFrame:
-        """Capacity and energy table (:func:`gridtwin.results.summary`)."""
-        from gridtwin.results import summary
-
-        _single(self._ds, "summary")
-        _require(self._ds, ("p_nom_opt", "e_nom_opt", "p", "storage_discharge"), "summary")
-        return summary(self._ds)
