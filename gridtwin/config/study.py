@@ -66,14 +66,13 @@ class WeatherConfig(StrictModel):
 
 
 class SeriesRef(StrictModel):
-<<<<<<< HEAD
     """An hourly series read from a CSV or netCDF file.
 
     Attributes
     ----------
     path : pathlib.Path
-        CSV (columns ``time`` and ``column``) or netCDF (``.nc``: ``column`` names a data
-        variable on a ``time`` dimension).
+        CSV file (columns ``time`` and ``column``) or netCDF file (``.nc``: ``column`` names
+        a data variable on a ``time`` dimension), relative to the study file.
     column : str
         Column or variable holding the values, in the field's unit.
     utc_offset_h : float or None
@@ -82,17 +81,6 @@ class SeriesRef(StrictModel):
         read as UTC shifts every hour. Stamps with a zone (``2019-01-01T00:00Z``,
         ``+01:00``) and netCDF times (UTC unless their units say otherwise, CF conventions)
         need none. ``None``: stamps must carry their zone.
-=======
-    """An hourly series read from a CSV file (columns ``time`` in UTC and ``column``).
-
-    Attributes
-    ----------
-    path : Path
-        CSV file (a ``time`` column in UTC) or netCDF file (``.nc``, a ``time`` dimension),
-        relative to the study file.
-    column : str
-        Column of the CSV file, or data variable of the netCDF file, holding the series.
->>>>>>> i16-report
     """
 
     path: Path
