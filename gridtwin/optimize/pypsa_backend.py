@@ -37,6 +37,7 @@ from gridtwin.optimize.problem import (
     StorageSpec,
     SystemProblem,
 )
+from gridtwin.optimize.pypsa_budgets import budget_constraints, one_period
 from gridtwin.optimize.pypsa_network import (
     OFFSITE_BUS,
     add_offsite,
@@ -96,7 +97,7 @@ def build_network(problem: SystemProblem) -> pypsa.Network:
             p_max_pu=pd.Series(g.capacity_factor, index=problem.snapshots),
             capital_cost=g.capital_cost,
             marginal_cost=g.marginal_cost,
-            e_sum_max=g.e_sum_max if _one_period(problem) else np.inf,
+            e_sum_max=g.e_sum_max if one_period(problem) else np.inf,
         )
     for s in problem.storage:
         _add_storage(n, s, problem.tie_break_cost, _bus(problem, s.name))
@@ -225,55 +226,8 @@ def _add_flexibility(n: pypsa.Network, problem: SystemProblem, bus: str) -> None
         p_nom=curtail_nom,
         p_max_pu=pd.Series(flex.curtail_max / curtail_nom, index=idx),
         marginal_cost=flex.curtail_cost,
-        e_sum_max=flex.curtail_energy_max if _one_period(problem) else np.inf,
+        e_sum_max=flex.curtail_energy_max if one_period(problem) else np.inf,
     )
-
-
-def _one_period(problem: SystemProblem) -> bool:
-    """True if the horizon budgets are whole (PyPSA's own ``e_sum_max`` holds them); stacked
-    years get one row per weather year (:func:`_budget_constraints`)."""
-    return bool(problem.cfe_groups().max() == 0)
-
-
-def _budget_constraints(
-    m: linopy.Model, problem: SystemProblem, pick: Callable[[str, str], Any]
-) -> None:
-    """Horizon budgets, each weather year on its own share (``budget x share_k``, see
-    :meth:`SystemProblem.budget_shares`): generators' ``e_sum_max`` and curtailment energy
-    of stacked years [MWh], the export limit [MWh] and the emissions cap [t CO2]."""
-    idx = problem.snapshots
-    groups, shares = problem.budget_shares()
-    w = xr.DataArray(problem.snapshot_weights, coords={"snapshot": idx})
-    period = xr.DataArray(groups, coords={"snapshot": idx}, name="period")
-    share = xr.DataArray(shares, coords={"period": np.arange(len(shares))})
-
-    def per_period(expr: Any) -> Any:
-        return (w * expr).groupby(period).sum()
-
-    if not _one_period(problem):
-        budgets = [(g.name, g.e_sum_max) for g in problem.generators]
-        if problem.flex is not None:
-            budgets.append(("flex_curtail", problem.flex.curtail_energy_max))
-        for name, budget in budgets:
-            if np.isfinite(budget):
-                m.add_constraints(
-                    per_period(pick("Generator-p", name)) <= budget * share,
-                    name=f"{name}-e_sum_max_by_year",
-                )
-    if problem.emissions_cap is not None:
-        grid_co2 = xr.DataArray(problem.poi.co2_intensity(len(idx)), coords={"snapshot": idx})
-        co2 = [per_period(grid_co2 * pick("Generator-p", "poi_import"))]
-        co2 += [
-            g.co2_intensity * per_period(pick("Generator-p", g.name))
-            for g in problem.generators
-            if g.co2_intensity > 0
-        ]
-        m.add_constraints(linopy.merge(co2) <= problem.emissions_cap * share, name="co2-cap")
-    if problem.export_limit is not None:  # export is negative generation
-        m.add_constraints(
-            -1.0 * per_period(pick("Generator-p", "poi_export")) <= problem.export_limit * share,
-            name="poi-export_limit",
-        )
 
 
 def _extra_functionality(
@@ -312,7 +266,7 @@ def _extra_functionality(
             _negative_price_credit(m, problem, pick)
         if problem.flex is not None:
             _flexibility_constraints(m, problem, pick)
-        _budget_constraints(m, problem, pick)
+        budget_constraints(m, problem, pick)
         if problem.network is not None:
             network_constraints(m, n, problem.network, pick)
         if problem.offsite:
