@@ -93,7 +93,9 @@ def operating_cost_parts(
 ) -> dict[str, float]:
     """Operating cost of a dispatch over the horizon, by part [currency].
 
-    The parameters are those of :func:`operating_cost`, whose value is the sum of the parts:
+    A negative price is earned on the load served only, offsite deliveries are paid by the
+    contracts (``market = import - delivered``), shifted load pays on the hours it moves
+    into. The operating cost (the objective less capital cost) is the sum of the parts:
 
     * ``variable``: ``sum_t w_t [marginal_t + tie_break (discharge_t + sold_t)]`` (variable
       O&M and fuel of the generators, and the tie-break cost that selects a unique optimum);
@@ -103,6 +105,23 @@ def operating_cost_parts(
       charges);
     * ``flexibility``: ``sum_t w_t [shift_cost max(shift_t, 0) + curtail_cost
       curtailment_t]`` (the campus's load shifting and curtailment).
+
+    Parameters
+    ----------
+    weights : array, shape (n_time,)
+        Hours each time step stands for [h].
+    marginal : array, shape (n_time,)
+        ``sum_g marginal_cost_g x p_g`` [currency h-1].
+    import_price, export_price : array, shape (n_time,)
+        [currency MWh-1].
+    market_import, load_served, sold, discharge, shift, curtailment : array, shape (n_time,)
+        [MW]; ``sold`` is POI export plus offsite output sold, ``discharge`` the storage
+        discharge summed over storage.
+    tie_break_cost, shift_cost, curtail_cost : float
+        [currency MWh-1].
+    demand_charge : float
+        [currency MW-1 month-1]; with ``physical_import`` [MW] and ``billing`` (month of each
+        step and each month's share, :func:`gridtwin.optimize.problem.demand_charge_months`).
 
     Returns
     -------
@@ -128,65 +147,4 @@ def operating_cost_parts(
     return {"variable": variable, "grid": grid, "flexibility": flexibility}
 
 
-def operating_cost(
-    weights: Array,
-    *,
-    marginal: Array,
-    import_price: Array,
-    export_price: Array,
-    market_import: Array,
-    load_served: Array,
-    sold: Array,
-    discharge: Array,
-    tie_break_cost: float,
-    shift: Array,
-    curtailment: Array,
-    shift_cost: float,
-    curtail_cost: float,
-    demand_charge: float = 0.0,
-    physical_import: Array | None = None,
-    billing: tuple[np.ndarray, np.ndarray] | None = None,
-) -> float:
-    """Operating cost of a dispatch over the horizon: the objective less capital cost
-    [currency]; the sum of :func:`operating_cost_parts`.
-
-    ``sum_t w_t [marginal_t + max(price_t, 0) market_t + min(price_t, 0) min(market_t,
-    served_t) - export_price_t sold_t + tie_break (discharge_t + sold_t) + shift_cost
-    max(shift_t, 0) + curtail_cost curtailment_t] + demand_charge sum_month share_month
-    max_(t in month) physical_import_t``: a negative price is earned on the load served only,
-    offsite deliveries are paid by the contracts (``market = import - delivered``), shifted
-    load pays on the hours it moves into.
-
-    Parameters
-    ----------
-    weights : array, shape (n_time,)
-        Hours each time step stands for [h].
-    marginal : array, shape (n_time,)
-        ``sum_g marginal_cost_g x p_g`` [currency h-1].
-    import_price, export_price : array, shape (n_time,)
-        [currency MWh-1].
-    market_import, load_served, sold, discharge, shift, curtailment : array, shape (n_time,)
-        [MW]; ``sold`` is POI export plus offsite output sold, ``discharge`` the storage
-        discharge summed over storage.
-    tie_break_cost, shift_cost, curtail_cost : float
-        [currency MWh-1].
-    demand_charge : float
-        [currency MW-1 month-1]; with ``physical_import`` [MW] and ``billing`` (month of each
-        step and each month's share, :func:`gridtwin.optimize.problem.demand_charge_months`).
-
-    Returns
-    -------
-    float
-        [currency] for the horizon.
-    """
-    parts = operating_cost_parts(
-        weights, marginal=marginal, import_price=import_price, export_price=export_price,
-        market_import=market_import, load_served=load_served, sold=sold, discharge=discharge,
-        tie_break_cost=tie_break_cost, shift=shift, curtailment=curtailment,
-        shift_cost=shift_cost, curtail_cost=curtail_cost, demand_charge=demand_charge,
-        physical_import=physical_import, billing=billing,
-    )  # fmt: skip
-    return sum(parts.values())
-
-
-__all__ = ["OPERATING_PARTS", "clean_supply", "operating_cost", "operating_cost_parts"]
+__all__ = ["OPERATING_PARTS", "clean_supply", "operating_cost_parts"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from gridtwin.metrics import clean_supply, operating_cost
+from gridtwin.metrics import clean_supply, operating_cost_parts
 from gridtwin.optimize.problem import Solution, SystemProblem
 
 
@@ -59,18 +59,18 @@ def objective_terms(problem: SystemProblem, solution: Solution) -> dict[str, flo
     Returns
     -------
     dict
-        ``capital`` [currency]: :func:`capital_cost`; ``operating`` [currency]:
-        :func:`gridtwin.metrics.operating_cost` (marginal cost of generation, grid imports
-        with negative prices earned on the load served only, minus export revenue, tie-break
-        cost on storage discharge and export, demand charges on monthly import peaks, shift
-        and curtailment costs). ``capital + operating`` is the backends' objective.
+        ``capital`` [currency]: :func:`capital_cost`; ``operating`` [currency]: the sum of
+        :func:`gridtwin.metrics.operating_cost_parts` (marginal cost of generation, grid
+        imports with negative prices earned on the load served only, minus export revenue,
+        tie-break cost on storage discharge and export, demand charges on monthly import
+        peaks, shift and curtailment costs). ``capital + operating`` is the backends' objective.
     """
     n_time = len(problem.snapshots)
     poi = problem.poi
     delivered = series(solution, "offsite_delivered", n_time)
     discharge = sum((solution.discharge[s.name] for s in problem.storage), np.zeros(n_time))
     flex = problem.flex
-    operating = operating_cost(
+    parts = operating_cost_parts(
         problem.snapshot_weights,
         marginal=sum(
             (g.marginal_cost * solution.p[g.name] for g in problem.generators), np.zeros(n_time)
@@ -90,6 +90,7 @@ def objective_terms(problem: SystemProblem, solution: Solution) -> dict[str, flo
         physical_import=solution.grid_import,
         billing=problem.billing_months() if poi.demand_charge else None,
     )
+    operating = sum(parts.values())
     return {"capital": capital_cost(problem, solution), "operating": operating}
 
 
