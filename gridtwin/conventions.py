@@ -26,6 +26,8 @@ TECHNOLOGY: Final = "technology"
 STORAGE: Final = "storage"
 BRANCH: Final = "branch"
 COST_COMPONENT: Final = "cost_component"
+#: The clean generators among the technologies: what can be curtailed.
+CURTAILABLE: Final = "curtailable"
 
 CF_CONVENTIONS: Final = "CF-1.10"
 
@@ -134,8 +136,8 @@ VARIABLES: Final[dict[str, tuple[str, str]]] = {
     "curtailment": ("MW", "available clean generation not used, all clean generators"),
     "available_energy": (
         "MW h yr-1",
-        "energy a clean generator could have produced (capacity_factor x p_nom_opt) per year; "
-        "NaN for storage and fossil generators",
+        "energy a clean generator could have produced (capacity_factor x p_nom_opt) per year "
+        "(clean generators only: storage and fossil units are not curtailed)",
     ),
     "curtailed_energy": (
         "MW h yr-1",
@@ -152,6 +154,7 @@ VARIABLES: Final[dict[str, tuple[str, str]]] = {
     ),
     "fixed_om_cost_discharge": ("{currency} MW-1 yr-1", "fixed O&M part of capital_cost_discharge"),
     "cost_component": ("", "part of the annualised system cost"),
+    "curtailable": ("", "clean generator (on-site or offsite contract), a subset of technology"),
     "cost_breakdown": (
         "{currency} yr-1",
         "annualised system cost by part: capital (investment annuity), fixed_om, variable (VOM, "

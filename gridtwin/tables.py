@@ -14,7 +14,7 @@ import xarray as xr
 from rich.table import Table
 
 from gridtwin.console import column, key_value_table
-from gridtwin.conventions import COST_COMPONENT, TECHNOLOGY, display_units
+from gridtwin.conventions import COST_COMPONENT, CURTAILABLE, display_units
 from gridtwin.results import COST_COMPONENTS, cost_breakdown, curtailment_energy, summary
 
 #: How each part of :func:`gridtwin.results.cost_breakdown` is shown.
@@ -90,11 +90,9 @@ def curtailment_rows(ds: xr.Dataset) -> Rows:
     cur = _curtailment(ds)
     header = ["technology", "available [MWh/a]", "curtailed [MWh/a]", "curtailed [%]"]
     rows = []
-    for tech in cur[TECHNOLOGY].values:
-        row = cur.sel({TECHNOLOGY: tech})
+    for tech in cur[CURTAILABLE].values:
+        row = cur.sel({CURTAILABLE: tech})
         available = float(row["available_energy"])
-        if not np.isfinite(available):
-            continue
         rows.append(
             [
                 str(tech),

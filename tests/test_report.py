@@ -225,14 +225,15 @@ def test_curtailment_by_technology_is_available_less_output(ds: xr.Dataset) -> N
     years = float(ds["horizon_years"])
     assert ds["curtailed_energy"].attrs["units"] == "MW h yr-1"
     for tech in ("solar", "onwind"):
-        row = ds.sel(technology=tech)
+        row = ds.sel(technology=tech, curtailable=tech)
         available = float((row["capacity_factor"] * row["p_nom_opt"]).sum()) / years
         produced = float(row["p"].sum()) / years
         assert float(row["available_energy"]) == pytest.approx(available, rel=1e-9)
         assert float(row["curtailed_energy"]) == pytest.approx(available - produced, abs=1e-6)
         share = (available - produced) / available
         assert float(row["curtailment_share"]) == pytest.approx(share, abs=1e-9)
-    assert np.isnan(float(ds["curtailed_energy"].sel(technology="battery")))  # storage
+    assert "battery" not in ds["curtailable"].values  # storage is not curtailed
+    assert not any(bool(ds[v].isnull().any()) for v in ("available_energy", "curtailment_share"))
     hourly = float(ds["curtailment"].sum()) / years  # the hourly total of the same generators
     assert hourly == pytest.approx(float(ds["curtailed_energy"].sum()), abs=1e-6)
 
@@ -288,7 +289,7 @@ def test_run_summary_tables_fit_80_columns(ds: xr.Dataset, monkeypatch: pytest.M
     _fits(tables, headers)
     total = f"{float(ds['system_cost']) / 1e6:,.1f}"
     assert re.search(rf"system cost\s+│\s+{re.escape(total)}\s+│\s+100\.0", tables)
-    solar = float(ds["curtailed_energy"].sel(technology="solar"))
+    solar = float(ds["curtailed_energy"].sel(curtailable="solar"))
     assert re.search(rf"solar\s+│[^\n]*│\s+{solar:,.0f}\s+│", tables)
 
 

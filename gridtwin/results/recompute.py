@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from gridtwin.conventions import COST_COMPONENT, STORAGE, TECHNOLOGY, TIME
+from gridtwin.conventions import COST_COMPONENT, CURTAILABLE, STORAGE, TECHNOLOGY, TIME
 from gridtwin.metrics import clean_supply, operating_cost_parts
 from gridtwin.optimize.problem import demand_charge_months
 
@@ -258,8 +258,8 @@ def _clean_generators(ds: xr.Dataset) -> xr.DataArray:
     """True for the clean generators of a result (not storage), on ``technology``."""
     stores = {str(s) for s in ds[STORAGE].values}
     is_store = xr.DataArray(
-        [str(t) in stores for t in ds[TECHNOLOGY].values], dims=(TECHNOLOGY,),
-        coords={TECHNOLOGY: ds[TECHNOLOGY]},
+        np.array([str(t) in stores for t in ds[TECHNOLOGY].values], dtype=bool),
+        dims=(TECHNOLOGY,), coords={TECHNOLOGY: ds[TECHNOLOGY]},
     )  # fmt: skip
     return (ds["is_clean"] > 0) & ~is_store
 
@@ -270,13 +270,14 @@ def curtailment_energy(ds: xr.Dataset) -> xr.Dataset:
     ``available_energy = sum_t w_t capacity_factor_t p_nom_opt / H``, ``curtailed_energy =
     sum_t w_t (capacity_factor_t p_nom_opt - p_t) / H`` [MWh a-1] (``w_t`` the snapshot
     weight [h], ``H`` = ``horizon_years``) and ``curtailment_share = curtailed / available``
-    [-] (0 where nothing was available); NaN for storage and generators that are not clean.
+    [-] (0 where nothing was available), for the clean generators only (storage and fossil
+    units are not curtailed: their unused availability is dispatch).
 
     Returns
     -------
     xarray.Dataset
         Variables ``available_energy``, ``curtailed_energy``, ``curtailment_share`` on
-        ``technology``.
+        ``curtailable`` (the clean generators' names, a subset of ``technology``).
     """
     w = weights(ds)
     years = float(ds["horizon_years"])
@@ -285,11 +286,17 @@ def curtailment_energy(ds: xr.Dataset) -> xr.Dataset:
     available = (w * ds["capacity_factor"] * ds["p_nom_opt"]).sum(TIME) / years
     energy = (w * curtailed).sum(TIME) / years
     share = xr.where(available > 0, energy / available.where(available > 0), 0.0)
+    names = ds[TECHNOLOGY].values[clean.values]
+
+    def on_curtailable(da: xr.DataArray) -> xr.DataArray:
+        picked = da.sel({TECHNOLOGY: names}).reset_coords(drop=True)
+        return picked.rename({TECHNOLOGY: CURTAILABLE})
+
     return xr.Dataset(
         {
-            "available_energy": available.where(clean),
-            "curtailed_energy": energy.where(clean),
-            "curtailment_share": share.where(clean),
+            "available_energy": on_curtailable(available),
+            "curtailed_energy": on_curtailable(energy),
+            "curtailment_share": on_curtailable(share),
         }
     )
 
