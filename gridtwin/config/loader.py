@@ -111,6 +111,21 @@ class _UniqueKeyLoader(yaml.SafeLoader):
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
 
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
+        """A date that YAML's pattern accepts but the calendar does not (``2019-13-45``) is
+        a YAML error at its line, not a ``ValueError`` traceback."""
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError as exc:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{node.value!r} is not a date ({exc})", node.start_mark
+            ) from None
+
+
+_UniqueKeyLoader.add_constructor(
+    "tag:yaml.org,2002:timestamp", _UniqueKeyLoader.construct_yaml_timestamp
+)
+
 
 #: YAML 1.2 (core schema) floats with an exponent that YAML 1.1 reads as strings: YAML 1.1
 #: needs a dot and a signed exponent (``1.0e+4``), YAML 1.2 takes ``1e4``, ``1E4``, ``7.5e1``,

@@ -526,3 +526,11 @@ def test_absurd_magnitudes_are_refused(override: str, unit: str) -> None:
         ConfigError, match=rf"'{field}.*is more than .* {unit} .*the field is in {unit}"
     ):
         load_study(DEFAULT, overrides=[override])
+
+
+@pytest.mark.parametrize("date", ["2019-13-45", "2019-02-30", "2019-06-20 25:00:00"])
+def test_impossible_dates_are_yaml_errors_at_their_line(tmp_path: Path, date: str) -> None:
+    """YAML's timestamp pattern accepts 2019-13-45; the calendar does not (was a traceback)."""
+    body = f"campus: {{buildout: [{{date: {date}, it_capacity: 500}}]}}\n"
+    with pytest.raises(ConfigError, match=rf"malformed YAML at line 8, .*'{date}' is not a date"):
+        load_study(_study(tmp_path, body))
