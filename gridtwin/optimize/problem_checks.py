@@ -35,6 +35,7 @@ def check_problem(p: SystemProblem) -> None:
         efficiencies, matching or CFE target.
     """
     _check_snapshots(p.snapshots)
+    _check_steps(p)
     _check_offsite_and_network(p)
     _check_series(p)
     _check_sizes(p)
@@ -70,6 +71,29 @@ def _check_snapshots(snapshots: pd.DatetimeIndex) -> None:
         raise ConfigError(
             f"problem: snapshots must be strictly increasing; {first} repeats or goes back "
             "in time (sort and drop duplicate hours)"
+        )
+
+
+def _check_steps(p: SystemProblem) -> None:
+    """Snapshots one hour apart, or (aggregated) each segment starting where the previous one
+    ends: the weights are the hours between the starts."""
+    if len(p.snapshots) < 2:
+        return
+    steps = np.diff(p.snapshots.asi8) / 3.6e12  # [h]
+    if p.weights is None:
+        off = ~np.isclose(steps, 1.0)
+        expected = "1 h apart (hourly; give weights [h] for other steps)"
+    else:
+        w = np.asarray(p.weights, dtype=float)
+        if w.shape != (len(p.snapshots),):
+            return  # _check_series names the shape
+        off = ~np.isclose(steps, w[:-1])
+        expected = "as far apart as the weights say (each segment starts where the last ends)"
+    if off.any():
+        i = int(np.argmax(off))
+        raise ConfigError(
+            f"problem: snapshots {p.snapshots[i]} and {p.snapshots[i + 1]} are {steps[i]:g} h "
+            f"apart; they must be {expected}"
         )
 
 
@@ -129,6 +153,12 @@ def _check_series(p: SystemProblem) -> None:
         for name in ("shift_max", "ramp_max", "curtail_max"):
             series[f"flex.{name}"] = (getattr(p.flex, name), 0.0, np.inf)
     for name, (arr, low, high) in series.items():
+        if not isinstance(arr, np.ndarray) or arr.dtype.kind not in "fiu":
+            kind = f"{arr.dtype} array" if isinstance(arr, np.ndarray) else type(arr).__name__
+            raise ConfigError(
+                f"problem: {name} must be a numpy array of numbers, shape ({n},); got a {kind} "
+                "(convert it with numpy.asarray(values, dtype=float))"
+            )
         if np.shape(arr) != (n,):
             raise ConfigError(f"problem: {name} has shape {np.shape(arr)}, expected ({n},)")
         values = np.asarray(arr, dtype=float)

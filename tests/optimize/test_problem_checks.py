@@ -84,6 +84,24 @@ CASES = {
         lambda: _gen(e_sum_max=float("nan")),
         r"solar\.e_sum_max must be a number >= 0; got nan",
     ),
+    "POI prices as Python lists": (
+        lambda: _with(poi=replace(BASE.poi, import_price=[75.0] * 4)),
+        r"poi\.import_price must be a numpy array of numbers, shape \(4,\); got a list",
+    ),
+    "capacity factor of strings": (
+        lambda: _gen(capacity_factor=np.array(["a"] * 4)),
+        r"solar\.capacity_factor must be a numpy array of numbers, .* got a <U1 array",
+    ),
+    "30-min snapshots without weights": (
+        lambda: _with(snapshots=pd.date_range("2019-06-01", periods=4, freq="30min")),
+        r"snapshots 2019-06-01 00:00:00 and 2019-06-01 00:30:00 are 0\.5 h apart; they must "
+        r"be 1 h apart",
+    ),
+    "weights that do not match the steps": (
+        lambda: _with(weights=np.array([2.0, 1.0, 1.0, 1.0])),
+        r"snapshots 2019-01-01 00:00:00 and 2019-01-01 01:00:00 are 1 h apart; they must be "
+        r"as far apart as the weights say",
+    ),
     "negative emissions cap": (
         lambda: _with(emissions_cap=-1.0),
         r"emissions_cap must be a number >= 0",
