@@ -395,6 +395,34 @@ def _check_site(ds: xr.Dataset, source: str) -> None:
             )
 
 
+#: Largest excess of the dew point over the air temperature [K] (rounding in files).
+DEW_EXCESS_K: Final = 0.5
+
+
+def _check_together(ds: xr.Dataset, source: str) -> None:
+    """Relations between variables: the dew point is not above the air temperature, and the
+    wind's measurement height (attribute ``height_m``) is above ground."""
+    if "temp_dew" in ds and "temp_air" in ds:
+        dew = np.asarray(ds["temp_dew"].values, dtype=float)
+        air = np.asarray(ds["temp_air"].values, dtype=float)
+        above = dew > air + DEW_EXCESS_K
+        if above.any():
+            raise _refuse(
+                source,
+                "temp_dew",
+                f"is above 'temp_air' (by up to {np.nanmax(dew - air):.1f} K) "
+                f"{_where(ds['time'].values, above)}",
+                "the dew point cannot exceed the air temperature: columns swapped or a unit slip?",
+            )
+    if "wind_speed" in ds and "height_m" in ds["wind_speed"].attrs:
+        height = float(ds["wind_speed"].attrs["height_m"])
+        if not np.isfinite(height) or height <= 0.0:
+            raise DataError(
+                f"{source}: variable 'wind_speed' has height_m = {height:g} m; the measurement "
+                "height must be above ground (10 m for most stations and reanalyses)"
+            )
+
+
 def check_physical(ds: xr.Dataset, source: str) -> xr.Dataset:
     """Convert convertible units, then refuse values that cannot be right.
 
@@ -438,4 +466,5 @@ def check_physical(ds: xr.Dataset, source: str) -> xr.Dataset:
         check = RANGE_CHECKS.get(str(name))
         if check is not None and not np.isnan(values).all():
             check(str(name), values, times, source)
+    _check_together(out, source)
     return out

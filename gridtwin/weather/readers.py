@@ -25,6 +25,7 @@ import xarray as xr
 
 from gridtwin.exceptions import ConfigError, DataError
 from gridtwin.weather.canonical import open_weather, validate_weather
+from gridtwin.weather.components import check_components
 from gridtwin.weather.epw import read_epw
 from gridtwin.weather.era5 import read_era5
 from gridtwin.weather.nsrdb import read_nsrdb
@@ -192,8 +193,9 @@ def read(
     DataError
         If a file is missing, of an unknown format, fails the checks of
         :func:`~gridtwin.weather.normalise.normalise` and
-        :func:`~gridtwin.weather.physical.check_physical`, or (``sun_check="refuse"``) is out
-        of step with the sun.
+        :func:`~gridtwin.weather.physical.check_physical` or
+        :func:`~gridtwin.weather.components.check_components` (components that contradict each
+        other or daylight), or (``sun_check="refuse"``) is out of step with the sun.
 
     Examples
     --------
@@ -223,7 +225,9 @@ def read(
         )
     logger.debug("reading %s as %s", p, name)
     ds = FORMATS[name].reader(p, reference_year)
-    check_sun(ds, str(p), sun_check)
+    report = check_sun(ds, str(p), sun_check)
+    # a set out of step with the sun cannot close with the sun's position: reported above
+    check_components(ds, str(p), closure=report is None or not report.flagged)
     return ds
 
 

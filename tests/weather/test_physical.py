@@ -176,6 +176,17 @@ def test_netcdf_convertible_units_are_converted(
         (lambda ds: ds["pressure"].__setitem__(slice(None), ds["pressure"] / 100), "hPa"),
         (lambda ds: ds.attrs.update(latitude=95.0), r"'latitude' = 95 deg"),
         (lambda ds: ds.attrs.update(longitude=400.0), r"'longitude' = 400 deg .*\[-180, 360\]"),
+        (lambda ds: ds["ghi"].__setitem__(slice(None), 0.0), r"'ghi' is below 2 W m-2 in all"),
+        (lambda ds: ds["dni"].__setitem__(slice(None), 0.0), r"do not fit ghi = dni cos"),
+        (lambda ds: ds["dhi"].__setitem__(slice(None), ds["ghi"] * 1.5), r"diffuse 'dhi' exceeds"),
+        (
+            lambda ds: ds["temp_dew"].__setitem__(slice(None), ds["temp_air"] + 10.0),
+            r"'temp_dew' is above 'temp_air' \(by up to 10\.0 K\)",
+        ),
+        (
+            lambda ds: ds["wind_speed"].attrs.update(height_m=-10.0),
+            r"'wind_speed' has height_m = -10 m; the measurement height must be above ground",
+        ),
     ],
     ids=[
         "unknown_units",
@@ -188,6 +199,11 @@ def test_netcdf_convertible_units_are_converted(
         "pressure_hpa",
         "latitude",
         "longitude",
+        "all_dark",
+        "dni_zeroed",
+        "diffuse_above_global",
+        "dew_above_air",
+        "negative_height",
     ],
 )
 def test_netcdf_impossible_values_are_refused(canonical: xr.Dataset, tmp_path: Path, edit, pattern):
