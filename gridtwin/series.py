@@ -15,6 +15,7 @@ means over each hour ``[t, t + 1 h)``, time stamps labelling the start of their 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Final
@@ -29,9 +30,10 @@ from gridtwin.exceptions import DataError
 
 logger = logging.getLogger(__name__)
 
-#: Series read by a file reader: time stamps as read, values as read, and how to name the
-#: series in messages (``"column 'x'"`` or ``"variable 'x'"``).
-_Raw = tuple[Any, Any, str]
+#: Series read by a file reader: time stamps as read, values as read, how to name the series
+#: in messages (``"column 'x'"`` or ``"variable 'x'"``) and its ``units`` attribute (netCDF)
+#: or None.
+_Raw = tuple[Any, Any, str, str | None]
 
 
 def resolve_series(
@@ -119,13 +121,39 @@ def resolve_series(
     path = Path(value.path)
     src = f"{path} (study field {field})"
     reader = _READERS.get(path.suffix.lower(), _read_csv)
-    times, values, what = reader(path, value.column, src)
+    times, values, what, units = reader(path, value.column, src)
+    if units is not None:
+        _check_units(units, field, src, what)
     if reader is _read_csv:
         times = _csv_stamps_in_utc(times, value.utc_offset_h, src, field)
     aligned = _align(times, values, index, src, what, bounds)
     if field.endswith("price"):
         _warn_if_per_kwh(aligned, src)
     return aligned
+
+
+#: Field -> (pattern a netCDF variable's ``units`` must match, once lower-cased and without
+#: spaces, and the unit wanted). A variable with another unit is the wrong variable or needs
+#: converting: its values are not converted (an irradiance read as a price is a plausible
+#: wrong answer).
+FIELD_UNITS: Final = {
+    "price": (r"(/mwh|mwh-1|mw-1h-1|per_?mwh)$|^(usd|eur|gbp|chf)?/?mwh$", "currency per MWh"),
+    "grid_cfe_share": (r"^(1|-|fraction|dimensionless|)$", "a fraction (units '1')"),
+    "grid_co2_intensity": (r"^t(co2)?(/mwh|mwh-1)$", "t CO2 per MWh (units 't MWh-1')"),
+}
+
+
+def _check_units(units: str, field: str, src: str, what: str) -> None:
+    """Refuse a netCDF variable whose ``units`` attribute is not the field's unit."""
+    key = "price" if field.endswith("price") else field.rsplit(".", 1)[-1]
+    if key not in FIELD_UNITS:
+        return
+    pattern, wanted = FIELD_UNITS[key]
+    if not re.search(pattern, units.lower().replace(" ", "")):
+        raise DataError(
+            f"{src}: {what} has units {units!r}, but the field takes {wanted}; pick the "
+            "variable that holds it, or convert the values and set 'units' accordingly"
+        )
 
 
 #: A CSV time stamp that carries its zone: ``Z`` or a ``+hh:mm`` / ``-hhmm`` offset at the end.
@@ -186,7 +214,7 @@ def _read_csv(path: Path, column: str, src: str) -> _Raw:
     for col in (TIME, column):
         if col not in df.columns:
             raise DataError(f"{src}: column '{col}' not found; columns are {list(df.columns)}")
-    return df[TIME].to_numpy(), df[column].to_numpy(), f"column '{column}'"
+    return df[TIME].to_numpy(), df[column].to_numpy(), f"column '{column}'", None
 
 
 def _read_netcdf(path: Path, variable: str, src: str) -> _Raw:
@@ -209,6 +237,7 @@ def _read_netcdf(path: Path, variable: str, src: str) -> _Raw:
                 )
             times, values = da[TIME].to_numpy(), da.to_numpy()
             calendar = da[TIME].encoding.get("calendar")
+            units = da.attrs.get("units")
     except (OSError, ValueError, RuntimeError, TypeError) as exc:
         first = str(exc).splitlines()[0].split(". ")[0] if str(exc) else type(exc).__name__
         raise DataError(
@@ -222,7 +251,7 @@ def _read_netcdf(path: Path, variable: str, src: str) -> _Raw:
             + "); give it CF units such as 'hours since 2019-01-01 00:00:00' and the standard "
             "calendar"
         )
-    return times, values, what
+    return times, values, what, None if units is None else str(units)
 
 
 def _dims_hint(da: xr.DataArray) -> str:

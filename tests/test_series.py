@@ -95,12 +95,24 @@ def test_netcdf_time_units_with_offset_are_decoded_to_utc(tmp_path: Path) -> Non
     assert np.array_equal(resolve(path, "price"), PRICES)
 
 
-def test_netcdf_units_attribute_is_accepted_and_not_converted(tmp_path: Path) -> None:
-    write_nc(tmp_path / "p.nc", INDEX, PRICES, units="USD/MWh", long_name="day-ahead price")
+@pytest.mark.parametrize("units", ["USD/MWh", "EUR MWh-1", "usd per MWh", "USD MW-1 h-1"])
+def test_netcdf_price_units_are_accepted_and_not_converted(tmp_path: Path, units: str) -> None:
+    write_nc(tmp_path / "p.nc", INDEX, PRICES, units=units, long_name="day-ahead price")
     assert np.array_equal(resolve(tmp_path / "p.nc", "price"), PRICES)
-    # another unit is not converted either: values are taken in the field's unit as written
-    write_nc(tmp_path / "cents.nc", INDEX, PRICES, units="US cents/kWh")
-    assert np.array_equal(resolve(tmp_path / "cents.nc", "price"), PRICES)
+
+
+@pytest.mark.parametrize(
+    ("field", "units"),
+    [("poi.import_price", "W m-2"), ("poi.import_price", "US cents/kWh"),
+     ("poi.grid_cfe_share", "%"), ("poi.grid_co2_intensity", "g/kWh")],
+)  # fmt: skip
+def test_netcdf_variable_in_another_unit_is_refused(tmp_path: Path, field: str, units: str):
+    """A variable whose units attribute is not the field's (irradiance picked as a price, a
+    share in percent) would be used as is: refused, naming the variable and the unit."""
+    write_nc(tmp_path / "w.nc", INDEX, np.full(48, 0.5), units=units)
+    ref = SeriesRef(path=tmp_path / "w.nc", column="price")
+    with pytest.raises(DataError, match=rf"variable 'price' has units '{re.escape(units)}', but"):
+        resolve_series(ref, INDEX, field, (-1e4, 1e5))
 
 
 def test_integer_netcdf_variable_becomes_float(tmp_path: Path) -> None:
