@@ -26,7 +26,8 @@ import json
 import logging
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -365,35 +366,64 @@ def run_sweep(
     if folder.exists() and not folder.is_dir():
         raise DataError(f"{folder}: is a file, but the sweep keeps its scenarios there; move it")
     folder.mkdir(parents=True, exist_ok=True)
-    for stale in folder.glob(".*.tmp"):  # left by a run that was killed while writing
-        stale.unlink(missing_ok=True)
-    status: dict[str, str] = {}
-    errors: dict[str, str] = {}
-    pending = []
-    for sc in todo:
-        if _cached_key(folder / f"{sc.name}.nc") == sc.key:
-            status[sc.name] = CACHED
-        else:
-            pending.append(sc)
-    done = len(status)
-    if progress:
-        progress(done, len(todo), "")
-    if pending:
-        base = str(study.path.parent if study.path else Path.cwd())
-        source = str(study.path or "<study>")
-        for record in _run_on_dask(study, pending, folder, base, source, workers, scheduler):
-            status[record["name"]] = record["status"]
-            if record["error"]:
-                errors[record["name"]] = record["error"]
-            done += 1
-            if progress:
-                progress(done, len(todo), record["name"])
-    combined = combine(todo, folder, status, errors)
-    combined.attrs["study_yaml"] = study.text
-    combined.attrs["study_overrides"] = json.dumps(list(study.overrides))
-    write_netcdf(combined, out, kind="result")
+    with _sole_sweep(folder, out):
+        for stale in folder.glob(".*.tmp"):  # left by a run that was killed while writing
+            stale.unlink(missing_ok=True)
+        status: dict[str, str] = {}
+        errors: dict[str, str] = {}
+        pending = []
+        for sc in todo:
+            if _cached_key(folder / f"{sc.name}.nc") == sc.key:
+                status[sc.name] = CACHED
+            else:
+                pending.append(sc)
+        done = len(status)
+        if progress:
+            progress(done, len(todo), "")
+        if pending:
+            base = str(study.path.parent if study.path else Path.cwd())
+            source = str(study.path or "<study>")
+            for record in _run_on_dask(study, pending, folder, base, source, workers, scheduler):
+                status[record["name"]] = record["status"]
+                if record["error"]:
+                    errors[record["name"]] = record["error"]
+                done += 1
+                if progress:
+                    progress(done, len(todo), record["name"])
+        combined = combine(todo, folder, status, errors)
+        combined.attrs["study_yaml"] = study.text
+        combined.attrs["study_overrides"] = json.dumps(list(study.overrides))
+        write_netcdf(combined, out, kind="result")
     ordered = {sc.name: status[sc.name] for sc in todo}
     return SweepOutcome(dataset=combined, status=ordered, errors=errors, folder=folder)
+
+
+@contextmanager
+def _sole_sweep(folder: Path, out: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``folder`` while a sweep writes it and ``out``.
+
+    Two sweeps to one output would mix their scenario files (each taking the other's as its
+    own, since the cache key is checked only by name) and race on the combined file; the
+    second is refused. The lock (``flock`` on ``folder/.lock``) goes with the process, so a
+    killed sweep leaves none behind. No-op where ``fcntl`` is missing (Windows).
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX
+        yield
+        return
+    with open(folder / ".lock", "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise DataError(
+                f"{out}: another gridtwin sweep is writing this output now (its scenario folder "
+                f"{folder} is locked); wait for it to finish or give another -o"
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _run_on_dask(

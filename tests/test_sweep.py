@@ -23,7 +23,7 @@ pytest.importorskip("distributed")
 
 from gridtwin.cli import app
 from gridtwin.config import load_study, parse_study
-from gridtwin.exceptions import ConfigError
+from gridtwin.exceptions import ConfigError, DataError
 from gridtwin.study import run_study
 from gridtwin.sweep import run_sweep, scenario_folder, scenarios
 from gridtwin.weather import open_weather, write_weather
@@ -478,3 +478,19 @@ def test_sweep_table_labels_fit_80_columns() -> None:
     for header in rows[0]:
         assert any(header in line for line in lines), header
     assert sum("cfe 0.95" in line for line in lines) == 3
+
+
+def test_a_second_sweep_to_the_same_output_is_refused(tmp_path: Path, weather: Path) -> None:
+    """Two sweeps to one output would take each other's scenario files as their own (same
+    names) and race on the combined file: while one holds the folder, the other is refused."""
+    import fcntl
+
+    path = study_file(tmp_path, weather, GRID)
+    out = tmp_path / "out.nc"
+    folder = scenario_folder(out)
+    folder.mkdir()
+    with open(folder / ".lock", "a+") as held:  # what a running sweep holds
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        with pytest.raises(DataError, match=r"out\.nc: another gridtwin sweep is writing this"):
+            run_sweep(load_study(path), out, workers=1)
+    assert not out.exists() and not list(folder.glob("*.nc"))
