@@ -91,6 +91,8 @@ def read_nsrdb(path: str | Path, reference_year: int = 2019) -> xr.Dataset:
     table["pressure"] = table["pressure"] * _PRESSURE_TO_PA[unit]
     tz_hours = float(meta["Time Zone"])
     typical = pd.DatetimeIndex(df.index).year.nunique() > 1
+    if not typical:
+        _check_whole_year(pd.DatetimeIndex(df.index), p)
     site = ", ".join(
         str(meta[k]) for k in ("City", "State", "Country") if str(meta.get(k, "-")) != "-"
     )
@@ -115,3 +117,19 @@ def read_nsrdb(path: str | Path, reference_year: int = 2019) -> xr.Dataset:
         wind_height_m=NSRDB_WIND_HEIGHT_M,
         attrs=attrs,
     )
+
+
+def _check_whole_year(index: pd.DatetimeIndex, p: Path) -> None:
+    """A single-year download covers its calendar year (file time, the header's zone): from
+    1 January 00:00 to the last step of 31 December. A file cut short (an interrupted
+    download, a truncated copy) would otherwise be read as a shorter horizon."""
+    first, last = index[0], index[-1]
+    year = first.year
+    starts = (first.month, first.day, first.hour, first.minute) == (1, 1, 0, 0)
+    ends = (last.month, last.day, last.hour) == (12, 31, 23)
+    if not (starts and ends):
+        raise DataError(
+            f"{p}: a single-year NSRDB file must cover {year} from 1 January 00:00 to 31 "
+            f"December 23:00 (file time), but its {len(index)} data rows run from {first} to "
+            f"{last}; the file is cut short: download the year again"
+        )

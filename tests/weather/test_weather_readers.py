@@ -521,3 +521,15 @@ def test_epw_without_albedo_reads_and_says_which_albedo_is_used(
     assert "solar.albedo is used" in ds.attrs["albedo_source"]
     assert "8760 of 8760 rows" in ds.attrs["albedo_source"]
     assert read(shared_data / "weather" / LYON).attrs["albedo_source"] == "the file"
+
+
+@pytest.mark.parametrize("rows", [9000, 17400, 1])
+def test_truncated_single_year_nsrdb_is_refused(shared_data: Path, tmp_path: Path, rows: int):
+    """A single-year PSM3 download cut in July was read as a half-year horizon: refused,
+    naming the rows and the span it covers."""
+    lines = (shared_data / "weather" / "nsrdb_psm3_2017_40.53_-108.54.csv").read_text()
+    cut = tmp_path / "cut.csv"
+    cut.write_text("\n".join(lines.splitlines()[: 3 + rows]) + "\n")
+    with pytest.raises(DataError, match=rf"cut\.csv: a single-year NSRDB file must cover 2017 .* "
+                       rf"its {rows} data rows run from 2017-01-01 00:00:00"):  # fmt: skip
+        read(cut)
