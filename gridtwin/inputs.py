@@ -51,6 +51,12 @@ class Stages:
             self.progress(name, "done")
 
 
+#: Mean capacity factor [-] below which offshore wind computed from the site's own weather is
+#: warned: the lowest of NREL ATB 2024's offshore wind classes is about 0.29; inland weather
+#: gives far less.
+OFFSHORE_MIN_CF = 0.25
+
+
 def capacity_factors(cfg: StudyConfig, weather: xr.Dataset) -> dict[str, xr.DataArray]:
     """PV and wind capacity factors [-] of the study's technologies, on the weather's hours
     (pvlib, windpowerlib; offsite and offshore sites from their own weather files)."""
@@ -63,6 +69,14 @@ def capacity_factors(cfg: StudyConfig, weather: xr.Dataset) -> dict[str, xr.Data
     if "offwind" in used:
         sea = same_hours(weather, cfg.offwind.weather, "offwind.weather", cfg)
         cfs["offwind"] = wind_capacity_factor(sea, cfg.offwind)
+        mean = float(cfs["offwind"].mean())
+        if cfg.offwind.weather is None and mean < OFFSHORE_MIN_CF:
+            logger.warning(
+                "offwind: without offwind.weather the site's own weather is used, which gives "
+                "offshore wind a capacity factor of %.3f (offshore sites reach 0.35-0.50, NREL "
+                "ATB 2024); give offwind.weather for a site at sea",
+                mean,
+            )
     if {"solar_offsite", "onwind_offsite"} & set(used):
         zone = same_hours(weather, cfg.offsite.weather, "offsite.weather", cfg)
         if "solar_offsite" in used:

@@ -133,3 +133,19 @@ def test_size_on_segments_then_operate_hour_by_hour(folder: Path, tmp_path: Path
     again = _run(folder, f"dispatch: {{mode: rolling, capacities: {tmp_path / 'agg.nc'}}}\n")
     np.testing.assert_allclose(again["p_nom_opt"], sized["p_nom_opt"], rtol=1e-9)
     np.testing.assert_allclose(again["grid_import"], rolling["grid_import"], atol=1e-4)
+
+
+def test_offshore_wind_from_inland_weather_is_warned(caplog: pytest.LogCaptureFixture) -> None:
+    """Offshore wind without offwind.weather uses the site's weather: at Greensboro (inland)
+    that is a capacity factor of a few percent, which the LP would build tens of GW of."""
+    from gridtwin.config import load_study
+    from gridtwin.inputs import capacity_factors
+
+    study = load_study(ROOT / "studies" / "default.yaml",
+                       overrides=["technologies.extendable=[offwind, battery]"])  # fmt: skip
+    weather = open_weather(ROOT / "weather" / "greensboro_tmy3.nc")
+    with caplog.at_level("WARNING", logger="gridtwin.study"):
+        cfs = capacity_factors(study.config, weather)
+    assert float(cfs["offwind"].mean()) < 0.1
+    warned = [r.getMessage() for r in caplog.records if "offwind.weather" in r.getMessage()]
+    assert len(warned) == 1 and "capacity factor of 0.0" in warned[0]
