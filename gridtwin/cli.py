@@ -104,6 +104,7 @@ def run(
     from gridtwin.config import load_study
     from gridtwin.study import run_study
 
+    out: Path | None = output
     try:
         if study == DEFAULT_STUDY and not study.is_file():
             raise ConfigError(
@@ -144,6 +145,10 @@ def run(
             ds = run_study(loaded, output=out, progress=progress)
     except GridTwinError as exc:
         raise fail(exc) from None
+    except KeyboardInterrupt:
+        earlier = f"; the earlier {out} is intact" if out is not None and out.exists() else ""
+        console.print(f"[yellow]interrupted[/]: nothing was written{earlier}")
+        raise typer.Exit(130) from None
     _print_summary(ds, out)
 
 

@@ -88,6 +88,11 @@ def _check_files(cfg: StudyConfig, source: str) -> None:
     if isinstance(cfg.weather.path, list) and not cfg.weather.path:
         raise ConfigError(f"{source}: field 'weather.path': the list of weather files is empty")
     for field, path in input_files(cfg).items():
+        if path.is_dir():
+            raise ConfigError(
+                f"{source}: field '{field}': {path} is a folder, not a file; give the file's "
+                "path (relative to the study file or absolute)"
+            )
         if not path.is_file():
             raise ConfigError(
                 f"{source}: field '{field}': file not found: {path}; "
@@ -331,6 +336,8 @@ def load_study(path: str | Path, overrides: Sequence[str] = ()) -> Study:
         If the file is missing or invalid (see :func:`parse_study`).
     """
     p = Path(path)
+    if p.is_dir():
+        raise ConfigError(f"{p}: is a folder; give the path of a study YAML file in it")
     if not p.is_file():
         raise ConfigError(f"{p}: study file not found; give the path of a study YAML file")
     try:

@@ -534,3 +534,11 @@ def test_impossible_dates_are_yaml_errors_at_their_line(tmp_path: Path, date: st
     body = f"campus: {{buildout: [{{date: {date}, it_capacity: 500}}]}}\n"
     with pytest.raises(ConfigError, match=rf"malformed YAML at line 8, .*'{date}' is not a date"):
         load_study(_study(tmp_path, body))
+
+
+def test_a_folder_given_for_a_file_is_named_as_a_folder(tmp_path: Path) -> None:
+    """'weather.path: ..' or 'gridtwin run .' used to say 'file not found' for a folder."""
+    with pytest.raises(ConfigError, match=r"field 'weather\.path': .* is a folder, not a file"):
+        load_study(_study(tmp_path, ""), overrides=[f"weather.path={tmp_path.as_posix()}"])
+    with pytest.raises(ConfigError, match=r": is a folder; give the path of a study YAML file"):
+        load_study(tmp_path)

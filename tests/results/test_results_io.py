@@ -272,3 +272,35 @@ def test_full_disk_gives_one_line_and_keeps_the_earlier_file(
     assert message.endswith("nothing was changed and the earlier file is intact")
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["r.nc"]
+
+
+def test_ctrl_c_during_run_says_so_and_keeps_the_earlier_file(
+    short_study: Path, small_result: xr.Dataset
+) -> None:
+    """Ctrl-C while a study runs: one 'interrupted' line, exit 130, the earlier result left
+    as it was (the write is atomic)."""
+    import os
+    import signal
+
+    study = short_study / "s.yaml"
+    study.write_text("name: s\nweather:\n  path: week.nc\n" + POI)
+    out = short_study / "out.nc"
+    write_results(small_result, out)
+    before = out.read_bytes()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gridtwin", "run", str(study), "-o", str(out)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=short_study,
+        start_new_session=True,
+    )  # fmt: skip
+    assert proc.stdout is not None
+    for line in proc.stdout:  # the first finished stage: past the imports
+        if "✓" in line:
+            break
+    os.killpg(proc.pid, signal.SIGINT)
+    rest, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 130, (rest, stderr)
+    assert "Traceback" not in stderr
+    assert f"interrupted: nothing was written; the earlier {out} is intact" in " ".join(
+        rest.split()
+    )
+    assert out.read_bytes() == before
