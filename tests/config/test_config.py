@@ -542,3 +542,16 @@ def test_a_folder_given_for_a_file_is_named_as_a_folder(tmp_path: Path) -> None:
         load_study(_study(tmp_path, ""), overrides=[f"weather.path={tmp_path.as_posix()}"])
     with pytest.raises(ConfigError, match=r": is a folder; give the path of a study YAML file"):
         load_study(tmp_path)
+
+
+def test_yaml_merge_keys_work(tmp_path: Path) -> None:
+    """'<<: *anchor' (YAML merge keys) failed with "could not determine a constructor"; the
+    fields given next to it override the merged ones."""
+    body = (
+        "sweep:\n  scenarios:\n"
+        "    - {name: a, set: &base {policy.cfe_target: 0.8, poi.p_nom: 1000}}\n"
+        "    - {name: b, set: {<<: *base, poi.p_nom: 1200}}\n"
+    )
+    sweep = load_study(_study(tmp_path, body)).config.sweep
+    assert sweep is not None and sweep.scenarios is not None
+    assert sweep.scenarios[1].set == {"policy.cfe_target": 0.8, "poi.p_nom": 1200}
