@@ -81,6 +81,11 @@ def format_validation_error(source: str, err: ValidationError) -> str:
     fields = _field_names()
     errors = err.errors()
     first = errors[0]
+    loc = _where_and_what(first, fields)[0]
+    if loc.rsplit(".", 1)[-1] in SERIES_FIELDS and isinstance(first.get("input"), dict):
+        # a file reference {path, column, ...}: its own error, not "expected a number"
+        inside = [e for e in errors if _where_and_what(e, fields)[0].startswith(f"{loc}.")]
+        first = inside[0] if inside else first
     kind = first["type"]
     loc, text, show = _where_and_what(first, fields)
     last = loc.rsplit(".", 1)[-1]

@@ -555,3 +555,18 @@ def test_yaml_merge_keys_work(tmp_path: Path) -> None:
     sweep = load_study(_study(tmp_path, body)).config.sweep
     assert sweep is not None and sweep.scenarios is not None
     assert sweep.scenarios[1].set == {"policy.cfe_target": 0.8, "poi.p_nom": 1200}
+
+
+@pytest.mark.parametrize(
+    ("value", "pattern"),
+    [
+        ("{path: p.csv, column: usd, utc_offset_h: 99}",
+         r"field 'poi\.import_price\.utc_offset_h': Input should be less than or equal to 14"),
+        ("{path: p.csv, colum: usd}", r"field 'poi\.import_price\.column' is required"),
+        ("abc", r"field 'poi\.import_price': expected a number within"),
+    ],
+)  # fmt: skip
+def test_a_bad_series_reference_names_its_own_field(value: str, pattern: str) -> None:
+    """A file reference with a bad field was reported as 'expected a number'."""
+    with pytest.raises(ConfigError, match=pattern):
+        load_study(DEFAULT, overrides=[f"poi.import_price={value}"])
