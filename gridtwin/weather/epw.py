@@ -81,6 +81,7 @@ def read_epw(path: str | Path, reference_year: int = 2019) -> xr.Dataset:
     except OSError as exc:
         raise DataError(f"{p}: cannot read the file ({exc})") from None
     check_epw_text(p, text)  # empty, truncated, gapped or malformed: one line naming the line
+    _check_location(p, text)
     try:
         df, meta = pvlib.iotools.read_epw(io.StringIO(text))
     except (ValueError, KeyError, IndexError, TypeError) as exc:
@@ -92,6 +93,12 @@ def read_epw(path: str | Path, reference_year: int = 2019) -> xr.Dataset:
     for col, (name, scale, missing) in _COLUMNS.items():
         values = df[col].to_numpy(dtype=float)
         coded = (values >= missing) & np.isfinite(values)  # 'inf' is no missing code
+        if name.startswith("temp_") and coded.mean() > 0.5 and _kelvin(values[coded]):
+            raise DataError(
+                f"{p}: '{name}' ({col}) holds {np.nanmin(values):.1f} .. "
+                f"{np.nanmax(values):.1f}, which looks like Kelvin; EPW temperatures are in "
+                "degC (99.9 is the missing code): subtract 273.15"
+            )
         table[name] = np.where(coded, np.nan, values * scale)
     starts = df.index.tz_localize(None)
     typical = starts.year.nunique() > 1
@@ -122,10 +129,53 @@ def read_epw(path: str | Path, reference_year: int = 2019) -> xr.Dataset:
     )
 
 
+#: Numeric fields of the EPW LOCATION line (0-based position) and their range.
+_LOCATION_FIELDS = {
+    6: ("latitude [deg]", -90.0, 90.0),
+    7: ("longitude [deg]", -180.0, 180.0),
+    8: ("time zone [h from UTC]", -12.0, 14.0),
+    9: ("elevation [m]", -500.0, 9000.0),
+}
+
+
+def _check_location(p: Path, text: str) -> None:
+    """The LOCATION line's latitude, longitude, time zone and elevation: present, numbers,
+    in range (pvlib otherwise stops on "could not convert string to float: ''")."""
+    fields = text.split("\n", 1)[0].strip().split(",")
+    for i, (what, low, high) in _LOCATION_FIELDS.items():
+        raw = fields[i].strip() if i < len(fields) else ""
+        try:
+            value = float(raw)
+        except ValueError:
+            value = float("nan")
+        if not low <= value <= high:
+            raise DataError(
+                f"{p}: line 1 (LOCATION), field {i + 1} ({what}) is {raw!r}; give a number "
+                f"in [{low:g}, {high:g}]"
+            )
+
+
+def _kelvin(values: np.ndarray) -> bool:
+    """Values of a temperature column that sit where Kelvin would [K]: 200 .. 340."""
+    return bool(values.size and np.all((values > 200.0) & (values < 340.0)))
+
+
 def _decoded(path: Path) -> tuple[str, str]:
     """The file's text and its encoding: UTF-8, else Latin-1 (station names with accents in
-    many European EPW files are Latin-1 or Windows-1252; every byte decodes in Latin-1)."""
+    many European EPW files are Latin-1 or Windows-1252; every byte decodes in Latin-1).
+
+    Raises
+    ------
+    DataError
+        The file is UTF-16 or UTF-32 (a byte-order mark, or NUL bytes between the characters
+        as editors on Windows save "Unicode" text).
+    """
     raw = path.read_bytes()
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in raw[:200]:
+        raise DataError(
+            f"{path}: the file is UTF-16 or UTF-32 text; save it as UTF-8 (or Latin-1) and "
+            "read it again"
+        )
     try:
         return raw.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:

@@ -123,7 +123,15 @@ def test_pvgis_out_of_range_is_refused(shared_data: Path, tmp_path: Path, var, f
 
 @pytest.mark.parametrize(
     ("value", "pattern"),
-    [("152.3", r"'latitude' = 152.3 deg is outside \[-90, 90\]"), ("-95", "'latitude' = -95")],
+    [
+        (
+            "152.3",
+            r"line 1 \(LOCATION\), field 7 \(latitude \[deg\]\) is '152\.3'; give a number "
+            r"in \[-90, 90\]",
+        ),
+        ("-95", r"field 7 \(latitude \[deg\]\) is '-95'"),
+        ("", r"field 7 \(latitude \[deg\]\) is ''; give a number"),
+    ],
 )
 def test_epw_latitude_outside_range_is_refused(shared_data: Path, tmp_path: Path, value, pattern):
     lines = (shared_data / "weather" / EPW).read_bytes().decode("latin-1").split("\r\n")
@@ -233,3 +241,24 @@ def test_era5_path_goes_through_the_same_check(tmp_path: Path):
     with pytest.raises(DataError, match=r"era5\.nc: variable 'temp_air' is outside") as err:
         read_era5(path, latitude=LAT, longitude=LON)
     _one_line(err)
+
+
+def test_epw_in_kelvin_or_utf16_or_without_time_zone_says_so(shared_data: Path, tmp_path: Path):
+    """Three EPW slips that gave a misleading line: temperatures in Kelvin (read as the 99.9
+    missing code: "no values"), a UTF-16 file ("not an EPW LOCATION line") and an empty time
+    zone field (pvlib's "could not convert string to float: ''")."""
+    src = shared_data / "weather" / EPW
+    kelvin = edit_epw(src, tmp_path / "k.epw", EPW_FIELD["temp_air"],
+                      lambda v: f"{float(v) + 273.15:.1f}")  # fmt: skip
+    with pytest.raises(DataError, match=r"k\.epw: 'temp_air' .* looks like Kelvin; .*subtract"):
+        read(kelvin)
+    text = src.read_text(encoding="latin-1")
+    (tmp_path / "u.epw").write_text(text, encoding="utf-16")
+    with pytest.raises(DataError, match=r"u\.epw: the file is UTF-16 or UTF-32 text; save it"):
+        read(tmp_path / "u.epw")
+    head, rest = text.split("\n", 1)
+    fields = head.split(",")
+    fields[8] = ""
+    (tmp_path / "tz.epw").write_text(",".join(fields) + "\n" + rest, encoding="latin-1")
+    with pytest.raises(DataError, match=r"line 1 \(LOCATION\), field 9 \(time zone \[h from UTC\]"):
+        read(tmp_path / "tz.epw")
