@@ -99,11 +99,22 @@ def _is_netcdf(head: bytes) -> bool:
     return head.startswith((b"CDF\x01", b"CDF\x02", b"\x89HDF\r\n\x1a\n"))
 
 
+#: Variable and dimension names of an ERA5 download (Copernicus CDS short names).
+_ERA5_NAMES = frozenset({"ssrd", "t2m", "d2m", "u10", "v10", "u100", "v100", "sp", "valid_time"})
+
+
 def _open_netcdf(path: Path, reference_year: int) -> xr.Dataset:
     try:
         return open_weather(path)
     except DataError as exc:
-        raise DataError(f"{exc} (an ERA5 download? read it with format='era5')") from None
+        try:
+            with xr.open_dataset(path) as raw:
+                names = {str(n) for n in (*raw.variables, *raw.dims)}
+        except (OSError, ValueError):
+            names = set()
+        if names & _ERA5_NAMES:  # the hint only where it helps
+            raise DataError(f"{exc} (an ERA5 download: read it with format='era5')") from None
+        raise
 
 
 #: Supported formats. ``reference_year`` is used by typical-year formats only.
