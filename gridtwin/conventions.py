@@ -299,3 +299,10 @@ RESERVED_NAMES = frozenset(
         "offsite_sale",
     }
 )
+
+
+def lat_lon(latitude: float, longitude: float) -> str:
+    """A site as ``"40.530 N, 108.540 W"`` (degrees, hemispheres spelled out)."""
+    ns = "N" if latitude >= 0 else "S"
+    ew = "E" if longitude >= 0 else "W"
+    return f"{abs(latitude):.3f} {ns}, {abs(longitude):.3f} {ew}"

@@ -25,6 +25,7 @@ import xarray as xr
 from rich.table import Table
 
 from gridtwin.console import console, fail
+from gridtwin.conventions import lat_lon
 from gridtwin.exceptions import ConfigError, GridTwinError
 
 logger = logging.getLogger(__name__)
@@ -61,7 +62,7 @@ def summarise(ds: xr.Dataset) -> dict[str, str]:
     ghi = np.asarray(ds["ghi"].values, dtype=float)
     annual = ghi.sum() / 1000.0 if hours in _YEAR_HOURS else ghi.mean() * 8.76
     name = str(ds.attrs.get("site_name", "") or ds.attrs.get("title", "")).strip()
-    site = f"{float(ds.attrs['latitude']):.3f} N, {float(ds.attrs['longitude']):.3f} E"
+    site = lat_lon(float(ds.attrs["latitude"]), float(ds.attrs["longitude"]))
     if "altitude" in ds.attrs:
         site += f", {float(ds.attrs['altitude']):.0f} m"
     filled = {

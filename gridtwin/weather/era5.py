@@ -56,7 +56,7 @@ import pvlib
 import xarray as xr
 
 from gridtwin.campus.psychrometrics import relative_humidity_from_dew_point
-from gridtwin.conventions import CF_CONVENTIONS, annotate
+from gridtwin.conventions import CF_CONVENTIONS, annotate, lat_lon
 from gridtwin.exceptions import DataError
 from gridtwin.weather.canonical import span_text, validate_weather
 
@@ -457,7 +457,7 @@ def _attributes(paths: list[Path], lat: float, lon: float) -> dict[str, object]:
     """Global attributes of an ERA5 weather set: provenance and the time conventions."""
     return dict(
         Conventions=CF_CONVENTIONS,
-        title=f"ERA5 hourly reanalysis, grid cell {lat:.3f} N {lon:.3f} E",
+        title=f"ERA5 hourly reanalysis, grid cell {lat_lon(lat, lon)}",
         latitude=lat,
         longitude=lon,
         source=f"{', '.join(p.name for p in paths)}, ERA5 single levels via gridtwin.weather.era5",

@@ -229,7 +229,10 @@ def _optional_albedo(
         f"missing or outside (0, 1] in {int((~fractions).sum())} of {len(values)} rows of the "
         "file: the PV model's solar.albedo is used"
     )
-    logger.warning("%s: albedo %s", source, note)
+    # a file without albedo in any row (most EPW and PVGIS files) is the common case: said
+    # in the albedo_source attribute and at INFO; a partly unusable column is warned
+    level = logging.INFO if not fractions.any() else logging.WARNING
+    logger.log(level, "%s: albedo %s", source, note)
     return frame.drop(columns="albedo"), note
 
 

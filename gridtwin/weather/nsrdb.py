@@ -27,6 +27,7 @@ import pandas as pd
 import pvlib
 import xarray as xr
 
+from gridtwin.conventions import lat_lon
 from gridtwin.exceptions import DataError
 from gridtwin.weather.normalise import CANONICAL_COLUMNS, normalise
 
@@ -98,7 +99,7 @@ def read_nsrdb(path: str | Path, reference_year: int = 2019) -> xr.Dataset:
     )
     lat, lon = float(meta["latitude"]), float(meta["longitude"])
     attrs: dict[str, Any] = {
-        "title": f"NSRDB {'typical year' if typical else 'weather year'}, {lat} N {lon} E",
+        "title": f"NSRDB {'typical year' if typical else 'weather year'}, {lat_lon(lat, lon)}",
         "latitude": lat,
         "longitude": lon,
         "altitude": float(meta["altitude"]),

@@ -27,6 +27,7 @@ import pandas as pd
 import pvlib
 import xarray as xr
 
+from gridtwin.conventions import lat_lon
 from gridtwin.exceptions import DataError
 from gridtwin.weather.normalise import normalise
 from gridtwin.weather.textcheck import check_pvgis_csv_text
@@ -123,7 +124,7 @@ def read_pvgis(path: str | Path, reference_year: int = 2019) -> xr.Dataset:
     lat, lon = float(loc["latitude"]), float(loc["longitude"])
     radiation_db = meta.get("inputs", {}).get("meteo_data", {}).get("radiation_db", "")
     attrs: dict[str, Any] = {
-        "title": f"PVGIS typical meteorological year, {lat:.3f} N {lon:.3f} E",
+        "title": f"PVGIS typical meteorological year, {lat_lon(lat, lon)}",
         "latitude": lat,
         "longitude": lon,
         "altitude": float(loc["elevation"]),

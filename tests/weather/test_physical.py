@@ -262,3 +262,10 @@ def test_epw_in_kelvin_or_utf16_or_without_time_zone_says_so(shared_data: Path, 
     (tmp_path / "tz.epw").write_text(",".join(fields) + "\n" + rest, encoding="latin-1")
     with pytest.raises(DataError, match=r"line 1 \(LOCATION\), field 9 \(time zone \[h from UTC\]"):
         read(tmp_path / "tz.epw")
+
+
+def test_sites_are_written_with_their_hemispheres() -> None:
+    from gridtwin.conventions import lat_lon
+
+    assert lat_lon(40.53, -108.54) == "40.530 N, 108.540 W"  # was "-108.540 E"
+    assert lat_lon(-33.9, 18.4) == "33.900 S, 18.400 E"
