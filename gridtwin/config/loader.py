@@ -147,6 +147,9 @@ _UniqueKeyLoader.add_implicit_resolver(
 )
 
 
+#: Prefix of top-level keys that are not study fields but hold YAML anchors, e.g.
+#: ``x-grid: &grid {p_nom: 1500, import_price: 75}`` then ``poi: {<<: *grid, ...}``.
+EXTENSION_PREFIX: Final = "x-"
 #: Most values a study file may expand to, aliases counted at every use [-]: a study with
 #: a large sweep has a few thousand; an alias "bomb" (nested anchors, each used many times)
 #: reaches billions and would exhaust memory when the study is validated.
@@ -290,6 +293,11 @@ def parse_study(
     ------
     ConfigError
         Malformed YAML, unknown or missing fields, invalid values, or missing input files.
+
+    Notes
+    -----
+    Top-level keys starting with ``x-`` are skipped: they hold YAML anchors to merge into
+    the study's sections (``x-grid: &grid {...}`` then ``poi: {<<: *grid, p_nom: 1200}``).
     """
     try:
         raw = _load_yaml(text)
@@ -304,6 +312,9 @@ def parse_study(
         raise ConfigError(
             f"{source}: a study must be a YAML mapping of sections (name, weather, ...)"
         )
+    # top-level keys starting with 'x-' hold YAML anchors for reuse (as in docker-compose
+    # files); they are not study fields
+    raw = {k: v for k, v in raw.items() if not str(k).startswith(EXTENSION_PREFIX)}
     for item in overrides:
         apply_override(raw, item)
     if overrides:

@@ -93,6 +93,8 @@ def format_validation_error(source: str, err: ValidationError) -> str:
     got = f" (got {value!r})" if show else ""
     if kind == "extra_forbidden":
         hint = "; remove it or check its spelling (fields are documented in gridtwin/config/)"
+        if "." not in loc:
+            hint += "; a top-level key that only holds YAML anchors must start with 'x-'"
         msg = f"unknown field '{loc}'"
     elif kind == "missing":
         hint = "; add it"

@@ -97,6 +97,11 @@ keeps the others. Unknown fields are errors. Units are in each description;
 money is in the study `currency` of its `currency_year`. A field marked
 **required** must be given; every other field has the default shown.
 
+YAML anchors and merge keys work; a top-level key starting with `x-` is not a
+field but a place to keep anchors (`x-grid: &grid {p_nom: 1500, import_price:
+75}`, then `poi: {<<: *grid, grid_cfe_share: 0.45}`). A file that expands to
+more than 100 000 values once its aliases are expanded is refused.
+
 This page is generated from the validation schema itself
 (`python -m gridtwin.config.reference docs/reference/study.md`), and a test
 fails when it is out of date, so it cannot drift from what `gridtwin run`

@@ -555,6 +555,20 @@ def test_yaml_merge_keys_work(tmp_path: Path) -> None:
     sweep = load_study(_study(tmp_path, body)).config.sweep
     assert sweep is not None and sweep.scenarios is not None
     assert sweep.scenarios[1].set == {"policy.cfe_target": 0.8, "poi.p_nom": 1200}
+    # anchors kept under a top-level 'x-' key (not a study field), merged into a section
+    weather = (ROOT / "weather" / "greensboro_tmy3.nc").as_posix()
+    path = tmp_path / "held.yaml"
+    path.write_text(
+        f"name: t\nweather: {{path: {weather}}}\n"
+        "x-defaults: &d {p_nom: 100, import_price: 70, grid_cfe_share: 0.4}\n"
+        "poi: {<<: *d, p_nom: 1200}\n",
+        encoding="utf-8",
+    )
+    poi = load_study(path).config.poi
+    assert (poi.p_nom, poi.import_price) == (1200.0, 70.0)
+    path.write_text(path.read_text().replace("x-defaults", "defaults"), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"unknown field 'defaults'.* must start with 'x-'"):
+        load_study(path)
 
 
 @pytest.mark.parametrize(
