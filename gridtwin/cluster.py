@@ -146,13 +146,42 @@ def dask_client(workers: int, scheduler: str | None = None) -> Iterator[Any]:
         finally:
             client.close()
     except KeyboardInterrupt:
-        _abandon_clusters()  # Ctrl-C while the workers start: no atexit traceback from dask
+        if cluster is not None:  # Ctrl-C: the workers ignore it and finish their task first
+            _stop_local_workers()
+            with suppress(Exception):
+                cluster.close(timeout=2)
+        _abandon_clusters()  # no atexit traceback from dask for a cluster half closed
         raise
     finally:
-        if cluster is not None:
+        if cluster is not None and cluster.status.name != "closed":
             with suppress(Exception):
                 cluster.close(timeout=CLOSE_TIMEOUT)
         quiet.setLevel(previous)
+
+
+def _stop_local_workers() -> None:
+    """Terminate this process's dask worker processes (not multiprocessing's resource
+    tracker): on Ctrl-C a scenario in progress is abandoned, as a sweep resumes anyway."""
+    import psutil
+
+    workers = [
+        child
+        for child in psutil.Process().children(recursive=True)
+        if "resource_tracker" not in " ".join(_cmdline(child))
+    ]
+    for child in workers:
+        with suppress(psutil.Error):
+            child.terminate()
+    psutil.wait_procs(workers, timeout=3)
+
+
+def _cmdline(process: Any) -> list[str]:
+    import psutil
+
+    try:
+        return list(process.cmdline())
+    except psutil.Error:
+        return []
 
 
 def _abandon_clusters() -> None:

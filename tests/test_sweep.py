@@ -352,11 +352,11 @@ def test_names_overrides_and_duplicates_are_checked(tmp_path: Path, weather: Pat
 def test_ctrl_c_prints_the_interrupted_line_and_nothing_else(tmp_path: Path, weather: Path) -> None:
     """Ctrl-C in a terminal reaches every process of the foreground group, dask's workers
     included: only the gridtwin process may answer, with its one line and exit code 130."""
-    text = HEAD + "sweep:\n  zip:\n    policy.cfe_target: [0.5, 0.6, 0.7, 0.8, 0.85, 0.9]\n"
+    text = HEAD + "sweep:\n  zip:\n    policy.cfe_target: [0.5, 0.6, 0.7]\n"
     path = study_file(tmp_path, weather, text)
     out = tmp_path / "out.nc"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "gridtwin", "sweep", str(path), "-o", str(out), "--workers", "2"],
+        [sys.executable, "-m", "gridtwin", "sweep", str(path), "-o", str(out), "--workers", "1"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         start_new_session=True,
