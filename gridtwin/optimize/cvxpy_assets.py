@@ -28,13 +28,16 @@ def periods_matrix(problem: SystemProblem) -> sp.csr_array:
     return sp.csr_array((problem.snapshot_weights, (group, np.arange(n_time))), shape=shape)
 
 
-def within_budget(problem: SystemProblem, energy: cp.Expression, budget: float) -> cp.Constraint:
+def within_budget(periods: sp.csr_array, energy: cp.Expression, budget: float) -> cp.Constraint:
     """A horizon budget applied to each weather year on its own: ``sum_(t in k) w_t x_t <=
-    budget x share_k`` for every period ``k`` (:meth:`SystemProblem.budget_shares`).
+    budget x share_k`` for every period ``k``, ``share_k`` its hours over the horizon's
+    (as :meth:`SystemProblem.budget_shares`).
 
-    ``energy`` is the hourly quantity (power [MW] or a per-hour rate), shape (n_time,).
+    ``periods`` is :func:`periods_matrix`; ``energy`` the hourly quantity (power [MW] or a
+    per-hour rate), shape (n_time,).
     """
-    return periods_matrix(problem) @ energy <= budget * problem.budget_shares()[1]
+    hours = np.asarray(periods.sum(axis=1)).ravel()
+    return periods @ energy <= budget * hours / hours.sum()
 
 
 def difference(n_time: int, cyclic: bool) -> sp.csr_array:
@@ -79,14 +82,16 @@ def flexibility(
     step = difference(n_time, cyclic=False)  # the first hour ramps from s_(-1)
     before = np.zeros(n_time)
     before[0] = initial_shift
+    ramp = problem.ramp_limit()
     constraints += [
         window @ shift == 0,
-        step @ shift - before <= problem.ramp_limit(),
-        step @ shift - before >= -problem.ramp_limit(),
+        step @ shift - before <= ramp,
+        step @ shift - before >= -ramp,
         window @ curtail <= flex.curtail_window_energy_max,
     ]
     if np.isfinite(flex.curtail_energy_max):
-        constraints.append(within_budget(problem, curtail, flex.curtail_energy_max))
+        periods = periods_matrix(problem)
+        constraints.append(within_budget(periods, curtail, flex.curtail_energy_max))
     cost = flex.shift_cost * (w @ recover) + flex.curtail_cost * (w @ curtail)
     return shift, cost
 

@@ -243,7 +243,7 @@ def _define_generators(rows: _Rows) -> None:
         else:
             p = cp.Variable(n_time, name=f"{g.name}_p", bounds=[zeros, g.capacity_factor * p_nom])
         if np.isfinite(g.e_sum_max):
-            rows.constraints.append(within_budget(problem, p, g.e_sum_max))
+            rows.constraints.append(within_budget(rows.periods, p, g.e_sum_max))
         if g.marginal_cost:
             rows.cost.append(g.marginal_cost * (w @ p))
         if g.clean and not g.offsite:
@@ -313,12 +313,14 @@ def _define_budgets(rows: _Rows) -> None:
     problem, model = rows.problem, rows.model
     assert model.grid_export is not None and model.grid_import is not None
     if problem.export_limit is not None:
-        rows.constraints.append(within_budget(problem, model.grid_export, problem.export_limit))
+        rows.constraints.append(
+            within_budget(rows.periods, model.grid_export, problem.export_limit)
+        )
     if problem.emissions_cap is not None:
         co2 = [cp.multiply(problem.poi.co2_intensity(len(rows.w)), model.grid_import)]
         co2 += [g.co2_intensity * model.p[g.name] for g in problem.generators
                 if g.co2_intensity > 0]  # fmt: skip
-        rows.constraints.append(within_budget(problem, total(co2), problem.emissions_cap))
+        rows.constraints.append(within_budget(rows.periods, total(co2), problem.emissions_cap))
 
 
 def _define_objective(rows: _Rows, maximise_cfe: bool, cfe_price: float | None) -> Model:
