@@ -15,11 +15,13 @@ from typing import Annotated
 
 import typer
 import xarray as xr
+from rich.markup import escape
 
 from gridtwin import __version__
 from gridtwin.console import console, fail
 from gridtwin.exceptions import ConfigError, GridTwinError
 from gridtwin.grid.cli import grid_app
+from gridtwin.optimize.progress import listen as solver_listen
 from gridtwin.weather.cli import weather_app
 
 app = typer.Typer(
@@ -130,19 +132,28 @@ def run(
         )
         timings: dict[str, float] = {}
         starts: dict[str, float] = {}
+        current = ["Starting"]
         with console.status("Starting", spinner="dots") as status:
 
             def progress(stage: str, event: str) -> None:
                 if event == "start":
                     starts[stage] = time.perf_counter()
-                    status.update(labels.get(stage, stage) + " ...")
+                    current[0] = labels.get(stage, stage)
+                    status.update(current[0] + " ...")
                 else:
                     timings[stage] = time.perf_counter() - starts[stage]
                     console.print(
                         f"[green]✓[/] {labels.get(stage, stage)} [dim]({timings[stage]:.1f} s)[/]"
                     )
 
-            ds = run_study(loaded, output=out, progress=progress)
+            def solver_progress(summary: str) -> None:  # from the solver's log reader thread
+                status.update(f"{current[0]} ... [dim]{escape(summary)}[/]")
+
+            stop_listening = solver_listen(solver_progress)
+            try:
+                ds = run_study(loaded, output=out, progress=progress)
+            finally:
+                stop_listening()
     except GridTwinError as exc:
         raise fail(exc) from None
     except KeyboardInterrupt:

@@ -14,8 +14,8 @@ The same LP as the PyPSA backend, term for term (equations in :mod:`gridtwin.opt
   ``s_t = recover_t - defer_t``), zero net shift per window (sparse window-sum matrix),
   ``|s_t - s_(t-1)| <= ramp_max_t`` with ``s_(-1) = 0``, ``0 <= c_t <= curtail_max_t`` with
   horizon and window energy budgets;
-* the site balance every hour; the hourly CFE constraint with ``+ cfe_target * sum_t c_t``,
-  one row per CFE period (year of stacked years);
+* the site balance every hour; the hourly CFE constraint with ``+ cfe_target * sum_t (c_t -
+  s_t)`` (the target is on the load served), one row per CFE period (year of stacked years);
 * every energy term weighted by the snapshot weight (aggregated problems), a separate
   discharge capacity where the storage has one, ``e_nom = max_hours * p_nom_discharge``,
   monthly import peaks for the demand charge, and the credit of negative prices on
@@ -290,7 +290,9 @@ def _define_demand(rows: _Rows, initial_shift: float) -> cp.Expression | np.ndar
         return problem.load
     shift, flex_cost = flexibility(problem, rows.model, rows.constraints, initial_shift)
     rows.cost.append(flex_cost)
-    rows.clean.append(problem.cfe_target * (rows.periods @ rows.model.curtail))
+    # the target applies to the load served in each CFE period: load moved from one period
+    # into another (a shifting window across a year's end) changes both periods' demand
+    rows.clean.append(problem.cfe_target * (rows.periods @ (rows.model.curtail - shift)))
     demand: cp.Expression = problem.load + shift - rows.model.curtail
     return demand
 

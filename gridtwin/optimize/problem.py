@@ -24,7 +24,8 @@ variable cost plus grid energy cost minus export revenue plus demand charges (pl
   carbon-free electricity procurement", Zenodo doi:10.5281/zenodo.5874413), in every CFE
   period (the horizon, or each year of stacked years):
   ``sum_t w_t [sum_clean p + discharge - charge - export + cfe_t * import_t] >= x * sum_t w_t
-  load_t``.
+  served_t``, with ``served_t`` the load after shifting and curtailment (the load the
+  period actually served: load moved across a period's end counts where it is served).
 
 ``w_t`` is the snapshot weight (hours; 1 at full resolution).
 
@@ -298,7 +299,7 @@ class SystemProblem:
     matching : {"hourly", "annual"}
         ``hourly`` (24/7): clean energy counts only in the hour it is used, exports are
         subtracted; ``annual`` (volumetric matching): all clean generation counts, exported or
-        not. In both the target is ``cfe_target x sum_t load_t``.
+        not. In both the target is ``cfe_target x sum_t served_t`` (the load served).
     export_limit : float or None
         Largest energy exported at the POI over the horizon [MWh]; ``None`` for no limit.
     emissions_cap : float or None
