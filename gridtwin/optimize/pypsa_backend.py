@@ -281,12 +281,16 @@ def _extra_functionality(
         if maximise_cfe:
             m.objective = -1.0 * _cfe_expression(problem, pick).sum()
         elif problem.cfe_target > 0:  # no target: storage losses must not make "clean" < 0
-            lhs = _non_clean_expression(problem, pick)
             load = np.bincount(problem.cfe_groups(), problem.snapshot_weights * problem.load)
-            allowed = xr.DataArray(
-                (1.0 - problem.cfe_target) * load, coords={"period": lhs.indexes["period"]}
-            )
-            m.add_constraints(lhs <= allowed, name="cfe-hourly")
+            if _every_hour_clean(problem):  # a forcing row that presolve removes
+                lhs = _non_clean_expression(problem, pick)
+                m.add_constraints(lhs <= 0.0, name="cfe-hourly")
+            else:
+                lhs = _cfe_expression(problem, pick)
+                target = xr.DataArray(
+                    problem.cfe_target * load, coords={"period": lhs.indexes["period"]}
+                )
+                m.add_constraints(lhs >= target, name="cfe-hourly")
 
     return hook
 
@@ -321,41 +325,37 @@ def _cfe_expression(problem: SystemProblem, pick: Callable[[str, str], Any]) -> 
     return linopy.merge(terms)
 
 
-def _non_clean_expression(problem: SystemProblem, pick: Callable[[str, str], Any]) -> Any:
-    """The hourly CFE row's left-hand side written on the supply that is not clean, per CFE
-    period [MWh] on dimension ``period``: ``non-clean <= (1 - target) x load`` instead of
-    ``clean >= target x served`` (:func:`_cfe_expression`).
+def _every_hour_clean(problem: SystemProblem) -> bool:
+    """Whether the hourly CFE row is stated on the non-clean supply
+    (:func:`_non_clean_expression`): at a 100 % hourly target."""
+    return problem.cfe_target >= 1.0 and problem.matching == "hourly"
 
-    The target is on the load served, ``served = load - deferred - recovered - curtailed``
-    (PyPSA signs: deferred >= 0, recovered <= 0). Summing the power balance of every site bus
-    (lossless linear flow: branch flows cancel) over a period gives ``served - clean = sum_t
-    w_t [non-clean generation + (1 - cfe_t) import]``, plus, for annual matching, exports and
-    offsite sales (both <= 0: sold clean energy counts there). So ``clean >= target x served``
-    is ``non-clean + (1 - cfe) import + (1 - target) (deferred + recovered + curtailed) <= (1 -
-    target) x load``. Storage, clean generation and offsite deliveries cancel: about 3 terms
-    per hour instead of 9. At a 100 % target the right-hand side is 0 and every term left is
-    >= 0, so HiGHS's presolve fixes them all to zero (a forcing row) instead of the interior
-    point method meeting a dense row with no interior.
+
+def _non_clean_expression(problem: SystemProblem, pick: Callable[[str, str], Any]) -> Any:
+    """Supply that is not clean, per CFE period [MWh] on dimension ``period``: the left-hand
+    side of the hourly CFE row at a 100 % target, ``non-clean <= 0``.
+
+    Summing the power balance of every site bus over a period (lossless linear flow: branch
+    flows cancel) gives ``served - clean = sum_t w_t [non-clean generation + (1 - cfe_t)
+    import_t]`` for hourly matching: storage, clean generation, exports and offsite deliveries
+    cancel, and the load served (after shifting and curtailment) is what the target is on. So
+    ``clean >= 1 x served`` is ``non-clean <= 0``: every term is >= 0, and HiGHS's presolve
+    fixes them all to zero and drops the row (a forcing row), where the clean-supply form
+    (:func:`_cfe_expression`) is a dense row of 9 terms per hour without an interior, which
+    the interior point method meets head on. At targets below 100 % the clean-supply form is
+    kept: written on the non-clean supply (with ``(1 - target) x`` the flexibility terms) the
+    default study's LP made HiGHS's interior point method stop without progress.
     """
     idx = problem.snapshots
     w = xr.DataArray(problem.snapshot_weights, coords={"snapshot": idx})
     dirty = w * (1.0 - xr.DataArray(problem.poi.grid_cfe_share, coords={"snapshot": idx}))
     period = xr.DataArray(problem.cfe_groups(), coords={"snapshot": idx}, name="period")
-
-    def energy(var: str, name: str, weight: Any = w) -> Any:
-        return (weight * pick(var, name)).groupby(period).sum()
-
-    terms = [energy("Generator-p", "poi_import", dirty)]
-    terms += [energy("Generator-p", g.name) for g in problem.generators if not g.clean]
-    if problem.matching == "annual":
-        terms.append(energy("Generator-p", "poi_export"))
-        if problem.offsite:
-            terms.append(energy("Generator-p", "offsite_sale"))
-    if problem.flex is not None and problem.cfe_target < 1.0:
-        terms += [
-            (1.0 - problem.cfe_target) * energy("Generator-p", f"flex_{k}")
-            for k in ("curtail", "defer", "recover")
-        ]
+    terms = [(dirty * pick("Generator-p", "poi_import")).groupby(period).sum()]
+    terms += [
+        (w * pick("Generator-p", g.name)).groupby(period).sum()
+        for g in problem.generators
+        if not g.clean
+    ]
     return linopy.merge(terms)
 
 
@@ -425,14 +425,13 @@ def _negative_price_credit(
     m.add_objective(m.objective.expression + value, overwrite=True)
 
 
-def _cfe_price(n: pypsa.Network) -> float:
+def _cfe_price(n: pypsa.Network, problem: SystemProblem) -> float:
     """Shadow price of the hourly CFE constraint [currency MWh-1], mean over CFE periods.
 
-    linopy reports HiGHS's row duals as d objective / d right-hand side. The row is written on
-    the non-clean supply (``<= (1 - target) x load``, :func:`_non_clean_expression`), whose
-    right-hand side falls as the required clean supply rises, so the price is minus its dual,
-    >= 0 (the sign of cvxpy's ``dual_value`` of its ``clean >= target x load`` row). ``nan``
-    without the row (``cfe_target`` 0) or without duals.
+    linopy reports HiGHS's row duals as d objective / d right-hand side, so the dual of the
+    ``clean >= target x served`` row of this minimisation is >= 0 (the sign of cvxpy's
+    ``dual_value``); the 100 % row on the non-clean supply (``<= 0``) is its mirror image, so
+    its price is minus its dual. ``nan`` without the row (``cfe_target`` 0) or without duals.
     """
     try:  # the row's own dual: n.model.dual would join every constraint's duals
         dual = np.asarray(n.model.constraints["cfe-hourly"].dual, dtype=float)
@@ -440,7 +439,8 @@ def _cfe_price(n: pypsa.Network) -> float:
         return float("nan")
     if dual.size == 0 or not np.all(np.isfinite(dual)):
         return float("nan")
-    return float(-dual.mean())
+    sign = -1.0 if _every_hour_clean(problem) else 1.0
+    return float(sign * dual.mean())
 
 
 def _optimize(
@@ -593,7 +593,7 @@ def _extract(n: pypsa.Network, problem: SystemProblem, objective: float) -> Solu
         offsite_delivered=delivered,
         offsite_sold=sold,
         objective=objective,
-        cfe_price=_cfe_price(n),
+        cfe_price=_cfe_price(n, problem),
     )
 
 
