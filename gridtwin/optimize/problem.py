@@ -417,6 +417,16 @@ class SystemProblem:
             return np.zeros(len(self.snapshots), dtype=int)
         return weather_years(self.snapshots, self.poi.utc_offset_h, self.weights)[0]
 
+    def shift_crosses_periods(self) -> bool:
+        """Whether a load-shifting window spans two CFE periods, so that shifting moves load
+        served from one period into another (never without flexibility). Otherwise shifted
+        load sums to zero within each period and the CFE rows need not count it."""
+        if self.flex is None:
+            return False
+        window = self.window_index(self.flex.window_hours)
+        same_window = np.diff(window) == 0
+        return bool(np.any(np.diff(self.cfe_groups())[same_window] != 0))
+
     def period_labels(self) -> list[int]:
         """Local calendar year each CFE period starts in, length n_periods."""
         years = weather_years(self.snapshots, self.poi.utc_offset_h, self.weights)[1]

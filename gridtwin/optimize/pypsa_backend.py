@@ -318,9 +318,9 @@ def _cfe_expression(problem: SystemProblem, pick: Callable[[str, str], Any]) -> 
         terms.append(energy("Generator-p", "poi_export"))  # export is negative generation
     terms.append((cfe * pick("Generator-p", "poi_import")).groupby(period).sum())
     if problem.flex is not None:  # the target is on the load served (curtailed, shifted)
+        moved = ("defer", "recover") if problem.shift_crosses_periods() else ()
         terms += [
-            problem.cfe_target * energy("Generator-p", f"flex_{k}")
-            for k in ("curtail", "defer", "recover")
+            problem.cfe_target * energy("Generator-p", f"flex_{k}") for k in ("curtail", *moved)
         ]
     return linopy.merge(terms)
 

@@ -48,6 +48,7 @@ def test_windows_across_cfe_periods_give_the_cvxpy_optimum(window: int) -> None:
     windows = problem.window_index(window)
     spans = any(len(set(groups[windows == k])) > 1 for k in np.unique(windows))
     assert spans == (window == 48)  # the case is what it says
+    assert problem.shift_crosses_periods() == spans
     reference = cvxpy_backend.solve(problem)
     candidate = pypsa_backend.solve(problem)
     assert candidate.objective == pytest.approx(reference.objective, rel=1e-6)
