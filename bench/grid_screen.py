@@ -1,25 +1,29 @@
-"""Benchmark: siting screen of a transmission case against a plain pandapower loop.
+"""Benchmark: the whole-case siting screen against the per-bus AC screen it replaces.
 
 Usage::
 
-    python bench/grid_screen.py [--case case1888rte] [--sample 6] [--workers 2] [--all]
+    python bench/grid_screen.py [--case case1888rte] [--workers 2] [--verify-top 50]
+                                [--stride 50] [--plain 0] [-o screen.nc]
 
-Cases, all on the same candidate buses (every ``--stride``-th in-service bus >= 220 kV, first
-``--sample`` of them) with the same search (firm hosting capacity, local N-1 within 2 buses,
-power factor 0.95, new load balanced by the generators, bisection to 1 MW from 5000 MW):
+All on every in-service bus >= 220 kV (1,523 buses for case1888rte) with the screen's search
+(firm hosting capacity, local N-1 within 2 buses, power factor 0.95, new load balanced by the
+generators, voltage limits at buses >= 100 kV, bisection to 1 MW up to 5000 MW), in one run:
 
-* ``plain pandapower loop`` (baseline): the same bisection written from the pandapower docs:
-  for every bus, step and state, set the probe load and generator dispatch, take the branch out
-  of service, ``pp.runpp`` and read ``res_bus`` / ``res_line`` / ``res_trafo``; the same
-  limits, distribution-factor and voltage-change cutoffs and monitored voltage levels (>= 100
-  kV) as :mod:`gridtwin.grid.screen`, and the plain bisection from 5000 MW.
-* ``screen`` in this process (``workers=1``): lightsim2grid batches.
-* ``screen`` on a dask LocalCluster of ``--workers`` processes.
+* ``screen``: the linear pre-screen of every bus, then the AC search of the ``--verify-top``
+  best on a dask LocalCluster of ``--workers`` processes, one lightsim2grid engine per worker
+  (wall time includes the cluster start).
+* ``linear pre-screen`` alone, in this process.
+* baseline ``per-bus AC``: the search the screen ran for every bus before the pre-screen —
+  ``hosting_capacity`` with a fresh engine per bus — in this process, on the verified buses
+  (agreement) and on every ``--stride``-th candidate (time); its whole-case time is
+  extrapolated from the stride sample as seconds per bus x buses / workers (the previous
+  screen spread the buses over the workers the same way).
+* ``--plain N``: the same bisection as a plain ``pp.runpp`` loop on the first N verified buses.
 
-Printed: wall time [s], seconds per bus, the ratio to the plain loop measured in the same run,
-and the largest firm-capacity difference to the plain loop [MW] (both bisect to 1 MW, so
-agreement within 1 MW is expected). ``--all`` also times the whole screen (1,523 buses for
-case1888rte) on the workers. Timings are information only; compare ratios within one run.
+Printed: wall time [s], the ratio to the baseline's extrapolated whole-case time, and the
+agreement: ``max |AC - baseline|`` over the verified buses [MW] (both bisect to 1 MW with the
+same rules, so agreement within 1 MW is expected) and ``|linear - AC|`` [MW]. Timings are
+information only; compare ratios within one run.
 """
 
 from __future__ import annotations
@@ -35,14 +39,22 @@ from typing import Any
 import numpy as np
 import pandapower as pp
 
+from gridtwin.grid.contingency import contingency_positions
 from gridtwin.grid.hosting import (
     DEFAULT_DF_CUTOFF,
     DEFAULT_DV_CUTOFF,
-    contingency_positions,
+    generator_shares,
+    hosting_capacity,
 )
 from gridtwin.grid.network import load_network
 from gridtwin.grid.powerflow import limits
-from gridtwin.grid.screen import DEFAULT_MONITOR_MIN_KV, candidate_buses, screen
+from gridtwin.grid.screen import (
+    DEFAULT_MONITOR_MIN_KV,
+    DEFAULT_VERIFY_TOP,
+    candidate_buses,
+    screen,
+)
+from gridtwin.grid.sensitivity import linear_hosting
 
 P_MAX, TOL, PF = 5000.0, 1.0, 0.95
 
@@ -122,52 +134,85 @@ def plain_firm(net: Any, bus: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--case", default="case1888rte")
-    parser.add_argument("--sample", type=int, default=6, help="buses for the plain loop")
-    parser.add_argument("--stride", type=int, default=97, help="take every n-th candidate")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--all", action="store_true", help="also screen every candidate bus")
+    parser.add_argument("--verify-top", type=int, default=DEFAULT_VERIFY_TOP, help="AC buses")
+    parser.add_argument("--stride", type=int, default=50, help="baseline time sample")
+    parser.add_argument("--plain", type=int, default=0, help="buses for the pp.runpp loop")
+    parser.add_argument("-o", "--output", help="write the screen's dataset here (.nc)")
     args = parser.parse_args()
     logging.getLogger("pandapower.auxiliary").setLevel(logging.ERROR)
     warnings.filterwarnings("ignore")
-    net = load_network(args.case)
+    net = load_network(args.case, ratings=True)
     candidates = candidate_buses(net)
-    sample = candidates[:: args.stride][: args.sample]
+    n = len(candidates)
     print(
         f"case {args.case}: {len(net.bus)} buses, {len(net.line)} lines, {len(net.trafo)} "
-        f"trafos; {len(candidates)} buses >= 220 kV; sample {sample}"
+        f"trafos; {n} buses >= 220 kV; {args.workers} workers"
     )
-    print(f"{'case':40s} {'wall [s]':>9s} {'s/bus':>8s} {'ratio':>7s} {'max|dP| MW':>11s}")
     t0 = time.perf_counter()
-    ref = {b: plain_firm(net, b) for b in sample}
-    base = time.perf_counter() - t0
-    n = len(sample)
-    print(f"{'plain pandapower loop (baseline)':40s} {base:9.1f} {base / n:8.2f} {1.0:7.2f} -")
-    for workers in sorted({1, args.workers}):
+    ds = screen(net, verify_top=args.verify_top, workers=args.workers)
+    t_screen = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    _, shares = generator_shares(net, None)
+    linear_hosting(net, candidates, shares, monitor_min_kv=DEFAULT_MONITOR_MIN_KV)
+    t_linear = time.perf_counter() - t0
+
+    if args.output:
+        ds.to_netcdf(args.output)
+    verified = ds.where(ds["ac_verified"], drop=True)
+    shortlist = [int(b) for b in verified["bus_index"].values]
+
+    def per_bus(buses: list[int]) -> tuple[dict[int, float], float]:
         t0 = time.perf_counter()
-        ds = screen(net, buses=sample, workers=workers)
-        sec = time.perf_counter() - t0
-        got = dict(zip(ds.bus_index.values.tolist(), ds.firm_mw.values.tolist(), strict=True))
-        diff = max(abs(got[b] - ref[b]) for b in sample)
-        label = f"screen, {workers} worker(s)"
-        print(f"{label:40s} {sec:9.1f} {sec / n:8.2f} {sec / base:7.3f} {diff:11.2f}")
-    print("firm [MW] plain vs screen:", {b: (round(ref[b], 1), round(got[b], 1)) for b in sample})
-    if args.all:
-        t0 = time.perf_counter()
-        ds = screen(net, workers=args.workers)
-        sec = time.perf_counter() - t0
-        m = ds.sizes["bus"]
+        firm = {
+            b: hosting_capacity(net, b, contingencies="local", radius=2, power_factor=PF,
+                                p_max_mw=P_MAX, tol_mw=TOL,
+                                monitor_min_kv=DEFAULT_MONITOR_MIN_KV, budgets=()).firm_mw
+            for b in buses
+        }  # fmt: skip
+        return firm, (time.perf_counter() - t0) / max(len(buses), 1)
+
+    old, per_bus_top = per_bus(shortlist)
+    sample = candidates[:: args.stride]
+    _, per_bus_all = per_bus(sample)
+    t_base = per_bus_all * n / args.workers
+
+    ac = verified["firm_mw"].to_numpy()
+    ac_vs_old = np.abs(ac - np.array([old[b] for b in shortlist]))
+    lin_vs_ac = np.abs(verified["firm_mw_linear_minus_ac"].to_numpy())
+    print(f"{'case':62s} {'wall [s]':>9s} {'ratio':>7s}")
+    print(
+        f"{'per-bus AC, fresh engine per bus (baseline, extrapolated)':62s} {t_base:9.1f} "
+        f"{1.0:7.2f}   ({per_bus_all:.2f} s/bus on {len(sample)} sampled buses; "
+        f"{per_bus_top:.2f} on the verified)"
+    )
+    label = f"screen: linear all {n} + AC top {len(shortlist)}, {args.workers} workers"
+    print(f"{label:62s} {t_screen:9.1f} {t_screen / t_base:7.3f}")
+    print(f"{'linear pre-screen alone, in-process':62s} {t_linear:9.1f} {t_linear / t_base:7.3f}")
+    print(
+        f"agreement over the {len(shortlist)} verified buses: max |AC - baseline| "
+        f"{ac_vs_old.max():.3f} MW; |linear - AC| max {lin_vs_ac.max():.0f} MW, "
+        f"mean {lin_vs_ac.mean():.0f} MW"
+    )
+    for r in range(min(5, ds.sizes["bus"])):
+        row = ds.isel(bus=r)
         print(
-            f"full screen, {m} buses on {args.workers} workers: {sec:.0f} s ({sec / m:.2f} s/bus; "
-            f"plain loop would take ~{base / n * m / 3600:.1f} h)"
+            f"  #{int(row['rank'])} {row['bus'].item()} {float(row['vn_kv']):g} kV "
+            f"AC {float(row['firm_mw']):.0f} MW (linear {float(row['firm_mw_linear']):.0f}) "
+            f"— {row['limiting'].item()}"
         )
-        top = ds.isel(bus=slice(0, 5))
-        for r in range(top.sizes["bus"]):
-            row = top.isel(bus=r)
-            print(
-                f"  #{int(row['rank'])} {row['bus'].item()} {float(row['vn_kv']):g} kV "
-                f"{float(row['firm_mw']):.0f} MW — {row['limiting'].item()}"
-            )
-        print(f"  failed buses: {int((ds['error'] != '').sum())}")
+    print(f"  failed buses: {int((ds['error'] != '').sum())}")
+    if args.plain:
+        sample = shortlist[: args.plain]
+        t0 = time.perf_counter()
+        ref = {b: plain_firm(net, b) for b in sample}
+        sec = (time.perf_counter() - t0) / len(sample)
+        diff = max(abs(ref[b] - old[b]) for b in sample)
+        print(
+            f"plain pp.runpp loop: {sec:.2f} s/bus ({sec / per_bus_top:.1f}x the baseline), "
+            f"max |plain - baseline| {diff:.2f} MW on {len(sample)} buses"
+        )
 
 
 if __name__ == "__main__":

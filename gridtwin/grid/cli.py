@@ -236,6 +236,18 @@ def screen_cmd(
     contingencies: Annotated[
         str, typer.Option("--contingencies", help="local | all | none")
     ] = "local",
+    verify_top: Annotated[
+        int | None,
+        typer.Option(
+            "--verify-top",
+            min=0,
+            help="AC-verify the N buses with the largest linear estimate (default 50; 0: the "
+            "linear screen alone).",
+        ),
+    ] = None,
+    verify_all: Annotated[
+        bool, typer.Option("--verify-all", help="AC-verify every bus (slow on large cases).")
+    ] = False,
     workers: Annotated[int, typer.Option("--workers", min=1, help="Local dask workers.")] = 2,
     scheduler: Annotated[
         str | None, typer.Option("--scheduler", help="Address of a running dask scheduler.")
@@ -244,20 +256,24 @@ def screen_cmd(
         int | None, typer.Option("--limit", min=1, help="Screen only the first N candidates.")
     ] = None,
 ) -> None:
-    """Rank every bus >= MIN_KV of CASE by firm hosting capacity, in parallel on dask."""
+    """Rank every bus >= MIN_KV of CASE by firm hosting capacity: a linear estimate of every
+    bus, the AC search for the best ones (in parallel on dask)."""
     from rich.progress import Progress
 
     from gridtwin.grid.network import load_network
-    from gridtwin.grid.screen import candidate_buses, screen
+    from gridtwin.grid.screen import DEFAULT_VERIFY_TOP, candidate_buses, screen
     from gridtwin.io import check_writable, write_netcdf
 
+    if verify_all and verify_top is not None:
+        raise typer.BadParameter("give --verify-top or --verify-all, not both.")
+    top = DEFAULT_VERIFY_TOP if verify_top is None else verify_top
     try:
         check_writable(output)
         net = load_network(case, ratings=True)
         all_candidates = candidate_buses(net, min_kv)
         buses = all_candidates[:limit] if limit else None
         with Progress(console=console, transient=True) as bar:
-            task = bar.add_task("screening buses", total=None)
+            task = bar.add_task("AC-verifying the best buses", total=None)
 
             def progress(done: int, total: int) -> None:
                 bar.update(task, completed=done, total=total)
@@ -267,6 +283,7 @@ def screen_cmd(
                 min_kv=min_kv,
                 buses=buses,
                 contingencies=contingencies,  # type: ignore[arg-type]
+                verify_top="all" if verify_all else top,
                 workers=workers,
                 scheduler=scheduler,
                 progress=progress,
@@ -278,25 +295,36 @@ def screen_cmd(
     n = ds.sizes["bus"]
     scope = f"{n} of {len(all_candidates)}" if n < len(all_candidates) else f"all {n}"
     table = _screen_table(ds, f"siting screen of {case}: {scope} buses >= {min_kv:g} kV")
-    failed = int((ds["error"] != "").sum())
     console.print(table)
-    console.print(f"{failed} bus(es) failed (see 'error'); written {written}")
+    verified = int(ds.attrs["screen_ac_verified"])
+    summary = f"{verified} of {n} bus(es) verified in AC"
+    if verified:
+        summary += (
+            f"; linear - AC: max |diff| {ds.attrs['screen_linear_max_abs_diff_mw']:.0f} MW, "
+            f"mean {ds.attrs['screen_linear_mean_abs_diff_mw']:.0f} MW"
+        )
+    failed = int((ds["error"] != "").sum())
+    console.print(f"{summary}; {failed} failed in AC (see 'error'); written {written}")
 
 
 def _screen_table(ds: xr.Dataset, title: str, shown: int = 10) -> Table:
-    """The first ``shown`` buses of a siting screen, ranked by firm hosting capacity."""
+    """The first ``shown`` buses of a siting screen: AC-verified first, then by linear."""
     shown = min(shown, ds.sizes["bus"])
     table = Table(title=f"{title} (top {shown} shown)", title_justify="left")
-    for col, right in (("rank", True), ("bus", False), ("kV", True), ("firm [MW]", True)):
-        column(table, col, right=right)
+    column(table, "rank", right=True)
+    column(table, "bus", wrap=True)
+    for col in ("kV", "AC [MW]", "linear [MW]"):
+        column(table, col, right=True)
     column(table, "limited by", wrap=True)
     for i in range(shown):
         row = ds.isel(bus=i)
+        verified = bool(row["ac_verified"])
         table.add_row(
             str(int(row["rank"])),
             str(row["bus"].item()),
             f"{float(row['vn_kv']):g}",
-            f"{float(row['firm_mw']):.0f}",
-            str(row["limiting"].item()),
+            f"{float(row['firm_mw']):.0f}" if verified else "-",
+            f"{float(row['firm_mw_linear']):.0f}",
+            str(row["limiting"].item()) if verified else f"linear: {row['limiting_linear'].item()}",
         )
     return table

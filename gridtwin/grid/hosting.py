@@ -64,7 +64,8 @@ import xarray as xr
 
 from gridtwin.exceptions import DataError, PowerFlowNotConverged
 from gridtwin.grid.advice import nonconvergence_advice
-from gridtwin.grid.batch import BatchPowerFlow, UnsupportedNetwork, bridge_branches
+from gridtwin.grid.batch import BatchPowerFlow, UnsupportedNetwork
+from gridtwin.grid.contingency import BranchTopology, Contingencies, contingency_positions
 from gridtwin.grid.elements import (
     check_islands,
     check_profiles,
@@ -94,7 +95,6 @@ DEFAULT_DV_CUTOFF = 0.005
 
 PROBE = "__hosting_probe__"
 
-Contingencies = Literal["all", "local", "none"]
 Balance = Literal["slack", "generators"]
 
 
@@ -241,37 +241,6 @@ def flexible_headroom(max_load_mw: np.ndarray, budget: float) -> tuple[float, in
     return float(limit[-1]), n  # not reached: g is convex and positive for large P
 
 
-def contingency_positions(
-    net: Any, bus_index: int, mode: Contingencies, radius: int
-) -> tuple[list[int], list[str], list[str]]:
-    """Branch positions to outage, their labels and the labels of excluded bridges."""
-    labels = element_labels(net.line, "line") + element_labels(net.trafo, "trafo")
-    in_service = np.r_[
-        net.line["in_service"].to_numpy(bool), net.trafo["in_service"].to_numpy(bool)
-    ]
-    if mode == "none":
-        return [], [], []
-    bridges = bridge_branches(net)
-    candidates = np.nonzero(in_service)[0]
-    if mode == "local":
-        import pandapower.topology as top
-
-        graph = top.create_nxgraph(net, respect_switches=True)
-        import networkx as nx
-
-        near = set(nx.single_source_shortest_path_length(graph, bus_index, cutoff=radius))
-        ends = np.r_[
-            np.c_[net.line["from_bus"], net.line["to_bus"]],
-            np.c_[net.trafo["hv_bus"], net.trafo["lv_bus"]],
-        ].reshape(-1, 2)
-        candidates = np.array(
-            [p for p in candidates if ends[p, 0] in near or ends[p, 1] in near], dtype=int
-        )
-    keep = [int(p) for p in candidates if not bridges[p]]
-    excluded = [labels[p] for p in candidates if bridges[p]]
-    return keep, [labels[p] for p in keep], excluded
-
-
 def hosting_capacity(
     net: Any,
     bus: str | int,
@@ -343,59 +312,142 @@ def hosting_capacity(
     PowerFlowNotConverged
         The background itself does not converge in the intact network, or the bus is islanded.
     """
-    _check_settings(contingencies, power_factor, budgets, p_max_mw, tol_mw, df_cutoff,
+    check_settings(contingencies, power_factor, budgets, p_max_mw, tol_mw, df_cutoff,
                     dv_cutoff, balance)  # fmt: skip
-    check_network(net, str(net.name or "network"), ratings=True)
-    bus_index = resolve_bus(net, bus)
-    work = copy.deepcopy(net)
-    check_islands(work, "background network")
-    import pandapower as pp
-
-    pp.create_load(work, bus_index, p_mw=0.0, q_mvar=0.0, name=PROBE)
-    engine = _engine(work)
-    lp, lq, sp, time_index = _background(engine, work, load_p_mw, sgen_p_mw, times)
-    n_hours = len(time_index)
-    balance, gen_w = _generator_weights(engine, work, balance)
-    states, labels, excluded = contingency_positions(work, bus_index, contingencies, radius)
-    search = HostingSearch(
-        engine, lp, lq, sp, [-1, *states], gen_w, math.tan(math.acos(power_factor))
-    )
-    search.check_background(time_index, df_cutoff, dv_cutoff, monitor_min_kv)
-    max_load, capped, limiting = search.bisect(p_max_mw, tol_mw, work, labels)
-
-    flexible, hours = {}, {}
-    for b in budgets:
-        if n_hours == 1:
-            flexible[float(b)], hours[float(b)] = math.nan, 0
-        else:
-            flexible[float(b)], hours[float(b)] = flexible_headroom(max_load, float(b))
-    return HostingResult(
-        bus=element_labels(work.bus, "bus")[work.bus.index.get_loc(bus_index)],
-        vn_kv=float(work.bus.at[bus_index, "vn_kv"]),
-        max_load_mw=max_load,
-        capped=capped,
-        limiting=limiting,
-        firm_mw=float(max_load.min()),
-        flexible_mw=flexible,
-        curtailed_hours=hours,
-        contingencies=[lab for k, lab in enumerate(labels) if search.active[k + 1]],
-        excluded=excluded + [lab for k, lab in enumerate(labels) if not search.active[k + 1]],
-        times=time_index,
-        background_violations=search.background_violations(work, labels),
-        settings={
-            "power_factor": power_factor,
-            "balance": balance,
-            "contingency_set": contingencies,
-            "p_max_mw": p_max_mw,
-            "tol_mw": tol_mw,
-            "df_cutoff": df_cutoff,
-            "dv_cutoff": dv_cutoff,
-            "monitor_min_kv": monitor_min_kv,
-        },
-    )
+    engine = HostingEngine(
+        net, [bus], load_p_mw=load_p_mw, sgen_p_mw=sgen_p_mw, times=times, balance=balance,
+        threads=threads,
+    )  # fmt: skip
+    return engine.capacity(
+        bus, contingencies=contingencies, radius=radius, budgets=budgets,
+        power_factor=power_factor, p_max_mw=p_max_mw, tol_mw=tol_mw, df_cutoff=df_cutoff,
+        dv_cutoff=dv_cutoff, monitor_min_kv=monitor_min_kv,
+    )  # fmt: skip
 
 
-def _check_settings(
+class HostingEngine:
+    """The AC hosting-capacity search of many buses of one network on one lightsim2grid engine.
+
+    The network is copied once with a 0 MW probe load at each of ``buses``; its batch engine,
+    background, generators' shares and branch topology are built once, and :meth:`capacity`
+    searches one bus at a time, moving the new load onto that bus's probe. A probe at 0 MW
+    changes no power flow, so each result is the one :func:`hosting_capacity` gives for the bus
+    alone (which builds an engine with that single probe).
+
+    Parameters
+    ----------
+    net : pandapowerNet
+        Network in its background state; not modified.
+    buses : sequence of str or int
+        The buses :meth:`capacity` may be asked about (names, labels or indices).
+    load_p_mw, sgen_p_mw, times, balance, threads
+        As for :func:`hosting_capacity`.
+
+    Raises
+    ------
+    DataError, PowerFlowNotConverged
+        As :func:`hosting_capacity`, for the network, the buses and the background.
+    """
+
+    def __init__(
+        self,
+        net: Any,
+        buses: Sequence[str | int],
+        *,
+        load_p_mw: Mapping[str, np.ndarray] | None = None,
+        sgen_p_mw: Mapping[str, np.ndarray] | None = None,
+        times: Sequence[Any] | None = None,
+        balance: Balance | None = None,
+        threads: int = 1,
+    ) -> None:
+        import pandapower as pp
+
+        if balance not in (None, "slack", "generators"):
+            raise DataError(f"balance={balance!r}; use 'slack' or 'generators'.")
+        check_network(net, str(net.name or "network"), ratings=True)
+        indices = list(dict.fromkeys(resolve_bus(net, b) for b in buses))
+        work = copy.deepcopy(net)
+        check_islands(work, "background network")
+        created = {b: pp.create_load(work, b, p_mw=0.0, q_mvar=0.0, name=PROBE) for b in indices}
+        #: position of each bus's probe among the net.load rows
+        self.probe = {b: int(work.load.index.get_loc(i)) for b, i in created.items()}
+        self.net = work
+        self.engine = _engine(work, threads)
+        self.lp, self.lq, self.sp, self.times = _background(
+            self.engine, work, load_p_mw, sgen_p_mw, times
+        )
+        self.balance, self.gen_w = _generator_weights(self.engine, work, balance)
+        self.topology = BranchTopology.of(work)
+
+    def capacity(
+        self,
+        bus: str | int,
+        *,
+        contingencies: Contingencies = "all",
+        radius: int = 2,
+        budgets: Sequence[float] = DEFAULT_BUDGETS,
+        power_factor: float = DEFAULT_POWER_FACTOR,
+        p_max_mw: float = DEFAULT_P_MAX_MW,
+        tol_mw: float = DEFAULT_TOL_MW,
+        df_cutoff: float = DEFAULT_DF_CUTOFF,
+        dv_cutoff: float = DEFAULT_DV_CUTOFF,
+        monitor_min_kv: float = 0.0,
+    ) -> HostingResult:
+        """Firm hosting capacity and flexible headroom at ``bus``, one of the engine's buses;
+        the settings as for :func:`hosting_capacity`."""
+        check_settings(contingencies, power_factor, budgets, p_max_mw, tol_mw, df_cutoff,
+                        dv_cutoff, self.balance)  # fmt: skip
+        work = self.net
+        bus_index = resolve_bus(work, bus)
+        if bus_index not in self.probe:
+            raise DataError(
+                f"bus {bus!r} is not one of the {len(self.probe)} buses this HostingEngine was "
+                "built for; pass it in `buses`."
+            )
+        n_hours = len(self.times)
+        states, labels, excluded = contingency_positions(
+            work, bus_index, contingencies, radius, self.topology
+        )
+        search = HostingSearch(
+            self.engine, self.lp, self.lq, self.sp, [-1, *states], self.gen_w,
+            math.tan(math.acos(power_factor)), self.probe[bus_index],
+        )  # fmt: skip
+        search.check_background(self.times, df_cutoff, dv_cutoff, monitor_min_kv)
+        max_load, capped, limiting = search.bisect(p_max_mw, tol_mw, work, labels)
+
+        flexible, hours = {}, {}
+        for b in budgets:
+            if n_hours == 1:
+                flexible[float(b)], hours[float(b)] = math.nan, 0
+            else:
+                flexible[float(b)], hours[float(b)] = flexible_headroom(max_load, float(b))
+        return HostingResult(
+            bus=element_labels(work.bus, "bus")[work.bus.index.get_loc(bus_index)],
+            vn_kv=float(work.bus.at[bus_index, "vn_kv"]),
+            max_load_mw=max_load,
+            capped=capped,
+            limiting=limiting,
+            firm_mw=float(max_load.min()),
+            flexible_mw=flexible,
+            curtailed_hours=hours,
+            contingencies=[lab for k, lab in enumerate(labels) if search.active[k + 1]],
+            excluded=excluded + [lab for k, lab in enumerate(labels) if not search.active[k + 1]],
+            times=self.times,
+            background_violations=search.background_violations(work, labels),
+            settings={
+                "power_factor": power_factor,
+                "balance": self.balance,
+                "contingency_set": contingencies,
+                "p_max_mw": p_max_mw,
+                "tol_mw": tol_mw,
+                "df_cutoff": df_cutoff,
+                "dv_cutoff": dv_cutoff,
+                "monitor_min_kv": monitor_min_kv,
+            },
+        )
+
+
+def check_settings(
     contingencies: str,
     power_factor: float,
     budgets: Sequence[float],
@@ -424,10 +476,10 @@ def _check_settings(
         raise DataError(f"balance={balance!r}; use 'slack' or 'generators'.")
 
 
-def _engine(work: Any) -> BatchPowerFlow:
-    """The lightsim2grid batch engine of the network with its probe load."""
+def _engine(work: Any, threads: int = 1) -> BatchPowerFlow:
+    """The lightsim2grid batch engine of the network with its probe loads."""
     try:
-        return BatchPowerFlow(work)
+        return BatchPowerFlow(work, threads=threads)
     except UnsupportedNetwork as err:
         if "does not converge" in str(err):
             raise PowerFlowNotConverged(
@@ -471,17 +523,36 @@ def _background(
     return lp, lq, sp, time_index
 
 
+def generator_shares(net: Any, balance: Balance | None) -> tuple[Balance, np.ndarray]:
+    """Who supplies the new load, and each ``net.gen`` row's share of it [-].
+
+    Parameters
+    ----------
+    net : pandapowerNet
+    balance : {"slack", "generators"}, optional
+        ``"generators"``: all in-service generators in proportion to their dispatch ``p_mw``;
+        ``"slack"``: none (the ext_grid). Default ``"generators"`` when any in-service generator
+        has ``p_mw > 0``.
+
+    Returns
+    -------
+    tuple
+        The balance used and the shares, shape (n_gen,), summing to 1 (all 0 for the slack).
+    """
+    gen_p = net.gen["p_mw"].to_numpy(float) * net.gen["in_service"].to_numpy(float)
+    if balance is None:
+        balance = "generators" if (gen_p > 0).any() else "slack"
+    if balance == "slack":
+        return balance, np.zeros_like(gen_p)
+    if not (gen_p > 0).any():
+        raise DataError("balance='generators' but no in-service generator has p_mw > 0.")
+    return balance, np.clip(gen_p, 0.0, None) / np.clip(gen_p, 0.0, None).sum()
+
+
 def _generator_weights(
     engine: BatchPowerFlow, work: Any, balance: Balance | None
 ) -> tuple[Balance, np.ndarray]:
-    """Who supplies the new load, and each generator's share of it [-]: in proportion to the
-    dispatch of the in-service generators, or none (the slack)."""
+    """:func:`generator_shares` over lightsim2grid's generators (ext_grids get none)."""
     gen_w = np.zeros_like(engine.gen_p0)
-    gen_p = work.gen["p_mw"].to_numpy(float) * work.gen["in_service"].to_numpy(float)
-    if balance is None:
-        balance = "generators" if (gen_p > 0).any() else "slack"
-    if balance == "generators":
-        if not (gen_p > 0).any():
-            raise DataError("balance='generators' but no in-service generator has p_mw > 0.")
-        gen_w[: engine.n_gen_pp] = np.clip(gen_p, 0.0, None) / np.clip(gen_p, 0.0, None).sum()
+    balance, gen_w[: engine.n_gen_pp] = generator_shares(work, balance)
     return balance, gen_w

@@ -34,6 +34,7 @@ class HostingSearch:
         states: list[int],
         gen_w: np.ndarray,
         tan_phi: float,
+        probe: int,
     ) -> None:
         self.engine, self.states, self.gen_w, self.tan_phi = engine, states, gen_w, tan_phi
         self.n_hours = lp.shape[0]
@@ -41,7 +42,7 @@ class HostingSearch:
         self.lp, self.lq, self.sp = (np.tile(a, (s, 1)) for a in (lp, lq, sp))
         self.gp = np.tile(engine.gen_p0, (s * self.n_hours, 1))
         self.outage = np.repeat(states, self.n_hours)
-        self.probe = engine.load_p0.size - 1  # the probe load is the last row of net.load
+        self.probe = probe  # position of the new load's row among net.load rows
         self.active = np.ones(s, dtype=bool)
 
     def _solve(self, p_hour: np.ndarray) -> Any:

@@ -16,7 +16,7 @@ pytest.importorskip("distributed")
 
 from gridtwin.cli import app  # noqa: E402
 from gridtwin.exceptions import DataError  # noqa: E402
-from gridtwin.grid.hosting import hosting_capacity  # noqa: E402
+from gridtwin.grid.hosting import HostingEngine, hosting_capacity  # noqa: E402
 from gridtwin.grid.screen import candidate_buses, screen  # noqa: E402
 
 runner = CliRunner()
@@ -38,6 +38,69 @@ def test_two_workers_match_serial_and_single_bus_calls() -> None:
     assert float(serial.firm_mw[0]) == pytest.approx(alone.firm_mw)
 
 
+def test_ac_verifies_the_best_linear_estimates_and_ranks_them_first() -> None:
+    net = pn.case39()
+    ds = screen(net, min_kv=0.0, workers=1, verify_top=6, tol_mw=2.0)
+    assert ds.sizes["bus"] == 39 and int(ds["ac_verified"].sum()) == 6
+    verified = ds.where(ds["ac_verified"], drop=True)
+    others = ds.where(~ds["ac_verified"], drop=True)
+    # the six largest linear estimates are the verified buses
+    assert float(verified["firm_mw_linear"].min()) >= float(others["firm_mw_linear"].max())
+    # ranking: verified by AC value, then the rest by linear estimate
+    assert list(ds["rank"].values) == list(range(1, 40))
+    assert bool(ds["ac_verified"][:6].all())
+    assert (np.diff(verified["firm_mw"]) <= 0).all()
+    assert (np.diff(others["firm_mw_linear"]) <= 0).all() and others["firm_mw"].isnull().all()
+    diff = verified["firm_mw_linear"] - verified["firm_mw"]
+    np.testing.assert_allclose(verified["firm_mw_linear_minus_ac"], diff)
+    assert ds.attrs["screen_linear_max_abs_diff_mw"] == pytest.approx(float(abs(diff).max()))
+    assert ds.attrs["screen_linear_mean_abs_diff_mw"] == pytest.approx(float(abs(diff).mean()))
+    assert ds["firm_mw_linear"].attrs["units"] == "MW"
+    # linear only: no AC at all, ranked by the estimate
+    alone = screen(net, min_kv=0.0, workers=2, verify_top=0)
+    assert not bool(alone["ac_verified"].any())
+    assert np.isnan(alone.attrs["screen_linear_max_abs_diff_mw"])
+    assert (np.diff(alone["firm_mw_linear"]) <= 0).all()
+
+
+def test_one_engine_for_many_buses_gives_each_bus_its_own_answer() -> None:
+    net = pn.case118()
+    buses = [int(b) for b in candidate_buses(net, 300.0)[:4]]
+    engine = HostingEngine(net, buses)
+    options = {"contingencies": "local", "tol_mw": 2.0, "budgets": (), "monitor_min_kv": 100.0}
+    for b in buses:
+        shared = engine.capacity(b, **options)
+        fresh = hosting_capacity(net, b, **options)
+        assert abs(shared.firm_mw - fresh.firm_mw) <= 2.0
+        assert shared.firm_limit == fresh.firm_limit and shared.contingencies == fresh.contingencies
+    with pytest.raises(DataError, match="not one of the 4 buses"):
+        engine.capacity(int(candidate_buses(net, 300.0)[5]))
+
+
+@pytest.fixture(scope="module")
+def case9() -> pp.pandapowerNet:
+    return pn.case9()  # screen() does not modify it
+
+
+@pytest.mark.parametrize(
+    ("option", "match"),
+    [
+        ({"verify_top": -1}, "verify_top=-1"),
+        ({"verify_top": "some"}, "verify_top='some'"),
+        ({"radius": -1}, "radius=-1"),
+        ({"workers": 0}, "workers=0"),
+        ({"power_factor": 2.0}, "power_factor=2.0"),
+        ({"buses": [10_000]}, "not in service"),
+    ],
+)
+def test_bad_screen_option_is_one_clear_line(
+    case9: pp.pandapowerNet, option: dict, match: str
+) -> None:
+    with pytest.raises(DataError, match=match) as err:
+        screen(case9, min_kv=0.0, **option)
+    assert "\n" not in str(err.value)
+
+
 def test_no_candidate_bus_is_a_clear_error() -> None:
     with pytest.raises(DataError, match="lower --min-kv"):
         screen(pn.case9(), min_kv=500.0, workers=1)
@@ -52,7 +115,18 @@ def test_cli_screen_and_hosting(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     ds = xr.open_dataset(out)
     assert ds.sizes["bus"] == 3 and ds["firm_mw"].attrs["units"] == "MW"
+    assert bool(ds["ac_verified"].all()) and ds["firm_mw_linear"].attrs["units"] == "MW"
     ds.close()
+    res = runner.invoke(
+        app, ["grid", "screen", "case39", "--min-kv", "0", "--verify-top", "2", "--workers", "1",
+              "-o", str(out)],
+    )  # fmt: skip
+    assert res.exit_code == 0, res.output
+    assert "2 of 39 bus(es) verified in AC" in " ".join(res.output.split())
+    res = runner.invoke(
+        app, ["grid", "screen", "case39", "--verify-top", "2", "--verify-all", "-o", str(out)]
+    )
+    assert res.exit_code == 2 and "not both" in res.output
 
     csv = tmp_path / "background.csv"
     hours = np.arange(24)

@@ -38,14 +38,17 @@ def test_screen_table_fits_80_columns() -> None:
         {
             "rank": ("bus", np.arange(1, n + 1)),
             "vn_kv": ("bus", np.full(n, 345.0)),
-            "firm_mw": ("bus", np.linspace(2500, 300, n)),
+            "firm_mw": ("bus", np.r_[np.linspace(2500, 300, n // 2), np.full(n // 2, np.nan)]),
+            "firm_mw_linear": ("bus", np.linspace(2700, 250, n)),
+            "ac_verified": ("bus", np.arange(n) < n // 2),
             "limiting": ("bus", np.array([LONG] * n, dtype=object)),
+            "limiting_linear": ("bus", np.array(["bus:7 voltage"] * n, dtype=object)),
         },
         coords={"bus": [f"bus {i} of the interconnection case" for i in range(n)]},
     )
     text = _text(_screen_table(ds, "siting screen of case2869pegase: all 12 buses >= 220 kV"))
-    _fits(text, ("rank", "bus", "kV", "firm [MW]", "limited by"))
-    assert "2500" in text
+    _fits(text, ("rank", "bus", "kV", "AC [MW]", "linear [MW]", "limited by"))
+    assert "2500" in text and "2700" in text and "linear: bus:7" in text
 
 
 def test_hosting_and_check_tables_fit_80_columns(tmp_path: Path) -> None:
