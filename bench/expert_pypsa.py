@@ -40,6 +40,7 @@ message.
 Usage::
 
     python bench/expert_pypsa.py [studies/default.yaml] [--set PATH=VALUE ...] [--compare]
+        [--highs-log FILE]
 
 e.g. ``--set aggregation.segments=300`` for a quick check. Prints the objective and the time of
 each phase; :func:`run` returns them.
@@ -60,6 +61,7 @@ import pypsa
 import xarray as xr
 
 from gridtwin.config import load_study
+from gridtwin.network.spec import BASE_MVA
 from gridtwin.optimize.aggregate import aggregate
 from gridtwin.optimize.problem import SystemProblem
 from gridtwin.study import prepare_problem
@@ -83,6 +85,11 @@ def check_covered(problem: SystemProblem) -> None:
         ),
         "existing capacity of an extendable storage": any(
             s.extendable and (s.p_nom or s.e_nom) for s in problem.storage
+        ),
+        # gridtwin pays investment on all of an extendable generator's p_nom (existing
+        # capacity is a fixed asset of its own), PyPSA's objective constant would not
+        "existing capacity of an extendable generator": any(
+            g.extendable and g.p_nom for g in problem.generators
         ),
     }
     found = [name for name, present in missing.items() if present]
@@ -109,7 +116,7 @@ def build_network(problem: SystemProblem) -> pypsa.Network:
         n.add("Bus", list(net.buses), v_nom=1.0)
         for b in net.branches:
             kind = "Transformer" if b.kind == "trafo" and b.s_nom > 0 else "Line"
-            x_1mva = b.x / 100.0  # the spec's reactances are p.u. of 100 MVA
+            x_1mva = b.x / BASE_MVA  # the spec's reactances are p.u. of 100 MVA
             n.add(
                 kind,
                 b.name,
@@ -451,8 +458,21 @@ def load_problem(path: str, overrides: Sequence[str] = ()) -> tuple[SystemProble
     return problem, dict(cfg.solver.options)
 
 
-def run(path: str = "studies/default.yaml", overrides: Sequence[str] = ()) -> dict[str, Any]:
+def run(
+    path: str = "studies/default.yaml",
+    overrides: Sequence[str] = (),
+    highs_log: str | None = None,
+) -> dict[str, Any]:
     """Prepare the study's data with gridtwin, then build and solve the expert model.
+
+    Parameters
+    ----------
+    path : str
+        Study file.
+    overrides : sequence of str
+        ``PATH=VALUE`` study overrides (as ``gridtwin run --set``).
+    highs_log : str, optional
+        File for HiGHS's log (HiGHS's ``log_file`` option); default: no log.
 
     Returns
     -------
@@ -465,6 +485,7 @@ def run(path: str = "studies/default.yaml", overrides: Sequence[str] = ()) -> di
     """
     t0 = time.perf_counter()
     problem, options = load_problem(path, overrides)
+    solver_options = options if highs_log is None else {**options, "log_file": highs_log}
     t1 = time.perf_counter()
     n = build_network(problem)
     t2 = time.perf_counter()
@@ -473,7 +494,7 @@ def run(path: str = "studies/default.yaml", overrides: Sequence[str] = ()) -> di
     extra_functionality(problem)(n, n.snapshots)
     t4 = time.perf_counter()
     status, condition = n.optimize.solve_model(
-        solver_name="highs", solver_options=options, io_api="direct", log_to_console=False
+        solver_name="highs", solver_options=solver_options, io_api="direct", log_to_console=False
     )
     t5 = time.perf_counter()
     solver_model = getattr(m, "solver_model", None)
@@ -520,8 +541,9 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="also solve the problem with gridtwin's PyPSA backend and compare objectives",
     )
+    parser.add_argument("--highs-log", metavar="FILE", help="write HiGHS's log to FILE")
     args = parser.parse_args(argv)
-    result = run(args.study, args.overrides)
+    result = run(args.study, args.overrides, args.highs_log)
     for key, value in result.items():
         print(f"{key:12s} {value}")
     if not args.compare:
