@@ -39,6 +39,7 @@ from gridtwin.optimize.problem import (
 )
 from gridtwin.optimize.progress import highs_progress
 from gridtwin.optimize.pypsa_budgets import budget_constraints, one_period
+from gridtwin.optimize.pypsa_cfe import add_cfe_row, cfe_expression, cfe_price
 from gridtwin.optimize.pypsa_network import (
     OFFSITE_BUS,
     add_offsite,
@@ -279,84 +280,11 @@ def _extra_functionality(
         if problem.land_area is not None:
             land_constraint(m, problem, pick)
         if maximise_cfe:
-            m.objective = -1.0 * _cfe_expression(problem, pick).sum()
-        elif problem.cfe_target > 0:  # no target: storage losses must not make "clean" < 0
-            load = np.bincount(problem.cfe_groups(), problem.snapshot_weights * problem.load)
-            if _every_hour_clean(problem):  # a forcing row that presolve removes
-                lhs = _non_clean_expression(problem, pick)
-                m.add_constraints(lhs <= 0.0, name="cfe-hourly")
-            else:
-                lhs = _cfe_expression(problem, pick)
-                target = xr.DataArray(
-                    problem.cfe_target * load, coords={"period": lhs.indexes["period"]}
-                )
-                m.add_constraints(lhs >= target, name="cfe-hourly")
+            m.objective = -1.0 * cfe_expression(problem, pick).sum()
+        else:
+            add_cfe_row(m, problem, pick)
 
     return hook
-
-
-def _cfe_expression(problem: SystemProblem, pick: Callable[[str, str], Any]) -> Any:
-    """Clean supply per CFE period [MWh] on dimension ``period`` (left-hand side of the hourly
-    CFE constraint; one period per year of the horizon, see ``SystemProblem.cfe_groups``)."""
-    idx = problem.snapshots
-    w = xr.DataArray(problem.snapshot_weights, coords={"snapshot": idx})
-    cfe = w * xr.DataArray(problem.poi.grid_cfe_share, coords={"snapshot": idx})
-    period = xr.DataArray(problem.cfe_groups(), coords={"snapshot": idx}, name="period")
-
-    def energy(var: str, name: str) -> Any:
-        return (w * pick(var, name)).groupby(period).sum()
-
-    terms = [energy("Generator-p", g.name) for g in problem.generators if g.clean and not g.offsite]
-    if problem.offsite and problem.matching == "hourly":  # counted up to the hour's import
-        terms.append(energy("Link-p", "offsite_delivery"))
-    elif problem.offsite:  # volumetric: every offsite MWh counts
-        terms += [energy("Generator-p", g.name) for g in problem.offsite]
-    for s in problem.storage:
-        terms.append(s.efficiency_discharge * energy("Link-p", f"{s.name} discharger"))
-        terms.append(-1.0 * energy("Link-p", f"{s.name} charger"))
-    if problem.matching == "hourly":  # exported clean energy does not count hour by hour
-        terms.append(energy("Generator-p", "poi_export"))  # export is negative generation
-    terms.append((cfe * pick("Generator-p", "poi_import")).groupby(period).sum())
-    if problem.flex is not None:  # the target is on the load served (curtailed, shifted)
-        moved = ("defer", "recover") if problem.shift_crosses_periods() else ()
-        terms += [
-            problem.cfe_target * energy("Generator-p", f"flex_{k}") for k in ("curtail", *moved)
-        ]
-    return linopy.merge(terms)
-
-
-def _every_hour_clean(problem: SystemProblem) -> bool:
-    """Whether the hourly CFE row is stated on the non-clean supply
-    (:func:`_non_clean_expression`): at a 100 % hourly target."""
-    return problem.cfe_target >= 1.0 and problem.matching == "hourly"
-
-
-def _non_clean_expression(problem: SystemProblem, pick: Callable[[str, str], Any]) -> Any:
-    """Supply that is not clean, per CFE period [MWh] on dimension ``period``: the left-hand
-    side of the hourly CFE row at a 100 % target, ``non-clean <= 0``.
-
-    Summing the power balance of every site bus over a period (lossless linear flow: branch
-    flows cancel) gives ``served - clean = sum_t w_t [non-clean generation + (1 - cfe_t)
-    import_t]`` for hourly matching: storage, clean generation, exports and offsite deliveries
-    cancel, and the load served (after shifting and curtailment) is what the target is on. So
-    ``clean >= 1 x served`` is ``non-clean <= 0``: every term is >= 0, and HiGHS's presolve
-    fixes them all to zero and drops the row (a forcing row), where the clean-supply form
-    (:func:`_cfe_expression`) is a dense row of 9 terms per hour without an interior, which
-    the interior point method meets head on. At targets below 100 % the clean-supply form is
-    kept: written on the non-clean supply (with ``(1 - target) x`` the flexibility terms) the
-    default study's LP made HiGHS's interior point method stop without progress.
-    """
-    idx = problem.snapshots
-    w = xr.DataArray(problem.snapshot_weights, coords={"snapshot": idx})
-    dirty = w * (1.0 - xr.DataArray(problem.poi.grid_cfe_share, coords={"snapshot": idx}))
-    period = xr.DataArray(problem.cfe_groups(), coords={"snapshot": idx}, name="period")
-    terms = [(dirty * pick("Generator-p", "poi_import")).groupby(period).sum()]
-    terms += [
-        (w * pick("Generator-p", g.name)).groupby(period).sum()
-        for g in problem.generators
-        if not g.clean
-    ]
-    return linopy.merge(terms)
 
 
 def _flexibility_constraints(
@@ -423,24 +351,6 @@ def _negative_price_credit(
     price = problem.snapshot_weights * np.minimum(problem.poi.import_price, 0.0)
     value = (xr.DataArray(price, coords={"snapshot": idx}) * credit).sum()
     m.add_objective(m.objective.expression + value, overwrite=True)
-
-
-def _cfe_price(n: pypsa.Network, problem: SystemProblem) -> float:
-    """Shadow price of the hourly CFE constraint [currency MWh-1], mean over CFE periods.
-
-    linopy reports HiGHS's row duals as d objective / d right-hand side, so the dual of the
-    ``clean >= target x served`` row of this minimisation is >= 0 (the sign of cvxpy's
-    ``dual_value``); the 100 % row on the non-clean supply (``<= 0``) is its mirror image, so
-    its price is minus its dual. ``nan`` without the row (``cfe_target`` 0) or without duals.
-    """
-    try:  # the row's own dual: n.model.dual would join every constraint's duals
-        dual = np.asarray(n.model.constraints["cfe-hourly"].dual, dtype=float)
-    except (KeyError, AttributeError):
-        return float("nan")
-    if dual.size == 0 or not np.all(np.isfinite(dual)):
-        return float("nan")
-    sign = -1.0 if _every_hour_clean(problem) else 1.0
-    return float(sign * dual.mean())
 
 
 def _optimize(
@@ -593,7 +503,7 @@ def _extract(n: pypsa.Network, problem: SystemProblem, objective: float) -> Solu
         offsite_delivered=delivered,
         offsite_sold=sold,
         objective=objective,
-        cfe_price=_cfe_price(n, problem),
+        cfe_price=cfe_price(n, problem),
     )
 
 

@@ -1,5 +1,5 @@
 """The PyPSA backend writes the hourly CFE row on the non-clean supply
-(``pypsa_backend._non_clean_expression``); the cvxpy backend keeps the clean-supply form. The
+(``pypsa_cfe.non_clean_expression``); the cvxpy backend keeps the clean-supply form. The
 two rows are equal only through the power balance and the load served, so these cases check
 the place where that needs care: shifting windows that span two CFE periods, where the target
 of each period is on the load it serves (the verifier, run on every solve by
