@@ -142,7 +142,6 @@ class StorageSpec:
         land_use : float
             Site land per MW of (charge) power [ha MW-1].
         max_hours : float or None
-    <<<<<<< HEAD
             Fixed duration in hours at rated power: the full store delivers its rated AC
             discharge power ``p_nom_discharge`` for ``max_hours``, whatever the discharge
             efficiency, so ``e_nom = max_hours x p_nom_discharge / efficiency_discharge`` (a 4-h
@@ -150,15 +149,10 @@ class StorageSpec:
             holds 167 MWh per MW). This is the convention pypsa-usa adopted after its users
             found the stored-energy reading short (PyPSA/pypsa-usa#760); e.g. 100 for Form
             Energy's iron-air product. ``None``: power and energy are sized freely.
-    =======
-            Fixed duration: ``e_nom = max_hours x p_nom_discharge`` (energy in hours of rated AC
-            discharge power, as PyPSA's ``StorageUnit.max_hours``), e.g. 100 for an iron-air
-            battery sold as a 100-h product. ``None``: power and energy are sized freely.
         fixed_om_cost_power, fixed_om_cost_energy, fixed_om_cost_discharge : float
             The fixed O&M parts of ``capital_cost_power`` [currency MW-1 a-1],
             ``capital_cost_energy`` [currency MWh-1 a-1] and ``capital_cost_discharge``
             [currency MW-1 a-1] (reported in the cost breakdown; not used by the optimisers).
-    >>>>>>> i16-report
     """
 
     name: str
