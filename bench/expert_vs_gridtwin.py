@@ -23,6 +23,13 @@ same); gridtwin end to end takes at most 0.7x the expert script's time (the targ
 17). If gridtwin's AC loop needed a second round the LPs differ and the objective check says
 so. Compare the ratio of one run, not seconds across runs.
 
+Measured (December 2026, 2-core machine shared with other work, ``--repeat 2``): gridtwin end
+to end 99 s (HiGHS 95 s, AC check 0.6 s), expert 179 s (HiGHS 175 s), ratio 0.55, objectives
+equal to 2e-14. Outside HiGHS both take about 4 s: gridtwin's advantage is its smaller LP
+(identical parallel branches merged into corridors, their N-1 rows folded into the rating),
+see ``bench/expert_pypsa.py``. Seconds vary by 2x with the machine's load (gridtwin's HiGHS
+run took 95 s here and 184 s at a load average of 10): compare the ratio of one run.
+
 Usage::
 
     python bench/expert_vs_gridtwin.py [studies/default.yaml] [--repeat N] [--keep DIR]
