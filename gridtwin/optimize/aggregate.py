@@ -11,12 +11,15 @@ weightings). Because the segments stay in chronological order, storage of any du
 horizon, and the flexibility windows keep their meaning; typical-period clustering would break
 both.
 
-The segment boundaries come from tsam (Kotzur et al. 2018) with one period spanning the whole
-horizon and ``segmentation=True``, as proposed by Pineda & Morales (2018) and used by the
-``<N>SEG`` temporal resolution of PyPSA-Eur: a Ward-linkage agglomerative clustering in which
-each hour may only merge with its neighbours, on the min-max normalised series of load, every
-generator's capacity factor, the import price and the grid CFE share. tsam's own segment values
-are not used: the means are computed here from the boundaries (:func:`numpy.add.reduceat`), so
+The segment boundaries are those of tsam's segmentation (Kotzur et al. 2018) with one period
+spanning the whole horizon, as proposed by Pineda & Morales (2018) and used by the ``<N>SEG``
+temporal resolution of PyPSA-Eur: a Ward-linkage agglomerative clustering in which each hour may
+only merge with its neighbours, on the min-max normalised series of load, every generator's
+capacity factor, the import price and the grid CFE share. They are computed here as tsam
+computes them (scikit-learn's ``AgglomerativeClustering``) but with the neighbour structure as
+a sparse chain instead of tsam's dense ``n_time x n_time`` matrices (:func:`segment_labels`;
+the tests compare both). Segment values are means computed from the boundaries
+(:func:`numpy.add.reduceat`), so
 ``sum_t value_t x weight_t`` equals the hourly sum for every series (energy, cost and CFE
 totals are preserved to rounding). Hoffmann et al. (2022) study the trade-off between the
 number of typical periods and of segments per period; this module takes the limiting case of a
@@ -39,9 +42,11 @@ Limits
 * Too few segments lose the daily cycle: with 365 segments (a day each on average) the
   default study built no battery and cost 22 % less than at full resolution, while 730 to 2190
   segments stayed within 2 % (``bench/aggregation.py``, measured November 2026).
-* tsam 2.3 builds a dense ``n_time x n_time`` adjacency matrix for the segmentation: for 8760 h
-  about 1.2 GB of extra memory and 5-7 s, growing with the square of the horizon (a five-year
-  horizon would need tens of GB).
+* Memory and time: tsam 2.3 builds dense ``n_time x n_time`` matrices for the neighbour
+  structure (the default study's year into 1095 segments: 1186 MiB more peak resident memory
+  and 3-5 s, growing with the square of the horizon); the sparse chain of
+  :func:`segment_labels` finds the same segments with 9 MiB in 0.1 s, and grows linearly
+  (measured December 2026 in a fresh process).
 
 References
 ----------
@@ -93,10 +98,10 @@ def aggregate(
     n_segments : int
         Number of segments (snapshots of the result), ``1 <= n_segments <= n_time``.
     solver_weights : dict of str to float, optional
-        Weight [-] of each clustered series in tsam's distance (its ``weightDict``); finite and
-        > 0, missing series weigh 1. Keys: ``"load"``, ``"<generator>.capacity_factor"``,
-        ``"poi.import_price"``, ``"poi.grid_cfe_share"``. They move the segment boundaries
-        only; the values are always exact means.
+        Weight [-] of each clustered series in the clustering distance (tsam's
+        ``weightDict``); finite and > 0, missing series weigh 1. Keys: ``"load"``,
+        ``"<generator>.capacity_factor"``, ``"poi.import_price"``, ``"poi.grid_cfe_share"``.
+        They move the segment boundaries only; the values are always exact means.
 
     Returns
     -------
@@ -277,7 +282,7 @@ def _clustered_series(problem: SystemProblem) -> dict[str, np.ndarray]:
 def _check_weights(
     solver_weights: dict[str, float] | None, series: dict[str, np.ndarray]
 ) -> dict[str, float]:
-    """Validated tsam ``weightDict``: one finite weight > 0 per clustered series."""
+    """Validated weights (tsam's ``weightDict``): one finite weight > 0 per clustered series."""
     given = dict(solver_weights or {})
     unknown = sorted(set(given) - set(series))
     if unknown:
@@ -297,38 +302,76 @@ def _segment_lengths(
     n_segments: int,
     weight_dict: dict[str, float],
 ) -> np.ndarray:
-    """Segment lengths [h] in time order, shape (n_segments,), from tsam's segmentation."""
+    """Segment lengths [h] in time order, shape (n_segments,): tsam's segmentation of the whole
+    horizon as one period, computed with a sparse chain (see :func:`segment_labels`)."""
     n_time = len(snapshots)
     if n_segments == n_time:
         return np.ones(n_time, dtype=int)
     if n_segments == 1:
         return np.array([n_time])
-    import tsam.timeseriesaggregation as tsam  # sklearn behind it: import only when used
-
-    frame = pd.DataFrame(series, index=snapshots)
-    agg = tsam.TimeSeriesAggregation(
-        frame,
-        resolution=1.0,
-        noTypicalPeriods=1,
-        hoursPerPeriod=n_time,
-        segmentation=True,
-        noSegments=n_segments,
-        weightDict=weight_dict,
-        # tsam warns when its segment values exceed the input range by rounding; they are not
-        # used (the means are computed from the boundaries), so the check is switched off
-        numericalTolerance=float("inf"),
-    )
-    agg.createTypicalPeriods()
-    segmented = agg.segmentedNormalizedTypicalPeriods
-    lengths = segmented.index.get_level_values("Segment Duration").to_numpy(dtype=int)
-    starts = segmented.index.get_level_values("Original Start Step").to_numpy(dtype=int)
-    expected = np.concatenate([[0], np.cumsum(lengths)[:-1]])
-    if lengths.shape != (n_segments,) or lengths.sum() != n_time or (starts != expected).any():
-        raise RuntimeError(  # tsam's output format changed: better to stop than mis-assign
-            f"tsam returned {len(lengths)} segments covering {lengths.sum()} h that are not "
-            f"{n_segments} consecutive segments of the {n_time} h horizon"
+    labels = segment_labels(series, n_segments, weight_dict)
+    starts = np.flatnonzero(np.r_[True, labels[1:] != labels[:-1]])
+    lengths = np.diff(np.r_[starts, n_time])
+    if lengths.shape != (n_segments,):  # a chain only merges neighbours: cannot happen
+        raise RuntimeError(
+            f"the segmentation returned {len(lengths)} runs of hours, not {n_segments} segments"
         )
     return lengths
+
+
+def segment_labels(
+    series: dict[str, np.ndarray], n_segments: int, weight_dict: dict[str, float]
+) -> np.ndarray:
+    """Segment label of each time step: Ward clustering of adjacent steps only.
+
+    The method of tsam's ``segmentation=True`` with one period spanning the horizon
+    (``tsam.utils.segmentation``, Kotzur et al. 2018), with the same result: each series
+    min-max normalised to [0, 1] (scikit-learn's ``MinMaxScaler``, as tsam) and multiplied by
+    its weight, the columns in name order (tsam sorts them), then scikit-learn's
+    ``AgglomerativeClustering`` with Ward linkage where a step may only merge with its
+    neighbours. tsam 2.3 gives that connectivity as a dense ``n_time x n_time`` matrix (about
+    1.2 GB of peak memory for 8760 h, growing with the square of the horizon); here it is a
+    sparse chain of ``2 (n_time - 1)`` entries, which scikit-learn turns into the same
+    neighbour lists, so the merges, and the segments, are the same. Unlike tsam, weights below
+    1e-6 are used as given (tsam raises them to 1e-6).
+
+    Parameters
+    ----------
+    series : dict of str to numpy.ndarray
+        The clustered series by name, each shape (n_time,), any unit.
+    n_segments : int
+        Number of segments, ``2 <= n_segments < n_time``.
+    weight_dict : dict of str to float
+        Weight [-] of each series in the distance, one per key of ``series``.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (n_time,), int: the cluster label of each step; steps of one label are
+        consecutive (labels are not in time order).
+
+    References
+    ----------
+    Kotzur, L., Markewitz, P., Robinius, M., Stolten, D. (2018), Impact of different time
+    series aggregation methods on optimal energy system design, Renewable Energy 117, 474-487,
+    doi:10.1016/j.renene.2017.10.017. Ward, J. H. (1963), Hierarchical grouping to optimize an
+    objective function, J. Am. Stat. Assoc. 58(301), 236-244, doi:10.1080/01621459.1963.10500845.
+    """
+    # scikit-learn is imported only when a study aggregates
+    from scipy import sparse
+    from sklearn.cluster import AgglomerativeClustering
+    from sklearn.preprocessing import MinMaxScaler
+
+    names = sorted(series)
+    values = np.column_stack([np.asarray(series[k], dtype=float) for k in names])
+    features = MinMaxScaler().fit_transform(values)
+    for i, name in enumerate(names):  # column by column, as tsam weights them
+        features[:, i] = features[:, i] * weight_dict[name]
+    n_time = values.shape[0]
+    chain = sparse.diags([1.0, 1.0], offsets=[-1, 1], shape=(n_time, n_time), format="csr")
+    clustering = AgglomerativeClustering(n_clusters=n_segments, linkage="ward", connectivity=chain)
+    labels: np.ndarray = clustering.fit_predict(features)
+    return labels
 
 
 def _segment_mean(values: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
@@ -375,7 +418,7 @@ def _apply_segments(problem: SystemProblem, lengths: np.ndarray) -> SystemProble
     )
 
 
-__all__ = ["PER_WINDOW_FIELDS", "aggregate", "disaggregate"]
+__all__ = ["PER_WINDOW_FIELDS", "aggregate", "disaggregate", "segment_labels"]
 
 
 def disaggregate_solution(solution: Solution, problem_weights: ArrayLike) -> Solution:
