@@ -116,43 +116,43 @@ class GeneratorSpec:
 class StorageSpec:
     """A storage with power (AC side) and energy sized separately.
 
-        Attributes
-        ----------
-        name : str
-            Technology name (``"battery"``).
-        capital_cost_power : float
-            Annualised cost of charge/discharge power [currency MW-1 a-1].
-        capital_cost_energy : float
-            Annualised cost of energy capacity [currency MWh-1 a-1].
-        efficiency_charge, efficiency_discharge : float
-            One-way efficiencies [-]; their product is the round-trip efficiency.
-        p_nom, e_nom : float
-            Existing AC power [MW] and energy [MWh] capacity (the lower bounds when extendable).
-        extendable : bool
-            Whether the optimiser may add capacity (``False``: fixed at ``p_nom`` / ``e_nom``).
-        capital_cost_discharge : float or None
-            ``None`` (batteries): one AC rating ``p_nom`` bounds charging and discharging and
-            ``capital_cost_power`` pays for it. A number (hydrogen: electrolyser in, fuel cell out):
-            charging power ``p_nom`` (electricity in) and discharging power ``p_nom_discharge``
-            (electricity out) are sized separately, at ``capital_cost_power`` and this cost
-            [currency MW-1 a-1]; the existing discharge power is then ``p_nom`` too when not
-            extendable.
-        p_nom_max, e_nom_max : float
-            Build limits [MW] (of each power rating) and [MWh]; ``inf`` for none.
-        land_use : float
-            Site land per MW of (charge) power [ha MW-1].
-        max_hours : float or None
-            Fixed duration in hours at rated power: the full store delivers its rated AC
-            discharge power ``p_nom_discharge`` for ``max_hours``, whatever the discharge
-            efficiency, so ``e_nom = max_hours x p_nom_discharge / efficiency_discharge`` (a 4-h
-            battery runs 4 h at rated power; a 100-h iron-air unit at 60 % discharge efficiency
-            holds 167 MWh per MW). This is the convention pypsa-usa adopted after its users
-            found the stored-energy reading short (PyPSA/pypsa-usa#760); e.g. 100 for Form
-            Energy's iron-air product. ``None``: power and energy are sized freely.
-        fixed_om_cost_power, fixed_om_cost_energy, fixed_om_cost_discharge : float
-            The fixed O&M parts of ``capital_cost_power`` [currency MW-1 a-1],
-            ``capital_cost_energy`` [currency MWh-1 a-1] and ``capital_cost_discharge``
-            [currency MW-1 a-1] (reported in the cost breakdown; not used by the optimisers).
+    Attributes
+    ----------
+    name : str
+        Technology name (``"battery"``).
+    capital_cost_power : float
+        Annualised cost of charge/discharge power [currency MW-1 a-1].
+    capital_cost_energy : float
+        Annualised cost of energy capacity [currency MWh-1 a-1].
+    efficiency_charge, efficiency_discharge : float
+        One-way efficiencies [-]; their product is the round-trip efficiency.
+    p_nom, e_nom : float
+        Existing AC power [MW] and energy [MWh] capacity (the lower bounds when extendable).
+    extendable : bool
+        Whether the optimiser may add capacity (``False``: fixed at ``p_nom`` / ``e_nom``).
+    capital_cost_discharge : float or None
+        ``None`` (batteries): one AC rating ``p_nom`` bounds charging and discharging and
+        ``capital_cost_power`` pays for it. A number (hydrogen: electrolyser in, fuel cell out):
+        charging power ``p_nom`` (electricity in) and discharging power ``p_nom_discharge``
+        (electricity out) are sized separately, at ``capital_cost_power`` and this cost
+        [currency MW-1 a-1]; the existing discharge power is then ``p_nom`` too when not
+        extendable.
+    p_nom_max, e_nom_max : float
+        Build limits [MW] (of each power rating) and [MWh]; ``inf`` for none.
+    land_use : float
+        Site land per MW of (charge) power [ha MW-1].
+    max_hours : float or None
+        Fixed duration in hours at rated power: the full store delivers its rated AC
+        discharge power ``p_nom_discharge`` for ``max_hours``, whatever the discharge
+        efficiency, so ``e_nom = max_hours x p_nom_discharge / efficiency_discharge`` (a 4-h
+        battery runs 4 h at rated power; a 100-h iron-air unit at 60 % discharge efficiency
+        holds 167 MWh per MW). This is the convention pypsa-usa adopted after its users
+        found the stored-energy reading short (PyPSA/pypsa-usa#760); e.g. 100 for Form
+        Energy's iron-air product. ``None``: power and energy are sized freely.
+    fixed_om_cost_power, fixed_om_cost_energy, fixed_om_cost_discharge : float
+        The fixed O&M parts of ``capital_cost_power`` [currency MW-1 a-1],
+        ``capital_cost_energy`` [currency MWh-1 a-1] and ``capital_cost_discharge``
+        [currency MW-1 a-1] (reported in the cost breakdown; not used by the optimisers).
     """
 
     name: str
