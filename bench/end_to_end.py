@@ -67,6 +67,7 @@ def case_prepare(study_path: str, workdir: Path) -> dict[str, Any]:
     """Build gridtwin's LP of the study exactly as ``pypsa_backend.solve`` does; write it."""
     from gridtwin.config import load_study
     from gridtwin.optimize import pypsa_backend
+    from gridtwin.optimize.pypsa_network import existing_branch_cost
     from gridtwin.study import prepare_problem
 
     study = load_study(study_path)
@@ -81,6 +82,9 @@ def case_prepare(study_path: str, workdir: Path) -> dict[str, Any]:
         "options": dict(study.config.solver.options),
         "variables": int(m.nvars),
         "constraints": int(m.ncons),
+        # PyPSA charges extendable branches for their whole rating; gridtwin's objective
+        # leaves the existing ratings' cost (a constant) out
+        "existing_branch_cost": existing_branch_cost(problem),
     }
 
 
@@ -124,9 +128,8 @@ def case_bare(study_path: str, workdir: Path) -> dict[str, Any]:
         "wall": float(h.getRunTime()),  # HiGHS's own time of run()
         "read": t1 - t0,
         "run_wall": t2 - t1,
-        # linopy objectives have no constant term; gridtwin builds the model without PyPSA's
-        # objective constant (include_objective_constant=False): nothing to add or subtract
-        "objective": float(info.objective_function_value),
+        # the LP's objective less the existing branch ratings' cost, as gridtwin reports it
+        "objective": float(info.objective_function_value) - prepared["existing_branch_cost"],
         "status": h.modelStatusToString(h.getModelStatus()),
         "ipm_iterations": int(info.ipm_iteration_count),
     }
