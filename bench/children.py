@@ -73,3 +73,48 @@ def run_child(
 def write_result(workdir: Path, tag: str, result: dict[str, Any]) -> None:
     """The child's side: write its result where :func:`run_child` reads it."""
     (workdir / f"{tag}.json").write_text(json.dumps(result))
+
+
+def add_overrides(parser: Any, applies_to: str) -> None:
+    """The ``--set PATH=VALUE`` option of a benchmark (study overrides as ``gridtwin run
+    --set``), stored as ``overrides``; ``applies_to`` says which cases get them."""
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        help=f"study override for {applies_to}, e.g. aggregation.segments=300",
+    )
+
+
+def report_checks(checks: list[tuple[str, bool]]) -> bool:
+    """Print each check as ``PASS`` or ``FAIL`` and its text; whether all passed."""
+    print()
+    for text, ok in checks:
+        print(f"{'PASS' if ok else 'FAIL'}  {text}")
+    return all(ok for _, ok in checks)
+
+
+def gridtwin_end_to_end(study_path: str, overrides: list[str] | None = None) -> dict[str, Any]:
+    """The child's side of a "gridtwin end to end" case: load the study and run it (no output
+    file); wall time without imports [s], import time [s], objective, HiGHS's run time, IPM
+    iterations, status, stage times and AC-loop rounds."""
+    t0 = time.perf_counter()
+    from gridtwin.config import load_study
+    from gridtwin.study import run_study
+
+    t1 = time.perf_counter()
+    ds = run_study(load_study(study_path, overrides or []))
+    t2 = time.perf_counter()
+    solver = json.loads(ds.attrs["solver"])
+    return {
+        "wall": t2 - t1,
+        "imports": t1 - t0,
+        "objective": float(ds.attrs["objective"]),
+        "highs_run": float(solver["solver_run_time_s"]),
+        "ipm_iterations": int(solver.get("iterations", {}).get("ipm", -1)),
+        "status": f"{solver['status']}/{solver['termination_condition']}",
+        "stages": json.loads(ds.attrs["stage_seconds"]),
+        "ac_rounds": int(ds.attrs.get("ac_loop_n_rounds", 0)),
+    }

@@ -54,6 +54,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from children import gridtwin_end_to_end, report_checks
+
 BENCH = Path(__file__).resolve().parent
 TARGET_RATIO = 1.2
 RTOL_BARE = 1e-6
@@ -90,23 +92,7 @@ def case_prepare(study_path: str, workdir: Path) -> dict[str, Any]:
 
 def case_gridtwin(study_path: str, workdir: Path) -> dict[str, Any]:
     """gridtwin end to end: load the study and run it, no output file."""
-    t0 = time.perf_counter()
-    from gridtwin.config import load_study
-    from gridtwin.study import run_study
-
-    t1 = time.perf_counter()
-    ds = run_study(load_study(study_path))
-    t2 = time.perf_counter()
-    solver = json.loads(ds.attrs["solver"])
-    return {
-        "wall": t2 - t1,
-        "imports": t1 - t0,
-        "objective": float(ds.attrs["objective"]),
-        "highs_run": float(solver["solver_run_time_s"]),
-        "ipm_iterations": int(solver.get("iterations", {}).get("ipm", -1)),
-        "stages": json.loads(ds.attrs["stage_seconds"]),
-        "status": f"{solver['status']}/{solver['termination_condition']}",
-    }
+    return gridtwin_end_to_end(study_path)
 
 
 def case_bare(study_path: str, workdir: Path) -> dict[str, Any]:
@@ -288,10 +274,7 @@ def report(results: dict[str, dict[str, Any]], prepared: dict[str, Any]) -> bool
                 g["wall"] < nv["highs_run"],
             ),
         ]
-    print()
-    for text, ok in checks:
-        print(f"{'PASS' if ok else 'FAIL'}  {text}")
-    return all(ok for _, ok in checks)
+    return report_checks(checks)
 
 
 def main(argv: list[str] | None = None) -> int:

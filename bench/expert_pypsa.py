@@ -69,6 +69,7 @@ import numpy as np
 import pandas as pd
 import pypsa
 import xarray as xr
+from children import add_overrides
 
 from gridtwin.config import load_study
 from gridtwin.network.spec import BASE_MVA
@@ -538,14 +539,7 @@ def gridtwin_objective(path: str, overrides: Sequence[str] = ()) -> dict[str, An
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("study", nargs="?", default="studies/default.yaml")
-    parser.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="PATH=VALUE",
-        help="study override as in `gridtwin run --set`, e.g. aggregation.segments=300",
-    )
+    add_overrides(parser, "the study")
     parser.add_argument(
         "--compare",
         action="store_true",

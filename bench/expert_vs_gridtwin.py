@@ -49,7 +49,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from children import run_child, write_result
+from children import add_overrides, gridtwin_end_to_end, report_checks, run_child, write_result
 
 SCRIPT = Path(__file__).resolve()
 TARGET_RATIO = 0.7
@@ -58,23 +58,7 @@ RTOL = 1e-6
 
 def case_gridtwin(study_path: str, overrides: list[str]) -> dict[str, Any]:
     """gridtwin end to end: load the study and run it, no output file."""
-    t0 = time.perf_counter()
-    from gridtwin.config import load_study
-    from gridtwin.study import run_study
-
-    t1 = time.perf_counter()
-    ds = run_study(load_study(study_path, overrides))
-    t2 = time.perf_counter()
-    solver = json.loads(ds.attrs["solver"])
-    return {
-        "wall": t2 - t1,
-        "imports": t1 - t0,
-        "objective": float(ds.attrs["objective"]),
-        "highs_run": float(solver["solver_run_time_s"]),
-        "status": f"{solver['status']}/{solver['termination_condition']}",
-        "stages": json.loads(ds.attrs["stage_seconds"]),
-        "ac_rounds": int(ds.attrs.get("ac_loop_n_rounds", 0)),
-    }
+    return gridtwin_end_to_end(study_path, overrides)
 
 
 def case_expert(study_path: str, overrides: list[str]) -> dict[str, Any]:
@@ -148,10 +132,7 @@ def report(results: dict[str, dict[str, Any]]) -> bool:
             ratio <= TARGET_RATIO,
         ),
     ]
-    print()
-    for text, ok in checks:
-        print(f"{'PASS' if ok else 'FAIL'}  {text}")
-    return all(ok for _, ok in checks)
+    return report_checks(checks)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -165,14 +146,7 @@ def main(argv: list[str] | None = None) -> int:
         metavar="N",
         help="run each case N times, alternating; report the fastest (default 2)",
     )
-    parser.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="PATH=VALUE",
-        help="study override for both cases, e.g. aggregation.segments=300",
-    )
+    add_overrides(parser, "both cases")
     parser.add_argument("--child", choices=sorted(CASES), help=argparse.SUPPRESS)
     parser.add_argument("--tag", help=argparse.SUPPRESS)
     parser.add_argument("--workdir", help=argparse.SUPPRESS)

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import argparse
 
+from children import add_overrides
+
 from gridtwin.config import load_study
 from gridtwin.highs import fd1_silenced
 from gridtwin.optimize import pypsa_backend
@@ -28,7 +30,7 @@ from gridtwin.study import prepare_problem
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("study", nargs="?", default="studies/default.yaml")
-    parser.add_argument("--set", action="append", default=[], dest="overrides")
+    add_overrides(parser, "the study")
     args = parser.parse_args()
     problem, _, _ = prepare_problem(load_study(args.study, args.overrides).config)
     n = pypsa_backend.build_network(problem)

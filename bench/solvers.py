@@ -81,7 +81,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from children import run_child, write_result
+from children import add_overrides, run_child, write_result
 
 SCRIPT = Path(__file__).resolve()
 #: Technologies added to the default study's extendable ones for the ``firm`` LP.
@@ -358,14 +358,7 @@ def main(argv: list[str] | None = None) -> int:
         "--time-limit", type=float, default=600.0, metavar="S", help="per run [s] (default 600)"
     )
     parser.add_argument("--keep", metavar="DIR", help="work folder to keep (MPS files, logs)")
-    parser.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="PATH=VALUE",
-        help="study override for both LPs, e.g. aggregation.segments=300",
-    )
+    add_overrides(parser, "both LPs")
     parser.add_argument("--child", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:

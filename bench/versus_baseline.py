@@ -38,6 +38,7 @@ import time
 from pathlib import Path
 
 import xarray as xr
+from children import add_overrides
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -66,7 +67,7 @@ def main() -> None:
     parser.add_argument("study", nargs="?", default="studies/default.yaml")
     parser.add_argument("--baseline", required=True, help="git revision to compare with")
     parser.add_argument("--repeat", type=int, default=2)
-    parser.add_argument("--set", action="append", default=[], dest="overrides")
+    add_overrides(parser, "both versions")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="gridtwin-baseline-") as tmp:
         work = Path(tmp)
