@@ -143,6 +143,12 @@ def dask_client(workers: int, scheduler: str | None = None) -> Iterator[Any]:
             raise DataError(f"cannot reach dask scheduler {scheduler!r}: {err}") from err
         try:
             yield client
+        except KeyboardInterrupt:
+            # From here on dask's scheduler thread reports the keys it loses as errors
+            # ("Couldn't gather keys"); the one "interrupted" line is the whole answer.
+            previous = logging.CRITICAL
+            quiet.setLevel(logging.CRITICAL)
+            raise
         finally:
             client.close()
     except KeyboardInterrupt:
