@@ -153,8 +153,9 @@ def check_options(options: dict[str, Any]) -> None:
     unknown = _unknown(options, highspy.HighsOptions())
     if unknown:
         raise ValueError(
-            f"unknown HiGHS option(s) {unknown} in solver.options; see the HiGHS "
-            "documentation for option names"
+            f"unknown HiGHS option(s) {unknown} in solver.options (Clarabel settings left "
+            "over? clear them with --set solver.options=null); see the HiGHS documentation "
+            "for option names"
         )
     _check_values(options)
 

@@ -44,8 +44,9 @@ import numpy as np
 import scipy.sparse as sp
 
 from gridtwin.exceptions import ConfigError
-from gridtwin.highs import check_clarabel_options, highs_options
+from gridtwin.highs import highs_options
 from gridtwin.optimize import backends
+from gridtwin.optimize.clarabel_lp import clarabel_settings
 from gridtwin.optimize.cvxpy_assets import flexibility, periods_matrix, storage, within_budget
 from gridtwin.optimize.cvxpy_network import (
     Capacity,
@@ -414,12 +415,7 @@ class CvxpyBackend:
         """
         if solver == "HIGHS":
             return highs_options(options)
-        opts = dict(options or {})
-        try:
-            check_clarabel_options(opts)
-        except ValueError as err:
-            raise ConfigError(str(err)) from None
-        return opts
+        return clarabel_settings(options)
 
     def attempt(
         self, problem: SystemProblem, solver: str, opts: dict[str, Any], maximise_cfe: bool = False

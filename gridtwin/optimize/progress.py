@@ -1,4 +1,4 @@
-"""Progress of a long HiGHS solve: its log read back while it runs.
+"""Progress of a long solve: HiGHS's log read back while it runs, Clarabel's iterations.
 
 HiGHS writes its log to a file (``log_file``) as it goes; a reader thread follows that file
 while ``Highs.run`` works (highspy releases the GIL) and turns it into:
@@ -85,6 +85,7 @@ def listen(listener: Listener) -> Callable[[], None]:
 class _State:
     """What the log said so far."""
 
+    solver: str = "HiGHS"
     phase: str = "starting"
     iteration: int | None = None
     primal: float | None = None
@@ -120,7 +121,7 @@ class _State:
         return left, left * (t1 - t0) / (i1 - i0)
 
     def summary(self, elapsed: float, tolerance: float) -> str:
-        parts = [f"HiGHS {self.phase}"]
+        parts = [f"{self.solver} {self.phase}"]
         if self.iteration is not None and self.phase in ("interior point", "simplex"):
             parts.append(f"iteration {self.iteration}")
             if self.primal is not None:
@@ -132,6 +133,39 @@ class _State:
         if left is not None:
             parts.append(f"at most about {left[0]:.0f} iterations ({left[1]:.0f} s) left")
         return ", ".join(parts)
+
+
+def _tell(text: str) -> None:
+    for listener in list(_listeners):
+        listener(text)
+
+
+class Tracker:
+    """Progress of a solver that reports its iterations through a callback (Clarabel) rather
+    than a log: the same summaries and estimate as for HiGHS's interior point method.
+
+    Parameters
+    ----------
+    solver : str
+        Name shown in the summary, e.g. ``"Clarabel"``.
+    tolerance : float
+        The solver's relative gap tolerance [-], the end point of the estimate.
+    """
+
+    def __init__(self, solver: str, tolerance: float) -> None:
+        self.state = _State(solver=solver, phase="interior point")
+        self.tolerance = tolerance
+        self.start = self.last_report = time.perf_counter()
+
+    def iteration(self, iteration: int, primal: float, dual: float, gap: float) -> None:
+        """Record one iteration (relative gap ``gap`` [-]) and tell the listeners if due."""
+        now = time.perf_counter()
+        state = self.state
+        state.iteration, state.primal, state.dual = iteration, float(primal), float(dual)
+        state.gaps.append((iteration, gap, now - self.start))
+        if _listeners and now - self.last_report >= REPORT_EVERY_S:
+            self.last_report = now
+            _tell(state.summary(now - self.start, self.tolerance))
 
 
 def _follow(path: str, state: _State, stop: threading.Event, tolerance: float) -> None:
@@ -151,9 +185,7 @@ def _follow(path: str, state: _State, stop: threading.Event, tolerance: float) -
             now = time.perf_counter()
             if _listeners and now - last_report >= REPORT_EVERY_S:
                 last_report = now
-                text = state.summary(now - start, tolerance)
-                for listener in list(_listeners):
-                    listener(text)
+                _tell(state.summary(now - start, tolerance))
             if stop.is_set() and not chunk:
                 return
             stop.wait(0.2)
@@ -197,4 +229,4 @@ def highs_progress(options: dict[str, Any]) -> Iterator[dict[str, Any]]:
             os.unlink(path)
 
 
-__all__ = ["REPORT_EVERY_S", "highs_progress", "listen"]
+__all__ = ["REPORT_EVERY_S", "Tracker", "highs_progress", "listen"]

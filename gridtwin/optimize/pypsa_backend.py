@@ -1,5 +1,6 @@
 """PyPSA backend: builds a :class:`pypsa.Network` from a :class:`SystemProblem` and solves it
-with linopy + HiGHS, passing the model to the solver in memory (``io_api="direct"``).
+with HiGHS through linopy, passing the model to the solver in memory (``io_api="direct"``), or
+with Clarabel's interior point method on linopy's matrices (:mod:`gridtwin.optimize.clarabel_lp`).
 
 Network layout
 --------------
@@ -31,6 +32,7 @@ import xarray as xr
 
 from gridtwin.highs import highs_options
 from gridtwin.optimize import backends
+from gridtwin.optimize.clarabel_lp import ClarabelRun, clarabel_settings, solve_model
 from gridtwin.optimize.outcome import Attempt, Status, limit_reached
 from gridtwin.optimize.problem import (
     Solution,
@@ -354,9 +356,18 @@ def _negative_price_credit(
 
 
 def _optimize(
-    problem: SystemProblem, opts: dict[str, Any], maximise_cfe: bool = False
-) -> tuple[pypsa.Network, str, str]:
+    problem: SystemProblem, solver: str, opts: dict[str, Any], maximise_cfe: bool = False
+) -> tuple[pypsa.Network, str, str, ClarabelRun | None]:
     n = build_network(problem)
+    if solver == "CLARABEL":
+        n.optimize.create_model(include_objective_constant=False)
+        _extra_functionality(problem, maximise_cfe)(n, n.snapshots)
+        run = solve_model(n.model, opts)
+        if run.status == "ok":  # what n.optimize does after linopy's solve
+            n.optimize.assign_solution()
+            n.optimize.assign_duals(False)
+            n.optimize.post_processing()
+        return n, run.status, run.condition, run
     with highs_progress(opts) as run_opts:
         status, condition = n.optimize(
             solver_name="highs",
@@ -366,7 +377,7 @@ def _optimize(
             log_to_console=False,
             io_api="direct",
         )
-    return n, status, condition
+    return n, status, condition, None
 
 
 #: linopy termination conditions (``linopy.constants.TerminationCondition``) -> status.
@@ -400,18 +411,31 @@ class PypsaBackend:
     """The PyPSA backend in the registry of :mod:`gridtwin.optimize.backends`."""
 
     name = "pypsa"
-    solvers = ("HIGHS",)
+    solvers = ("HIGHS", "CLARABEL")
 
     def options(self, solver: str, options: dict[str, Any] | None) -> dict[str, Any]:
-        """HiGHS options, log off unless DEBUG logging (:func:`gridtwin.highs.highs_options`)."""
-        return highs_options(options)
+        """HiGHS options, log off unless DEBUG logging (:func:`gridtwin.highs.highs_options`),
+        or Clarabel settings (checked, copied).
+
+        Raises
+        ------
+        ConfigError
+            An option the solver does not know or a value it refuses.
+        """
+        if solver == "HIGHS":
+            return highs_options(options)
+        return clarabel_settings(options)
 
     def attempt(
         self, problem: SystemProblem, solver: str, opts: dict[str, Any], maximise_cfe: bool = False
     ) -> Attempt:
         """Build the network and run HiGHS once (:class:`~gridtwin.optimize.backends.Backend`)."""
-        n, status, condition = _optimize(problem, opts, maximise_cfe)
+        n, status, condition, clarabel_run = _optimize(problem, solver, opts, maximise_cfe)
         run_time, iterations = _run_info(n)
+        said = f"{status}/{condition}"
+        if clarabel_run is not None:
+            run_time, said = clarabel_run.run_time_s, clarabel_run.said
+            iterations = {"ipm": clarabel_run.iterations}
         kind = CONDITIONS.get(condition, Status.NO_VERDICT)
         if condition == "terminated_by_limit":
             kind = limit_reached(opts, run_time, iterations)
@@ -421,7 +445,7 @@ class PypsaBackend:
         if kind is Status.OPTIMAL:
             value = float(n.objective or 0.0)
             value = -value if maximise_cfe else value - existing_branch_cost(problem)
-        return Attempt(kind, f"{status}/{condition}", n, value, run_time, iterations)
+        return Attempt(kind, said, n, value, run_time, iterations)
 
     def extract(self, attempt: Attempt, problem: SystemProblem) -> Solution:
         """The :class:`Solution` of an optimal run."""

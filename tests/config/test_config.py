@@ -166,7 +166,7 @@ def test_set_overrides_are_validated_like_the_file() -> None:
         ("policy.cfe_target", r"expected PATH=VALUE"),
         ("name.sub=1", r"'name' is a value, not a section"),
         ("policy.cfe_target=[1", r"not valid YAML"),
-        ("solver.name=clarabel", r"clarabel' needs solver\.backend 'cvxpy'"),
+        ("solver.options.max_iter=-1", r"solver\.options\.max_iter'?: Clarabel needs a number"),
         ("policy.max_export_share=-0.1", r"policy\.max_export_share.*greater than or equal"),
         ("policy.matching=monthly", r"policy\.matching"),
         ("policy.emissions_cap=1000", r"emissions_cap needs poi\.grid_co2_intensity"),
@@ -339,14 +339,14 @@ def test_highs_option_values_are_checked_silently(
 ) -> None:
     # capfd, not only capsys: HiGHS prints from C++ on file descriptor 1
     with pytest.raises(ConfigError, match=pattern) as info:
-        load_study(DEFAULT, [f"solver.options={options}"])
+        load_study(DEFAULT, ["solver.name=highs", f"solver.options={options}"])
     assert "\n" not in str(info.value)
     assert capfd.readouterr().out == ""
 
 
 def test_valid_highs_option_values_load_silently(capfd: pytest.CaptureFixture[str]) -> None:
     options = "{solver: ipm, run_crossover: 'off', time_limit: 600, mip_rel_gap: 1e-4, threads: 2}"
-    cfg = load_study(DEFAULT, [f"solver.options={options}"]).config
+    cfg = load_study(DEFAULT, ["solver.name=highs", f"solver.options={options}"]).config
     assert cfg.solver.options["mip_rel_gap"] == 1e-4
     assert capfd.readouterr().out == ""
 
@@ -355,7 +355,7 @@ def test_highs_check_prints_nothing_in_a_fresh_process() -> None:
     # the first HiGHS instance of a process prints a banner; the check must swallow it
     code = (
         "from gridtwin.config import load_study; "
-        f"load_study({str(DEFAULT)!r}, ['solver.options={{time_limit: 600}}'])"
+        f"load_study({str(DEFAULT)!r}, ['solver.name=highs', 'solver.options={{time_limit: 600}}'])"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout == ""
@@ -432,12 +432,20 @@ def test_consistent_settings_load(overrides: list[str]) -> None:
 
 
 def test_solver_options_can_be_cleared_and_refilled_from_the_command_line() -> None:
-    """The default study's HiGHS options cannot go to Clarabel; `=null` clears them and a
-    later `--set` fills the cleared section."""
-    switch = ["solver.backend=cvxpy", "solver.name=clarabel"]
+    """Clarabel settings cannot go to HiGHS, nor HiGHS options to Clarabel; `=null` clears
+    them and a later `--set` fills the cleared section."""
+    clarabel = ["solver.options.max_iter=50"]
+    with pytest.raises(ConfigError, match=r"unknown HiGHS option.*max_iter.*=null"):
+        load_study(DEFAULT, [*clarabel, "solver.name=highs"])
+    study = load_study(
+        DEFAULT,
+        [*clarabel, "solver.name=highs", "solver.options=null", "solver.options.solver=ipm"],
+    )
+    assert study.config.solver.options == {"solver": "ipm"}
+    highs = ["solver.name=highs", "solver.options.solver=ipm"]
     with pytest.raises(ConfigError, match=r"solver\.options.*not Clarabel settings.*=null"):
-        load_study(DEFAULT, switch)
-    study = load_study(DEFAULT, [*switch, "solver.options=null", "solver.options.max_iter=50"])
+        load_study(DEFAULT, [*highs, "solver.name=clarabel"])
+    study = load_study(DEFAULT, [*highs, "solver.name=clarabel", "solver.options=null", *clarabel])
     assert study.config.solver.options == {"max_iter": 50}
 
 

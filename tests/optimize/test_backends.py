@@ -633,9 +633,9 @@ def test_no_verdict_on_a_reachable_target_says_what_to_do(monkeypatch: pytest.Mo
     calls = []
 
     def first_unknown(*args, **kwargs):  # type: ignore[no-untyped-def]
-        n, status, condition = real(*args, **kwargs)
+        n, status, condition, run = real(*args, **kwargs)
         calls.append(condition)
-        return (n, "ok", "unknown") if len(calls) == 1 else (n, status, condition)
+        return (n, "ok", "unknown", run) if len(calls) == 1 else (n, status, condition, run)
 
     monkeypatch.setattr(pypsa_backend, "_optimize", first_unknown)
     with pytest.raises(SolverError, match=r"reachable \(highest reachable CFE score 1\.0000\).*"
@@ -652,10 +652,10 @@ def test_interior_point_without_crossover_is_retried_with_crossover(
     real = pypsa_backend._optimize
     options_seen: list[dict] = []
 
-    def first_unknown(problem, opts, maximise_cfe=False):  # type: ignore[no-untyped-def]
-        n, status, condition = real(problem, opts, maximise_cfe)
+    def first_unknown(problem, solver, opts, maximise_cfe=False):  # type: ignore[no-untyped-def]
+        n, status, condition, run = real(problem, solver, opts, maximise_cfe)
         options_seen.append(dict(opts))
-        return (n, "ok", "unknown") if len(options_seen) == 1 else (n, status, condition)
+        return (n, "ok", "unknown", run) if len(options_seen) == 1 else (n, status, condition, run)
 
     monkeypatch.setattr(pypsa_backend, "_optimize", first_unknown)
     sol = pypsa_backend.solve(problem, {"solver": "ipm", "run_crossover": "off"})

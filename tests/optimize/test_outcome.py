@@ -109,15 +109,24 @@ def test_each_ending_has_its_own_error_on_both_backends(backend: str, case: str)
         ({"max_iter": 1}, r"stopped at an iteration limit \(solver\.options \{'max_iter': 1\}"),
     ],
 )
-def test_clarabel_limits_are_told_apart(options: dict, pattern: str) -> None:
-    """cvxpy says only "user_limit"; the limit that stopped Clarabel is named."""
+@pytest.mark.parametrize("backend", ["pypsa", "cvxpy"])
+def test_clarabel_limits_are_told_apart(options: dict, pattern: str, backend: str) -> None:
+    """cvxpy says only "user_limit"; the limit that stopped Clarabel is named (on PyPSA's LP
+    too, where gridtwin reads Clarabel's own status)."""
     with pytest.raises(SolverError, match=pattern):
-        backends.solve(_campus(), "cvxpy", "clarabel", options)
+        backends.solve(_campus(), backend, "clarabel", options)
 
 
-def test_clarabel_unbounded() -> None:
+@pytest.mark.parametrize("backend", ["pypsa", "cvxpy"])
+def test_clarabel_unbounded(backend: str) -> None:
     with pytest.raises(UnboundedError, match="unbounded"):
-        backends.solve(_unbounded(), "cvxpy", "clarabel")
+        backends.solve(_unbounded(), backend, "clarabel")
+
+
+def test_clarabel_infeasible_on_pypsa() -> None:
+    build, _, error, pattern = CASES["infeasible"]
+    with pytest.raises(error, match=pattern):
+        backends.solve(build(), "pypsa", "clarabel")
 
 
 def test_the_case_problem_solves_without_limits() -> None:
@@ -201,6 +210,7 @@ def test_load_served_only_with_curtailment_is_not_called_unservable(solve: Solve
         ("cvxpy", "clarabel", {"max_iter": -1}, r"solver\.options\.max_iter: Clarabel needs"),
         ("cvxpy", "clarabel", {"max_iter": 10**30}, r"beyond Clarabel's range"),
         ("cvxpy", "clarabel", {"solver": "ipm"}, r"not Clarabel settings"),
+        ("pypsa", "clarabel", {"run_crossover": "on"}, r"not Clarabel settings"),
     ],
 )
 def test_bad_solver_options_are_refused_before_solving(
