@@ -155,6 +155,33 @@ def cone_form(
     )
 
 
+def implied_bounds(
+    A: Any, b: np.ndarray, sense: np.ndarray, lb: np.ndarray, ub: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Variable bounds tightened by the rows with one non-zero (``a x_j <= b`` is a bound on
+    ``x_j``: PyPSA states the dispatch limits of fixed-size components as such rows).
+
+    Returns
+    -------
+    lower, upper : numpy.ndarray
+        Per variable; where the rows contradict each other the variable keeps its own bounds.
+    """
+    A = sp.csr_matrix(A)
+    single = np.flatnonzero(np.diff(A.indptr) == 1)
+    col = A.indices[A.indptr[single]]
+    value = A.data[A.indptr[single]]
+    bound = np.asarray(b, dtype=float)[single] / value
+    kind = np.asarray(sense).astype(str)[single]
+    caps = (kind == "=") | ((kind == "<") & (value > 0)) | ((kind == ">") & (value < 0))
+    floors = (kind == "=") | ((kind == ">") & (value > 0)) | ((kind == "<") & (value < 0))
+    lower, upper = np.array(lb, dtype=float), np.array(ub, dtype=float)
+    np.minimum.at(upper, col[caps], bound[caps])
+    np.maximum.at(lower, col[floors], bound[floors])
+    clash = lower > upper
+    lower[clash], upper[clash] = np.asarray(lb)[clash], np.asarray(ub)[clash]
+    return lower, upper
+
+
 def row_duals(form: _ConeForm, z: np.ndarray, n_rows: int) -> np.ndarray:
     """Row duals in HiGHS's convention (``c - A'y`` = reduced costs) from Clarabel's ``z``."""
     y = np.zeros(n_rows)
@@ -229,11 +256,16 @@ def solve_model(m: Any, settings: dict[str, Any]) -> ClarabelRun:
         m.status, m.termination_condition = status, condition
         return run
     constant = float(np.asarray(m.objective.expression.const).sum()) * m.objective.scaling
+    # an interior point stops within its tolerance of the bounds (e.g. a curtailment of
+    # -2.6e-8 MW on the default study): values are put back on their bounds, a change far
+    # below the tolerance of any row, so no result shows an impossible sign
+    lower, upper = implied_bounds(matrices.A, matrices.b, matrices.sense, matrices.lb, matrices.ub)
+    x = np.clip(np.asarray(found.x), lower, upper)
     primal = np.full(m._xCounter, np.nan)
-    primal[matrices.vlabels] = np.asarray(found.x)
+    primal[matrices.vlabels] = x
     dual = np.full(m._cCounter, np.nan)
     dual[matrices.clabels] = row_duals(form, np.asarray(found.z), len(matrices.clabels))
-    objective = float(c @ np.asarray(found.x)) + constant
+    objective = float(c @ x) + constant
     result = Result(
         Status(SolverStatus.ok, TerminationCondition.optimal),
         Solution(primal, dual, objective),
@@ -273,6 +305,7 @@ __all__ = [
     "ClarabelRun",
     "clarabel_settings",
     "cone_form",
+    "implied_bounds",
     "row_duals",
     "solve_model",
 ]

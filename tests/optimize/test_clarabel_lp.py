@@ -15,7 +15,8 @@ from test_backends import CASES, REL_OBJECTIVE, _problem, _solve
 
 from gridtwin.exceptions import InfeasibleError
 from gridtwin.optimize import backends, progress
-from gridtwin.optimize.clarabel_lp import DEFAULT_SETTINGS, cone_form, row_duals
+from gridtwin.optimize.clarabel_lp import DEFAULT_SETTINGS, cone_form, implied_bounds, row_duals
+from gridtwin.optimize.problem import Solution
 
 INF = highspy.kHighsInf
 
@@ -112,6 +113,7 @@ def test_pypsa_with_clarabel_reaches_the_highs_optimum(case: str) -> None:
     candidate = backends.solve(problem, "pypsa", "clarabel")
     assert candidate.objective == pytest.approx(reference.objective, rel=REL_OBJECTIVE, abs=1e-6)
     assert candidate.solver["name"] == "clarabel" and candidate.solver["status"] == "ok"
+    _within_bounds(candidate)
     if case.startswith("hand_"):
         return
     if CASES[case][1]:
@@ -122,6 +124,18 @@ def test_pypsa_with_clarabel_reaches_the_highs_optimum(case: str) -> None:
     if problem.cfe_target < 1.0:
         assert reference.cfe_price > 1.0  # the target binds: its price is unique
         assert candidate.cfe_price == pytest.approx(reference.cfe_price, rel=1e-5)
+
+
+def _within_bounds(sol: Solution) -> None:
+    """No impossible sign where the LP has a variable bound (fixed-size components, sizes):
+    an interior point's values are put back on their bounds. The dispatch of an extendable
+    component is limited by a row (``p <= p_nom``, PyPSA), within the solver's tolerance."""
+    for name in ("load_curtailment", "grid_export"):
+        assert (getattr(sol, name) >= 0.0).all(), name
+    for group in (sol.p_nom, sol.e_nom):
+        assert all(v >= 0.0 for v in group.values())
+    for group in (sol.charge, sol.state_of_charge):
+        assert all((v >= -1e-6).all() for v in group.values())
 
 
 @pytest.mark.parametrize("case", list(INFEASIBLE_CASES))
@@ -153,3 +167,12 @@ def test_progress_and_log_follow_the_iterations(
     assert all(t.startswith("Clarabel interior point, iteration") for t in heard)
     lines = [r for r in caplog.records if r.name == "gridtwin.optimize.clarabel"]
     assert len(lines) == len(counted) + 1  # the header, then one line per iteration
+
+
+def test_rows_with_one_nonzero_are_bounds() -> None:
+    A = np.array([[2.0, 0, 0], [0, -1.0, 0], [0, 0, 1.0], [1.0, 1.0, 0], [0, 0, 1.0]])
+    b = np.array([4.0, -1.0, 3.0, 10.0, 2.0])  # the last row contradicts x2 = 3
+    sense = np.array(["<", "<", "=", "<", "<"])
+    lower, upper = implied_bounds(sp.csr_matrix(A), b, sense, np.zeros(3), np.full(3, np.inf))
+    np.testing.assert_array_equal(lower, [0.0, 1.0, 0.0])  # x2: contradiction, own bounds
+    np.testing.assert_array_equal(upper, [2.0, np.inf, np.inf])
