@@ -1,4 +1,4 @@
-"""Benchmark: HiGHS's LP algorithms on gridtwin's sizing LPs, each run in a fresh process.
+"""Benchmark: HiGHS's LP algorithms and Clarabel on gridtwin's sizing LPs, fresh processes.
 
 What is measured
 ----------------
@@ -18,7 +18,9 @@ written to MPS files:
 
 Each LP is then solved by each chosen algorithm in a **fresh Python process**, one after the
 other, never in parallel (``bench/children.py``): ``highspy`` reads the MPS file and runs with
-the algorithm's options and a time limit (``--time-limit``, default 600 s). Per run:
+the algorithm's options and a time limit (``--time-limit``, default 600 s); for ``clarabel``
+HiGHS only reads the file and Clarabel solves the LP as gridtwin does (:func:`clarabel_on_mps`;
+its ``run`` counts the cone form and Clarabel's setup). Per run:
 
 * **status**: HiGHS's model status (``Optimal``, ``Time limit reached``, ...), or
   ``unavailable`` when this HiGHS build lacks the algorithm (checked on a tiny LP first: HiGHS
@@ -42,22 +44,32 @@ at a relative tolerance of 1e-7 of its own scaled residuals, so its objective ma
 the vertex solutions (simplex, crossover) by more than that; interior point without crossover
 stops at 1e-8 and may end without an optimum (see the default study's ``solver`` comment).
 
-Measured (December 2026, HiGHS 1.16.0 from PyPI, 2-core machine busy with other work, one
-run with ``--time-limit 300``; seconds are indicative only):
+Measured (December 2026, HiGHS 1.16.0 and Clarabel 0.11.1 from PyPI, quiet 2-core machine,
+``python bench/solvers.py --solvers clarabel,clarabel-qdldl,ipm --time-limit 600``):
 
-* ``default`` (192 729 columns, 456 266 rows, 953 221 nonzeros): ``ipm`` 215 s (IPX, 97 IPM
-  and 5 131 crossover iterations, 483 MiB); ``ipm-nox`` stopped after 40 IPM iterations with
-  status ``Unknown`` (objective 5.7 % off, primal infeasibility 8e-5): the study's crossover
-  is needed; dual simplex (66 500 iterations), cuPDLP-C and HiPDLP did not finish in 300 s.
-* ``firm`` (271 576 columns, 613 955 rows, 1.33 M nonzeros): nothing finished in 300 s; IPX
-  took about 13 s per iteration (2 s on ``default``) and had done 23. Give it
-  ``--time-limit 1800`` or more.
+* ``default`` (192 729 columns, 456 266 rows, 953 221 nonzeros): ``clarabel`` 10.5 s (53
+  iterations, 612 MiB), 0.15x of ``ipm`` 70.8 s (IPX, 97 IPM and 5 131 crossover iterations,
+  483 MiB); objectives 2.8e-10 apart. ``clarabel-qdldl`` took the same time (10.4 s): on this
+  LP the multi-threaded faer factorisation gains nothing over QDLDL on 2 cores.
+* ``firm`` (271 576 columns, 613 955 rows, 1.22 M nonzeros): ``clarabel`` 35.3 s (120
+  iterations, 790 MiB), 0.14x of ``ipm`` 252.8 s (59 IPM and 25 788 crossover iterations,
+  635 MiB); objectives 4.3e-10 apart. On a busy machine (an earlier run) IPX took 13 s per
+  iteration and did not finish within 300 s.
+* Clarabel's points are marked ``(*)``: primal infeasibility 7e-8 (default) and 2e-8 (firm)
+  absolute, dual residual 1e-4 and 2e-5 absolute on costs of up to 1e5 per MW, i.e. within
+  its relative tolerances (1e-8) but not a vertex.
+* Earlier runs (busy machine, ``--time-limit 300``): ``ipm-nox`` stopped after 40 IPM
+  iterations with status ``Unknown`` (objective 5.7 % off, primal infeasibility 8e-5): HiGHS's
+  interior point needs crossover on these LPs; dual simplex (66 500 iterations), cuPDLP-C
+  and HiPDLP did not finish in 300 s.
 * HiPO is **not** in the PyPI highspy wheel (built without BLAS and METIS): HiGHS logs an
   error and silently falls back to simplex; this script reports ``unavailable`` instead.
 * On 300 segments (``--set aggregation.segments=300``) every exact method agrees to 1e-13;
   the PDLP variants end 2e-7 away with absolute primal infeasibilities of 5e-2 (cuPDLP-C
   ``Unknown``, HiPDLP ``Optimal``); the parallel dual simplex (``simplex-pami``, HiGHS's
   default concurrency 8 on 2 cores) was 40x slower than the serial one.
+
+Default chosen from it: ``solver.name: clarabel`` in ``studies/default.yaml``.
 
 Usage::
 
@@ -215,10 +227,13 @@ def unavailable(options: dict[str, Any], log_file: Path) -> str | None:
     return next((line.strip() for line in lines if "unavailable" in line), None)
 
 
-def child_clarabel(lp: str, key: str, time_limit: float, workdir: Path) -> None:
-    """Read ``<lp>.mps`` with HiGHS, solve it with Clarabel as gridtwin does
-    (:func:`gridtwin.optimize.clarabel_lp.cone_form`, its ``DEFAULT_SETTINGS`` under the
-    algorithm's options); write the result with the infeasibilities measured on the LP read."""
+def clarabel_on_mps(mps: Path, options: dict[str, Any], time_limit: float) -> dict[str, Any]:
+    """Read an MPS file with HiGHS and solve it with Clarabel as gridtwin does
+    (:func:`gridtwin.optimize.clarabel_lp.cone_form`, ``DEFAULT_SETTINGS`` under ``options``).
+
+    Returns the status (HiGHS's words), objective, times [s] (``run``: cone form, setup and
+    solve; ``read``: the MPS file), iterations and the infeasibilities measured on the LP read.
+    """
     import clarabel
     import highspy
     import numpy as np
@@ -229,7 +244,7 @@ def child_clarabel(lp: str, key: str, time_limit: float, workdir: Path) -> None:
     t0 = time.perf_counter()
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
-    h.readModel(str(workdir / f"{lp}.mps"))
+    h.readModel(str(mps))
     model = h.getLp()
     t1 = time.perf_counter()
     a = model.a_matrix_
@@ -245,7 +260,7 @@ def child_clarabel(lp: str, key: str, time_limit: float, workdir: Path) -> None:
     sense = np.array(["="] * int(eq.sum()) + ["<"] * int(le.sum()) + [">"] * int(ge.sum()))
     form = cone_form(rows, b, sense, lb, ub)
     settings = clarabel.DefaultSettings()
-    merged = {**DEFAULT_SETTINGS, **SOLVERS[key].options, "time_limit": time_limit}
+    merged = {**DEFAULT_SETTINGS, **options, "time_limit": time_limit}
     for name, value in {**merged, "verbose": False}.items():
         setattr(settings, name, value)
     cones = [clarabel.ZeroConeT(form.n_zero), clarabel.NonnegativeConeT(form.n_nonneg)]
@@ -263,26 +278,22 @@ def child_clarabel(lp: str, key: str, time_limit: float, workdir: Path) -> None:
         float(np.max(np.maximum(x - ub, 0.0), initial=0.0)),
     )
     status = str(found.status).rsplit(".", 1)[-1]
-    write_result(
-        workdir,
-        f"{lp}-{key}",
-        {
-            "status": {"Solved": "Optimal", "MaxTime": "Time limit reached"}.get(status, status),
-            "ran": f"Clarabel ({merged['direct_solve_method']})",
-            "objective": float(c @ x + model.offset_),
-            "has_solution": status == "Solved",
-            "run": t3 - t1,  # matrices and setup (factorisation analysis) included
-            "run_wall": t3 - t1,
-            "setup": t2 - t1,
-            "read": t1 - t0,
-            "nonzeros": int(A.nnz),
-            "iterations": {"ipm": int(found.iterations)},
-            "max_primal_infeasibility": primal,
-            # Clarabel's stationarity c + A'z = 0 on the cone rows (z >= 0 by construction)
-            "max_dual_infeasibility": float(np.abs(c + form.A.T @ z).max()),
-            "primal_dual_objective_error": float("nan"),
-        },
-    )
+    return {
+        "status": {"Solved": "Optimal", "MaxTime": "Time limit reached"}.get(status, status),
+        "ran": f"Clarabel ({merged['direct_solve_method']})",
+        "objective": float(c @ x + model.offset_),
+        "has_solution": status == "Solved",
+        "run": t3 - t1,  # cone form and setup (KKT assembly, symbolic factorisation) included
+        "run_wall": t3 - t1,
+        "setup": t2 - t1,
+        "read": t1 - t0,
+        "nonzeros": int(A.nnz),
+        "iterations": {"ipm": int(found.iterations)},
+        "max_primal_infeasibility": primal,
+        # Clarabel's stationarity c + A'z = 0 on the cone rows (z >= 0 by construction)
+        "max_dual_infeasibility": float(np.abs(c + form.A.T @ z).max()),
+        "primal_dual_objective_error": float("nan"),
+    }
 
 
 def child_solve(lp: str, key: str, time_limit: float, workdir: Path) -> None:
@@ -290,7 +301,8 @@ def child_solve(lp: str, key: str, time_limit: float, workdir: Path) -> None:
     import highspy
 
     if key.startswith("clarabel"):
-        child_clarabel(lp, key, time_limit, workdir)
+        found = clarabel_on_mps(workdir / f"{lp}.mps", SOLVERS[key].options, time_limit)
+        write_result(workdir, f"{lp}-{key}", found)
         return
     tag = f"{lp}-{key}"
     options = SOLVERS[key].options
@@ -418,7 +430,7 @@ def report(lp: str, prepared: dict[str, Any], runs: dict[str, dict[str, Any]]) -
         "  run: HiGHS's run time; / ipm: ratio to the ipm run of this LP; wall: the whole child\n"
         "  process; rel. diff: to the lowest objective of the Optimal runs feasible to "
         f"{TRUSTED_INFEASIBILITY:g}\n  (primal and dual, absolute, on the original LP); (*): "
-        "Optimal by HiGHS's scaled tolerances only.\n  The LP's objective includes "
+        "Optimal by the solver's own tolerances only.\n  The LP's objective includes "
         f"{prepared['existing_branch_cost']:.6e} of existing branch ratings (left out of "
         "gridtwin's objective)."
     )
