@@ -22,6 +22,8 @@ from collections.abc import Mapping
 from typing import Any, Protocol
 
 from gridtwin.exceptions import ConfigError, SolverError
+from gridtwin.highs import highs_options
+from gridtwin.optimize.clarabel_lp import clarabel_settings
 from gridtwin.optimize.evaluate import cfe_balance
 from gridtwin.optimize.outcome import RETRIED, Attempt, SolverReport, Status, diagnose
 from gridtwin.optimize.problem import Solution, SystemProblem
@@ -93,6 +95,21 @@ def solver_name(chosen: Backend, solver: str | None) -> str:
             f"{chosen.name} backend: solver {solver!r} is not one of {list(chosen.solvers)}"
         )
     return name
+
+
+def solver_options(solver: str, options: dict[str, Any] | None) -> dict[str, Any]:
+    """The options to pass to ``solver`` (``"HIGHS"`` or ``"CLARABEL"``), checked and copied:
+    HiGHS's with the log off unless DEBUG logging (:func:`gridtwin.highs.highs_options`),
+    Clarabel's settings (:func:`gridtwin.optimize.clarabel_lp.clarabel_settings`).
+
+    Raises
+    ------
+    ConfigError
+        An option the solver does not know or a value it refuses.
+    """
+    if solver == "HIGHS":
+        return highs_options(options)
+    return clarabel_settings(options)
 
 
 def max_reachable_cfe(
@@ -199,7 +216,7 @@ def solve(
     run = chosen.attempt(problem, name, opts)
     retried = None
     if run.status is not Status.OPTIMAL:
-        label = "HiGHS" if name == "HIGHS" else name
+        label = {"HIGHS": "HiGHS", "CLARABEL": "Clarabel"}.get(name, name)
         # the reachable score from a simplex vertex (HiGHS), also when an interior point
         # solver (Clarabel) was chosen: its tolerance would understate the score
         exact, exact_opts = ("HIGHS", chosen.options("HIGHS", None)) if name != "HIGHS" else (
@@ -232,4 +249,12 @@ def solve(
     return solution
 
 
-__all__ = ["BACKENDS", "Backend", "backend", "max_reachable_cfe", "solve", "solver_name"]
+__all__ = [
+    "BACKENDS",
+    "Backend",
+    "backend",
+    "max_reachable_cfe",
+    "solve",
+    "solver_name",
+    "solver_options",
+]

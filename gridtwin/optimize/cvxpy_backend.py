@@ -44,9 +44,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from gridtwin.exceptions import ConfigError
-from gridtwin.highs import highs_options
 from gridtwin.optimize import backends
-from gridtwin.optimize.clarabel_lp import clarabel_settings
 from gridtwin.optimize.cvxpy_assets import flexibility, periods_matrix, storage, within_budget
 from gridtwin.optimize.cvxpy_network import (
     Capacity,
@@ -405,17 +403,8 @@ class CvxpyBackend:
     solvers = SOLVERS
 
     def options(self, solver: str, options: dict[str, Any] | None) -> dict[str, Any]:
-        """HiGHS options (checked, log off unless DEBUG logging) or Clarabel settings
-        (checked), copied.
-
-        Raises
-        ------
-        ConfigError
-            An option the solver does not know or a value it refuses.
-        """
-        if solver == "HIGHS":
-            return highs_options(options)
-        return clarabel_settings(options)
+        """The solver's options, checked (:func:`gridtwin.optimize.backends.solver_options`)."""
+        return backends.solver_options(solver, options)
 
     def attempt(
         self, problem: SystemProblem, solver: str, opts: dict[str, Any], maximise_cfe: bool = False

@@ -298,7 +298,7 @@ def diagnose(
         A run whose status is not :attr:`Status.OPTIMAL`.
     problem : SystemProblem
     solver : str
-        Solver name for the messages (``"HiGHS"``, ``"CLARABEL"``).
+        Solver name for the messages (``"HiGHS"``, ``"Clarabel"``).
     opts : dict
         The solver options of the run.
     reach : callable

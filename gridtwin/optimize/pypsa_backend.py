@@ -30,9 +30,8 @@ import pandas as pd
 import pypsa
 import xarray as xr
 
-from gridtwin.highs import highs_options
 from gridtwin.optimize import backends
-from gridtwin.optimize.clarabel_lp import ClarabelRun, clarabel_settings, solve_model
+from gridtwin.optimize.clarabel_lp import ClarabelRun, solve_model
 from gridtwin.optimize.outcome import Attempt, Status, limit_reached
 from gridtwin.optimize.problem import (
     Solution,
@@ -414,22 +413,13 @@ class PypsaBackend:
     solvers = ("HIGHS", "CLARABEL")
 
     def options(self, solver: str, options: dict[str, Any] | None) -> dict[str, Any]:
-        """HiGHS options, log off unless DEBUG logging (:func:`gridtwin.highs.highs_options`),
-        or Clarabel settings (checked, copied).
-
-        Raises
-        ------
-        ConfigError
-            An option the solver does not know or a value it refuses.
-        """
-        if solver == "HIGHS":
-            return highs_options(options)
-        return clarabel_settings(options)
+        """The solver's options, checked (:func:`gridtwin.optimize.backends.solver_options`)."""
+        return backends.solver_options(solver, options)
 
     def attempt(
         self, problem: SystemProblem, solver: str, opts: dict[str, Any], maximise_cfe: bool = False
     ) -> Attempt:
-        """Build the network and run HiGHS once (:class:`~gridtwin.optimize.backends.Backend`)."""
+        """Build the network and run the solver once (see ``Backend.attempt``)."""
         n, status, condition, clarabel_run = _optimize(problem, solver, opts, maximise_cfe)
         run_time, iterations = _run_info(n)
         said = f"{status}/{condition}"
@@ -460,15 +450,19 @@ class PypsaBackend:
 BACKEND = PypsaBackend()
 
 
-def solve(problem: SystemProblem, options: dict[str, Any] | None = None) -> Solution:
-    """Solve the sizing problem with PyPSA + HiGHS (:func:`gridtwin.optimize.backends.solve`
-    with ``backend_name="pypsa"``).
+def solve(
+    problem: SystemProblem, options: dict[str, Any] | None = None, *, solver: str = "HIGHS"
+) -> Solution:
+    """Solve the sizing problem with PyPSA (:func:`gridtwin.optimize.backends.solve` with
+    ``backend_name="pypsa"``).
 
     Parameters
     ----------
     problem : SystemProblem
     options : dict, optional
-        HiGHS options (e.g. ``{"solver": "ipm", "run_crossover": "off"}``).
+        HiGHS options (e.g. ``{"solver": "ipm", "run_crossover": "off"}``) or Clarabel
+        settings (e.g. ``{"time_limit": 600}``).
+    solver : {"HIGHS", "CLARABEL"}
 
     Returns
     -------
@@ -479,7 +473,7 @@ def solve(problem: SystemProblem, options: dict[str, Any] | None = None) -> Solu
     InfeasibleError, UnboundedError, SolverError
         As :func:`gridtwin.optimize.backends.solve`.
     """
-    return backends.solve(problem, "pypsa", "highs", options)
+    return backends.solve(problem, "pypsa", solver, options)
 
 
 def _extract(n: pypsa.Network, problem: SystemProblem, objective: float) -> Solution:
