@@ -161,17 +161,22 @@ def check_options(options: dict[str, Any]) -> None:
 
 
 def check_clarabel_options(options: dict[str, Any]) -> None:
-    """Check Clarabel settings: names Clarabel knows (``clarabel.DefaultSettings``), numbers
-    finite and >= 0, and no HiGHS option names (``solver``, ``run_crossover`` ...).
+    """Check Clarabel settings as Clarabel itself takes them: names it knows
+    (``clarabel.DefaultSettings``, so no HiGHS option names such as ``solver``), numbers
+    >= 0 (``time_limit`` may be infinite, Clarabel's default), values of the setting's type
+    (a whole number where Clarabel wants an integer: ``max_iter: 1e2`` is 100), and the
+    settings accepted by a Clarabel solver built on a one-variable problem (e.g.
+    ``direct_solve_method`` among Clarabel's choices).
 
     Raises
     ------
     ValueError
-        Naming the settings and the fix.
+        Naming the settings and the fix, in one line.
     """
     import clarabel
 
-    unknown = _unknown(options, clarabel.DefaultSettings())
+    settings = clarabel.DefaultSettings()
+    unknown = _unknown(options, settings)
     if unknown:
         raise ValueError(
             f"solver.options: {unknown} are not Clarabel settings (HiGHS options left over? "
@@ -179,10 +184,64 @@ def check_clarabel_options(options: dict[str, Any]) -> None:
             "time_limit, tol_gap_rel"
         )
     for name, value in options.items():
+        default = getattr(settings, name)
         number = isinstance(value, int | float) and not isinstance(value, bool)
-        if number and not (math.isfinite(value) and value >= 0):
+        unlimited = name == "time_limit" and value == math.inf
+        if number and not unlimited and not (math.isfinite(value) and value >= 0):
             raise ValueError(f"solver.options.{name}: Clarabel needs a number >= 0, got {value!r}")
-        if number and isinstance(value, int) and value > 2**32 - 1:
+        if number and float(value).is_integer() and value > 2**32 - 1 and not unlimited:
             raise ValueError(
                 f"solver.options.{name}: {value} is beyond Clarabel's range (at most {2**32 - 1})"
             )
+        try:
+            setattr(settings, name, clarabel_value(default, value))
+        except (TypeError, ValueError, OverflowError):
+            kind = type(default).__name__
+            raise ValueError(
+                f"solver.options.{name}: Clarabel needs {_ARTICLE.get(kind, 'a')} {kind} "
+                f"(default {default!r}), got {value!r}"
+            ) from None
+    _check_in_clarabel(clarabel, settings)
+
+
+_ARTICLE = {"int": "an", "float": "a", "bool": "a", "str": "a"}
+
+
+def clarabel_value(default: Any, value: Any) -> Any:
+    """``value`` as Clarabel's setting of type ``type(default)`` takes it.
+
+    Raises
+    ------
+    TypeError
+        A value of another kind: a fraction or a flag for an integer, text for a number, a
+        number for a flag or a text.
+    """
+    if isinstance(default, bool) or isinstance(value, bool):
+        if isinstance(default, bool) and isinstance(value, bool):
+            return value
+        raise TypeError(value)
+    if isinstance(default, int) and isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(default, float) and isinstance(value, int):
+        return float(value)
+    if type(value) is not type(default):
+        raise TypeError(value)
+    return value
+
+
+def _check_in_clarabel(clarabel: Any, settings: Any) -> None:
+    """Build a Clarabel solver on ``min x, x >= 0`` with ``settings`` (Clarabel checks its
+    settings there, e.g. ``direct_solve_method``); its refusal becomes one line."""
+    import numpy as np
+    import scipy.sparse as sp
+
+    settings.verbose = False
+    one = sp.csc_matrix(np.array([[-1.0]]))
+    try:
+        clarabel.DefaultSolver(
+            sp.csc_matrix((1, 1)), np.ones(1), one, np.zeros(1), [clarabel.NonnegativeConeT(1)],
+            settings,
+        )  # fmt: skip
+    except Exception as err:  # Clarabel raises a bare Exception("Bad settings: ...")
+        text = " ".join(str(err).split())
+        raise ValueError(f"solver.options: Clarabel refuses these settings: {text}") from None

@@ -33,9 +33,13 @@ quadratic objectives, arXiv:2405.12762.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
+import signal
+import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -43,7 +47,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from gridtwin.exceptions import ConfigError, SolverError
-from gridtwin.highs import check_clarabel_options
+from gridtwin.highs import check_clarabel_options, clarabel_value
 from gridtwin.optimize import progress
 
 log_lines = logging.getLogger("gridtwin.optimize.clarabel")
@@ -192,19 +196,22 @@ def row_duals(form: _ConeForm, z: np.ndarray, n_rows: int) -> np.ndarray:
 
 def clarabel_settings(options: dict[str, Any] | None) -> dict[str, Any]:
     """The study's Clarabel settings, checked (:func:`gridtwin.highs.check_clarabel_options`)
-    and copied.
+    and copied, each of the type Clarabel takes (``max_iter: 100.0`` becomes ``100``).
 
     Raises
     ------
     ConfigError
         A setting Clarabel does not know or a value it refuses.
     """
+    import clarabel
+
     opts = dict(options or {})
     try:
         check_clarabel_options(opts)
     except ValueError as err:
         raise ConfigError(str(err)) from None
-    return opts
+    defaults = clarabel.DefaultSettings()
+    return {name: clarabel_value(getattr(defaults, name), v) for name, v in opts.items()}
 
 
 def solve_model(m: Any, settings: dict[str, Any]) -> ClarabelRun:
@@ -245,10 +252,14 @@ def solve_model(m: Any, settings: dict[str, Any]) -> ClarabelRun:
     cones = [clarabel.ZeroConeT(form.n_zero), clarabel.NonnegativeConeT(form.n_nonneg)]
     n_vars = len(c)
     solver = clarabel.DefaultSolver(sp.csc_matrix((n_vars, n_vars)), c, form.A, form.b, cones, opts)
-    solver.set_termination_callback(_Progress(float(opts.tol_gap_rel)))
+    watch = _Progress(float(opts.tol_gap_rel))
+    solver.set_termination_callback(watch)
     t0 = time.perf_counter()
-    found = solver.solve()
+    with _sigint_stops(watch):
+        found = solver.solve()
     run_time = time.perf_counter() - t0
+    if watch.interrupted:  # Ctrl-C during the solve: Clarabel was stopped at an iteration
+        raise KeyboardInterrupt
     said = str(found.status).rsplit(".", 1)[-1]
     status, condition = CONDITIONS.get(said, ("warning", "unknown"))
     run = ClarabelRun(status, condition, said, run_time, int(found.iterations))
@@ -275,16 +286,54 @@ def solve_model(m: Any, settings: dict[str, Any]) -> ClarabelRun:
     return run
 
 
+@contextlib.contextmanager
+def _sigint_stops(watch: _Progress) -> Iterator[None]:
+    """While Clarabel runs, Ctrl-C sets ``watch.interrupted`` (its callback then stops the
+    solve) instead of raising ``KeyboardInterrupt`` inside the callback, which Clarabel would
+    print and ignore. Only in the main thread, and not where SIGINT is ignored (dask workers).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.getsignal(signal.SIGINT)
+    if previous is signal.SIG_IGN:
+        yield
+        return
+
+    def stop(signum: int, frame: Any) -> None:
+        watch.interrupted = True
+
+    signal.signal(signal.SIGINT, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 class _Progress:
     """Clarabel's per-iteration callback: the iteration table on the logger, and a summary
     for :func:`gridtwin.optimize.progress.listen` listeners at most every
-    :data:`~gridtwin.optimize.progress.REPORT_EVERY_S` seconds. Never stops the solve."""
+    :data:`~gridtwin.optimize.progress.REPORT_EVERY_S` seconds. Stops the solve on Ctrl-C."""
 
     def __init__(self, tolerance: float) -> None:
         self.tracker = progress.Tracker("Clarabel", tolerance)
+        self.interrupted = False
         log_lines.info("iter    pcost        dcost       gap       pres      dres")
 
     def __call__(self, info: Any) -> bool:
+        """Report one iteration; ``True`` (stop) once Ctrl-C has arrived.
+
+        Python runs its SIGINT handler only while Python code runs, i.e. here: the
+        ``KeyboardInterrupt`` is caught (Clarabel would print it and go on) and turned into
+        a stop; :func:`solve_model` raises it again once Clarabel has returned.
+        """
+        try:
+            self._report(info)
+        except KeyboardInterrupt:
+            self.interrupted = True
+        return self.interrupted
+
+    def _report(self, info: Any) -> None:
         gap = float(info.gap_rel)
         log_lines.info(
             "%4d  %+.4e  %+.4e  %.2e  %.2e  %.2e",
@@ -297,7 +346,6 @@ class _Progress:
         )
         if math.isfinite(gap):
             self.tracker.iteration(int(info.iterations), info.cost_primal, info.cost_dual, gap)
-        return False
 
 
 __all__ = [

@@ -427,6 +427,14 @@ class PypsaBackend:
             run_time, said = clarabel_run.run_time_s, clarabel_run.said
             iterations = {"ipm": clarabel_run.iterations}
         kind = CONDITIONS.get(condition, Status.NO_VERDICT)
+        if clarabel_run is not None and kind is not Status.OPTIMAL:
+            # stopped at the user's limit, whatever Clarabel calls the point it stopped at
+            # (e.g. "AlmostDualInfeasible" after max_iter: 3)
+            done = clarabel_run.iterations
+            at_iterations = "max_iter" in opts and done >= float(opts["max_iter"])
+            at_time = "time_limit" in opts and run_time >= 0.99 * float(opts["time_limit"])
+            if at_iterations or at_time:
+                kind = limit_reached(opts, run_time, {"total": done})
         if condition == "terminated_by_limit":
             kind = limit_reached(opts, run_time, iterations)
         if kind is Status.OPTIMAL and status != "ok":

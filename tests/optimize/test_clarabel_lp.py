@@ -5,17 +5,21 @@ comparison solved by the PyPSA backend with each solver."""
 from __future__ import annotations
 
 import logging
+import os
+import signal
+from dataclasses import replace
 
 import highspy
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from hand_cases import INFEASIBLE_CASES, battery_two_hours
+from hand_cases import HAND_CASES, INFEASIBLE_CASES, battery_two_hours
 from test_backends import CASES, REL_OBJECTIVE, _problem, _solve
 
 from gridtwin.exceptions import InfeasibleError
 from gridtwin.optimize import backends, progress
 from gridtwin.optimize.clarabel_lp import DEFAULT_SETTINGS, cone_form, implied_bounds, row_duals
+from gridtwin.optimize.outcome import Status
 from gridtwin.optimize.problem import Solution
 
 INF = highspy.kHighsInf
@@ -112,7 +116,10 @@ def test_pypsa_with_clarabel_reaches_the_highs_optimum(case: str) -> None:
     problem = _problem(case)
     candidate = backends.solve(problem, "pypsa", "clarabel")
     assert candidate.objective == pytest.approx(reference.objective, rel=REL_OBJECTIVE, abs=1e-6)
-    assert candidate.solver["name"] == "clarabel" and candidate.solver["status"] == "ok"
+    assert candidate.solver["status"] == "ok"
+    if candidate.solver["name"] != "clarabel":  # a vertex for counting curtailed hours
+        assert "curtails load" in candidate.solver["retried"], candidate.solver
+        assert (reference.load_curtailment > 1e-6).any()
     _within_bounds(candidate)
     if case.startswith("hand_"):
         return
@@ -176,3 +183,56 @@ def test_rows_with_one_nonzero_are_bounds() -> None:
     lower, upper = implied_bounds(sp.csr_matrix(A), b, sense, np.zeros(3), np.full(3, np.inf))
     np.testing.assert_array_equal(lower, [0.0, 1.0, 0.0])  # x2: contradiction, own bounds
     np.testing.assert_array_equal(upper, [2.0, np.inf, np.inf])
+
+
+def test_ctrl_c_stops_clarabel_and_reaches_the_caller(monkeypatch: pytest.MonkeyPatch) -> None:
+    """SIGINT during the solve (sent here at the second iteration, as Ctrl-C would arrive)
+    stops Clarabel at its next callback and raises KeyboardInterrupt once it has returned,
+    instead of being printed and ignored inside the callback."""
+    real = progress.Tracker.iteration
+    seen: list[int] = []
+
+    def interrupt_at_two(self, iteration, primal, dual, gap):  # type: ignore[no-untyped-def]
+        seen.append(iteration)
+        if iteration == 2:
+            os.kill(os.getpid(), signal.SIGINT)
+        real(self, iteration, primal, dual, gap)
+
+    monkeypatch.setattr(progress.Tracker, "iteration", interrupt_at_two)
+    before = signal.getsignal(signal.SIGINT)
+    with pytest.raises(KeyboardInterrupt):
+        backends.solve(battery_two_hours(0.5), "pypsa", "clarabel")
+    assert max(seen) <= 3  # stopped at once, not after the ~20 iterations of a full solve
+    assert signal.getsignal(signal.SIGINT) is before  # the handler is put back
+
+
+def test_curtailment_is_solved_again_for_a_vertex() -> None:
+    """An interior point spreads load curtailment over equally cheap hours; the study counts
+    curtailed hours, so a Clarabel optimum that curtails is solved again with HiGHS, and the
+    report says so."""
+    problem = HAND_CASES["hand_curtail"]()
+    reference = backends.solve(problem, "pypsa", "highs")
+    assert (reference.load_curtailment > 1e-6).any()  # the case does curtail
+    sol = backends.solve(problem, "pypsa", "clarabel")
+    assert sol.solver["name"] == "highs" and "curtails load" in sol.solver["retried"]
+    np.testing.assert_allclose(sol.load_curtailment, reference.load_curtailment, atol=1e-6)
+
+
+def test_a_false_unbounded_verdict_is_checked_with_highs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Clarabel's certificates can be false at loose tolerances (it called the default study
+    unbounded at its default 1e-8): such a verdict is solved again with HiGHS."""
+    backend = backends.backend("pypsa")
+    real = type(backend).attempt
+
+    def unbounded_clarabel(self, problem, solver, opts, maximise_cfe=False):  # type: ignore[no-untyped-def]
+        run = real(self, problem, solver, opts, maximise_cfe)
+        if solver == "CLARABEL":
+            return replace(run, status=Status.UNBOUNDED, said="DualInfeasible")
+        return run
+
+    monkeypatch.setattr(type(backend), "attempt", unbounded_clarabel)
+    problem = battery_two_hours(0.5)
+    sol = backends.solve(problem, "pypsa", "clarabel")
+    assert sol.solver["name"] == "highs" and sol.solver["status"] == "ok"
+    assert sol.solver["retried"] == "Clarabel stopped with DualInfeasible"
+    assert sol.objective == pytest.approx(backends.solve(problem, "pypsa").objective, rel=1e-9)
