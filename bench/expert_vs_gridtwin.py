@@ -103,7 +103,7 @@ def report(results: dict[str, dict[str, Any]]) -> bool:
     stages = ", ".join(f"{k} {v:.1f}" for k, v in g["stages"].items())
     print(f"  gridtwin: stages [s]: {stages}")
     print(
-        f"  gridtwin: HiGHS run {g['highs_run']:.1f} s, status {g['status']}, AC loop rounds "
+        f"  gridtwin: solver run {g['highs_run']:.1f} s, status {g['status']}, AC loop rounds "
         f"{g['ac_rounds']}; imports {g['imports']:.1f} s (not counted)"
     )
     print(
