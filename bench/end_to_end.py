@@ -49,15 +49,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from children import gridtwin_end_to_end, report_checks
+from children import gridtwin_end_to_end, report_checks, run_child
 
 BENCH = Path(__file__).resolve().parent
 TARGET_RATIO = 1.1  # issue 17's bound on gridtwin's overhead
@@ -173,26 +171,10 @@ def child_main(case: str, study_path: str, workdir: str) -> None:
 
 
 def run_case(case: str, study_path: str, workdir: Path) -> dict[str, Any]:
-    """Run one case in a fresh interpreter; add its wall time in the parent and peak RSS."""
-    log = workdir / f"{case}.log"
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", case, study_path]
-    cmd += ["--keep", str(workdir)]
-    print(f"running {case} ...", flush=True)
-    t0 = time.perf_counter()
-    with log.open("w") as out:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT)
-        # wait4 reaps this child and returns its own resource usage (Linux: ru_maxrss in KiB)
-        _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    elapsed = time.perf_counter() - t0
-    if proc.returncode != 0:
-        tail = "\n".join(log.read_text().splitlines()[-20:])
-        raise SystemExit(f"case {case} failed (exit {proc.returncode}); end of {log}:\n{tail}")
-    result = json.loads((workdir / f"{case}.json").read_text())
-    result["process_wall"] = elapsed
-    result["peak_rss_mib"] = usage.ru_maxrss / 1024.0
-    result["cpu"] = usage.ru_utime + usage.ru_stime  # whole process, imports included
-    return result
+    """Run one case in a fresh interpreter (:func:`children.run_child`): its result plus wall
+    time in the parent, CPU time and peak RSS."""
+    args = [case, study_path, "--keep", str(workdir)]
+    return run_child(Path(__file__).resolve(), case, args, workdir)
 
 
 def best_of(runs: list[dict[str, Any]]) -> dict[str, Any]:
