@@ -15,6 +15,7 @@ import xarray as xr
 from gridtwin.campus.backup import backup_assets, ups_storage
 from gridtwin.campus.flexibility import HOURS_PER_YEAR, FlexibilityEnvelope, flexibility_envelope
 from gridtwin.config import OFFSITE_TECHNOLOGIES, PRICE_BOUNDS, AssetConfig, StudyConfig
+from gridtwin.currency import convert
 from gridtwin.exceptions import ConfigError
 from gridtwin.network.assemble import site_network
 from gridtwin.optimize.problem import (
@@ -30,7 +31,7 @@ from gridtwin.series import resolve_series
 #: Generators whose output follows the weather (capacity factor from the resources stage).
 VARIABLE_RENEWABLES = ("solar", "onwind", "offwind", "solar_offsite", "onwind_offsite")
 #: Dispatchable generators: clean firm (at the catalogue's availability) and natural gas.
-FIRM = ("geothermal", "nuclear", "ocgt", "ccgt")
+FIRM = ("geothermal", "nuclear", "ocgt", "ccgt", "nuclear_contract")
 #: Fixed duration of storage sold as a product of one size [h], used unless
 #: ``technologies.assets.<tech>.max_hours`` says otherwise: Form Energy's iron-air battery
 #: delivers its rated power for 100 h (Form Energy, 2023), and the catalogue has one all-in
@@ -265,6 +266,7 @@ def build_problem(
         flex=flex_spec(flexibility_envelope(campus, cfg.campus)),
         horizon_years=years,
         matching=policy.matching,
+        low_price_threshold=low_price_threshold(cfg),
         export_limit=(
             None
             if policy.max_export_share is None
@@ -277,6 +279,16 @@ def build_problem(
         return problem
     spec = site_network(cfg.network, net, problem.technologies, costs, years)
     return replace(problem, network=spec)
+
+
+def low_price_threshold(cfg: StudyConfig) -> float:
+    """``policy.low_price_threshold`` in the study currency [currency MWh-1].
+
+    The regulation's threshold is a fixed nominal amount compared with each hour's price, so
+    it is not inflated: a EUR study keeps it as given, a USD study exchanges it at the study
+    year's average rate (:func:`gridtwin.currency.convert`, same year on both sides)."""
+    year = cfg.currency_year
+    return convert(cfg.policy.low_price_threshold, "EUR", year, cfg.currency, year)
 
 
 def _backup(cfg: StudyConfig, n_t: int) -> list[GeneratorSpec]:

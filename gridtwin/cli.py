@@ -21,6 +21,7 @@ from gridtwin import __version__
 from gridtwin.console import console, fail
 from gridtwin.exceptions import ConfigError, GridTwinError
 from gridtwin.grid.cli import grid_app
+from gridtwin.kpis.matching import REGIMES
 from gridtwin.optimize.progress import listen as solver_listen
 from gridtwin.weather.cli import weather_app
 
@@ -196,13 +197,7 @@ def _print_summary(ds: xr.Dataset, out: Path) -> None:
         console.print(f"aggregation        {ds.attrs['aggregation_segments']} segment(s){error}")
     exports = float((w * ds["grid_export"]).sum()) / 1e3 / years
     target = float(ds["cfe_target"])
-    if int(ds["matching_is_hourly"]):
-        score = f"CFE score          {float(ds['cfe_score']):.4f}  (hourly target {target:.4f})"
-    else:
-        score = (
-            f"annual matching    {float(ds['annual_matching_score']):.4f}  (annual target "
-            f"{target:.4f}; hourly CFE score {float(ds['cfe_score']):.4f})"
-        )
+    score = score_lines(ds, target)
     if "cfe_score_by_year" in ds:
         by_year = ", ".join(
             f"{int(y)}: {float(v):.4f}" for y, v in ds["cfe_score_by_year"].to_series().items()
@@ -224,6 +219,30 @@ def _print_summary(ds: xr.Dataset, out: Path) -> None:
     if "verify_passed" in ds.attrs:
         console.print(f"verified           {_verified(ds)}")
     console.print(f"written            {out}")
+
+
+def score_lines(ds: xr.Dataset, target: float) -> str:
+    """The CFE score under the regime the design was sized for, then under every regime."""
+    regime = sized_for(ds)
+    if "matching_score" not in ds:  # files written before every regime was scored
+        return f"CFE score          {float(ds['cfe_score']):.4f}  ({regime} target {target:.4f})"
+    scores = ds["matching_score"].to_series()
+    own = float(scores[regime]) if regime in scores else float(ds["cfe_score"])
+    others = ", ".join(f"{name} {float(v):.4f}" for name, v in scores.items())
+    return (
+        f"CFE score          {own:.4f}  ({regime} target {target:.4f})\nby regime          {others}"
+    )
+
+
+def sized_for(ds: xr.Dataset) -> str:
+    """The accounting regime a result's CFE target was met under."""
+    if "matching_target" in ds:
+        meanings = str(ds["matching_target"].attrs.get("flag_meanings", "")).split()
+        code = int(ds["matching_target"])
+        return meanings[code] if 0 <= code < len(meanings) else REGIMES[code]
+    if "matching_is_hourly" in ds:
+        return "hourly" if int(ds["matching_is_hourly"]) else "annual"
+    return "hourly"
 
 
 def _verified(ds: xr.Dataset) -> str:

@@ -26,6 +26,8 @@ TECHNOLOGY: Final = "technology"
 STORAGE: Final = "storage"
 BRANCH: Final = "branch"
 COST_COMPONENT: Final = "cost_component"
+#: Accounting regimes of clean energy (gridtwin.kpis.matching.REGIMES).
+MATCHING_REGIME: Final = "matching_regime"
 #: The clean generators among the technologies: what can be curtailed.
 CURTAILABLE: Final = "curtailable"
 
@@ -186,6 +188,21 @@ VARIABLES: Final[dict[str, tuple[str, str]]] = {
         "annually (volumetrically) matched carbon-free share of load: exported clean energy counts",
     ),
     "matching_is_hourly": ("1", "1 if the CFE target was hourly (24/7) matching, 0 if annual"),
+    "matching_target": (
+        "1",
+        "accounting regime the CFE target was met under (flag_values / flag_meanings)",
+    ),
+    "matching_regime": ("", "accounting regime of clean energy"),
+    "matching_score": (
+        "1",
+        "share of the load served matched with carbon-free energy under each accounting "
+        "regime, recomputed from the dispatch",
+    ),
+    "low_price_threshold": (
+        "{currency} MW-1 h-1",
+        "price at or below which an hour's grid import counts as clean under eu_hydrogen "
+        "matching (Delegated Regulation (EU) 2023/1184, art. 6)",
+    ),
     "system_cost": ("{currency} yr-1", "total annualised system cost"),
     "horizon_years": (
         "yr",

@@ -21,7 +21,7 @@ from gridtwin.conventions import TIME
 from gridtwin.exceptions import DataError
 from gridtwin.network.assemble import read_site_network
 from gridtwin.optimize.problem import SystemProblem
-from gridtwin.technologies import annualised_costs, load_catalogue
+from gridtwin.technologies import annualised_costs, default_catalogue, load_catalogue
 from gridtwin.weather import pv_capacity_factor, wind_capacity_factor
 from gridtwin.weather import read as read_weather
 
@@ -117,7 +117,7 @@ def prepare_problem(
         campus = campus_load(weather, cfg.campus)
     with stage("technologies"):
         costs = annualised_costs(
-            load_catalogue(cfg.technologies.catalogue),
+            load_catalogue(cfg.technologies.catalogue or default_catalogue(cfg.currency)),
             study_technologies(cfg) + (["network"] if cfg.network is not None else []),
             cfg.currency,
             cfg.currency_year,

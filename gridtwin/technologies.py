@@ -55,9 +55,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from gridtwin.currency import conversion
 from gridtwin.exceptions import ConfigError, DataError
 
 COLUMNS = "technology parameter value unit currency currency_year source note".split()
+HOURS_PER_YEAR = 8760.0
+#: Built-in catalogues by name: NREL ATB and others for the US (USD), the European technology
+#: data (Danish Energy Agency and others, via PyPSA technology-data) for Europe (EUR).
+BUILTIN = {"us": "technologies.csv", "eu": "technologies_eu.csv"}
 # Unit of each parameter; "{cur}" is replaced by the row's currency.
 UNITS = {
     "investment": "{cur}/MW",
@@ -73,8 +78,9 @@ UNITS = {
     "fuel_cost": "{cur}/MWh_th",
     "co2_intensity": "t/MWh_th",
     "land_use": "ha/MW",
+    "contract_price": "{cur}/MWh",
 }
-MONETARY = {"investment", "vom", "fuel_cost"}
+MONETARY = {"investment", "vom", "fuel_cost", "contract_price"}
 #: Parameters whose value must lie in (0, 1].
 UNIT_INTERVAL = {
     "efficiency",
@@ -84,6 +90,10 @@ UNIT_INTERVAL = {
     "availability",
 }
 REQUIRED = {"investment", "fom", "lifetime", "discount_rate"}
+#: Supply contracts: a share of a plant's capacity bought at a price per MWh of its expected
+#: output (take-or-pay), with the plant's availability and the contract term as lifetime.
+CONTRACTS = {"nuclear_contract"}
+CONTRACT_REQUIRED = {"contract_price", "availability", "lifetime"}
 EXTRA_REQUIRED = {
     "solar": {"vom"},
     "onwind": {"vom"},
@@ -117,6 +127,8 @@ STUDY_TECHNOLOGIES = {
     # contracts with plants elsewhere in the grid zone, costed as the plant of the catalogue
     "solar_offsite": ["solar"],
     "onwind_offsite": ["onwind"],
+    # a capacity share of a nuclear fleet at a price per MWh (e.g. EDF's CAPN in France)
+    "nuclear_contract": ["nuclear_contract"],
     # upgrades of the site network (gridtwin.network): lines per MVA-km, transformers per MVA
     "network": ["ac_line", "ac_cable", "transformer"],
 }
@@ -186,9 +198,16 @@ def annuity(discount_rate: float, lifetime: float) -> float:
     return r / (1.0 - (1.0 + r) ** -n)
 
 
-def _read(path: Path | None) -> tuple[pd.DataFrame, str]:
-    if path is None:
-        ref = resources.files("gridtwin") / "data" / "technologies.csv"
+def default_catalogue(currency: str) -> str:
+    """Name of the built-in catalogue of a study currency: ``"eu"`` for EUR, ``"us"`` for
+    USD (either works with either currency: money is converted when loaded)."""
+    return "eu" if currency == "EUR" else "us"
+
+
+def _read(path: Path | str | None) -> tuple[pd.DataFrame, str]:
+    if path is None or (isinstance(path, str) and path in BUILTIN):
+        name = BUILTIN["us" if path is None else str(path)]
+        ref = resources.files("gridtwin") / "data" / name
         with ref.open("r", encoding="utf-8") as fh:
             return pd.read_csv(fh, dtype=str, keep_default_na=False), str(ref)
     p = Path(path)
@@ -224,7 +243,7 @@ def _check_parameters(name: str, tech: str, pars: set[str]) -> None:
                 f"{sorted(FUEL_PARAMETERS)}; move {other} to the technology that burns it"
             )
         return
-    need = REQUIRED | EXTRA_REQUIRED.get(tech, set())
+    need = CONTRACT_REQUIRED if tech in CONTRACTS else REQUIRED | EXTRA_REQUIRED.get(tech, set())
     absent = sorted(need - pars)
     if absent:
         raise DataError(f"{name}: technology {tech!r}: missing required parameter(s) {absent}")
@@ -243,8 +262,9 @@ def load_catalogue(path: str | Path | None = None) -> pd.DataFrame:
     Parameters
     ----------
     path : str or Path, optional
-        CSV catalogue with the columns of :data:`COLUMNS`; default the one shipped with the
-        package (``gridtwin/data/technologies.csv``).
+        CSV catalogue with the columns of :data:`COLUMNS`, or the name of a built-in one
+        (:data:`BUILTIN`: ``"us"``, ``gridtwin/data/technologies.csv``; ``"eu"``,
+        ``gridtwin/data/technologies_eu.csv``); default ``"us"``.
 
     Returns
     -------
@@ -261,7 +281,8 @@ def load_catalogue(path: str | Path | None = None) -> pd.DataFrame:
         without ``fuel_cost``; a storage power part without efficiencies), or a fuel has
         parameters other than ``fuel_cost`` and ``co2_intensity``.
     """
-    df, name = _read(None if path is None else Path(path))
+    builtin = path is None or (isinstance(path, str) and path in BUILTIN)
+    df, name = _read(path if builtin else Path(str(path)))
     missing = [c for c in COLUMNS if c not in df.columns]
     if missing:
         raise DataError(f"{name}: missing column(s) {missing}; expected columns {COLUMNS}")
@@ -319,18 +340,54 @@ def load_catalogue(path: str | Path | None = None) -> pd.DataFrame:
 
 
 def _money_rows(
-    sub: pd.DataFrame, source: str, what: str, currency: str, currency_year: int
+    sub: pd.DataFrame,
+    source: str,
+    what: str,
+    currency: str,
+    currency_year: int,
+    conversions: dict[str, str],
 ) -> dict[str, float]:
-    """Parameters of one catalogue technology, after checking its currency and year."""
+    """Parameters of one catalogue technology, money converted to the study's currency and
+    year (:func:`gridtwin.currency.conversion`); each conversion is noted in ``conversions``
+    (``"<technology> <parameter>"`` -> its description)."""
+    values = dict(zip(sub["parameter"], sub["value"], strict=True))
     for _, row in sub[sub["parameter"].isin(MONETARY)].iterrows():
-        if row["currency"] != currency or row["currency_year"] != currency_year:
+        money = (str(row["currency"]), int(row["currency_year"]))
+        if money == (currency, currency_year):
+            continue
+        try:
+            step = conversion(*money, currency, currency_year)
+        except ConfigError as err:
             raise DataError(
-                f"{source}: {what} {row['parameter']} is in {row['currency']} of "
-                f"{row['currency_year']} but the study uses {currency} of {currency_year}; "
-                "convert the catalogue to the study currency and year, or change the "
-                "study's currency / currency_year"
-            )
-    return dict(zip(sub["parameter"], sub["value"], strict=True))
+                f"{source}: {what} {row['parameter']} is in {money[0]} of {money[1]}: {err}"
+            ) from None
+        values[row["parameter"]] = float(row["value"]) * step.factor
+        conversions[f"{what} {row['parameter']}"] = step.describe()
+    return values
+
+
+def _contract_costs(tech: str, par: dict[str, float]) -> dict[str, object]:
+    """Annual cost of one MW of a supply contract: ``contract_price x availability x 8760 h``
+    [currency MW-1 a-1] (take-or-pay: the share's expected output is paid whether used or
+    not); no marginal cost, no investment."""
+    annual = par["contract_price"] * par["availability"] * HOURS_PER_YEAR
+    return {
+        "technology": tech,
+        "capital_cost": annual,
+        "fixed_om": 0.0,
+        "marginal_cost": 0.0,
+        "efficiency": math.nan,
+        "efficiency_charge": math.nan,
+        "efficiency_discharge": math.nan,
+        "efficiency_roundtrip": math.nan,
+        "co2_intensity": 0.0,
+        "availability": par["availability"],
+        "lifetime": par["lifetime"],
+        "discount_rate": math.nan,
+        "investment": 0.0,
+        "capital_unit": "MW",
+        "land_use": 0.0,
+    }
 
 
 def _storage_efficiencies(par: dict[str, float]) -> tuple[float, float, float]:
@@ -418,11 +475,15 @@ def annualised_costs(
     if discount_rate is not None:
         annuity(discount_rate, 1.0)  # validates the override
     rows = []
+    conversions: dict[str, str] = {}
     for tech in names:
         sub = catalogue[catalogue["technology"] == tech]
         if sub.empty:
             raise DataError(f"{source}: technology {tech!r} is not in the catalogue; add its rows")
-        par = _money_rows(sub, source, tech, currency, currency_year)
+        par = _money_rows(sub, source, tech, currency, currency_year, conversions)
+        if tech in CONTRACTS:
+            rows.append(_contract_costs(tech, par))
+            continue
         rate = par["discount_rate"] if discount_rate is None else float(discount_rate)
         fixed_om = par["investment"] * par["fom"] / 100.0
         capital = par["investment"] * (annuity(rate, par["lifetime"]) + par["fom"] / 100.0)
@@ -440,7 +501,7 @@ def annualised_costs(
             if not efficiency > 0:
                 raise DataError(f"{source}: technology {tech!r} burns {fuel} but has no efficiency")
             fuel_par = _money_rows(
-                fuel_rows, source, f"{fuel} (fuel of {tech})", currency, currency_year
+                fuel_rows, source, f"{fuel} (fuel of {tech})", currency, currency_year, conversions
             )
             marginal += fuel_par["fuel_cost"] / efficiency
             co2 = fuel_par.get("co2_intensity", 0.0) / efficiency
@@ -469,5 +530,5 @@ def annualised_costs(
             }
         )
     out = pd.DataFrame(rows, columns=["technology", *COST_COLUMNS]).set_index("technology")
-    out.attrs.update(currency=currency, currency_year=currency_year)
+    out.attrs.update(currency=currency, currency_year=currency_year, conversions=conversions)
     return out

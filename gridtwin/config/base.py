@@ -19,13 +19,14 @@ TechnologyName = Literal[
     "ccgt",
     "solar_offsite",
     "onwind_offsite",
+    "nuclear_contract",
 ]
 #: Every technology a study may build (catalogue rows in gridtwin/data/technologies.csv).
 ALL_TECHNOLOGIES: tuple[TechnologyName, ...] = get_args(TechnologyName)
 #: Default ``technologies.extendable``: on-site solar, onshore wind and Li-ion batteries.
 TECHNOLOGY_NAMES: tuple[TechnologyName, ...] = ("solar", "onwind", "battery")
 #: Contracts with plants elsewhere in the grid zone, delivered through the POI.
-OFFSITE_TECHNOLOGIES = frozenset({"solar_offsite", "onwind_offsite"})
+OFFSITE_TECHNOLOGIES = frozenset({"solar_offsite", "onwind_offsite", "nuclear_contract"})
 #: Technologies with stored energy (``e_nom``).
 STORAGE_TECHNOLOGIES = frozenset({"battery", "iron_air", "hydrogen"})
 Fraction = Annotated[float, Field(strict=True, ge=0.0, le=1.0)]

@@ -37,7 +37,8 @@ def _path_fields(cfg: StudyConfig) -> Iterator[tuple[str, Any, str | int]]:
         ("offsite.weather", cfg.offsite, "weather"),
     ]
     for field, owner, name in optional:
-        if isinstance(owner, BaseModel) and getattr(owner, str(name), None) is not None:
+        value = getattr(owner, str(name), None) if isinstance(owner, BaseModel) else None
+        if isinstance(value, Path):  # not a built-in name ("us", "eu" catalogues)
             yield field, owner, name
 
 
@@ -69,12 +70,12 @@ def _check_catalogue(cfg: StudyConfig, source: str) -> None:
     """The catalogue has the study's technologies in the study's currency and year: checked
     when the study loads, before any weather is read (a catalogue is a few hundred rows)."""
     from gridtwin.exceptions import DataError
-    from gridtwin.technologies import annualised_costs, load_catalogue
+    from gridtwin.technologies import annualised_costs, default_catalogue, load_catalogue
 
     used = cfg.technologies.used + (["network"] if cfg.network is not None else [])
     try:
         annualised_costs(
-            load_catalogue(cfg.technologies.catalogue),
+            load_catalogue(cfg.technologies.catalogue or default_catalogue(cfg.currency)),
             used,
             cfg.currency,
             cfg.currency_year,

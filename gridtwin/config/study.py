@@ -142,10 +142,23 @@ class PolicyConfig(StrictModel):
     ----------
     cfe_target : float
         Carbon-free energy target x in [0, 1].
-    matching : {"hourly", "annual"}
-        ``hourly`` (24/7 CFE, default): clean supply counts only in the hour the campus uses
-        it (Xu et al. 2021, doi:10.5281/zenodo.5874413); ``annual``: volumetric matching, all
-        clean generation of the year counts, exported or not, as in annual REC/PPA accounting.
+    matching : {"hourly", "monthly", "annual", "eu_hydrogen"}
+        The accounting regime the target is met under (:mod:`gridtwin.kpis.matching`; every
+        result reports the score under all four). ``hourly`` (24/7 CFE, default): clean
+        supply counts only in the hour the campus uses it (Xu et al. 2021,
+        doi:10.5281/zenodo.5874413); ``annual``: volumetric matching, all clean generation of
+        the year counts, exported or not, as in annual certificate (REC, guarantee of origin)
+        accounting; ``monthly``: volumetric within each calendar month, every month meets the
+        target; ``eu_hydrogen``: hourly, with every hour whose grid price is at or below
+        ``low_price_threshold`` counted as matched (Delegated Regulation (EU) 2023/1184,
+        art. 6).
+    low_price_threshold : float
+        Price at or below which an hour's grid import counts as clean under ``eu_hydrogen``
+        matching and in its score [EUR/MWh, nominal]; default 20, the regulation's value. A
+        fixed nominal amount: a USD study exchanges it at its currency year's average rate
+        (:mod:`gridtwin.currency`), nothing is inflated; it is compared with
+        ``poi.import_price``, so give an hourly day-ahead price series for it to mean
+        anything.
     max_export_share : float or None
         Limit on excess energy exported at the POI, as a share of the campus load over the
         horizon [-] (e.g. 0.2: at most 20 % of the load; the 24/7 studies of Xu et al. 2021
@@ -156,7 +169,8 @@ class PolicyConfig(StrictModel):
     """
 
     cfe_target: Fraction = 0.9
-    matching: Literal["hourly", "annual"] = "hourly"
+    matching: Literal["hourly", "monthly", "annual", "eu_hydrogen"] = "hourly"
+    low_price_threshold: Annotated[float, Field(strict=True, ge=-500.0, le=1000.0)] = 20.0
     max_export_share: Annotated[float, Field(strict=True, ge=0.0, le=10.0)] | None = None
     emissions_cap: NonNegative | None = None
 

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -72,8 +72,13 @@ class TechnologiesConfig(StrictModel):
 
     Attributes
     ----------
-    catalogue : Path or None
-        CSV catalogue; ``None`` uses the one shipped in ``gridtwin/data/technologies.csv``.
+    catalogue : {"us", "eu"}, Path or None
+        The technology catalogue: ``us`` (NREL ATB 2024 and others, USD;
+        ``gridtwin/data/technologies.csv``), ``eu`` (Danish Energy Agency and others via PyPSA
+        technology-data, EUR; ``gridtwin/data/technologies_eu.csv``) or the path of a CSV
+        file with the same columns. ``None``: ``eu`` for a EUR study, ``us`` for a USD one.
+        Money in another currency or year than the study's is converted when loaded
+        (:mod:`gridtwin.currency`).
     extendable : list of str
         Technologies the optimiser may build.
     discount_rate : float or None
@@ -89,13 +94,15 @@ class TechnologiesConfig(StrictModel):
 
     Technologies: ``solar``, ``onwind``, ``offwind`` (resource from the ``offwind`` section),
     ``solar_offsite`` and ``onwind_offsite`` (contracts with plants elsewhere in the grid zone,
-    delivered through the POI; the ``offsite`` section),
+    delivered through the POI; the ``offsite`` section), ``nuclear_contract`` (a capacity
+    share of a nuclear fleet at a price per MWh, delivered through the POI at the catalogue's
+    availability, e.g. EDF's CAPN contracts in France),
     ``battery`` (Li-ion), ``iron_air`` (multi-day storage), ``hydrogen`` (electrolyser, tank,
     fuel cell; power in and out sized apart), ``geothermal`` and ``nuclear`` (clean firm, at the
     catalogue's availability), ``ocgt`` and ``ccgt`` (natural gas, not clean, with CO2).
     """
 
-    catalogue: Path | None = None
+    catalogue: Literal["us", "eu"] | Path | None = None
     extendable: list[TechnologyName] = Field(default_factory=lambda: list(TECHNOLOGY_NAMES))
     discount_rate: Annotated[float, Field(strict=True, ge=0.0, le=0.5)] | None = None
     assets: dict[TechnologyName, AssetConfig] = Field(default_factory=dict)

@@ -28,6 +28,15 @@ def periods_matrix(problem: SystemProblem) -> sp.csr_array:
     return sp.csr_array((problem.snapshot_weights, (group, np.arange(n_time))), shape=shape)
 
 
+def matching_matrix(problem: SystemProblem) -> sp.csr_array:
+    """Sums energy over each matching period of the CFE rows (a weather year, or a month
+    under monthly matching: ``problem.matching_groups``), shape (n_periods, n_time) [h]."""
+    group = problem.matching_groups()
+    n_time = len(problem.snapshots)
+    shape = (int(group.max()) + 1, n_time)
+    return sp.csr_array((problem.snapshot_weights, (group, np.arange(n_time))), shape=shape)
+
+
 def within_budget(periods: sp.csr_array, energy: cp.Expression, budget: float) -> cp.Constraint:
     """A horizon budget applied to each weather year on its own: ``sum_(t in k) w_t x_t <=
     budget x share_k`` for every period ``k``, ``share_k`` its hours over the horizon's

@@ -45,7 +45,13 @@ import scipy.sparse as sp
 
 from gridtwin.exceptions import ConfigError
 from gridtwin.optimize import backends
-from gridtwin.optimize.cvxpy_assets import flexibility, periods_matrix, storage, within_budget
+from gridtwin.optimize.cvxpy_assets import (
+    flexibility,
+    matching_matrix,
+    periods_matrix,
+    storage,
+    within_budget,
+)
 from gridtwin.optimize.cvxpy_network import (
     Capacity,
     capacity,
@@ -186,7 +192,7 @@ def build_model(
     rows = _Rows.start(problem)
     _define_generators(rows)
     storage_supply, storage_clean = storage(
-        problem, rows.model, rows.constraints, rows.cost, rows.periods, initial_soc, final_soc_min
+        problem, rows.model, rows.constraints, rows.cost, rows.matching, initial_soc, final_soc_min
     )
     rows.supply += storage_supply
     rows.clean += storage_clean
@@ -213,6 +219,9 @@ class _Rows:
     w: np.ndarray
     periods: sp.csr_array
     """(n_periods, n_time): sums energy (power x weight) over each CFE period (year)."""
+    matching: sp.csr_array
+    """(n_matching_periods, n_time): the same over each matching period of the CFE rows
+    (a year, or a month under monthly matching)."""
     constraints: list[cp.Constraint] = field(default_factory=list)
     cost: list[cp.Expression | float] = field(default_factory=list)
     supply: list[cp.Expression] = field(default_factory=list)
@@ -224,7 +233,8 @@ class _Rows:
     def start(cls, problem: SystemProblem) -> _Rows:
         """An empty LP for ``problem``."""
         w, periods = problem.snapshot_weights, periods_matrix(problem)
-        return cls(problem, Model(problem=cp.Problem(cp.Minimize(0))), w, periods)
+        model = Model(problem=cp.Problem(cp.Minimize(0)))
+        return cls(problem, model, w, periods, matching_matrix(problem))
 
 
 def _define_generators(rows: _Rows) -> None:
@@ -246,7 +256,7 @@ def _define_generators(rows: _Rows) -> None:
         if g.marginal_cost:
             rows.cost.append(g.marginal_cost * (w @ p))
         if g.clean and not g.offsite:
-            rows.clean.append(rows.periods @ p)
+            rows.clean.append(rows.matching @ p)
         model.p_nom[g.name], model.p[g.name] = p_nom, p
         if not g.offsite:
             rows.supply.append(p)
@@ -255,7 +265,7 @@ def _define_generators(rows: _Rows) -> None:
 def _define_poi(rows: _Rows) -> None:
     """POI import (the market part) and export within the limit, priced; offsite deliveries
     in the physical import; monthly peaks of the demand charge; the grid's clean share."""
-    problem, w, model, periods = rows.problem, rows.w, rows.model, rows.periods
+    problem, w, model, periods = rows.problem, rows.w, rows.model, rows.matching
     poi, n_time = problem.poi, len(problem.snapshots)
     limit = np.full(n_time, float(poi.p_nom))
     zeros = np.zeros(n_time)
@@ -276,8 +286,8 @@ def _define_poi(rows: _Rows) -> None:
         peak = cp.Variable(len(share), name="poi_peak", bounds=[np.zeros(len(share)), None])
         rows.constraints.append(physical <= peak[month])
         rows.cost.append(poi.demand_charge * (share @ peak))
-    rows.clean.append(periods @ cp.multiply(poi.grid_cfe_share, grid_import))
-    if problem.matching == "hourly":  # exported clean energy does not count hour by hour
+    rows.clean.append(periods @ cp.multiply(problem.matched_grid_share(), grid_import))
+    if problem.hourly_accounting:  # exported clean energy does not count hour by hour
         rows.clean.append(-(periods @ grid_export))
     rows.supply += [physical, -grid_export]
 
@@ -291,7 +301,7 @@ def _define_demand(rows: _Rows, initial_shift: float) -> cp.Expression | np.ndar
     rows.cost.append(flex_cost)
     # the target applies to the load served in each CFE period: load moved from one period
     # into another (a shifting window across a year's end) changes both periods' demand
-    rows.clean.append(problem.cfe_target * (rows.periods @ (rows.model.curtail - shift)))
+    rows.clean.append(problem.cfe_target * (rows.matching @ (rows.model.curtail - shift)))
     demand: cp.Expression = problem.load + shift - rows.model.curtail
     return demand
 
@@ -331,7 +341,7 @@ def _define_objective(rows: _Rows, maximise_cfe: bool, cfe_price: float | None) 
         model.problem = cp.Problem(cp.Maximize(cp.sum(total(rows.clean))), constraints)
         return model
     if problem.cfe_target > 0:  # no target: storage losses must not make "clean" negative
-        required = problem.cfe_target * (rows.periods @ problem.load)
+        required = problem.cfe_target * (rows.matching @ problem.load)
         if cfe_price is None:
             model.cfe = total(rows.clean) >= required
             constraints.append(model.cfe)
@@ -480,8 +490,9 @@ def _iterations(stats: Any) -> dict[str, int]:
     return {"total": int(stats.num_iters)} if stats.num_iters is not None else {}
 
 
-def _cfe_price(model: Model) -> float:
-    """Shadow price of the hourly CFE constraint [currency MWh-1], mean over CFE periods.
+def _cfe_price(model: Model, problem: SystemProblem) -> float:
+    """Shadow price of the CFE constraint [currency MWh-1], mean over its periods weighted by
+    their load (:meth:`SystemProblem.matching_mean`).
 
     cvxpy's ``dual_value`` of a ``>=`` constraint of a minimisation is >= 0. ``nan`` without
     the constraint or without duals.
@@ -491,7 +502,7 @@ def _cfe_price(model: Model) -> float:
         return float("nan")
     values = np.asarray(dual, dtype=float)
     values = values / model.scale
-    return float(values.mean()) if np.all(np.isfinite(values)) else float("nan")
+    return problem.matching_mean(values) if np.all(np.isfinite(values)) else float("nan")
 
 
 def _extract(model: Model, problem: SystemProblem) -> Solution:
@@ -514,7 +525,7 @@ def _extract(model: Model, problem: SystemProblem) -> Solution:
         offsite_sold=_array(model.offsite_sold, n_time),
         grid_export=_array(model.grid_export, n_time),
         objective=model.objective,
-        cfe_price=_cfe_price(model),
+        cfe_price=_cfe_price(model, problem),
         load_shift=shift,
         load_curtailment=_array(model.curtail, n_time),
     )

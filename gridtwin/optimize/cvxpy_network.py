@@ -53,7 +53,7 @@ def offsite(
     output = total([model.p[g.name] for g in problem.offsite])
     constraints.append(output == delivered + sold)
     cost.append(-(w * (problem.poi.export_price - problem.tie_break_cost)) @ sold)
-    if problem.matching == "hourly":  # counted up to the hour's import
+    if problem.hourly_accounting:  # counted up to the hour's import
         clean.append(periods @ delivered)
     else:  # volumetric: every offsite MWh counts
         clean.append(periods @ output)

@@ -108,11 +108,11 @@ def hourly_clean_supply(problem: SystemProblem, solution: Solution) -> np.ndarra
     return clean_supply(
         onsite_clean=onsite,
         market_import=solution.grid_import - delivered,
-        grid_cfe_share=problem.poi.grid_cfe_share,
+        grid_cfe_share=problem.matched_grid_share(),
         offsite_delivered=delivered,
         offsite_output=sum((solution.p[g.name] for g in problem.offsite), np.zeros(n_time)),
         export=solution.grid_export,
-        matching=problem.matching,
+        matching="hourly" if problem.hourly_accounting else "annual",
     )
 
 
@@ -122,7 +122,8 @@ def cfe_shortfall_by_period(problem: SystemProblem, solution: Solution) -> np.nd
     where the period has a surplus."""
     w = problem.snapshot_weights
     wanted = problem.cfe_target * load_served(problem, solution)
-    return np.bincount(problem.cfe_groups(), w * (wanted - hourly_clean_supply(problem, solution)))
+    groups = problem.matching_groups()
+    return np.bincount(groups, w * (wanted - hourly_clean_supply(problem, solution)))
 
 
 def cfe_balance(problem: SystemProblem, solution: Solution) -> tuple[float, float]:

@@ -44,11 +44,17 @@ obey the rows of :mod:`gridtwin.network.spec`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from gridtwin.kpis.matching import (
+    HOURLY_REGIMES,
+    Matching,
+    matched_grid_share,
+    matching_groups,
+)
 from gridtwin.network.spec import NetworkSpec
 from gridtwin.optimize.periods import (
     HOURS_PER_JULIAN_YEAR,
@@ -290,10 +296,18 @@ class SystemProblem:
     currency : str
     flex : FlexSpec or None
         Campus load flexibility; ``None`` for a fixed load.
-    matching : {"hourly", "annual"}
-        ``hourly`` (24/7): clean energy counts only in the hour it is used, exports are
-        subtracted; ``annual`` (volumetric matching): all clean generation counts, exported or
-        not. In both the target is ``cfe_target x sum_t served_t`` (the load served).
+    matching : {"hourly", "monthly", "annual", "eu_hydrogen"}
+        The accounting regime of the CFE rows (:mod:`gridtwin.kpis.matching`). ``hourly``
+        (24/7): clean energy counts only in the hour it is used, exports are subtracted;
+        ``annual`` (volumetric matching): all clean generation counts, exported or not;
+        ``monthly``: volumetric within each local calendar month, every month meets the
+        target; ``eu_hydrogen``: hourly, and in hours whose price is at or below
+        ``low_price_threshold`` the grid import counts as clean (Delegated Regulation (EU)
+        2023/1184, art. 6). In all the target is ``cfe_target x sum_t served_t`` (the load
+        served) in each matching period (:meth:`matching_groups`).
+    low_price_threshold : float or None
+        Price at or below which an hour's grid import counts as clean under ``eu_hydrogen``
+        [currency MWh-1] (20 EUR/MWh in the regulation, converted to the study currency).
     export_limit : float or None
         Largest energy exported at the POI over the horizon [MWh]; ``None`` for no limit.
     emissions_cap : float or None
@@ -335,12 +349,13 @@ class SystemProblem:
     tie_break_cost: float = 0.0
     flex: FlexSpec | None = None
     horizon_years: float = 1.0
-    matching: Literal["hourly", "annual"] = "hourly"
+    matching: Matching = "hourly"
     export_limit: float | None = None
     emissions_cap: float | None = None
     weights: np.ndarray | None = None
     network: NetworkSpec | None = None
     land_area: float | None = None
+    low_price_threshold: float | None = None
 
     def __post_init__(self) -> None:
         check_problem(self)
@@ -411,6 +426,41 @@ class SystemProblem:
             return np.zeros(len(self.snapshots), dtype=int)
         return weather_years(self.snapshots, self.poi.utc_offset_h, self.weights)[0]
 
+    def matching_groups(self) -> np.ndarray:
+        """Period each snapshot's clean supply is matched in, shape (n_time,), 0..n-1: the
+        CFE periods (:meth:`cfe_groups`), split into local calendar months under ``monthly``
+        matching (:func:`gridtwin.kpis.matching.matching_groups`)."""
+        return matching_groups(
+            self.matching, self.cfe_groups(), self.snapshots, self.poi.utc_offset_h
+        )
+
+    def matching_mean(self, values: np.ndarray) -> float:
+        """Mean of one value per matching period (e.g. the CFE rows' shadow prices), weighted
+        by the periods' load: the cost of one more MWh of clean supply spread over the periods
+        as the target spreads it [unit of ``values``]."""
+        load = np.bincount(self.matching_groups(), self.snapshot_weights * self.load)
+        values = np.asarray(values, dtype=float).ravel()
+        if load.sum() <= 0 or len(load) != len(values):
+            return float(values.mean())
+        return float(values @ load / load.sum())
+
+    @property
+    def hourly_accounting(self) -> bool:
+        """Whether clean energy counts in the hour it is used (exports subtracted, offsite
+        contracts up to the hour's import): ``hourly`` and ``eu_hydrogen`` matching."""
+        return self.matching in HOURLY_REGIMES
+
+    def matched_grid_share(self) -> np.ndarray:
+        """Share of each hour's grid import the CFE rows count as clean [-], shape (n_time,):
+        the grid's carbon-free share, and 1 in the low-price hours of ``eu_hydrogen``
+        matching (:func:`gridtwin.kpis.matching.matched_grid_share`)."""
+        return matched_grid_share(
+            self.matching,
+            self.poi.grid_cfe_share,
+            self.poi.import_price,
+            self.low_price_threshold,
+        )
+
     def shift_crosses_periods(self) -> bool:
         """Whether a load-shifting window spans two CFE periods, so that shifting moves load
         served from one period into another (never without flexibility). Otherwise shifted
@@ -419,7 +469,7 @@ class SystemProblem:
             return False
         window = self.window_index(self.flex.window_hours)
         same_window = np.diff(window) == 0
-        return bool(np.any(np.diff(self.cfe_groups())[same_window] != 0))
+        return bool(np.any(np.diff(self.matching_groups())[same_window] != 0))
 
     def period_labels(self) -> list[int]:
         """Local calendar year each CFE period starts in, length n_periods."""

@@ -16,6 +16,7 @@ import pandas as pd
 
 from gridtwin.conventions import RESERVED_NAMES
 from gridtwin.exceptions import ConfigError
+from gridtwin.kpis.matching import REGIMES
 
 if TYPE_CHECKING:
     from gridtwin.optimize.problem import SystemProblem
@@ -47,8 +48,12 @@ def check_problem(p: SystemProblem) -> None:
             f"{int(above.sum())} hours): importing and exporting at once would earn money; "
             "an export price must not be above the import price"
         )
-    if p.matching not in ("hourly", "annual"):
-        raise ConfigError(f"problem: matching {p.matching!r} is not 'hourly' or 'annual'")
+    if p.matching not in REGIMES:
+        raise ConfigError(f"problem: matching {p.matching!r} is not one of {list(REGIMES)}")
+    if p.low_price_threshold is not None and not np.isfinite(p.low_price_threshold):
+        raise ConfigError(
+            f"problem: low_price_threshold {p.low_price_threshold} must be a finite price"
+        )
     if not 0.0 <= p.cfe_target <= 1.0:
         raise ConfigError(f"problem: cfe_target {p.cfe_target} is outside [0, 1]")
 

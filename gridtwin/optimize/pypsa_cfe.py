@@ -25,31 +25,32 @@ def add_cfe_row(m: linopy.Model, problem: SystemProblem, pick: Callable[[str, st
         m.add_constraints(non_clean_expression(problem, pick) <= 0.0, name="cfe-hourly")
         return
     lhs = cfe_expression(problem, pick)
-    load = np.bincount(problem.cfe_groups(), problem.snapshot_weights * problem.load)
+    load = np.bincount(problem.matching_groups(), problem.snapshot_weights * problem.load)
     target = xr.DataArray(problem.cfe_target * load, coords={"period": lhs.indexes["period"]})
     m.add_constraints(lhs >= target, name="cfe-hourly")
 
 
 def cfe_expression(problem: SystemProblem, pick: Callable[[str, str], Any]) -> Any:
-    """Clean supply per CFE period [MWh] on dimension ``period`` (left-hand side of the hourly
-    CFE constraint; one period per year of the horizon, see ``SystemProblem.cfe_groups``)."""
+    """Clean supply per matching period [MWh] on dimension ``period`` (left-hand side of the
+    CFE constraint; one period per year of the horizon, or per month under monthly matching,
+    see ``SystemProblem.matching_groups``)."""
     idx = problem.snapshots
     w = xr.DataArray(problem.snapshot_weights, coords={"snapshot": idx})
-    cfe = w * xr.DataArray(problem.poi.grid_cfe_share, coords={"snapshot": idx})
-    period = xr.DataArray(problem.cfe_groups(), coords={"snapshot": idx}, name="period")
+    cfe = w * xr.DataArray(problem.matched_grid_share(), coords={"snapshot": idx})
+    period = xr.DataArray(problem.matching_groups(), coords={"snapshot": idx}, name="period")
 
     def energy(var: str, name: str) -> Any:
         return (w * pick(var, name)).groupby(period).sum()
 
     terms = [energy("Generator-p", g.name) for g in problem.generators if g.clean and not g.offsite]
-    if problem.offsite and problem.matching == "hourly":  # counted up to the hour's import
+    if problem.offsite and problem.hourly_accounting:  # counted up to the hour's import
         terms.append(energy("Link-p", "offsite_delivery"))
     elif problem.offsite:  # volumetric: every offsite MWh counts
         terms += [energy("Generator-p", g.name) for g in problem.offsite]
     for s in problem.storage:
         terms.append(s.efficiency_discharge * energy("Link-p", f"{s.name} discharger"))
         terms.append(-1.0 * energy("Link-p", f"{s.name} charger"))
-    if problem.matching == "hourly":  # exported clean energy does not count hour by hour
+    if problem.hourly_accounting:  # exported clean energy does not count hour by hour
         terms.append(energy("Generator-p", "poi_export"))  # export is negative generation
     terms.append((cfe * pick("Generator-p", "poi_import")).groupby(period).sum())
     if problem.flex is not None:  # the target is on the load served (curtailed, shifted)
@@ -63,7 +64,7 @@ def cfe_expression(problem: SystemProblem, pick: Callable[[str, str], Any]) -> A
 def every_hour_clean(problem: SystemProblem) -> bool:
     """Whether the hourly CFE row is stated on the non-clean supply
     (:func:`non_clean_expression`): at a 100 % hourly target."""
-    return problem.cfe_target >= 1.0 and problem.matching == "hourly"
+    return problem.cfe_target >= 1.0 and problem.hourly_accounting
 
 
 def non_clean_expression(problem: SystemProblem, pick: Callable[[str, str], Any]) -> Any:
@@ -83,8 +84,8 @@ def non_clean_expression(problem: SystemProblem, pick: Callable[[str, str], Any]
     """
     idx = problem.snapshots
     w = xr.DataArray(problem.snapshot_weights, coords={"snapshot": idx})
-    dirty = w * (1.0 - xr.DataArray(problem.poi.grid_cfe_share, coords={"snapshot": idx}))
-    period = xr.DataArray(problem.cfe_groups(), coords={"snapshot": idx}, name="period")
+    dirty = w * (1.0 - xr.DataArray(problem.matched_grid_share(), coords={"snapshot": idx}))
+    period = xr.DataArray(problem.matching_groups(), coords={"snapshot": idx}, name="period")
     terms = [(dirty * pick("Generator-p", "poi_import")).groupby(period).sum()]
     terms += [
         (w * pick("Generator-p", g.name)).groupby(period).sum()
@@ -95,7 +96,8 @@ def non_clean_expression(problem: SystemProblem, pick: Callable[[str, str], Any]
 
 
 def cfe_price(n: pypsa.Network, problem: SystemProblem) -> float:
-    """Shadow price of the hourly CFE constraint [currency MWh-1], mean over CFE periods.
+    """Shadow price of the CFE constraint [currency MWh-1], mean over its periods weighted
+    by their load (the cost of one more MWh of clean supply spread as the target spreads it).
 
     linopy reports HiGHS's row duals as d objective / d right-hand side, so the dual of the
     ``clean >= target x served`` row of this minimisation is >= 0 (the sign of cvxpy's
@@ -109,7 +111,13 @@ def cfe_price(n: pypsa.Network, problem: SystemProblem) -> float:
     if dual.size == 0 or not np.all(np.isfinite(dual)):
         return float("nan")
     sign = -1.0 if every_hour_clean(problem) else 1.0
-    return float(sign * dual.mean())
+    return float(sign * problem.matching_mean(dual))
 
 
-__all__ = ["add_cfe_row", "cfe_expression", "cfe_price", "every_hour_clean", "non_clean_expression"]
+__all__ = [
+    "add_cfe_row",
+    "cfe_expression",
+    "cfe_price",
+    "every_hour_clean",
+    "non_clean_expression",
+]

@@ -16,7 +16,16 @@ from typing import Any
 import numpy as np
 import xarray as xr
 
-from gridtwin.conventions import BRANCH, STORAGE, TECHNOLOGY, TIME, annotate, provenance_attrs
+from gridtwin.conventions import (
+    BRANCH,
+    MATCHING_REGIME,
+    STORAGE,
+    TECHNOLOGY,
+    TIME,
+    annotate,
+    provenance_attrs,
+)
+from gridtwin.kpis.matching import REGIMES
 from gridtwin.network.spec import NetworkSpec
 from gridtwin.optimize.problem import Solution, StorageSpec, SystemProblem
 from gridtwin.results.recompute import (
@@ -29,6 +38,7 @@ from gridtwin.results.recompute import (
     network_cost,
     system_cost,
 )
+from gridtwin.results.scores import matching_scores
 
 
 def build_results(
@@ -87,6 +97,9 @@ def build_results(
     ds[STORAGE].attrs["long_name"] = "storage technology"
     year = (attrs or {}).get("currency_year")
     annotate(ds, currency=problem.currency, currency_year=int(year) if year is not None else None)
+    ds["matching_target"].attrs.update(
+        flag_values=np.arange(len(REGIMES), dtype=np.int64), flag_meanings=" ".join(REGIMES)
+    )
     ds.attrs.update(_global_attrs(problem, solution, title, study_text))
     for key, value in campus.attrs.items():
         ds.attrs[f"campus_{key}"] = _attr(value)
@@ -210,7 +223,11 @@ def _demand_vars(problem: SystemProblem, solution: Solution) -> Variables:
         "shift_cost": ((), flex.shift_cost if flex else 0.0),
         "curtail_cost": ((), flex.curtail_cost if flex else 0.0),
         "cfe_target": ((), problem.cfe_target),
-        "matching_is_hourly": ((), int(problem.matching == "hourly")),
+        "matching_target": ((), REGIMES.index(problem.matching)),
+        "low_price_threshold": (
+            (),
+            np.nan if problem.low_price_threshold is None else problem.low_price_threshold,
+        ),
         "tie_break_cost": ((), problem.tie_break_cost),
     }
 
@@ -233,6 +250,9 @@ def _recomputed(ds: xr.Dataset, problem: SystemProblem, solution: Solution) -> x
         ds["cfe_score_by_year"] = (("year",), scores)
         ds = ds.assign_coords(year=np.array(first))
     ds["annual_matching_score"] = ((), annual_matching_score(ds))
+    by_regime = matching_scores(ds)
+    ds["matching_score"] = ((MATCHING_REGIME,), [by_regime[r] for r in REGIMES])
+    ds = ds.assign_coords({MATCHING_REGIME: list(REGIMES)})
     ds["land_used"] = ((), land_used(ds))
     if problem.land_area is not None:
         ds["land_area"] = ((), problem.land_area)

@@ -8,7 +8,7 @@ opens the file gets the same numbers gridtwin reported.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -85,14 +85,17 @@ def cfe_score(ds: xr.Dataset) -> float:
     return float((w * cfe).sum() / (w * ds["load_served"]).sum())
 
 
-def _clean_supply(ds: xr.Dataset, matching: Literal["hourly", "annual"]) -> xr.DataArray:
+def _clean_supply(
+    ds: xr.Dataset, matching: Literal["hourly", "annual"], grid_share: Any = None
+) -> xr.DataArray:
     """Hourly clean supply of a result [MW] (:func:`gridtwin.metrics.clean_supply`); storage
-    counts through ``p`` (discharge less charge) and ``is_clean``."""
+    counts through ``p`` (discharge less charge) and ``is_clean``; grid import counts at
+    ``grid_share`` (default the grid's carbon-free share)."""
     offsite = offsite_mask(ds)
     return clean_supply(
         onsite_clean=(ds["is_clean"] * (1 - offsite) * ds["p"]).sum(TECHNOLOGY),
         market_import=market_import(ds),
-        grid_cfe_share=ds["grid_cfe_share"],
+        grid_cfe_share=ds["grid_cfe_share"] if grid_share is None else grid_share,
         offsite_delivered=offsite_delivered(ds),
         offsite_output=(ds["is_clean"] * offsite * ds["p"]).sum(TECHNOLOGY),
         export=ds["grid_export"],

@@ -168,7 +168,7 @@ def test_set_overrides_are_validated_like_the_file() -> None:
         ("policy.cfe_target=[1", r"not valid YAML"),
         ("solver.options.max_iter=-1", r"solver\.options\.max_iter'?: Clarabel needs a number"),
         ("policy.max_export_share=-0.1", r"policy\.max_export_share.*greater than or equal"),
-        ("policy.matching=monthly", r"policy\.matching"),
+        ("policy.matching=weekly", r"policy\.matching"),
         ("policy.emissions_cap=1000", r"emissions_cap needs poi\.grid_co2_intensity"),
     ],
 )
@@ -449,13 +449,13 @@ def test_solver_options_can_be_cleared_and_refilled_from_the_command_line() -> N
     assert study.config.solver.options == {"max_iter": 50}
 
 
-def test_catalogue_in_another_currency_is_refused_when_the_study_loads() -> None:
-    """The shipped catalogue is in USD of 2022: an EUR study is refused at load, before any
-    weather is read, naming the catalogue row and both currencies."""
-    with pytest.raises(ConfigError, match=r"currency=EUR.*in USD of 2022 but the study uses EUR"):
-        load_study(DEFAULT, ["currency=EUR"])
-    with pytest.raises(ConfigError, match=r"USD of 2022 but the study uses USD of 2020"):
-        load_study(DEFAULT, ["currency_year=2020"])
+def test_catalogue_money_is_converted_or_refused_when_the_study_loads() -> None:
+    """Money in another currency or year is converted when the tables cover both years; a
+    year outside them is refused at load, before any weather is read, naming the row."""
+    load_study(DEFAULT, ["currency=EUR", "currency_year=2020"])
+    load_study(DEFAULT, ["technologies.catalogue=eu"])
+    with pytest.raises(ConfigError, match=r"currency_year=2030.*USD of 2022: .*2030 is not in"):
+        load_study(DEFAULT, ["currency_year=2030"])
 
 
 @pytest.mark.parametrize("name", ["..", ".hidden", "a/b"])
