@@ -3,7 +3,8 @@ technology-data's European cost table (``outputs/costs_2030.csv``).
 
 Run from the repository root (the shared reference data is read-only and never copied)::
 
-    python gridtwin/data/make_technologies_eu.py ../shared/data/costs/technology-data_costs_2030_EU.csv
+    python gridtwin/data/make_technologies_eu.py \
+        ../shared/data/costs/technology-data_costs_2030_EU.csv
 
 The currency year of technology-data's numbers
 -----------------------------------------------
@@ -337,8 +338,8 @@ def build(table: pd.DataFrame, us_catalogue: pd.DataFrame) -> list[list[str]]:
                 note,
             ]
         )
-    for tech, par, value, unit, cur, year, source, note in HAND_ROWS:
-        out.append([tech, par, f"{value:g}", unit, cur, year, source, note])
+    for tech, par, number, unit, cur, label_year, text, why in HAND_ROWS:
+        out.append([tech, par, f"{number:g}", unit, cur, label_year, text, why])
     for (tech, par), why in FROM_US.items():
         hits = us_catalogue[
             (us_catalogue["technology"] == tech) & (us_catalogue["parameter"] == par)
@@ -364,18 +365,8 @@ def main(argv: list[str]) -> int:
     tmp = target.with_suffix(".csv.tmp")
     with tmp.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh, lineterminator="\n")
-        writer.writerow(
-            [
-                "technology",
-                "parameter",
-                "value",
-                "unit",
-                "currency",
-                "currency_year",
-                "source",
-                "note",
-            ]  # fmt: skip
-        )
+        header = "technology parameter value unit currency currency_year source note"
+        writer.writerow(header.split())
         writer.writerows(rows)
     tmp.replace(target)
     print(f"wrote {target} ({len(rows)} rows)")

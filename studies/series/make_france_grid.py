@@ -9,10 +9,10 @@ once, the missing hour of the autumn change interpolated), turned into signals w
 :func:`gridtwin.signals.grid_signals` (RTE's low-carbon fuels; RTE éCO2mix emission factors).
 
 The series is written on the hours of a local (UTC+1) calendar year, ``--reference-year``
-(default 2019), the time axis of the typical-year weather sets re-indexed to that year (``weather/lyon_bron_tmyx.nc`` runs from
-31 Dec 23:00 to 31 Dec 22:00 UTC): the year's first local hour, which the UTC file lacks, takes
-the values of its last UTC hour (local 1 January 00:00 of the next year), as a typical year
-wraps around.
+(default 2019), the time axis of the typical-year weather sets re-indexed to that year
+(``weather/lyon_bron_tmyx.nc`` runs from 31 Dec 23:00 to 31 Dec 22:00 UTC): the year's first
+local hour, which the UTC file lacks, takes the values of its last UTC hour (local 1 January
+00:00 of the next year), as a typical year wraps around.
 
 Usage::
 
