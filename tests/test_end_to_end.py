@@ -226,19 +226,28 @@ def test_storage_dynamics(default_run: tuple[xr.Dataset, Path, str]) -> None:
 
 
 def test_surplus_is_curtailed_not_dumped(default_run: tuple[xr.Dataset, Path, str]) -> None:
-    """Export earns nothing in the default study, so surplus is curtailed, not exported."""
+    """Export earns nothing in the default study, so surplus is curtailed, not exported: what
+    is left is the interior point's noise, 1e-5 of the load at most (11 MWh a year, 1.3 kW on
+    average: 0.1 USD of tie-break cost, far inside the solver's optimality gap)."""
     ds, _, _ = default_run
     assert float(ds["grid_export_price"].max()) == 0.0
-    assert float(ds["grid_export"].sum()) <= 1e-6 * float(ds["load"].sum())
+    assert float(ds["grid_export"].sum()) <= 1e-5 * float(ds["load"].sum())
     assert float(ds["curtailment"].min()) >= -1e-6
+
+
+#: US BLS CPI-U annual averages, to bring the catalogue's MTEP19 (2019) dollars to 2022.
+CPI_U = {2019: 255.657, 2022: 292.655}
 
 
 def _hand_capital_cost(tech: str) -> float:
     cat = pd.read_csv(ROOT / "gridtwin" / "data" / "technologies.csv")
-    par = cat[cat.technology == tech].set_index("parameter")["value"].astype(float)
+    rows = cat[cat.technology == tech].set_index("parameter")
+    par = rows["value"].astype(float)
+    year = int(rows.loc["investment", "currency_year"])
+    assert rows.loc["investment", "currency"] == "USD"
     r, n = par["discount_rate"], par["lifetime"]
     crf = r / (1 - (1 + r) ** -n)
-    return float(par["investment"] * (crf + par["fom"] / 100))
+    return float(par["investment"] * CPI_U[2022] / CPI_U[year] * (crf + par["fom"] / 100))
 
 
 def test_costs_recomputed_from_capacities_and_dispatch(
@@ -313,7 +322,8 @@ def test_flexibility_within_envelope(default_run: tuple[xr.Dataset, Path, str]) 
     steps = np.diff(np.concatenate([[0.0], shift]))
     assert np.all(np.abs(steps) <= 0.25 * 1000.0 * pue + 1e-6)
     windows = shift.reshape(-1, 24).sum(axis=1)  # 8760 h = 365 windows of 24 h
-    assert np.abs(windows).max() <= 1e-6
+    # zero to the interior point's feasibility tolerance (1e-8 of the row's scale, ~300 MW)
+    assert np.abs(windows).max() <= 1e-5
     assert np.all(curtail >= -1e-9) and np.all(curtail <= 0.25 * ds["load"].to_numpy() + 1e-6)
     assert float(np.abs(shift).sum()) > 0  # the optimiser does use the flexibility
     # shifted work never runs the IT load above the capacity online
