@@ -17,6 +17,7 @@ from gridtwin.campus.flexibility import HOURS_PER_YEAR, FlexibilityEnvelope, fle
 from gridtwin.config import OFFSITE_TECHNOLOGIES, PRICE_BOUNDS, AssetConfig, StudyConfig
 from gridtwin.currency import convert
 from gridtwin.exceptions import ConfigError
+from gridtwin.kpis.compliance import enefg_limits
 from gridtwin.network.assemble import site_network
 from gridtwin.optimize.problem import (
     FlexSpec,
@@ -32,6 +33,10 @@ from gridtwin.series import resolve_series
 VARIABLE_RENEWABLES = ("solar", "onwind", "offwind", "solar_offsite", "onwind_offsite")
 #: Dispatchable generators: clean firm (at the catalogue's availability) and natural gas.
 FIRM = ("geothermal", "nuclear", "ocgt", "ccgt", "nuclear_contract")
+#: Renewable generators (Directive (EU) 2018/2001, art. 2(1)); nuclear is clean, not renewable.
+RENEWABLE = frozenset(
+    {"solar", "onwind", "offwind", "geothermal", "solar_offsite", "onwind_offsite"}
+)
 #: Fixed duration of storage sold as a product of one size [h], used unless
 #: ``technologies.assets.<tech>.max_hours`` says otherwise: Form Energy's iron-air battery
 #: delivers its rated power for 100 h (Form Energy, 2023), and the catalogue has one all-in
@@ -83,6 +88,7 @@ def _generators(
             offsite=tech in OFFSITE_TECHNOLOGIES,
             land_use=0.0 if tech in OFFSITE_TECHNOLOGIES else _land_use(asset, row),
             fixed_om_cost=years * float(row["fixed_om"]),
+            renewable=tech in RENEWABLE,
         )
         if asset.p_nom > 0:  # brownfield: fixed, no investment
             out.append(
@@ -275,10 +281,23 @@ def build_problem(
         emissions_cap=None if policy.emissions_cap is None else policy.emissions_cap * years,
         land_area=cfg.site.land_area_ha,
     )
+    share, price = _eu_limits(cfg)
+    problem = replace(problem, renewable_share_min=share, certificate_price=price)
     if cfg.network is None or net is None:
         return problem
     spec = site_network(cfg.network, net, problem.technologies, costs, years)
     return replace(problem, network=spec)
+
+
+def _eu_limits(cfg: StudyConfig) -> tuple[float | None, float | None]:
+    """The LP's part of ``policy.eu``: the renewable share of its year and site type
+    (:func:`gridtwin.kpis.compliance.enefg_limits`) and the certificates' price, or None."""
+    eu = cfg.policy.eu
+    if eu is None:
+        return None, None
+    share = enefg_limits(eu.year, eu.site)["renewable_share_min"]
+    price = eu.certificate_price if eu.certificates else None
+    return (share if math.isfinite(share) else None), price
 
 
 def low_price_threshold(cfg: StudyConfig) -> float:

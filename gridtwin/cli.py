@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 from typing import Annotated
 
+import numpy as np
 import typer
 import xarray as xr
 from rich.markup import escape
@@ -216,6 +217,8 @@ def _print_summary(ds: xr.Dataset, out: Path) -> None:
     )
     for label, text in network_lines(ds):
         console.print(f"{label:<18} {text}")
+    for label, text in eu_lines(ds):
+        console.print(f"{label:<18} {text}")
     if "verify_passed" in ds.attrs:
         console.print(f"verified           {_verified(ds)}")
     console.print(f"written            {out}")
@@ -232,6 +235,37 @@ def score_lines(ds: xr.Dataset, target: float) -> str:
     return (
         f"CFE score          {own:.4f}  ({regime} target {target:.4f})\nby regime          {others}"
     )
+
+
+def eu_lines(ds: xr.Dataset) -> list[tuple[str, str]]:
+    """The EU reporting KPIs and, with ``policy.eu``, each legal limit and whether it holds."""
+    if "kpi_pue" not in ds:
+        return []
+
+    def show(name: str, digits: int = 3) -> str:
+        value = float(ds[name])
+        return f"{value:.{digits}f}" if np.isfinite(value) else "not modelled"
+
+    lines = [
+        (
+            "EU KPIs",
+            f"PUE {show('kpi_pue')}, REF {show('kpi_ref')} (on-site {show('kpi_ref_onsite')}, "
+            f"PPA {show('kpi_ref_ppa')}, certificates {show('kpi_ref_certificates')}), "
+            f"CER {show('kpi_cer', 1)}, WUE {show('kpi_wue')}, ERF {show('kpi_erf')}",
+        )
+    ]
+    if "eu_rule" in ds.dims:
+        meanings = str(ds["eu_status"].attrs.get("flag_meanings", "")).split()
+        parts = []
+        for rule in ds["eu_rule"].values:
+            limit = float(ds["eu_limit"].sel(eu_rule=rule))
+            value = float(ds["eu_value"].sel(eu_rule=rule))
+            status = meanings[int(ds["eu_status"].sel(eu_rule=rule))].replace("_", " ")
+            shown = f"{value:.3f}" if np.isfinite(value) else "-"
+            parts.append(f"{rule} {limit:g}: {status} ({shown})")
+        year, site = ds.attrs.get("eu_year", "?"), ds.attrs.get("eu_site", "?")
+        lines.append((f"EnEfG {year} {site}", "; ".join(parts)))
+    return lines
 
 
 def sized_for(ds: xr.Dataset) -> str:

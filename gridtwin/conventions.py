@@ -123,6 +123,16 @@ VARIABLES: Final[dict[str, tuple[str, str]]] = {
     ),
     "grid_export_price": ("{currency} MW-1 h-1", "revenue per MWh exported at the POI"),
     "is_clean": ("1", "1 if the technology's output counts as carbon-free, else 0"),
+    "certificates": (
+        "MW",
+        "guarantees of origin bought for the renewable share, each year's volume spread "
+        "evenly over its hours",
+    ),
+    "certificate_price": ("{currency} MW-1 h-1", "price of guarantees of origin"),
+    "is_renewable": (
+        "1",
+        "1 if the technology's output is renewable energy (Directive (EU) 2018/2001), else 0",
+    ),
     "co2_intensity": ("t MW-1 h-1", "CO2 emitted per MWh of output"),
     "co2_emissions": ("t yr-1", "CO2 of on-site generation and grid imports per year"),
     "grid_co2_intensity": ("t MW-1 h-1", "CO2 per MWh imported (0 where not given)"),
@@ -132,6 +142,11 @@ VARIABLES: Final[dict[str, tuple[str, str]]] = {
     "shift_cost": ("{currency} MW-1 h-1", "cost per MWh of load moved (charged where it lands)"),
     "curtail_cost": ("{currency} MW-1 h-1", "cost per MWh of campus load curtailed"),
     "economiser_fraction": ("1", "share of the cooling load served by free cooling"),
+    "cooling_load": (
+        "MW",
+        "electric power of the cooling system: chillers, pumps, tower and air-handler fans",
+    ),
+    "heat_load": ("MW", "heat the cooling system removes: IT load and electrical losses"),
     "capacity_online": ("MW", "IT capacity online (phased build-out)"),
     "it_load_training": ("MW", "IT load of training workloads"),
     "poi_p_nom": ("MW", "import and export limit at the POI"),

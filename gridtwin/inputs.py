@@ -86,6 +86,23 @@ def capacity_factors(cfg: StudyConfig, weather: xr.Dataset) -> dict[str, xr.Data
     return cfs
 
 
+def study_costs(cfg: StudyConfig) -> pd.DataFrame:
+    """Annualised costs of a study's technologies (and its network upgrades) from its
+    catalogue, in the study's currency and year (:func:`gridtwin.technologies.annualised_costs`;
+    ``attrs["conversions"]`` lists every money row converted, ``attrs["catalogue"]`` names the
+    catalogue)."""
+    name = cfg.technologies.catalogue or default_catalogue(cfg.currency)
+    costs = annualised_costs(
+        load_catalogue(name),
+        study_technologies(cfg) + (["network"] if cfg.network is not None else []),
+        cfg.currency,
+        cfg.currency_year,
+        cfg.technologies.discount_rate,
+    )
+    costs.attrs["catalogue"] = str(name)
+    return costs
+
+
 def prepare_problem(
     cfg: StudyConfig, stages: Stages | None = None
 ) -> tuple[SystemProblem, xr.Dataset, xr.Dataset]:
@@ -116,13 +133,9 @@ def prepare_problem(
     with stage("campus"):
         campus = campus_load(weather, cfg.campus)
     with stage("technologies"):
-        costs = annualised_costs(
-            load_catalogue(cfg.technologies.catalogue or default_catalogue(cfg.currency)),
-            study_technologies(cfg) + (["network"] if cfg.network is not None else []),
-            cfg.currency,
-            cfg.currency_year,
-            cfg.technologies.discount_rate,
-        )
+        costs = study_costs(cfg)
+        for what, step in costs.attrs["conversions"].items():
+            logger.info("catalogue: %s: %s", what, step)
     net = None
     if cfg.network is not None:
         with stage("network"):

@@ -32,6 +32,15 @@ from gridtwin.network.summary import network_lines
 from gridtwin.results import weights
 
 MARKER = ".gridtwin-report"
+#: The page laid out like the EU data-centre report (Delegated Regulation (EU) 2024/1364).
+EU_PAGE = "eu_reporting.html"
+_STYLE = (
+    "<style>body{font-family:sans-serif;max-width:1150px;margin:2em auto;padding:0 1em}"
+    "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;"
+    "padding:.25em .6em;text-align:right}td:first-child,th:first-child{text-align:left}"
+    "img{max-width:100%;border:1px solid #eee}figure{margin:2em 0}"
+    "figcaption{color:#444}</style>"
+)
 
 #: Every figure a report may hold (file stems).
 FIGURE_NAMES = (
@@ -162,6 +171,9 @@ def write_report(
             written.append(f"{fig.name}.png")
             shown.append(fig)
         (tmp / "index.html").write_text(_page(ds, shown, source), encoding="utf-8")
+        if "scenario" not in ds.dims:
+            (tmp / EU_PAGE).write_text(_eu_page(ds, source), encoding="utf-8")
+            written.append(EU_PAGE)
         listing = "\n".join([*written, "index.html"])
         (tmp / MARKER).write_text(
             "written by gridtwin report; the folder is replaced on rerun. Files:\n" + listing + "\n"
@@ -175,6 +187,34 @@ def write_report(
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return [dest / name for name in [*written, "index.html"]]
+
+
+def _eu_page(ds: xr.Dataset, source: str) -> str:
+    """The result as the EU data-centre report lays it out (:mod:`gridtwin.kpis.annex`)."""
+    from gridtwin.kpis.annex import annex_sections
+
+    title = str(ds.attrs.get("study_name") or ds.attrs.get("title") or "gridtwin result")
+    parts = [
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
+        f"<title>EU data-centre reporting: {html.escape(title)}</title>",
+        f"{_STYLE}</head><body>",
+        f"<h1>EU data-centre reporting: {html.escape(title)}</h1>",
+        "<p>Laid out like Commission Delegated Regulation (EU) 2024/1364, Annexes I and II "
+        "(reporting by 15 May of the year after, for 500 kW of IT power or more; Directive "
+        "(EU) 2023/1791, art. 12), from the sizing result "
+        f"<code>{html.escape(source or '?')}</code>. Every value is recomputed from the "
+        "result's arrays; check the annex's exact fields before filing.</p>",
+    ]
+    for heading, rows in annex_sections(ds):
+        header = (
+            ["rule", "value", "limit", "status"]
+            if heading.startswith("Limits")
+            else ["field", "value", "unit", "note"]
+        )
+        parts.append(f"<h2>{html.escape(heading)}</h2>")
+        parts.append(_table(header, [list(r) for r in rows]))
+    parts.append("</body></html>\n")
+    return "\n".join(parts)
 
 
 def _umask() -> int:
@@ -295,11 +335,7 @@ def _page(ds: xr.Dataset, shown: list[ReportFigure], source: str) -> str:
     parts = [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
         f"<title>gridtwin report: {html.escape(title)}</title>",
-        "<style>body{font-family:sans-serif;max-width:1150px;margin:2em auto;padding:0 1em}"
-        "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;"
-        "padding:.25em .6em;text-align:right}td:first-child,th:first-child{text-align:left}"
-        "img{max-width:100%;border:1px solid #eee}figure{margin:2em 0}"
-        "figcaption{color:#444}</style></head><body>",
+        f"{_STYLE}</head><body>",
         f"<h1>{html.escape(title)}</h1>",
         f"<p>Result file <code>{html.escape(source or '?')}</code>; "
         f"{html.escape(str(ds.attrs.get('history', '')))}; report by gridtwin {__version__}. "
@@ -334,6 +370,10 @@ def _page(ds: xr.Dataset, shown: list[ReportFigure], source: str) -> str:
             "flexibility is the cost of shifting and curtailing campus load.</p>"
         )
         parts.append(_table(*cost_rows(ds)))
+        parts.append(
+            f"<p>The EU data-centre reporting KPIs (PUE, WUE, ERF, REF, CER) and any legal "
+            f"limits: <a href='{EU_PAGE}'>{EU_PAGE}</a>.</p>"
+        )
     parts.append("<h2>Figures</h2>")
     for fig in shown:
         parts.append(

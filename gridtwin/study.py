@@ -31,8 +31,9 @@ from gridtwin.config import SolverConfig, Study, StudyConfig, input_files
 from gridtwin.conventions import STORAGE, TECHNOLOGY, TIME, annotate
 from gridtwin.exceptions import DataError, SolverError
 from gridtwin.grid.check import GridCheck, attach_check
-from gridtwin.inputs import ProgressCallback, Stages, prepare_problem
+from gridtwin.inputs import ProgressCallback, Stages, prepare_problem, study_costs
 from gridtwin.io import check_writable
+from gridtwin.kpis.compliance import add_compliance
 from gridtwin.memory import release_memory
 from gridtwin.network.assemble import read_site_network
 from gridtwin.optimize import backends
@@ -263,6 +264,9 @@ def results_stage(state: StudyState, stage: Stages) -> None:
             attrs=_run_attrs(state),
         )
     ds = _ac_attrs(state, ds)
+    eu = cfg.policy.eu
+    if eu is not None:
+        ds = add_compliance(ds, eu.year, eu.site)
     if state.problem.flex is not None and state.problem.weights is None:  # hourly results
         _record_flexibility(ds, flexibility_envelope(state.result_campus, cfg.campus))
     _aggregation_attrs(state, ds)
@@ -342,6 +346,16 @@ def _run_attrs(state: StudyState) -> dict[str, object]:
         "weather_file": ", ".join(p.name for p in paths),
         **({"network_file": str(cfg.network.path)} if cfg.network is not None else {}),
         **{f"weather_{k}": v for k, v in weather.attrs.items() if k in keep},
+        **_catalogue_attrs(cfg),
+    }
+
+
+def _catalogue_attrs(cfg: StudyConfig) -> dict[str, object]:
+    """The technology catalogue and every money conversion from it (gridtwin.currency)."""
+    costs = study_costs(cfg)
+    return {
+        "technology_catalogue": costs.attrs["catalogue"],
+        "catalogue_conversions": json.dumps(costs.attrs["conversions"]),
     }
 
 

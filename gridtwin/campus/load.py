@@ -15,7 +15,12 @@ from gridtwin.campus.psychrometrics import (
     standard_pressure,
     wet_bulb,
 )
-from gridtwin.campus.pue import MODEL_NAME, MODEL_REFERENCE, economiser_share, pue
+from gridtwin.campus.pue import (
+    MODEL_NAME,
+    MODEL_REFERENCE,
+    economiser_share,
+    facility_overhead,
+)
 from gridtwin.config import CampusConfig
 from gridtwin.conventions import TIME, annotate
 from gridtwin.exceptions import DataError
@@ -31,7 +36,16 @@ _EXTRA_VARIABLES: dict[str, tuple[str, str]] = {
         "1",
         "share of the cooling heat rejected by the water-side economiser (no chillers)",
     ),
+    "cooling_load": (
+        "MW",
+        "electric power of the cooling system: chillers, pumps, tower and air-handler fans",
+    ),
+    "heat_load": ("MW", "heat the cooling system removes: IT load and electrical losses"),
 }
+#: Components of the facility overhead (gridtwin.campus.pue.facility_overhead) that are the
+#: cooling system's power, and those that are electrical losses and lighting (heat to remove).
+COOLING_PARTS = ("air_handler_fans", "pumps", "tower_fans", "chillers")
+ELECTRICAL_PARTS = ("ups", "distribution", "lighting")
 
 #: Profile name -> description stored in the ``it_profile`` attribute.
 PROFILE_DESCRIPTIONS: dict[str, str] = {
@@ -164,7 +178,10 @@ def campus_load(weather: xr.Dataset, cfg: CampusConfig) -> xr.Dataset:
     pressure = _pressure(weather)
 
     temp_wb = np.asarray(wet_bulb(temp_air, rh, pressure))
-    pue_t = np.asarray(pue(temp_air, temp_wb, cfg.cooling, pressure))
+    overhead = facility_overhead(temp_air, temp_wb, cfg.cooling, pressure)
+    pue_t = 1.0 + sum(np.asarray(v, dtype=float) for v in overhead.values())
+    cooling_share = sum(np.asarray(overhead[k], dtype=float) for k in COOLING_PARTS)
+    heat_share = 1.0 + sum(np.asarray(overhead[k], dtype=float) for k in ELECTRICAL_PARTS)
     econ = np.asarray(economiser_share(temp_wb, cfg.cooling))
 
     index = pd.DatetimeIndex(weather[TIME].values)
@@ -187,6 +204,8 @@ def campus_load(weather: xr.Dataset, cfg: CampusConfig) -> xr.Dataset:
             "temp_wetbulb": ((TIME,), temp_wb),
             "pue": ((TIME,), pue_t),
             "economiser_fraction": ((TIME,), econ),
+            "cooling_load": ((TIME,), it_load * cooling_share),
+            "heat_load": ((TIME,), it_load * heat_share),
             "load": ((TIME,), load),
         },
         coords=coords,

@@ -135,6 +135,47 @@ class PoiConfig(StrictModel):
     demand_charge: Annotated[float, Field(strict=True, ge=0.0, le=1.0e6)] = 0.0
 
 
+class EuPolicyConfig(StrictModel):
+    """Legal limits on the data centre, checked in the result and, where the LP decides
+    them, constrained (:mod:`gridtwin.kpis.compliance`).
+
+    Attributes
+    ----------
+    rules : {"germany_enefg"}
+        Germany's Energy Efficiency Act, § 11 (EnEfG, 2023): PUE <= 1.2 for new sites (1.5
+        then 1.3 for existing ones), energy reuse >= 10/15/20 % for sites starting in
+        2026/2027/2028, renewable electricity 50 % from 2024 and 100 % from 2027 on a
+        balance-sheet basis.
+    year : int
+        Reporting year (for a new site, its first year of operation).
+    site : {"new", "existing"}
+        ``new``: starting operation from 1 July 2026; ``existing``: before.
+    certificates : bool
+        Whether guarantees of origin count towards the renewable share (the law's
+        "bilanziell"); ``false``: only on-site and contracted renewable output.
+    certificate_price : float or None
+        Price of guarantees of origin [currency/MWh]; required with ``certificates: true``
+        (no default: it is a market price of the site and year).
+    """
+
+    rules: Literal["germany_enefg"] = "germany_enefg"
+    year: Annotated[int, Field(strict=True, ge=2024, le=2050)]
+    site: Literal["new", "existing"] = "new"
+    certificates: bool = False
+    certificate_price: Annotated[float, Field(strict=True, ge=0.0, le=1000.0)] | None = None
+
+    @model_validator(mode="after")
+    def _price_with_certificates(self) -> EuPolicyConfig:
+        if self.certificates and self.certificate_price is None:
+            raise ValueError(
+                "certificates: true needs certificate_price [currency/MWh], the price of "
+                "guarantees of origin for the site and year"
+            )
+        if not self.certificates and self.certificate_price is not None:
+            raise ValueError("certificate_price is given but certificates is false; drop one")
+        return self
+
+
 class PolicyConfig(StrictModel):
     """Procurement policy.
 
@@ -166,6 +207,10 @@ class PolicyConfig(StrictModel):
     emissions_cap : float or None
         Largest CO2 emissions of on-site generation and grid imports [t CO2 per year]
         (pro-rated to the horizon); needs ``poi.grid_co2_intensity``. ``None``: no cap.
+    eu : EuPolicyConfig or None
+        Legal limits on the data centre (Germany's EnEfG § 11): the renewable share as an LP
+        constraint, PUE and energy reuse checked; every result states each limit and whether
+        it holds. ``None``: none.
     """
 
     cfe_target: Fraction = 0.9
@@ -173,6 +218,7 @@ class PolicyConfig(StrictModel):
     low_price_threshold: Annotated[float, Field(strict=True, ge=-500.0, le=1000.0)] = 20.0
     max_export_share: Annotated[float, Field(strict=True, ge=0.0, le=10.0)] | None = None
     emissions_cap: NonNegative | None = None
+    eu: EuPolicyConfig | None = None
 
 
 class StudyConfig(StrictModel):
@@ -322,6 +368,7 @@ class Study:
 
 __all__ = [
     "SERIES_FIELDS",
+    "EuPolicyConfig",
     "PoiConfig",
     "PolicyConfig",
     "SeriesRef",

@@ -61,6 +61,7 @@ from gridtwin.optimize.cvxpy_network import (
     site_network,
     total,
 )
+from gridtwin.optimize.cvxpy_policy import certificates, renewable_share
 from gridtwin.optimize.outcome import Attempt, Status, limit_reached
 from gridtwin.optimize.problem import (
     Solution,
@@ -135,6 +136,7 @@ class Model:
     flow: cp.Variable | None = None
     offsite_delivered: cp.Variable | None = None
     offsite_sold: cp.Variable | None = None
+    certificates: cp.Variable | None = None
 
 
 def build_model(
@@ -319,9 +321,10 @@ def _define_negative_price_credit(rows: _Rows, demand: cp.Expression | np.ndarra
 
 
 def _define_budgets(rows: _Rows) -> None:
-    """Horizon budgets, each weather year on its own share: the export limit [MWh] and the
-    emissions cap [t CO2]."""
+    """Horizon budgets, each weather year on its own share: the export limit [MWh], the
+    emissions cap [t CO2] and the renewable share (:mod:`gridtwin.optimize.cvxpy_policy`)."""
     problem, model = rows.problem, rows.model
+    renewable_share(problem, model, rows.periods, rows.constraints, rows.cost)
     assert model.grid_export is not None and model.grid_import is not None
     if problem.export_limit is not None:
         rows.constraints.append(
@@ -528,6 +531,7 @@ def _extract(model: Model, problem: SystemProblem) -> Solution:
         cfe_price=_cfe_price(model, problem),
         load_shift=shift,
         load_curtailment=_array(model.curtail, n_time),
+        certificates=certificates(model, problem),
     )
 
 

@@ -63,7 +63,8 @@ def objective_terms(problem: SystemProblem, solution: Solution) -> dict[str, flo
         :func:`gridtwin.metrics.operating_cost_parts` (marginal cost of generation, grid
         imports with negative prices earned on the load served only, minus export revenue,
         tie-break cost on storage discharge and export, demand charges on monthly import
-        peaks, shift and curtailment costs). ``capital + operating`` is the backends' objective.
+        peaks, shift and curtailment costs, guarantees of origin bought). ``capital + operating``
+        is the backends' objective.
     """
     n_time = len(problem.snapshots)
     poi = problem.poi
@@ -91,6 +92,9 @@ def objective_terms(problem: SystemProblem, solution: Solution) -> dict[str, flo
         billing=problem.billing_months() if poi.demand_charge else None,
     )
     operating = sum(parts.values())
+    if problem.certificate_price is not None:
+        bought = series(solution, "certificates", n_time)
+        operating += problem.certificate_price * float(problem.snapshot_weights @ bought)
     return {"capital": capital_cost(problem, solution), "operating": operating}
 
 

@@ -101,6 +101,10 @@ class GeneratorSpec:
     fixed_om_cost : float
         The fixed O&M part of ``capital_cost`` [currency MW-1 a-1] (reported in the cost
         breakdown; the optimisers use ``capital_cost`` only).
+    renewable : bool
+        Whether its output is renewable energy (Directive (EU) 2018/2001, art. 2(1): wind,
+        solar, geothermal, hydro, biomass; not nuclear): what the renewable energy factor and
+        a renewable-share limit count.
     """
 
     name: str
@@ -116,6 +120,7 @@ class GeneratorSpec:
     offsite: bool = False
     land_use: float = 0.0
     fixed_om_cost: float = 0.0
+    renewable: bool = False
 
 
 @dataclass(frozen=True)
@@ -308,6 +313,15 @@ class SystemProblem:
     low_price_threshold : float or None
         Price at or below which an hour's grid import counts as clean under ``eu_hydrogen``
         [currency MWh-1] (20 EUR/MWh in the regulation, converted to the study currency).
+    renewable_share_min : float or None
+        Smallest renewable share of the load served in each weather year, on a balance-sheet
+        (annual, volumetric) basis [-]: ``sum_t w_t (sum_renewable p_t) + certificates >=
+        share x sum_t w_t served_t`` (e.g. 1.0 from 2027 under Germany's EnEfG, § 11(5)).
+        ``None``: no such limit.
+    certificate_price : float or None
+        Price of guarantees of origin counted towards ``renewable_share_min`` [currency
+        MWh-1]; ``None``: certificates do not count (only on-site and contracted renewable
+        output).
     export_limit : float or None
         Largest energy exported at the POI over the horizon [MWh]; ``None`` for no limit.
     emissions_cap : float or None
@@ -356,6 +370,8 @@ class SystemProblem:
     network: NetworkSpec | None = None
     land_area: float | None = None
     low_price_threshold: float | None = None
+    renewable_share_min: float | None = None
+    certificate_price: float | None = None
 
     def __post_init__(self) -> None:
         check_problem(self)
@@ -551,6 +567,9 @@ class Solution:
         Output of the offsite contracts delivered to the campus through the POI (part of
         ``grid_import``) and sold at the export price [MW], shape (n_time,); empty without
         offsite contracts.
+    certificates : numpy.ndarray
+        Guarantees of origin bought for ``renewable_share_min`` [MW: each weather year's
+        volume spread evenly over its hours], shape (n_time,); empty when none may be bought.
     cfe_price : float
         Shadow price of the hourly CFE constraint [currency MWh-1 of clean supply], >= 0: what
         one more MWh of required clean supply would add to the objective. For a multi-year
@@ -580,6 +599,7 @@ class Solution:
     branch_flow: dict[str, np.ndarray] = field(default_factory=dict)
     offsite_delivered: np.ndarray = field(default_factory=lambda: np.zeros(0))
     offsite_sold: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    certificates: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
 
 __all__ = [

@@ -50,6 +50,14 @@ def check_problem(p: SystemProblem) -> None:
         )
     if p.matching not in REGIMES:
         raise ConfigError(f"problem: matching {p.matching!r} is not one of {list(REGIMES)}")
+    if p.renewable_share_min is not None and not 0.0 <= p.renewable_share_min <= 1.0:
+        raise ConfigError(f"problem: renewable_share_min {p.renewable_share_min} is outside [0, 1]")
+    if p.certificate_price is not None and not (
+        np.isfinite(p.certificate_price) and p.certificate_price >= 0
+    ):
+        raise ConfigError(
+            f"problem: certificate_price {p.certificate_price} must be a finite price >= 0"
+        )
     if p.low_price_threshold is not None and not np.isfinite(p.low_price_threshold):
         raise ConfigError(
             f"problem: low_price_threshold {p.low_price_threshold} must be a finite price"

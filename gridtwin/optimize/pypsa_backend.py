@@ -50,6 +50,7 @@ from gridtwin.optimize.pypsa_network import (
     land_constraint,
     network_constraints,
 )
+from gridtwin.optimize.pypsa_policy import add_renewable_share, certificates
 
 logger = logging.getLogger(__name__)
 
@@ -270,6 +271,7 @@ def _extra_functionality(
         if problem.flex is not None:
             _flexibility_constraints(m, problem, pick)
         budget_constraints(m, problem, pick)
+        add_renewable_share(m, problem, pick)
         if problem.network is not None:
             network_constraints(m, n, problem.network, pick)
         if problem.offsite:
@@ -528,6 +530,7 @@ def _extract(n: pypsa.Network, problem: SystemProblem, objective: float) -> Solu
         grid_export=-gp["poi_export"].to_numpy(dtype=float),
         offsite_delivered=delivered,
         offsite_sold=sold,
+        certificates=certificates(n, problem),
         objective=objective,
         cfe_price=cfe_price(n, problem),
     )

@@ -270,6 +270,19 @@ def budgets(p: SystemProblem, s: Solution) -> Rows:
         yield "emissions_cap", _above(_by_year(p, co2), _share(p, p.emissions_cap))
 
 
+def renewable(p: SystemProblem, s: Solution) -> Rows:
+    """The renewable share per weather year: renewable output and certificates short of
+    ``renewable_share_min x load served`` [MWh]."""
+    if p.renewable_share_min is None or p.renewable_share_min <= 0:
+        return
+    n = len(p.snapshots)
+    output = sum((s.p[g.name] for g in p.generators if g.renewable), np.zeros(n))
+    supply = output + series(s, "certificates", n)
+    wanted = p.renewable_share_min * load_served(p, s)
+    yield "renewable share", np.maximum(_by_year(p, wanted - supply), 0.0)
+    yield "certificates >= 0", _above(0.0, series(s, "certificates", n))
+
+
 def _by_year(p: SystemProblem, rate: np.ndarray) -> np.ndarray:
     """Energy of an hourly rate per CFE period (weather year), shape (n_periods,)."""
     groups, _ = p.budget_shares()
@@ -363,6 +376,7 @@ FAMILIES: dict[str, tuple[Family, str, Callable[[SystemProblem, Solution], float
     "flexibility": (flexibility, "MW or MWh", lambda p, s: float(np.max(p.load, initial=1.0))),
     "cfe": (cfe, "MWh", lambda p, s: float(p.snapshot_weights @ p.load)),
     "budgets": (budgets, "MWh or t CO2", lambda p, s: float(p.snapshot_weights @ p.load)),
+    "renewable": (renewable, "MWh", lambda p, s: float(p.snapshot_weights @ p.load)),
     "offsite": (offsite, "MW", lambda p, s: max(p.offsite_limit, 1.0)),
     "land": (land, "ha", lambda p, s: max(p.land_area or 0.0, 1.0)),
     "network": (network, "MW", lambda p, s: float(np.max(p.load, initial=1.0))),

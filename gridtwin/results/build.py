@@ -25,6 +25,7 @@ from gridtwin.conventions import (
     annotate,
     provenance_attrs,
 )
+from gridtwin.kpis.eu import add_eu_kpis
 from gridtwin.kpis.matching import REGIMES
 from gridtwin.network.spec import NetworkSpec
 from gridtwin.optimize.problem import Solution, StorageSpec, SystemProblem
@@ -115,7 +116,13 @@ Variables = dict[str, tuple[tuple[str, ...], Any]]
 def _campus_vars(problem: SystemProblem, campus: xr.Dataset) -> Variables:
     """The load [MW] and the campus variables it came from (IT load, PUE, wet bulb)."""
     ts = (TIME,)
-    optional = ("it_load_training", "capacity_online", "economiser_fraction")
+    optional = (
+        "it_load_training",
+        "capacity_online",
+        "economiser_fraction",
+        "cooling_load",
+        "heat_load",
+    )
     return {
         "load": (ts, problem.load),
         "it_load": (ts, campus["it_load"].to_numpy()),
@@ -150,6 +157,7 @@ def _technology_vars(problem: SystemProblem, solution: Solution) -> Variables:
                           + [st.fixed_om_cost_power / years for st in stores]),
         "marginal_cost": (tech, [g.marginal_cost for g in gens] + [0.0] * len(stores)),
         "is_clean": (tech, [int(g.clean) for g in gens] + [1] * len(stores)),
+        "is_renewable": (tech, [int(g.renewable) for g in gens] + [0] * len(stores)),
         "co2_intensity": (tech, [g.co2_intensity for g in gens] + [0.0] * len(stores)),
         "is_offsite": (tech, [int(g.offsite) for g in gens] + [0] * len(stores)),
         "land_use": (tech, [0.0 if g.offsite else g.land_use for g in gens]
@@ -207,6 +215,14 @@ def _poi_vars(problem: SystemProblem, solution: Solution) -> Variables:
         "grid_export_price": (ts, poi.export_price),
         "offsite_delivered": (ts, _or_zeros(solution.offsite_delivered, n_t)),
         "offsite_sold": (ts, _or_zeros(solution.offsite_sold, n_t)),
+        **(
+            {
+                "certificates": (ts, _or_zeros(solution.certificates, n_t)),
+                "certificate_price": ((), problem.certificate_price),
+            }
+            if problem.certificate_price is not None
+            else {}
+        ),
         "poi_p_nom": ((), poi.p_nom),
     }
 
@@ -253,6 +269,7 @@ def _recomputed(ds: xr.Dataset, problem: SystemProblem, solution: Solution) -> x
     by_regime = matching_scores(ds)
     ds["matching_score"] = ((MATCHING_REGIME,), [by_regime[r] for r in REGIMES])
     ds = ds.assign_coords({MATCHING_REGIME: list(REGIMES)})
+    ds = add_eu_kpis(ds)
     ds["land_used"] = ((), land_used(ds))
     if problem.land_area is not None:
         ds["land_area"] = ((), problem.land_area)

@@ -201,6 +201,8 @@ def cost_breakdown(ds: xr.Dataset) -> xr.DataArray:
         physical_import=ds["grid_import"],
         billing=demand_charge_months(snapshots, w.to_numpy(), offset) if charge else None,
     )
+    if "certificates" in ds and "certificate_price" in ds:  # guarantees of origin: energy bought
+        operating["grid"] += float(ds["certificate_price"]) * float((w * ds["certificates"]).sum())
     years = float(ds["horizon_years"])
     capital, fixed_om = _capex_parts(ds)
     parts = {

@@ -155,3 +155,38 @@ def test_low_price_hours_count_only_under_the_hydrogen_rule(solve: Any) -> None:
     """Without a threshold the eu_hydrogen regime is the hourly one (same optimum)."""
     problem = replace(across_month_end("eu_hydrogen"), low_price_threshold=None)
     assert solve(problem).objective == pytest.approx(OPTIMA["hourly"][0], rel=1e-6)
+
+
+def _renewable_case(price: float | None) -> SystemProblem:
+    """4 h of 100 MW, solar in the first two hours (10 per MW), grid at 1 per MWh, no CFE
+    target, half the load renewable on a balance-sheet basis (EnEfG-like)."""
+    n = 4
+    return SystemProblem(
+        snapshots=pd.date_range("2027-06-01", periods=n, freq="h"),
+        load=np.full(n, 100.0),
+        generators=(GeneratorSpec("solar", np.array([1.0, 1.0, 0.0, 0.0]), 10.0, renewable=True),),
+        storage=(),
+        poi=PoiSpec(1000.0, np.ones(n), np.zeros(n), np.zeros(n)),
+        cfe_target=0.0,
+        renewable_share_min=0.5,
+        certificate_price=price,
+    )
+
+
+@pytest.mark.parametrize(
+    ("price", "objective", "solar", "bought"),
+    [
+        # 200 MWh renewable: solar 100 MW (1 000) + 200 MWh imported at 1 = 1 200
+        (None, 1200.0, 100.0, 0.0),
+        # certificates at 3: 200 MWh bought (600) + 400 MWh imported (400) = 1 000
+        (3.0, 1000.0, 0.0, 200.0),
+    ],
+)
+def test_renewable_share_by_hand(
+    solve: Any, price: float | None, objective: float, solar: float, bought: float
+) -> None:
+    solution = solve(_renewable_case(price))
+    assert solution.objective == pytest.approx(objective, rel=1e-6)
+    assert solution.p_nom["solar"] == pytest.approx(solar, abs=1e-4)
+    volume = float(solution.certificates.sum()) if solution.certificates.size else 0.0
+    assert volume == pytest.approx(bought, abs=1e-3)
