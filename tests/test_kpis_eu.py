@@ -86,3 +86,38 @@ def test_variables_carry_units_and_standard() -> None:
         assert ds[name].attrs["standard"] == standard
     assert ds["kpi_wue"].attrs["comment"] == "not modelled"
     assert "comment" not in ds["kpi_pue"].attrs
+
+
+def test_enefg_limits_by_year_and_site() -> None:
+    """EnEfG § 11(1), (2), (5): new sites PUE 1.2 and reuse 10/15/20 % by start year; existing
+    sites PUE 1.5 from July 2027 (1.3 from July 2030); renewable 50 % from 2024, 100 % from
+    2027."""
+    from gridtwin.kpis.compliance import enefg_limits
+
+    assert enefg_limits(2026, "new") == {
+        "pue_max": 1.2,
+        "erf_min": 0.10,
+        "renewable_share_min": 0.5,
+    }
+    assert enefg_limits(2028, "new")["erf_min"] == 0.20
+    assert np.isnan(enefg_limits(2026, "existing")["pue_max"])
+    assert enefg_limits(2029, "existing")["pue_max"] == 1.5
+    assert enefg_limits(2031, "existing")["pue_max"] == 1.3
+    assert np.isnan(enefg_limits(2031, "existing")["erf_min"])
+    assert enefg_limits(2027, "existing")["renewable_share_min"] == 1.0
+
+
+def test_compliance_table_states_each_limit() -> None:
+    from gridtwin.kpis.compliance import STATUS, add_compliance
+
+    ds = add_eu_kpis(hand_case())
+    ds = add_compliance(ds, 2027, "new")
+    status = {str(r): STATUS[int(s)] for r, s in zip(ds["eu_rule"].values, ds["eu_status"].values)}
+    # PUE 1.1 <= 1.2 holds; no heat-reuse model; renewable output (60+60+4x30 = 240 MWh plus
+    # 20 MWh certificates) over 429 MWh is short of 100 %
+    assert status == {
+        "pue_max": "holds",
+        "erf_min": "not_modelled",
+        "renewable_share_min": "fails",
+    }
+    assert float(ds["eu_value"].sel(eu_rule="renewable_share_min")) == pytest.approx(260 / 429)

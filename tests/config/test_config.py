@@ -592,3 +592,30 @@ def test_a_bad_series_reference_names_its_own_field(value: str, pattern: str) ->
     """A file reference with a bad field was reported as 'expected a number'."""
     with pytest.raises(ConfigError, match=pattern):
         load_study(DEFAULT, overrides=[f"poi.import_price={value}"])
+
+
+@pytest.mark.parametrize(
+    ("overrides", "match"),
+    [
+        (["policy.eu.year=2027", "policy.eu.certificates=true"], r"needs certificate_price"),
+        (["policy.eu={year: 2027, site: old}"], r"policy\.eu\.site"),
+        (["policy.eu.year=2019"], r"policy\.eu\.year"),
+        (["policy.eu.year=2027", "policy.eu.certificate_price=2"], r"certificates is false"),
+    ],
+)
+def test_eu_policy_is_checked(overrides: list[str], match: str) -> None:
+    with pytest.raises(ConfigError, match=match):
+        load_study(DEFAULT, overrides)
+
+
+def test_eu_policy_sets_the_renewable_share_of_its_year() -> None:
+    """EnEfG § 11(5): 50 % from 2024, 100 % from 2027; certificates at their price."""
+    from gridtwin.assembly import _eu_limits
+
+    cfg = load_study(DEFAULT, ["policy.eu.year=2025"]).config
+    assert _eu_limits(cfg) == (0.5, None)
+    cfg = load_study(
+        DEFAULT,
+        ["policy.eu.year=2030", "policy.eu.certificates=true", "policy.eu.certificate_price=2"],
+    ).config
+    assert _eu_limits(cfg) == (1.0, 2.0)
