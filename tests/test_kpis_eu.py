@@ -112,7 +112,8 @@ def test_compliance_table_states_each_limit() -> None:
 
     ds = add_eu_kpis(hand_case())
     ds = add_compliance(ds, 2027, "new")
-    status = {str(r): STATUS[int(s)] for r, s in zip(ds["eu_rule"].values, ds["eu_status"].values)}
+    pairs = zip(ds["eu_rule"].values, ds["eu_status"].values, strict=True)
+    status = {str(rule): STATUS[int(code)] for rule, code in pairs}
     # PUE 1.1 <= 1.2 holds; no heat-reuse model; renewable output (60+60+4x30 = 240 MWh plus
     # 20 MWh certificates) over 429 MWh is short of 100 %
     assert status == {
