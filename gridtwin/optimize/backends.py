@@ -274,6 +274,10 @@ def solve(
         if run.status is Status.OPTIMAL:
             solution = chosen.extract(run, problem)
         why = vertex_needed(run, problem, solution, reach)
+        if why is None and run.status is Status.ITERATION_LIMIT and "max_iter" not in opts:
+            # Clarabel's own limit (200), not the user's: it converges in 50-120 iterations
+            # when it can, so running out of them means trouble it cannot name
+            why = f"stopped at its default iteration limit ({run.said})"
         if why is not None:
             logger.warning("Clarabel %s: solving again with HiGHS (%s)", why, VERTEX_WORDS)
             name, opts = "HIGHS", chosen.options("HIGHS", VERTEX)
