@@ -16,7 +16,7 @@ import scipy.sparse as sp
 from hand_cases import HAND_CASES, INFEASIBLE_CASES, battery_two_hours
 from test_backends import CASES, REL_OBJECTIVE, _problem, _solve
 
-from gridtwin.exceptions import InfeasibleError
+from gridtwin.exceptions import InfeasibleError, SolverError
 from gridtwin.optimize import backends, progress
 from gridtwin.optimize.clarabel_lp import DEFAULT_SETTINGS, cone_form, implied_bounds, row_duals
 from gridtwin.optimize.outcome import Status
@@ -236,3 +236,29 @@ def test_a_false_unbounded_verdict_is_checked_with_highs(monkeypatch: pytest.Mon
     assert sol.solver["name"] == "highs" and sol.solver["status"] == "ok"
     assert sol.solver["retried"] == "Clarabel stopped with DualInfeasible"
     assert sol.objective == pytest.approx(backends.solve(problem, "pypsa").objective, rel=1e-9)
+
+
+@pytest.mark.parametrize(("options", "retried"), [(None, True), ({"max_iter": 150}, False)])
+def test_clarabel_own_iteration_limit_is_solved_again_with_highs(
+    monkeypatch: pytest.MonkeyPatch, options: dict[str, int] | None, retried: bool
+) -> None:
+    """Clarabel's default limit of 200 iterations (the Lyon study at 100 % ran into it) is
+    not the user's: HiGHS solves again; a limit the user set is reported as theirs."""
+    backend = backends.backend("pypsa")
+    real = type(backend).attempt
+
+    def stuck_clarabel(self, problem, solver, opts, maximise_cfe=False):  # type: ignore[no-untyped-def]
+        run = real(self, problem, solver, opts, maximise_cfe)
+        if solver == "CLARABEL":
+            return replace(run, status=Status.ITERATION_LIMIT, said="MaxIterations")
+        return run
+
+    monkeypatch.setattr(type(backend), "attempt", stuck_clarabel)
+    problem = battery_two_hours(0.5)
+    if retried:
+        sol = backends.solve(problem, "pypsa", "clarabel", options)
+        assert sol.solver["name"] == "highs" and sol.solver["status"] == "ok"
+        assert "default iteration limit" in sol.solver["retried"]
+    else:
+        with pytest.raises(SolverError, match="iteration limit"):
+            backends.solve(problem, "pypsa", "clarabel", options)
