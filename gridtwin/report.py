@@ -236,7 +236,7 @@ def _check_destination(dest: Path) -> Path:
         if lines and lines[0].endswith("Files:"):
             ours = {MARKER, *lines[1:]}
         else:  # a report written before the marker listed its files
-            ours = {MARKER, "index.html", *(f"{name}.png" for name in FIGURE_NAMES)}
+            ours = {MARKER, "index.html", EU_PAGE, *(f"{name}.png" for name in FIGURE_NAMES)}
         foreign = sorted(p.name for p in dest.iterdir() if p.name not in ours)
         if foreign:
             raise DataError(

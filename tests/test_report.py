@@ -100,6 +100,12 @@ def test_figures_and_report_folder(ds: xr.Dataset, result: Path, tmp_path: Path)
     assert f"{100 * float(ds['cfe_score']):.2f} %" in page
     assert "no poi.grid_co2_intensity" in page  # imports without a CO2 intensity are not 0 t
     assert (out / MARKER).is_file()
+    # the EU reporting page: the KPIs recomputed, the models it lacks said so
+    eu = (out / "eu_reporting.html").read_text()
+    assert "eu_reporting.html" in page
+    assert f"<td>PUE</td><td>{float(ds['kpi_pue']):.3f}</td>" in eu
+    assert "<td>WUE</td><td>not modelled</td>" in eu
+    assert "Delegated Regulation (EU) 2024/1364" in eu
 
     # rerun replaces the folder; a failing figure leaves the earlier report as it was
     before = {p.name: p.read_bytes() for p in out.iterdir()}
