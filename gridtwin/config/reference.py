@@ -169,12 +169,15 @@ def _text(text: str) -> str:
 
 
 def _wrap(text: str, indent: str = "") -> str:
-    return "\n".join(
-        textwrap.wrap(
-            text, WIDTH, initial_indent=indent, subsequent_indent=indent,
-            break_long_words=False, break_on_hyphens=False,
-        )
+    lines = textwrap.wrap(
+        text, WIDTH, initial_indent=indent, subsequent_indent=indent,
+        break_long_words=False, break_on_hyphens=False,
     )  # fmt: skip
+    for i in range(1, len(lines)):  # a line starting with "|" would be a Markdown table row
+        if lines[i].lstrip().startswith("| "):
+            lines[i - 1] += " |"
+            lines[i] = indent + lines[i].lstrip()[2:]
+    return "\n".join(lines)
 
 
 def study_reference() -> str:

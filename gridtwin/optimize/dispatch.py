@@ -182,6 +182,10 @@ def _window(problem: SystemProblem, start: int, stop: int) -> SystemProblem:
         horizon_years=problem.horizon_years * share,
         export_limit=None if problem.export_limit is None else problem.export_limit * share,
         emissions_cap=None if problem.emissions_cap is None else problem.emissions_cap * share,
+        # a balance-sheet share of the year is settled over the year (certificates), not in
+        # each window of an operation
+        renewable_share_min=None,
+        certificate_price=None,
     )
 
 

@@ -48,9 +48,14 @@ def _everything() -> SystemProblem:
         index(N),
         100.0 + 10.0 * np.cos(hours / 24 * 2 * np.pi),
         (
-            GeneratorSpec("solar", sun, 40.0, p_nom_max=400.0, land_use=2.0),
+            GeneratorSpec("solar", sun, 40.0, p_nom_max=400.0, land_use=2.0, renewable=True),
             GeneratorSpec(
-                "offsite_wind", 0.4 + 0.3 * np.cos(hours / 7), 55.0, p_nom_max=60.0, offsite=True
+                "offsite_wind",
+                0.4 + 0.3 * np.cos(hours / 7),
+                55.0,
+                p_nom_max=60.0,
+                offsite=True,
+                renewable=True,
             ),
             GeneratorSpec(
                 "diesel",
@@ -81,6 +86,8 @@ def _everything() -> SystemProblem:
         land_area=900.0,
         export_limit=300.0,
         emissions_cap=2000.0,
+        renewable_share_min=1.0,
+        certificate_price=2.0,
     )
 
 
@@ -103,6 +110,7 @@ def test_the_case_exercises_its_families() -> None:
     assert sol.p_nom["solar"] > 1.0 and sol.e_nom["battery"] > 1.0
     assert np.abs(sol.load_shift).max() > 0.1
     assert sol.offsite_delivered.max() > 0.1
+    assert sol.certificates.sum() > 0.0  # the renewable row is met partly with certificates
     assert max(np.abs(f).max() for f in sol.branch_flow.values()) > 1.0
 
 
@@ -153,6 +161,11 @@ def _plant_budgets(p: SystemProblem, s: Solution) -> tuple[SystemProblem, Soluti
     return replace(p, emissions_cap=0.5 * used), s
 
 
+def _plant_renewable(p: SystemProblem, s: Solution) -> tuple[SystemProblem, Solution]:
+    s.certificates[:] = 0.0  # the certificates bought taken away
+    return p, s
+
+
 def _plant_offsite(p: SystemProblem, s: Solution) -> tuple[SystemProblem, Solution]:
     s.offsite_sold[4] += 1.0
     return p, s
@@ -181,6 +194,7 @@ PLANTS: dict[str, tuple[Callable[..., tuple[SystemProblem, Solution]], str]] = {
     "flexibility": (_plant_flexibility, "net shift per window"),
     "cfe": (_plant_cfe, "CFE period"),
     "budgets": (_plant_budgets, "emissions_cap"),
+    "renewable": (_plant_renewable, "renewable share"),
     "offsite": (_plant_offsite, "output = delivered + sold at 2019-01-01 04:00"),
     "land": (_plant_land, "land_area"),
     "network": (_plant_network, "line:RL"),
@@ -220,7 +234,7 @@ def test_a_rolling_dispatch_is_checked_without_cfe_rows_and_cycle() -> None:
     )
     result = verify(problem, operated, operation=True)
     assert result.ok, result.message()
-    assert result.skipped == ("cfe", "objective")
+    assert result.skipped == ("cfe", "renewable", "objective")
     operated.load_curtailment[2] += 9.0  # beyond curtail_max: still found in an operation
     assert "flexibility" in {c.family for c in verify(problem, operated, operation=True).failed}
 
