@@ -170,7 +170,7 @@ def _text(text: str) -> str:
 
 def _wrap(text: str, indent: str = "") -> str:
     lines = textwrap.wrap(
-        text, WIDTH, initial_indent=indent, subsequent_indent=indent,
+        text, WIDTH - 2, initial_indent=indent, subsequent_indent=indent,
         break_long_words=False, break_on_hyphens=False,
     )  # fmt: skip
     for i in range(1, len(lines)):  # a line starting with "|" would be a Markdown table row
