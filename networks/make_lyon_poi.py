@@ -23,6 +23,8 @@ from pathlib import Path
 
 import pandapower as pp
 
+from gridtwin.grid.network import bundled_line_type
+
 #: Library line type each 400 kV circuit is derived from (pandapower standard type library).
 BASE_LINE_TYPE = "490-AL1/64-ST1A 380.0"
 LINE_TYPE = "2x490-AL1/64-ST1A 400.0"
@@ -40,18 +42,7 @@ def build_network() -> pp.pandapowerNet:
     """The Lyon POI screening network (voltages [kV], power [MW, MVA], lengths [km])."""
     net = pp.create_empty_network(name="lyon_poi", f_hz=50.0, sn_mva=100.0)
 
-    base = pp.load_std_type(net, BASE_LINE_TYPE, element="line")
-    twin = {
-        "r_ohm_per_km": base["r_ohm_per_km"] / 2,  # two sub-conductors in parallel
-        "x_ohm_per_km": base["x_ohm_per_km"],  # kept: bundling lowers x, so conservative
-        "c_nf_per_km": base["c_nf_per_km"],  # kept: bundling raises c slightly
-        "max_i_ka": base["max_i_ka"] * 2,  # 2 x 0.96 kA: 1,330 MVA at 400 kV
-        "type": "ol",
-        "q_mm2": base["q_mm2"],
-        "alpha": base["alpha"],
-        "voltage_rating": "EHV",
-    }
-    pp.create_std_type(net, twin, LINE_TYPE, element="line")
+    bundled_line_type(net, BASE_LINE_TYPE, LINE_TYPE, conductors=2, voltage_rating="EHV")
 
     vmin, vmax = BUS_VM_LIMITS_PU
     bus_kw = {"min_vm_pu": vmin, "max_vm_pu": vmax, "type": "b"}

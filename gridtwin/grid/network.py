@@ -307,6 +307,48 @@ def attach_campus(
     )
 
 
+def bundled_line_type(
+    net: pp.pandapowerNet, base: str, name: str, conductors: int = 2, voltage_rating: str = "HV"
+) -> dict[str, Any]:
+    """Store in ``net`` a line type of ``conductors`` sub-conductors of the library type
+    ``base`` per phase, under ``name``, and return it.
+
+    Resistance divides and ampacity multiplies by ``conductors``; reactance and capacitance
+    keep the library's single-conductor values (bundling lowers x and raises c by some 10-20 %,
+    so the type errs on the side of voltage drop: a screening choice).
+
+    Parameters
+    ----------
+    net : pandapowerNet
+    base : str
+        pandapower standard line type, e.g. ``"490-AL1/64-ST1A 380.0"``.
+    name : str
+        Name of the new type in ``net``'s own type table.
+    conductors : int
+        Sub-conductors per phase (>= 1).
+    voltage_rating : str
+        pandapower's ``voltage_rating`` label (``"HV"``, ``"EHV"``).
+
+    Returns
+    -------
+    dict
+        The type's parameters (``r_ohm_per_km`` [Ohm km-1], ``max_i_ka`` [kA], ...).
+    """
+    lib = pp.load_std_type(net, base, element="line")
+    bundle = {
+        "r_ohm_per_km": lib["r_ohm_per_km"] / conductors,
+        "x_ohm_per_km": lib["x_ohm_per_km"],
+        "c_nf_per_km": lib["c_nf_per_km"],
+        "max_i_ka": lib["max_i_ka"] * conductors,
+        "type": "ol",
+        "q_mm2": lib["q_mm2"],
+        "alpha": lib["alpha"],
+        "voltage_rating": voltage_rating,
+    }
+    pp.create_std_type(net, bundle, name, element="line")
+    return bundle
+
+
 def network_summary(net: pp.pandapowerNet) -> dict[str, Any]:
     """Element counts and voltage levels of a network.
 
