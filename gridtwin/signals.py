@@ -57,12 +57,18 @@ FUELS = (
     "other",
     "pumped_storage",
 )
+#: Negative generation below this [MW] is an error (not metering noise at night).
+NEGATIVE_TOLERANCE_MW = 50.0
+#: Fuel columns every RTE éCO2mix file has: one missing or misspelt is refused.
+ECO2MIX_FUELS = ("oil", "coal", "gas", "nuclear", "wind", "solar", "hydro", "bioenergy")
 #: Fuels counted as carbon-free (RTE's "production décarbonée", with geothermal and marine).
 CARBON_FREE = frozenset({"nuclear", "hydro", "wind", "solar", "bioenergy", "geothermal", "marine"})
 #: Direct CO2 per MWh of electricity [t CO2 MWh-1] (RTE éCO2mix real-time factors; "other"
 #: plants are taken as gas-fired, the largest French fossil fleet).
 EMISSION_FACTORS = {"coal": 0.96, "oil": 0.80, "gas": 0.36, "bioenergy": 0.98, "other": 0.36}
 
+#: éCO2mix column of pumped-storage turbining, part of ``Hydraulique``.
+STEP = "Hydraulique - STEP turbinage"
 _ECO2MIX_FRENCH = {
     "Fioul": "oil",
     "Charbon": "coal",
@@ -118,6 +124,7 @@ def _hourly(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
     and logged; longer gaps, or one stamp with two different rows, are refused.
     """
     frame = frame.sort_index()
+    frame.index = pd.DatetimeIndex(frame.index).tz_convert("UTC")
     dup = frame.index.duplicated(keep="first")
     if dup.any():
         twins = frame[frame.index.isin(frame.index[dup])]
@@ -148,13 +155,50 @@ def _hourly(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
     return hourly
 
 
-def _fuel_table(columns: dict[str, pd.Series], index: pd.DatetimeIndex, path: Path) -> pd.DataFrame:
-    table = pd.DataFrame({fuel: 0.0 for fuel in FUELS}, index=index)
-    for fuel, values in columns.items():
-        numbers = pd.to_numeric(values, errors="coerce")
-        table[fuel] = table[fuel] + numbers.fillna(0.0).to_numpy()
-    if not table.notna().all().all():
-        raise DataError(f"{path}: generation values that are not numbers")
+def _numbers(values: pd.Series, path: Path, column: str, blank_is_zero: bool) -> pd.Series:
+    """A column as floats; a cell that is not a number is refused, naming its row (ENTSO-E's
+    ``n/e``, "not expected", and empty cells are 0 where ``blank_is_zero``)."""
+    text = values.astype("string").str.strip()
+    if blank_is_zero:
+        text = text.mask(text.isna() | text.isin(["", "n/e"]), "0")
+    numbers = pd.to_numeric(text, errors="coerce")
+    bad = numbers.isna()
+    if bad.any():
+        row = int(np.argmax(bad.to_numpy()))
+        raise DataError(
+            f"{path}: column {column!r}, row {row + 2}: {values.iloc[row]!r} is not a number "
+            "[MW]; give plain numbers (no thousands separators, no text)"
+        )
+    return numbers.astype(float)
+
+
+def _fuel_table(
+    columns: dict[str, list[tuple[str, pd.Series]]],
+    index: pd.DatetimeIndex,
+    path: Path,
+    blank_is_zero: bool = False,
+) -> pd.DataFrame:
+    """Generation by fuel [MW] from the file's columns (fuel -> [(column, values)]);
+    negative values beyond metering noise (-50 MW) are refused except for pumped storage."""
+    table = pd.DataFrame({fuel: np.zeros(len(index)) for fuel in FUELS}, index=index)
+    for fuel, parts in columns.items():
+        for column, values in parts:
+            numbers = _numbers(values, path, column, blank_is_zero).to_numpy()
+            table[fuel] = table[fuel].to_numpy() + numbers
+        low = table[fuel].to_numpy() < -NEGATIVE_TOLERANCE_MW
+        if fuel != "pumped_storage" and low.any():
+            row = int(np.argmax(low))
+            names = ", ".join(repr(c) for c, _ in parts)
+            raise DataError(
+                f"{path}: {names}, row {row + 2}: {table[fuel].iloc[row]:g} MW of {fuel} "
+                f"generation; only pumped storage may be negative (metering noise down to "
+                f"-{NEGATIVE_TOLERANCE_MW:g} MW counts as 0)"
+            )
+    logger.info(
+        "%s: generation columns read: %s",
+        path,
+        "; ".join(f"{fuel} <- {', '.join(c for c, _ in parts)}" for fuel, parts in columns.items()),
+    )
     return table
 
 
@@ -182,35 +226,79 @@ def read_eco2mix(path: str | Path) -> pd.DataFrame:
     path = Path(path)
     raw = path.read_bytes()
     text_head = raw[:4000].decode("utf-8", errors="replace")
+    cols: dict[str, list[tuple[str, pd.Series]]] = {}
     if "time_utc" in text_head.splitlines()[0]:
-        frame = pd.read_csv(path)
-        index = pd.DatetimeIndex(pd.to_datetime(frame["time_utc"], utc=True))
-        cols = {f[:-3]: frame[f] for f in frame.columns if f.endswith("_mw") and f[:-3] in FUELS}
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        index = _utc_stamps(frame["time_utc"], path, "time_utc")
+        for fuel in FUELS:
+            if f"{fuel}_mw" in frame.columns:
+                cols[fuel] = [(f"{fuel}_mw", frame[f"{fuel}_mw"])]
     elif "date_heure" in text_head:
-        frame = pd.read_csv(path, sep=";")
-        index = pd.DatetimeIndex(pd.to_datetime(frame["date_heure"], utc=True))
-        cols = {fuel: frame[col] for col, fuel in _ODRE.items() if col in frame.columns}
+        frame = pd.read_csv(path, sep=";", dtype=str, keep_default_na=False)
+        index = _utc_stamps(frame["date_heure"], path, "date_heure")
+        cols = {fuel: [(col, frame[col])] for col, fuel in _ODRE.items() if col in frame}
     elif "Heures" in raw[:4000].decode("latin-1"):
-        frame = pd.read_csv(path, sep="\t", encoding="latin-1", index_col=False)
+        frame = pd.read_csv(path, sep="\t", encoding="latin-1", index_col=False, dtype=str)
+        for column in ("Date", "Heures", "Consommation"):
+            if column not in frame.columns:
+                raise DataError(f"{path}: no {column!r} column; is this an éCO2mix annual file?")
         frame = frame[frame["Heures"].notna() & frame["Consommation"].notna()]
         local = pd.to_datetime(frame["Date"] + " " + frame["Heures"], errors="coerce")
         if local.isna().any():
-            raise DataError(
-                f"{path}: unreadable Date/Heures at row {int(local.isna().argmax()) + 2}"
-            )
-        index = pd.DatetimeIndex(local).tz_localize(
-            "Europe/Paris", ambiguous="infer", nonexistent="shift_forward"
-        )
-        cols = {fuel: frame[col] for col, fuel in _ECO2MIX_FRENCH.items() if col in frame.columns}
+            bad = int(local.isna().argmax()) + 2
+            raise DataError(f"{path}: unreadable Date/Heures at row {bad}")
+        index, keep = _localised(pd.DatetimeIndex(local), "Europe/Paris", path)
+        frame = frame[keep]
+        cols = {fuel: [(col, frame[col])] for col, fuel in _ECO2MIX_FRENCH.items() if col in frame}
+        if STEP in frame.columns:  # pumped-storage turbining is inside Hydraulique
+            turbined = _numbers(frame[STEP], path, STEP, False)
+            cols["hydro"].append((STEP, -turbined))
+            cols.setdefault("pumped_storage", []).append((STEP, turbined))
     else:
         raise DataError(
             f"{path}: not an RTE éCO2mix file (no time_utc, date_heure or Date/Heures column)"
         )
-    if not cols:
-        raise DataError(f"{path}: no generation column by fuel found")
+    absent = [fuel for fuel in ECO2MIX_FUELS if fuel not in cols]
+    if absent:
+        raise DataError(
+            f"{path}: no generation column for {absent}; every éCO2mix file has them (check "
+            "the column names)"
+        )
     table = _fuel_table(cols, index, path)
-    table.index = index
     return _hourly(table, path)
+
+
+def _utc_stamps(values: pd.Series, path: Path, column: str) -> pd.DatetimeIndex:
+    """Time stamps with a zone (or UTC) as UTC; an unreadable one is refused by row."""
+    stamps = pd.to_datetime(values, utc=True, errors="coerce", format="ISO8601")
+    if stamps.isna().any():
+        row = int(stamps.isna().argmax())
+        raise DataError(
+            f"{path}: column {column!r}, row {row + 2}: {values.iloc[row]!r} is not an ISO 8601 "
+            "time"
+        )
+    return pd.DatetimeIndex(stamps)
+
+
+def _localised(
+    naive: pd.DatetimeIndex, zone: str, path: Path
+) -> tuple[pd.DatetimeIndex, np.ndarray]:
+    """Local wall-clock stamps in ``zone`` and which rows to keep. The autumn clock change's
+    repeated hour is resolved by order when the file gives it twice; given once, it cannot be
+    placed and is dropped (logged; the hour is then interpolated)."""
+    try:
+        return naive.tz_localize(zone, ambiguous="infer", nonexistent="shift_forward"), (
+            np.ones(len(naive), dtype=bool)
+        )
+    except Exception:  # pytz's AmbiguousTimeError: the repeated hour appears once
+        stamps = naive.tz_localize(zone, ambiguous="NaT", nonexistent="shift_forward")
+        keep = ~np.asarray(stamps.isna())
+        logger.info(
+            "%s: %d row(s) in the autumn clock change's repeated hour given once; dropped and "
+            "interpolated: %s", path, int((~keep).sum()),
+            list(naive[~keep].strftime("%Y-%m-%d %H:%M")),
+        )  # fmt: skip
+        return stamps[keep], keep
 
 
 def read_entsoe_generation(path: str | Path) -> pd.DataFrame:
@@ -231,40 +319,37 @@ def read_entsoe_generation(path: str | Path) -> pd.DataFrame:
         No ``MTU`` column, an unknown time zone in its header, or a gap longer than two hours.
     """
     path = Path(path)
-    frame = pd.read_csv(path, dtype=str)
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     mtu = next((c for c in frame.columns if c.startswith("MTU")), None)
     if mtu is None:
         raise DataError(f"{path}: no 'MTU' column; is this an ENTSO-E generation export?")
     start = frame[mtu].str.split(" - ", n=1).str[0]
     naive = pd.to_datetime(start, format="%d.%m.%Y %H:%M", errors="coerce")
     if naive.isna().any():
-        raise DataError(f"{path}: unreadable MTU at row {int(naive.isna().argmax()) + 2}")
+        row = int(naive.isna().argmax())
+        raise DataError(
+            f"{path}: unreadable MTU at row {row + 2} ({frame[mtu].iloc[row]!r}); expected "
+            "'dd.mm.yyyy HH:MM - dd.mm.yyyy HH:MM'"
+        )
+    keep = np.ones(len(frame), dtype=bool)
     if "UTC" in mtu:
         index = pd.DatetimeIndex(naive).tz_localize("UTC")
     elif "CET" in mtu:
-        index = pd.DatetimeIndex(naive).tz_localize(
-            "Europe/Brussels", ambiguous="infer", nonexistent="shift_forward"
-        )
+        index, keep = _localised(pd.DatetimeIndex(naive), "Europe/Brussels", path)
     else:
         raise DataError(f"{path}: column {mtu!r} names no time zone (UTC or CET/CEST)")
-    cols: dict[str, pd.Series] = {}
+    frame = frame[keep]
+    cols: dict[str, list[tuple[str, pd.Series]]] = {}
     for column in frame.columns:
         if "Actual Aggregated" not in column:
             continue
         kind = column.split(" - ")[0].strip()
         if kind not in _ENTSOE:
             raise DataError(f"{path}: unknown production type {kind!r} in column {column!r}")
-        values = frame[column].replace({"n/e": "0", "": "0"}).fillna("0")
-        fuel = _ENTSOE[kind]
-        cols[fuel] = (
-            cols[fuel] + pd.to_numeric(values, errors="coerce")
-            if fuel in cols
-            else (pd.to_numeric(values, errors="coerce"))
-        )
+        cols.setdefault(_ENTSOE[kind], []).append((column, frame[column]))
     if not cols:
         raise DataError(f"{path}: no 'Actual Aggregated' generation column")
-    table = _fuel_table(cols, index, path)
-    table.index = index
+    table = _fuel_table(cols, index, path, blank_is_zero=True)
     return _hourly(table, path)
 
 
@@ -284,21 +369,31 @@ def read_electricitymaps(path: str | Path) -> pd.DataFrame:
         A missing column, a share outside 0-100 %, or a gap longer than two hours.
     """
     path = Path(path)
-    frame = pd.read_csv(path)
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     direct = next((c for c in frame.columns if "Carbon Intensity" in c and "direct" in c), None)
     needed = {"Datetime (UTC)": "Datetime (UTC)", "Low Carbon Percentage": "Low Carbon Percentage"}
     absent = [c for c in needed if c not in frame.columns] + ([] if direct else ["Carbon "
               "Intensity gCO₂eq/kWh (direct)"])  # fmt: skip
     if absent:
         raise DataError(f"{path}: missing column(s) {absent}; is this an Electricity Maps CSV?")
-    share = pd.to_numeric(frame["Low Carbon Percentage"], errors="coerce")
+    share = _numbers(frame["Low Carbon Percentage"], path, "Low Carbon Percentage", False)
     if not share.between(0.0, 100.0).all():
-        raise DataError(f"{path}: 'Low Carbon Percentage' outside 0-100 or not a number")
-    index = pd.DatetimeIndex(pd.to_datetime(frame["Datetime (UTC)"], utc=True))
+        raise DataError(f"{path}: 'Low Carbon Percentage' outside 0-100")
+    if len(share) > 24 and share.max() <= 1.0:
+        raise DataError(
+            f"{path}: 'Low Carbon Percentage' is at most {share.max():g} all along: fractions, "
+            "not percent; multiply by 100"
+        )
+    assert direct is not None  # absent columns were refused above
+    intensity = _numbers(frame[direct], path, direct, False)
+    if (intensity < 0).any():
+        row = int(np.argmax(intensity.to_numpy() < 0))
+        raise DataError(f"{path}: column {direct!r}, row {row + 2}: negative carbon intensity")
+    index = _utc_stamps(frame["Datetime (UTC)"], path, "Datetime (UTC)")
     table = pd.DataFrame(
         {
             "cfe_share": share.to_numpy() / 100.0,
-            "co2_intensity": pd.to_numeric(frame[direct], errors="coerce").to_numpy() / 1000.0,
+            "co2_intensity": intensity.to_numpy() / 1000.0,
         },
         index=index,
     )
