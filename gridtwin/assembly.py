@@ -295,7 +295,7 @@ def _eu_limits(cfg: StudyConfig) -> tuple[float | None, float | None]:
     eu = cfg.policy.eu
     if eu is None:
         return None, None
-    share = enefg_limits(eu.year, eu.site)["renewable_share_min"]
+    share = enefg_limits(eu.year, eu.site, eu.start_year)["renewable_share_min"]
     price = eu.certificate_price if eu.certificates else None
     return (share if math.isfinite(share) else None), price
 

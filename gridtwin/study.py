@@ -266,7 +266,7 @@ def results_stage(state: StudyState, stage: Stages) -> None:
     ds = _ac_attrs(state, ds)
     eu = cfg.policy.eu
     if eu is not None:
-        ds = add_compliance(ds, eu.year, eu.site)
+        ds = add_compliance(ds, eu.year, eu.site, eu.start_year)
     if state.problem.flex is not None and state.problem.weights is None:  # hourly results
         _record_flexibility(ds, flexibility_envelope(state.result_campus, cfg.campus))
     _aggregation_attrs(state, ds)

@@ -94,12 +94,16 @@ def test_enefg_limits_by_year_and_site() -> None:
     2027."""
     from gridtwin.kpis.compliance import enefg_limits
 
-    assert enefg_limits(2026, "new") == {
+    assert enefg_limits(2028, "new", start_year=2026) == {
         "pue_max": 1.2,
         "erf_min": 0.10,
-        "renewable_share_min": 0.5,
+        "renewable_share_min": 1.0,
     }
-    assert enefg_limits(2028, "new")["erf_min"] == 0.20
+    assert enefg_limits(2030, "new", start_year=2028)["erf_min"] == 0.20
+    # within two years of the start, only the renewable share binds
+    early = enefg_limits(2027, "new", start_year=2026)
+    assert np.isnan(early["pue_max"]) and np.isnan(early["erf_min"])
+    assert early["renewable_share_min"] == 1.0
     assert np.isnan(enefg_limits(2026, "existing")["pue_max"])
     assert enefg_limits(2029, "existing")["pue_max"] == 1.5
     assert enefg_limits(2031, "existing")["pue_max"] == 1.3
@@ -111,7 +115,7 @@ def test_compliance_table_states_each_limit() -> None:
     from gridtwin.kpis.compliance import STATUS, add_compliance
 
     ds = add_eu_kpis(hand_case())
-    ds = add_compliance(ds, 2027, "new")
+    ds = add_compliance(ds, 2029, "new", start_year=2027)
     pairs = zip(ds["eu_rule"].values, ds["eu_status"].values, strict=True)
     status = {str(rule): STATUS[int(code)] for rule, code in pairs}
     # PUE 1.1 <= 1.2 holds; no heat-reuse model; renewable output (60+60+4x30 = 240 MWh plus

@@ -7,6 +7,7 @@ of the study file, so a study can be run from any working directory.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -359,6 +360,17 @@ def load_study(path: str | Path, overrides: Sequence[str] = ()) -> Study:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{p}: cannot read study file ({exc})") from None
     study = parse_study(text, source=str(p), base=p.parent, overrides=overrides)
+    moved = sorted({o.split("=", 1)[0].strip() for o in overrides} & {"currency", "currency_year"})
+    if moved:
+        logging.getLogger("gridtwin.config").warning(
+            "%s: --set %s: the catalogue is converted to %s of %d, but the study's own money "
+            "values (poi.import_price, fuel, flexibility and certificate prices) are read as "
+            "written, now in that currency and year; convert them too",
+            p.name,
+            " ".join(moved),
+            study.config.currency,
+            study.config.currency_year,
+        )
     return Study(config=study.config, path=p.resolve(), text=text, overrides=study.overrides)
 
 

@@ -147,9 +147,13 @@ class EuPolicyConfig(StrictModel):
         2026/2027/2028, renewable electricity 50 % from 2024 and 100 % from 2027 on a
         balance-sheet basis.
     year : int
-        Reporting year (for a new site, its first year of operation).
+        Reporting year.
     site : {"new", "existing"}
         ``new``: starting operation from 1 July 2026; ``existing``: before.
+    start_year : int or None
+        Year the site starts operation; ``None``: ``year`` for a new site. A new site must
+        meet its limits from two years after its start (the law's "spätestens zwei Jahre nach
+        Inbetriebnahme"), and its reuse factor is that of its start year.
     certificates : bool
         Whether guarantees of origin count towards the renewable share (the law's
         "bilanziell"); ``false``: only on-site and contracted renewable output.
@@ -161,8 +165,25 @@ class EuPolicyConfig(StrictModel):
     rules: Literal["germany_enefg"] = "germany_enefg"
     year: Annotated[int, Field(strict=True, ge=2024, le=2050)]
     site: Literal["new", "existing"] = "new"
+    start_year: Annotated[int, Field(strict=True, ge=1990, le=2050)] | None = None
     certificates: bool = False
     certificate_price: Annotated[float, Field(strict=True, ge=0.0, le=1000.0)] | None = None
+
+    @model_validator(mode="after")
+    def _start_fits_site(self) -> EuPolicyConfig:
+        start = self.start_year if self.start_year is not None else self.year
+        if self.site == "new" and start < 2026:
+            raise ValueError(
+                f"a site starting in {start} is an existing one for the EnEfG (new: starting "
+                "from 1 July 2026): set site: existing, or start_year >= 2026"
+            )
+        if self.site == "existing" and self.start_year is not None and self.start_year > 2026:
+            raise ValueError(
+                f"start_year {self.start_year} is after July 2026: the site is a new one"
+            )
+        if start > self.year:
+            raise ValueError(f"start_year {start} is after the reporting year {self.year}")
+        return self
 
     @model_validator(mode="after")
     def _price_with_certificates(self) -> EuPolicyConfig:
@@ -289,6 +310,20 @@ class StudyConfig(StrictModel):
     network: NetworkConfig | None = None
     site: SiteConfig = Field(default_factory=SiteConfig)
     offsite: OffsiteConfig = Field(default_factory=OffsiteConfig)
+
+    @field_validator("currency_year")
+    @classmethod
+    def _year_in_tables(cls, year: int) -> int:
+        from gridtwin.currency import PRICE_INDEX, USD_PER_EUR
+
+        first = max(min(t) for t in (*PRICE_INDEX.values(), USD_PER_EUR))
+        last = min(max(t) for t in (*PRICE_INDEX.values(), USD_PER_EUR))
+        if not first <= year <= last:
+            raise ValueError(
+                f"{year} is outside the years gridtwin's price index and exchange-rate tables "
+                f"cover ({first}-{last}); choose a currency year in that range"
+            )
+        return year
 
     @field_validator("name")
     @classmethod

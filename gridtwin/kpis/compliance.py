@@ -11,9 +11,10 @@ Germany's Energy Efficiency Act (Energieeffizienzgesetz, EnEfG, of 13 November 2
 * (5) electricity: 50 % from 1 January 2024 and 100 % from 1 January 2027 covered on a
   balance-sheet basis by renewable electricity.
 
-``year`` is the reporting year; for a new site it is also the year it starts operation, which
-sets its reuse factor. A limit that starts on 1 July applies from the next full calendar year
-(the PUE limits are annual averages); one that starts on 1 January, from that year. The
+``year`` is the reporting year; a new site's limits hold from two years after its start
+year, and its reuse factor is that of its start year. A limit that starts on 1 July applies
+from the next full calendar year (the PUE limits are annual averages); one that starts on 1
+January, from that year. The
 renewable share is an LP constraint (``SystemProblem.renewable_share_min``); PUE follows from
 the cooling design and the weather (checked, as the design is not a choice of the LP); the
 reuse factor needs a heat-reuse model, and is reported as not modelled without one.
@@ -36,25 +37,28 @@ STATUS = ("fails", "holds", "not_modelled", "no_limit")
 LAW = "Energieeffizienzgesetz (EnEfG) of 13 Nov 2023, section 11"
 
 
-def enefg_limits(year: int, site: str) -> dict[str, float]:
+def enefg_limits(year: int, site: str, start_year: int | None = None) -> dict[str, float]:
     """The EnEfG § 11 limits of a reporting year for a new or an existing data centre.
 
     Parameters
     ----------
     year : int
-        Reporting year (for a new site: its first year of operation).
+        Reporting year.
     site : {"new", "existing"}
         ``new``: starting operation from 1 July 2026; ``existing``: before.
+    start_year : int, optional
+        Year a new site starts operation (default ``year``): its PUE and reuse limits hold
+        from two years after it, and its reuse factor is that of its start year.
 
     Returns
     -------
     dict of str to float
         ``pue_max`` [1], ``erf_min`` [1], ``renewable_share_min`` [1]; ``nan`` where the year
-        has no limit.
+        has no limit (yet).
 
     Examples
     --------
-    >>> enefg_limits(2027, "new")
+    >>> enefg_limits(2029, "new", start_year=2027)
     {'pue_max': 1.2, 'erf_min': 0.15, 'renewable_share_min': 1.0}
     >>> enefg_limits(2028, "existing")["pue_max"]
     1.5
@@ -62,7 +66,10 @@ def enefg_limits(year: int, site: str) -> dict[str, float]:
     nan = float("nan")
     renewable = 1.0 if year >= 2027 else 0.5 if year >= 2024 else nan
     if site == "new":
-        erf = 0.20 if year >= 2028 else 0.15 if year >= 2027 else 0.10
+        start = year if start_year is None else start_year
+        if year < start + 2:  # "spätestens zwei Jahre nach Inbetriebnahme"
+            return {"pue_max": nan, "erf_min": nan, "renewable_share_min": renewable}
+        erf = 0.20 if start >= 2028 else 0.15 if start >= 2027 else 0.10
         return {"pue_max": 1.2, "erf_min": erf, "renewable_share_min": renewable}
     pue = 1.3 if year >= 2031 else 1.5 if year >= 2028 else nan  # from 1 July 2030 / 2027
     return {"pue_max": pue, "erf_min": nan, "renewable_share_min": renewable}
@@ -80,11 +87,13 @@ def renewable_share(ds: xr.Dataset) -> float:
     return float((w * output).sum()) / served if served > 0 else float("nan")
 
 
-def add_compliance(ds: xr.Dataset, year: int, site: str) -> xr.Dataset:
+def add_compliance(
+    ds: xr.Dataset, year: int, site: str, start_year: int | None = None
+) -> xr.Dataset:
     """``ds`` with the EnEfG table on dimension ``eu_rule`` (:data:`RULES`): ``eu_limit``,
     ``eu_value`` (recomputed from the result: ``kpi_pue``, ``kpi_erf``,
     :func:`renewable_share`) and ``eu_status`` (flags :data:`STATUS`)."""
-    limits = enefg_limits(year, site)
+    limits = enefg_limits(year, site, start_year)
     values = {
         "pue_max": float(ds["kpi_pue"]),
         "erf_min": float(ds["kpi_erf"]),
@@ -115,6 +124,8 @@ def add_compliance(ds: xr.Dataset, year: int, site: str) -> xr.Dataset:
     )
     ds["eu_rule"].attrs["long_name"] = "legal limit on the data centre"
     ds.attrs.update(eu_law=LAW, eu_year=int(year), eu_site=site)
+    if start_year is not None:
+        ds.attrs["eu_start_year"] = int(start_year)
     return ds
 
 

@@ -454,7 +454,7 @@ def test_catalogue_money_is_converted_or_refused_when_the_study_loads() -> None:
     year outside them is refused at load, before any weather is read, naming the row."""
     load_study(DEFAULT, ["currency=EUR", "currency_year=2020"])
     load_study(DEFAULT, ["technologies.catalogue=eu"])
-    with pytest.raises(ConfigError, match=r"currency_year=2030.*USD of 2022: .*2030 is not in"):
+    with pytest.raises(ConfigError, match=r"'currency_year'.*2030 is outside"):
         load_study(DEFAULT, ["currency_year=2030"])
 
 
@@ -600,6 +600,10 @@ def test_a_bad_series_reference_names_its_own_field(value: str, pattern: str) ->
         (["policy.eu.year=2027", "policy.eu.certificates=true"], r"needs certificate_price"),
         (["policy.eu={year: 2027, site: old}"], r"policy\.eu\.site"),
         (["policy.eu.year=2019"], r"policy\.eu\.year"),
+        (["policy.eu.year=2025"], r"starting in 2025 is an existing one"),
+        (["policy.eu={year: 2028, site: existing, start_year: 2027}"], r"a new one"),
+        (["policy.eu={year: 2027, start_year: 2028}"], r"after the reporting year"),
+        (["currency_year=2030"], r"currency_year.*2030 is outside .*\(2010-2024\)"),
         (["policy.eu.year=2027", "policy.eu.certificate_price=2"], r"certificates is false"),
     ],
 )
@@ -612,7 +616,7 @@ def test_eu_policy_sets_the_renewable_share_of_its_year() -> None:
     """EnEfG § 11(5): 50 % from 2024, 100 % from 2027; certificates at their price."""
     from gridtwin.assembly import _eu_limits
 
-    cfg = load_study(DEFAULT, ["policy.eu.year=2025"]).config
+    cfg = load_study(DEFAULT, ["policy.eu.year=2025", "policy.eu.site=existing"]).config
     assert _eu_limits(cfg) == (0.5, None)
     cfg = load_study(
         DEFAULT,
