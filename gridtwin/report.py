@@ -366,8 +366,9 @@ def _page(ds: xr.Dataset, shown: list[ReportFigure], source: str) -> str:
         parts.append("<h2>Annual system cost by part</h2>")
         parts.append(
             "<p>Capital is the investment annuity; grid is energy bought at the POI less export "
-            "revenue, plus demand charges; network is the site-network upgrades; load "
-            "flexibility is the cost of shifting and curtailing campus load.</p>"
+            "revenue, plus demand charges and any guarantees of origin bought; network is the "
+            "site-network upgrades; load flexibility is the cost of shifting and curtailing "
+            "campus load.</p>"
         )
         parts.append(_table(*cost_rows(ds)))
         parts.append(

@@ -22,7 +22,7 @@ COST_LABELS = {
     "capital": "capital (annuity)",
     "fixed_om": "fixed O&M",
     "variable": "variable (VOM, fuel)",
-    "grid": "grid (POI energy)",
+    "grid": "grid (POI energy, certificates)",
     "network": "network upgrades",
     "flexibility": "load flexibility",
 }

@@ -27,6 +27,7 @@ from pathlib import Path
 import pvlib
 
 import gridtwin
+from gridtwin.exceptions import GridTwinError
 from gridtwin.weather import read_epw, write_weather
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,8 +58,12 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     src = args.source or default_source()
     if not src.is_file():
-        raise SystemExit(f"{src}: not found; give the path of {SOURCE_NAME}")
-    ds = read_epw(src, reference_year=args.year)
+        what = "is a folder" if src.is_dir() else "not found"
+        raise SystemExit(f"{src}: {what}; give the path of {SOURCE_NAME}")
+    try:
+        ds = read_epw(src, reference_year=args.year)
+    except GridTwinError as err:
+        raise SystemExit(f"error: {err}") from None
     stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     ds.attrs["history"] = (
         f"{stamp} weather/make_lyon_tmyx.py --year {args.year}: read {SOURCE_NAME} "

@@ -99,6 +99,15 @@ def annex_sections(ds: xr.Dataset) -> list[tuple[str, list[Row]]]:
             value = float(ds["eu_value"].sel(eu_rule=rule))
             status = STATUS[int(ds["eu_status"].sel(eu_rule=rule))]
             rows.append((str(rule), _value(value), _value(limit), status.replace("_", " ")))
+        rows.append(
+            (
+                "note",
+                "",
+                "",
+                "the renewable share is balance-sheet: renewable output on site and in contracts, "
+                "delivered or sold, plus certificates; REF counts only what the campus consumed",
+            )
+        )
         law = str(ds.attrs.get("eu_law", ""))
         title = f"Limits: {law}, {ds.attrs.get('eu_site', '')} site, {ds.attrs.get('eu_year', '')}"
         sections.append((title, rows))

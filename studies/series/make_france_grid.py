@@ -31,6 +31,7 @@ from pathlib import Path
 import pandas as pd
 
 import gridtwin
+from gridtwin.exceptions import GridTwinError
 from gridtwin.io import write_atomic
 from gridtwin.signals import EMISSION_FACTORS, grid_signals, read_eco2mix
 
@@ -44,7 +45,17 @@ def main(argv: list[str] | None = None) -> int:
     """Run the script; return the exit code."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("source", nargs="?", type=Path, default=None)
-    parser.add_argument("--year", type=int, default=2019, choices=(2019, 2022))
+    parser.add_argument(
+        "--year",
+        type=int,
+        default=2019,
+        help="year of the generation data (2019 and 2022 are in the shared data; any other "
+        "needs SOURCE)",
+    )
+    parser.add_argument(
+        "-o", "--output", type=Path, default=None,
+        help="output CSV (default studies/series/france_grid_<year>.csv)",
+    )  # fmt: skip
     parser.add_argument(
         "--reference-year",
         type=int,
@@ -58,7 +69,15 @@ def main(argv: list[str] | None = None) -> int:
     src = args.source or shared / "grid" / f"france_eco2mix_{args.year}.csv"
     if not src.is_file():
         raise SystemExit(f"{src}: not found; give the path of france_eco2mix_{args.year}.csv")
-    signals = grid_signals(read_eco2mix(src))
+    try:
+        signals = grid_signals(read_eco2mix(src))
+    except GridTwinError as err:
+        raise SystemExit(f"error: {err}") from None
+    if len(signals) != 8760:
+        raise SystemExit(
+            f"{src}: {len(signals)} hours after reading; the series needs a whole non-leap year "
+            "(8760 h)"
+        )
     local = pd.date_range(f"{args.reference_year}-01-01", periods=len(signals), freq="h")
     utc = local - pd.Timedelta(hours=UTC_OFFSET_H)
     own = pd.date_range(f"{args.year}-01-01", periods=len(signals), freq="h") - pd.Timedelta(
@@ -68,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     wrapped.iloc[0] = signals.iloc[-1]  # the local year's first hour: the file's last
     if wrapped.isna().any().any():
         raise SystemExit("hours missing after the shift to the local year")
-    out = ROOT / "studies" / "series" / f"france_grid_{args.year}.csv"
+    out = args.output or ROOT / "studies" / "series" / f"france_grid_{args.year}.csv"
     lines = ["time,cfe_share,co2_intensity"]
     lines += [
         f"{t.isoformat()}Z,{c:.5f},{i:.5f}"
