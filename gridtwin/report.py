@@ -189,16 +189,27 @@ def write_report(
     return [dest / name for name in [*written, "index.html"]]
 
 
+def _title(ds: xr.Dataset) -> str:
+    return str(ds.attrs.get("study_name") or ds.attrs.get("title") or "gridtwin result")
+
+
+def _head(title: str, heading: str) -> list[str]:
+    """The start of a report page: document head with its title, and the page heading."""
+    return [
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
+        f"<title>{html.escape(title)}</title>",
+        f"{_STYLE}</head><body>",
+        f"<h1>{html.escape(heading)}</h1>",
+    ]
+
+
 def _eu_page(ds: xr.Dataset, source: str) -> str:
     """The result as the EU data-centre report lays it out (:mod:`gridtwin.kpis.annex`)."""
     from gridtwin.kpis.annex import annex_sections
 
-    title = str(ds.attrs.get("study_name") or ds.attrs.get("title") or "gridtwin result")
+    title = f"EU data-centre reporting: {_title(ds)}"
     parts = [
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
-        f"<title>EU data-centre reporting: {html.escape(title)}</title>",
-        f"{_STYLE}</head><body>",
-        f"<h1>EU data-centre reporting: {html.escape(title)}</h1>",
+        *_head(title, title),
         "<p>Laid out like Commission Delegated Regulation (EU) 2024/1364, Annexes I and II "
         "(reporting by 15 May of the year after, for 500 kW of IT power or more; Directive "
         "(EU) 2023/1791, art. 12), from the sizing result "
@@ -331,12 +342,9 @@ def _page(ds: xr.Dataset, shown: list[ReportFigure], source: str) -> str:
     from gridtwin import __version__
     from gridtwin.tables import capacity_rows, cost_rows, curtailment_rows, scenario_rows
 
-    title = str(ds.attrs.get("study_name") or ds.attrs.get("title") or "gridtwin result")
+    title = _title(ds)
     parts = [
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
-        f"<title>gridtwin report: {html.escape(title)}</title>",
-        f"{_STYLE}</head><body>",
-        f"<h1>{html.escape(title)}</h1>",
+        *_head(f"gridtwin report: {title}", title),
         f"<p>Result file <code>{html.escape(source or '?')}</code>; "
         f"{html.escape(str(ds.attrs.get('history', '')))}; report by gridtwin {__version__}. "
         "Times are UTC and label the start of each hour; supply is positive (conventions: "
