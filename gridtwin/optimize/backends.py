@@ -183,7 +183,11 @@ VERTEX_WORDS = "interior point with crossover, a vertex solution"
 
 
 def vertex_needed(
-    run: Attempt, problem: SystemProblem, solution: Solution | None, reach: Callable[[], float]
+    run: Attempt,
+    problem: SystemProblem,
+    solution: Solution | None,
+    reach: Callable[[], float],
+    opts: Mapping[str, Any],
 ) -> str | None:
     """Why a Clarabel attempt must be followed by a HiGHS vertex solve, or ``None``.
 
@@ -198,7 +202,11 @@ def vertex_needed(
       (:func:`gridtwin.campus.flexibility.curtailment_events`) count hours, which the LP
       cannot state.
 
-    Time and iteration limits are the user's and are reported as such.
+    * It ran into Clarabel's own iteration limit (200, not one in ``opts``): it converges in
+      50-120 iterations when it can, so running out of them is trouble it cannot name (the
+      Lyon study at 100 % hourly CFE).
+
+    Time and iteration limits the user set are theirs and are reported as such.
     """
     if run.status is Status.OPTIMAL and solution is not None:
         hours = int(np.count_nonzero(solution.load_curtailment > POWER_TOL))
@@ -212,6 +220,8 @@ def vertex_needed(
         return f"stopped with {run.said}"
     if run.status is Status.INFEASIBLE and not target_out_of_reach(problem, reach()):
         return f"stopped with {run.said} on a target HiGHS finds reachable"
+    if run.status is Status.ITERATION_LIMIT and "max_iter" not in opts:
+        return f"stopped at its default iteration limit ({run.said})"
     return None
 
 
@@ -273,11 +283,7 @@ def solve(
     if name == "CLARABEL":
         if run.status is Status.OPTIMAL:
             solution = chosen.extract(run, problem)
-        why = vertex_needed(run, problem, solution, reach)
-        if why is None and run.status is Status.ITERATION_LIMIT and "max_iter" not in opts:
-            # Clarabel's own limit (200), not the user's: it converges in 50-120 iterations
-            # when it can, so running out of them means trouble it cannot name
-            why = f"stopped at its default iteration limit ({run.said})"
+        why = vertex_needed(run, problem, solution, reach, opts)
         if why is not None:
             logger.warning("Clarabel %s: solving again with HiGHS (%s)", why, VERTEX_WORDS)
             name, opts = "HIGHS", chosen.options("HIGHS", VERTEX)

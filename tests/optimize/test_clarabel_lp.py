@@ -218,19 +218,24 @@ def test_curtailment_is_solved_again_for_a_vertex() -> None:
     np.testing.assert_allclose(sol.load_curtailment, reference.load_curtailment, atol=1e-6)
 
 
-def test_a_false_unbounded_verdict_is_checked_with_highs(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Clarabel's certificates can be false at loose tolerances (it called the default study
-    unbounded at its default 1e-8): such a verdict is solved again with HiGHS."""
+def _clarabel_says(monkeypatch: pytest.MonkeyPatch, status: Status, said: str) -> None:
+    """Make the PyPSA backend's Clarabel runs end with ``status`` (HiGHS runs as they are)."""
     backend = backends.backend("pypsa")
     real = type(backend).attempt
 
-    def unbounded_clarabel(self, problem, solver, opts, maximise_cfe=False):  # type: ignore[no-untyped-def]
+    def clarabel_says(self, problem, solver, opts, maximise_cfe=False):  # type: ignore[no-untyped-def]
         run = real(self, problem, solver, opts, maximise_cfe)
         if solver == "CLARABEL":
-            return replace(run, status=Status.UNBOUNDED, said="DualInfeasible")
+            return replace(run, status=status, said=said)
         return run
 
-    monkeypatch.setattr(type(backend), "attempt", unbounded_clarabel)
+    monkeypatch.setattr(type(backend), "attempt", clarabel_says)
+
+
+def test_a_false_unbounded_verdict_is_checked_with_highs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Clarabel's certificates can be false at loose tolerances (it called the default study
+    unbounded at its default 1e-8): such a verdict is solved again with HiGHS."""
+    _clarabel_says(monkeypatch, Status.UNBOUNDED, "DualInfeasible")
     problem = battery_two_hours(0.5)
     sol = backends.solve(problem, "pypsa", "clarabel")
     assert sol.solver["name"] == "highs" and sol.solver["status"] == "ok"
@@ -244,16 +249,7 @@ def test_clarabel_own_iteration_limit_is_solved_again_with_highs(
 ) -> None:
     """Clarabel's default limit of 200 iterations (the Lyon study at 100 % ran into it) is
     not the user's: HiGHS solves again; a limit the user set is reported as theirs."""
-    backend = backends.backend("pypsa")
-    real = type(backend).attempt
-
-    def stuck_clarabel(self, problem, solver, opts, maximise_cfe=False):  # type: ignore[no-untyped-def]
-        run = real(self, problem, solver, opts, maximise_cfe)
-        if solver == "CLARABEL":
-            return replace(run, status=Status.ITERATION_LIMIT, said="MaxIterations")
-        return run
-
-    monkeypatch.setattr(type(backend), "attempt", stuck_clarabel)
+    _clarabel_says(monkeypatch, Status.ITERATION_LIMIT, "MaxIterations")
     problem = battery_two_hours(0.5)
     if retried:
         sol = backends.solve(problem, "pypsa", "clarabel", options)
