@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from gridtwin.campus.plant import DESIGNS, cooling_plant
 from gridtwin.campus.profiles import it_load_components, resolve_utc_offset
 from gridtwin.campus.psychrometrics import (
     P_STANDARD,
@@ -15,12 +16,8 @@ from gridtwin.campus.psychrometrics import (
     standard_pressure,
     wet_bulb,
 )
-from gridtwin.campus.pue import (
-    MODEL_NAME,
-    MODEL_REFERENCE,
-    economiser_share,
-    facility_overhead,
-)
+from gridtwin.campus.pue import MODEL_NAME, MODEL_REFERENCE
+from gridtwin.campus.water import plant_water
 from gridtwin.config import CampusConfig
 from gridtwin.conventions import TIME, annotate
 from gridtwin.exceptions import DataError
@@ -41,10 +38,25 @@ _EXTRA_VARIABLES: dict[str, tuple[str, str]] = {
         "electric power of the cooling system: chillers, pumps, tower and air-handler fans",
     ),
     "heat_load": ("MW", "heat the cooling system removes: IT load and electrical losses"),
+    "heat_recoverable": ("MW", "heat of the warm cooling loop, recoverable for heat reuse"),
+    "water_withdrawal": ("m3 h-1", "water withdrawn by the cooling (make-up water)"),
+    "water_consumption": ("m3 h-1", "water consumed by the cooling (evaporation and drift)"),
+    "recovery_power": (
+        "1",
+        "facility power saved per unit of warm-loop heat recovered instead of rejected",
+    ),
+    "recovery_water_withdrawal": (
+        "m3 MWh-1",
+        "water withdrawal saved per MWh of warm-loop heat recovered instead of rejected",
+    ),
+    "recovery_water_consumption": (
+        "m3 MWh-1",
+        "water consumption saved per MWh of warm-loop heat recovered instead of rejected",
+    ),
 }
 #: Components of the facility overhead (gridtwin.campus.pue.facility_overhead) that are the
 #: cooling system's power, and those that are electrical losses and lighting (heat to remove).
-COOLING_PARTS = ("air_handler_fans", "pumps", "tower_fans", "chillers")
+COOLING_PARTS = ("air_handler_fans", "pumps", "tower_fans", "dry_cooler_fans", "chillers")
 ELECTRICAL_PARTS = ("ups", "distribution", "lighting")
 
 #: Profile name -> description stored in the ``it_profile`` attribute.
@@ -128,6 +140,11 @@ def _campus_attrs(cfg: CampusConfig) -> dict[str, str | float | int]:
     return attrs
 
 
+def _per_it(total: float, it_energy: float) -> float:
+    """A yearly total per MWh of IT energy (``nan`` without IT energy)."""
+    return total / it_energy if it_energy > 0 else float("nan")
+
+
 def campus_load(weather: xr.Dataset, cfg: CampusConfig) -> xr.Dataset:
     """Hourly IT load, wet bulb, PUE, economiser use and total load of the campus.
 
@@ -150,11 +167,18 @@ def campus_load(weather: xr.Dataset, cfg: CampusConfig) -> xr.Dataset:
         :func:`gridtwin.campus.profiles.it_load_profile`, ``it_load_training`` [MW] (its
         training part, the load the flexibility envelope may shift), ``capacity_online`` [MW],
         ``temp_wetbulb`` [degC], ``pue`` [-], ``economiser_fraction`` [-] (heat-weighted share
-        of the heat rejected without chillers) and ``load`` [MW] = it_load x pue. Attributes
-        name the PUE model, its reference and the cooling design, summarise the year
-        (``annual_pue`` = energy-weighted, ``it_energy_mwh``, ``load_energy_mwh``,
-        ``economiser_hours`` = sum of ``economiser_fraction`` [h], ``economiser_hours_full``
-        [h]) and record every campus parameter (JSON text for nested sections).
+        of the heat rejected without chillers), ``cooling_load`` and ``heat_load`` [MW],
+        ``heat_recoverable`` [MW] (the warm loop's heat, :mod:`gridtwin.campus.plant`),
+        ``water_withdrawal`` and ``water_consumption`` [m3 h-1]
+        (:mod:`gridtwin.campus.water`), what recovering 1 MW of warm-loop heat saves
+        (``recovery_power`` [1], ``recovery_water_withdrawal`` and
+        ``recovery_water_consumption`` [m3 MWh-1]) and ``load`` [MW] = it_load x pue.
+        Attributes name the PUE model, its reference and the cooling design, summarise the
+        year (``annual_pue`` = energy-weighted, ``annual_wue`` and ``annual_wue_consumption``
+        [L kWh-1 of IT energy], ``it_energy_mwh``, ``load_energy_mwh``, ``economiser_hours``
+        = sum of ``economiser_fraction`` [h], ``economiser_hours_full`` [h],
+        ``heat_source_temp_in`` / ``_out`` [degC]) and record every campus parameter (JSON
+        text for nested sections).
 
     Raises
     ------
@@ -178,11 +202,13 @@ def campus_load(weather: xr.Dataset, cfg: CampusConfig) -> xr.Dataset:
     pressure = _pressure(weather)
 
     temp_wb = np.asarray(wet_bulb(temp_air, rh, pressure))
-    overhead = facility_overhead(temp_air, temp_wb, cfg.cooling, pressure)
+    plant = cooling_plant(temp_air, temp_wb, np.asarray(pressure, dtype=float), cfg.cooling)
+    overhead = plant.parts
     pue_t = 1.0 + sum(np.asarray(v, dtype=float) for v in overhead.values())
     cooling_share = sum(np.asarray(overhead[k], dtype=float) for k in COOLING_PARTS)
     heat_share = 1.0 + sum(np.asarray(overhead[k], dtype=float) for k in ELECTRICAL_PARTS)
-    econ = np.asarray(economiser_share(temp_wb, cfg.cooling))
+    econ = plant.economiser
+    water = plant_water(plant, cfg.cooling)
 
     index = pd.DatetimeIndex(weather[TIME].values)
     lon = weather.attrs.get("longitude")
@@ -206,6 +232,12 @@ def campus_load(weather: xr.Dataset, cfg: CampusConfig) -> xr.Dataset:
             "economiser_fraction": ((TIME,), econ),
             "cooling_load": ((TIME,), it_load * cooling_share),
             "heat_load": ((TIME,), it_load * heat_share),
+            "heat_recoverable": ((TIME,), it_load * plant.recoverable),
+            "water_withdrawal": ((TIME,), it_load * water["withdrawal"]),
+            "water_consumption": ((TIME,), it_load * water["consumption"]),
+            "recovery_power": ((TIME,), plant.recovery_power),
+            "recovery_water_withdrawal": ((TIME,), water["recovery_withdrawal"]),
+            "recovery_water_consumption": ((TIME,), water["recovery_consumption"]),
             "load": ((TIME,), load),
         },
         coords=coords,
@@ -213,6 +245,13 @@ def campus_load(weather: xr.Dataset, cfg: CampusConfig) -> xr.Dataset:
             "pue_model": MODEL_NAME,
             "pue_reference": MODEL_REFERENCE,
             "cooling_design": cfg.cooling.design,
+            "cooling_design_description": DESIGNS[cfg.cooling.design].description,
+            "annual_wue": _per_it(float(np.sum(it_load * water["withdrawal"])), it_energy),
+            "annual_wue_consumption": _per_it(
+                float(np.sum(it_load * water["consumption"])), it_energy
+            ),
+            "heat_source_temp_in": plant.source_in,
+            "heat_source_temp_out": plant.source_out,
             "it_capacity_mw": cfg.it_capacity,
             "it_profile": PROFILE_DESCRIPTIONS[cfg.profile],
             "annual_pue": load_energy / it_energy if it_energy > 0 else float("nan"),

@@ -158,3 +158,121 @@ def standard_pressure(altitude: float) -> float:
         Pressure [Pa] (ASHRAE Handbook - Fundamentals 2017, ch. 1, eqn 3).
     """
     return float(psychrolib.GetStandardAtmPressure(float(altitude)))
+
+
+_hum_ratio = np.frompyfunc(psychrolib.GetHumRatioFromRelHum, 3, 1)
+_moist_enthalpy = np.frompyfunc(psychrolib.GetMoistAirEnthalpy, 2, 1)
+_sat_hum_ratio = np.frompyfunc(psychrolib.GetSatHumRatio, 2, 1)
+_sat_enthalpy = np.frompyfunc(psychrolib.GetSatAirEnthalpy, 2, 1)
+
+
+def humidity_ratio(
+    temp_air: npt.ArrayLike, relative_humidity: npt.ArrayLike, pressure: npt.ArrayLike = P_STANDARD
+) -> np.ndarray:
+    """Humidity ratio of moist air (PsychroLib ``GetHumRatioFromRelHum``).
+
+    Parameters
+    ----------
+    temp_air : numeric
+        Dry-bulb temperature [degC].
+    relative_humidity : numeric
+        Relative humidity [%], within [0, 100].
+    pressure : numeric
+        Atmospheric pressure [Pa].
+
+    Returns
+    -------
+    numpy.ndarray
+        Humidity ratio [kg water per kg dry air] (ASHRAE Handbook - Fundamentals 2017, ch. 1,
+        eqn 20); broadcast shape of the inputs.
+    """
+    t, rh, p = _floats(temp_air, relative_humidity, pressure)
+    _check("relative_humidity", rh, 0.0, 100.0)
+    return np.asarray(_hum_ratio(t, rh / 100.0, p), dtype=float)
+
+
+def moist_air_enthalpy(temp_air: npt.ArrayLike, hum_ratio: npt.ArrayLike) -> np.ndarray:
+    """Specific enthalpy of moist air (PsychroLib ``GetMoistAirEnthalpy``).
+
+    Parameters
+    ----------
+    temp_air : numeric
+        Dry-bulb temperature [degC].
+    hum_ratio : numeric
+        Humidity ratio [kg kg-1].
+
+    Returns
+    -------
+    numpy.ndarray
+        Enthalpy [kJ per kg dry air] (ASHRAE Handbook - Fundamentals 2017, ch. 1, eqn 32).
+    """
+    t, w = _floats(temp_air, hum_ratio)
+    return np.asarray(_moist_enthalpy(t, w), dtype=float) / 1000.0
+
+
+def saturation_humidity_ratio(temp_air: npt.ArrayLike, pressure: npt.ArrayLike) -> np.ndarray:
+    """Humidity ratio of saturated air (PsychroLib ``GetSatHumRatio``) [kg kg-1].
+
+    Parameters
+    ----------
+    temp_air : numeric
+        Dry-bulb temperature [degC].
+    pressure : numeric
+        Atmospheric pressure [Pa].
+    """
+    t, p = _floats(temp_air, pressure)
+    return np.asarray(_sat_hum_ratio(t, p), dtype=float)
+
+
+def saturation_temperature(
+    enthalpy: npt.ArrayLike, pressure: npt.ArrayLike = P_STANDARD, tol: float = 1e-6
+) -> np.ndarray:
+    """Temperature of saturated air with a given enthalpy: the leaving state of a cooling
+    tower's or evaporative cooler's air in the saturated-outlet model.
+
+    Bisection on PsychroLib's ``GetSatAirEnthalpy`` (monotonic in temperature) between -60
+    and 80 degC.
+
+    Parameters
+    ----------
+    enthalpy : numeric
+        Moist-air enthalpy [kJ per kg dry air].
+    pressure : numeric
+        Atmospheric pressure [Pa].
+    tol : float
+        Width of the final bracket [K].
+
+    Returns
+    -------
+    numpy.ndarray
+        Saturation temperature [degC].
+
+    Raises
+    ------
+    ValueError
+        An enthalpy outside the saturated enthalpies of -60 to 80 degC.
+
+    Examples
+    --------
+    >>> round(float(saturation_temperature(57.41898)), 3)
+    20.0
+    """
+    h, p = _floats(enthalpy, pressure)
+    h = h * 1000.0
+    lo = np.full(h.shape, -60.0)
+    hi = np.full(h.shape, 80.0)
+    h_lo = np.asarray(_sat_enthalpy(lo, p), dtype=float)
+    h_hi = np.asarray(_sat_enthalpy(hi, p), dtype=float)
+    bad = ~((h >= h_lo) & (h <= h_hi))
+    if np.any(bad):
+        first = int(np.flatnonzero(bad.ravel())[0])
+        raise ValueError(
+            f"enthalpy {h.ravel()[first] / 1000.0!r} kJ/kg at flat index {first} is outside "
+            "the saturated air of -60 to 80 degC"
+        )
+    while float(np.max(hi - lo)) > tol:
+        mid = (lo + hi) / 2.0
+        below = np.asarray(_sat_enthalpy(mid, p), dtype=float) < h
+        lo = np.where(below, mid, lo)
+        hi = np.where(below, hi, mid)
+    return (lo + hi) / 2.0

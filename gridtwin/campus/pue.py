@@ -46,6 +46,10 @@ PUE is non-decreasing in the wet bulb (less economiser, lower COP) and in the dr
 air, more tower fan power). As in Lei & Masanet, fan and pump heat is not added to the cooling
 load and humidification pumping (< 0.02 % of IT power) is neglected.
 
+These equations are the ``"air"`` and ``"liquid"`` designs. The ``"liquid_dry"`` (dry coolers)
+and ``"evaporative"`` (direct evaporative media) designs, the towers' evaporation and the
+recoverable heat are in :mod:`gridtwin.campus.plant`.
+
 Parameter defaults and their sources are documented in :class:`gridtwin.config.CoolingConfig`.
 
 References
@@ -60,14 +64,15 @@ References
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
 import xarray as xr
 
-from gridtwin.campus.psychrometrics import P_STANDARD, air_density, like_inputs
+from gridtwin.campus import plant
+from gridtwin.campus.plant import DESIGNS, cooling_plant
+from gridtwin.campus.psychrometrics import P_STANDARD, like_inputs
 from gridtwin.config import CoolingConfig
 
 MODEL_NAME: Final = "Lei & Masanet (2020) component PUE model, water-side economiser (WEC)"
@@ -77,32 +82,7 @@ MODEL_REFERENCE: Final = (
     "doi:10.1016/j.energy.2020.117556"
 )
 
-#: Specific heat of water [kJ kg-1 K-1].
-CP_WATER: Final = 4.18
-#: Specific heat of dry air [kJ kg-1 K-1] (ASHRAE Handbook - Fundamentals 2017, ch. 1).
-CP_AIR: Final = 1.006
-#: Density of water [kg m-3].
-RHO_WATER: Final = 1000.0
-
-#: Chiller COP regression of Lei & Masanet (2020): (const, t^2, r^2, r, t, r*t).
-_COP_COEFFS: Final = (16.798751, 0.008840, -8.528931, 9.885294, -0.760621, 0.084615)
-
 ArrayLike = npt.ArrayLike | xr.DataArray
-
-
-def _liquid_share(cooling: CoolingConfig) -> float:
-    return cooling.liquid_capture
-
-
-def _no_liquid(cooling: CoolingConfig) -> float:
-    return 0.0
-
-
-#: Design name -> share of the IT power removed by the liquid loop [-].
-DESIGNS: Final[dict[str, Callable[[CoolingConfig], float]]] = {
-    "liquid": _liquid_share,
-    "air": _no_liquid,
-}
 
 
 def chiller_cop(
@@ -134,12 +114,7 @@ def chiller_cop(
     >>> round(float(chiller_cop(30.0)), 2)
     6.02
     """
-    c0, ctt, crr, cr, ct, crt = _COP_COEFFS
-    r = part_load
-    t_star = -(ct + crt * r) / (2.0 * ctt)
-    t = np.minimum(np.asarray(t_condenser, dtype=float), t_star)
-    cop = c0 + ctt * t**2 + crr * r**2 + cr * r + ct * t + crt * r * t
-    return cop * (1.0 + cop_adjust)
+    return plant.chiller_cop(np.asarray(t_condenser, dtype=float), part_load, cop_adjust)
 
 
 def economiser_fraction(
@@ -166,43 +141,17 @@ def economiser_fraction(
         Free-cooled share [-]: 1 when the economiser reaches the supply temperature, 0 when it
         cannot cool the return water, linear in between (Lei & Masanet 2020).
     """
-    t_econ = np.asarray(temp_wetbulb, dtype=float) + tower_approach + hx_approach
-    return np.clip((t_return - t_econ) / (t_return - t_supply), 0.0, 1.0)
-
-
-def _plant(
-    load: float,
-    t_supply: float,
-    delta_t: float,
-    temp_air: np.ndarray,
-    temp_wetbulb: np.ndarray,
-    pressure: np.ndarray,
-    c: CoolingConfig,
-) -> dict[str, np.ndarray]:
-    """Powers [per unit IT] of one water loop with economiser, chiller and cooling tower."""
-    f_econ = economiser_fraction(
-        temp_wetbulb, t_supply, t_supply + delta_t, c.tower_approach, c.hx_approach
+    return plant.economiser_fraction(
+        np.asarray(temp_wetbulb, dtype=float), t_supply, t_return, tower_approach + hx_approach
     )
-    cop = chiller_cop(temp_wetbulb + c.tower_approach, c.chiller_part_load, c.chiller_cop_adjust)
-    chiller = load * (1.0 - f_econ) / cop
-    pump_fw = load / (CP_WATER * delta_t) / RHO_WATER * c.pump_head_facility / c.pump_efficiency
-    m_tower = (load + chiller) / (CP_WATER * c.delta_t_tower)  # kg/s per kW of IT
-    pump_tower = m_tower / RHO_WATER * c.pump_head_tower / c.pump_efficiency
-    rho_out = np.asarray(air_density(temp_air, pressure))
-    fan_tower = m_tower / c.liquid_to_gas_ratio / rho_out * c.fan_pressure_tower / c.fan_efficiency
-    # kg/s per kW * Pa / (kg m-3) = W per kW; divide by 1000 for kW per kW.
-    return {
-        "chiller": chiller,
-        "pumps": (pump_fw + pump_tower) / 1000.0,
-        "tower_fans": fan_tower / 1000.0,
-    }
 
 
 def economiser_share(
     temp_wetbulb: ArrayLike,
     cooling: CoolingConfig | None = None,
+    temp_air: ArrayLike | None = None,
 ) -> Any:
-    """Share of the heat rejected through the water-side economiser, all water loops together.
+    """Share of the heat rejected without compressors (chillers or trim), all loops together.
 
     Parameters
     ----------
@@ -210,14 +159,22 @@ def economiser_share(
         Outdoor wet-bulb temperature [degC].
     cooling : CoolingConfig, optional
         Design and parameters; default liquid cooling with the documented defaults.
+    temp_air : numeric or xarray.DataArray, optional
+        Outdoor dry-bulb temperature [degC]; needed by the ``"liquid_dry"`` and
+        ``"evaporative"`` designs, whose free cooling follows the dry bulb. Towers
+        (``"air"``, ``"liquid"``) need only the wet bulb.
 
     Returns
     -------
     numpy.ndarray or xarray.DataArray
-        Heat-weighted economiser fraction [-] of the air-side chilled-water loop and (design
-        ``"liquid"``) the warm-water liquid loop: ``sum(L_i f_i) / sum(L_i)`` with ``f_i`` from
-        :func:`economiser_fraction`. 1 = chillers off (full free cooling), 0 = chillers carry
-        the whole load.
+        Heat-weighted free-cooled share [-]: ``sum(L_i f_i) / sum(L_i)`` over the loops with
+        ``f_i`` from :func:`economiser_fraction`. 1 = compressors off, 0 = they carry the
+        whole load.
+
+    Raises
+    ------
+    ValueError
+        A dry-bulb design without ``temp_air``.
 
     References
     ----------
@@ -229,32 +186,13 @@ def economiser_share(
     (1.0, 0.0)
     """
     c = cooling if cooling is not None else CoolingConfig()
+    if temp_air is None and DESIGNS[c.design].rejection != "tower":
+        raise ValueError(f"economiser_share: design {c.design!r} needs temp_air (dry bulb)")
     t_wb = np.asarray(temp_wetbulb, dtype=float)
-    q_liq, q_air = _heat_loads(c)
-    t_ra = c.supply_air_temp + c.delta_t_air
-    t_chw = t_ra - (t_ra - c.supply_air_temp) / c.hx_effectiveness
-    f_air = economiser_fraction(
-        t_wb, t_chw, t_chw + c.delta_t_chilled_water, c.tower_approach, c.hx_approach
-    )
-    f_liq = economiser_fraction(
-        t_wb,
-        c.liquid_supply_temp,
-        c.liquid_supply_temp + c.delta_t_liquid,
-        c.tower_approach,
-        c.hx_approach,
-    )
-    load_air = q_air / c.sensible_heat_ratio
-    share = (load_air * f_air + q_liq * f_liq) / (load_air + q_liq)
+    t_db = t_wb if temp_air is None else np.asarray(temp_air, dtype=float)
+    t_db, t_wb = np.broadcast_arrays(t_db, t_wb)
+    share = cooling_plant(t_db, t_wb, np.asarray(P_STANDARD), c).economiser
     return like_inputs(np.asarray(share, dtype=float), temp_wetbulb)
-
-
-def _heat_loads(c: CoolingConfig) -> tuple[float, float]:
-    """Heat removed by the liquid loop and by air [per unit IT power]."""
-    ups = 1.0 / c.ups_efficiency - 1.0
-    dist = 1.0 / (1.0 - c.distribution_loss) - 1.0
-    heat = 1.0 + ups + dist + c.lighting_share
-    q_liq = DESIGNS[c.design](c)
-    return q_liq, heat - q_liq
 
 
 def facility_overhead(
@@ -279,12 +217,14 @@ def facility_overhead(
     Returns
     -------
     dict of str to numpy.ndarray or xarray.DataArray
-        Components [MW per MW of IT power]: ``ups``, ``distribution``, ``lighting`` (electrical
-        losses), ``air_handler_fans``, ``pumps``, ``tower_fans``, ``chillers``.
+        Components [MW per MW of IT power] (:data:`gridtwin.campus.plant.PARTS`): ``ups``,
+        ``distribution``, ``lighting`` (electrical losses), ``air_handler_fans``, ``pumps``,
+        ``tower_fans``, ``dry_cooler_fans``, ``chillers`` (compressors, trim included).
 
     References
     ----------
-    Lei & Masanet (2020), doi:10.1016/j.energy.2020.117556 (see module docstring).
+    Lei & Masanet (2020), doi:10.1016/j.energy.2020.117556 (see module docstring);
+    :mod:`gridtwin.campus.plant` for the dry and evaporative designs.
     """
     c = cooling if cooling is not None else CoolingConfig()
     t_db, t_wb, p = np.broadcast_arrays(
@@ -292,36 +232,7 @@ def facility_overhead(
         np.asarray(temp_wetbulb, dtype=float),
         np.asarray(pressure, dtype=float),
     )
-    zero = np.zeros(t_db.shape)
-    ups = 1.0 / c.ups_efficiency - 1.0
-    dist = 1.0 / (1.0 - c.distribution_loss) - 1.0
-    heat = 1.0 + ups + dist + c.lighting_share
-    q_liq = DESIGNS[c.design](c)
-    q_air = heat - q_liq
-
-    t_ra = c.supply_air_temp + c.delta_t_air
-    rho_sa = np.asarray(air_density(c.supply_air_temp, p))
-    m_air = q_air / (CP_AIR * c.delta_t_air)
-    crah = m_air / rho_sa * c.fan_pressure_crah / c.fan_efficiency / 1000.0
-    t_chw = t_ra - (t_ra - c.supply_air_temp) / c.hx_effectiveness
-    air = _plant(q_air / c.sensible_heat_ratio, t_chw, c.delta_t_chilled_water, t_db, t_wb, p, c)
-
-    liq = _plant(q_liq, c.liquid_supply_temp, c.delta_t_liquid, t_db, t_wb, p, c)
-    tcs_pump = (
-        (q_liq / (CP_WATER * c.delta_t_liquid) / RHO_WATER * c.pump_head_facility)
-        / c.pump_efficiency
-        / 1000.0
-    )
-
-    parts = {
-        "ups": zero + ups,
-        "distribution": zero + dist,
-        "lighting": zero + c.lighting_share,
-        "air_handler_fans": zero + crah,
-        "pumps": air["pumps"] + liq["pumps"] + tcs_pump,
-        "tower_fans": air["tower_fans"] + liq["tower_fans"],
-        "chillers": air["chiller"] + liq["chiller"],
-    }
+    parts = cooling_plant(t_db, t_wb, p, c).parts
     return {k: like_inputs(v, temp_air, temp_wetbulb, pressure) for k, v in parts.items()}
 
 

@@ -26,10 +26,12 @@ from gridtwin.config.campus import (
     CampusConfig,
     CoolingConfig,
     FlexibilityConfig,
+    HeatReuseConfig,
     InferenceConfig,
     TrainingConfig,
     UpsConfig,
     VariabilityConfig,
+    WaterConfig,
     WorkloadConfig,
 )
 from gridtwin.config.loader import apply_override, input_files, load_study, parse_study
@@ -66,6 +68,7 @@ __all__ = [
     "DispatchConfig",
     "FlexibilityConfig",
     "Fraction",
+    "HeatReuseConfig",
     "InferenceConfig",
     "NetworkConfig",
     "NonNegative",
@@ -89,6 +92,7 @@ __all__ = [
     "TrainingConfig",
     "UpsConfig",
     "VariabilityConfig",
+    "WaterConfig",
     "WeatherConfig",
     "WindConfig",
     "WorkloadConfig",

@@ -15,110 +15,8 @@ from gridtwin.config.base import (
     Power,
     StrictModel,
 )
+from gridtwin.config.cooling import CoolingConfig, HeatReuseConfig, WaterConfig
 from gridtwin.conventions import RESERVED_NAMES
-
-
-class CoolingConfig(StrictModel):
-    """Facility overhead model (cooling + electrical losses); see :mod:`gridtwin.campus.pue`.
-
-    The model is the component model of Lei & Masanet (2020) for a hyperscale data center with a
-    water-side economiser on cooling towers (their "WEC" system). Unless said otherwise, each
-    default is the **midpoint of the parameter range in Lei & Masanet (2020), Table A.1**
-    (Lei, N., Masanet, E., Energy 201, 117556, doi:10.1016/j.energy.2020.117556; the ranges are
-    also listed in the authors' tool, github.com/nuoaleon/Data-center-PUE-prediction-tool).
-
-    Attributes
-    ----------
-    design : {"liquid", "air"}
-        ``"liquid"``: direct-to-chip (cold-plate) liquid cooling of ``liquid_capture`` of the IT
-        heat with warm facility water, the rest air-cooled as in ``"air"``. ``"air"``: all heat
-        removed by air handlers (CRAH) on chilled water with a water-side economiser.
-    ups_efficiency : float
-        UPS efficiency [-]; loss = P_IT (1/eta - 1). Default 0.945 (L&M range 0.90-0.99).
-        L&M find it, with climate, the most influential parameter on PUE.
-    distribution_loss : float
-        Power distribution loss rate [-]; loss = P_IT (1/(1 - x) - 1). Default 0.01 (L&M 0-0.02).
-    lighting_share : float
-        Lighting and miscellaneous power per IT power [-]. Default 0.001 (L&M 0-0.002).
-    supply_air_temp : float
-        Air-handler supply air temperature [degC]. Default 27, the upper end of the ASHRAE
-        TC 9.9 recommended envelope for classes A1-A4 (18-27 degC; ASHRAE TC 9.9, Thermal
-        Guidelines for Data Processing Environments, 5th ed., 2021) and the lower end of the
-        27-35 degC range of L&M.
-    delta_t_air : float
-        Air temperature rise across the IT equipment [K]. Default 16.7 K (30 F; L&M 25-35 F).
-    hx_effectiveness : float
-        Effectiveness of the air-handler coil [-], giving the chilled-water supply temperature
-        T_ra - (T_ra - T_sa)/eff. Default 0.8 (L&M 0.7-0.9).
-    delta_t_chilled_water : float
-        Chilled (facility) water temperature rise in the air-cooled loop [K]. Default 7.5
-        (L&M 5-10 K).
-    sensible_heat_ratio : float
-        Sensible heat ratio of the air-side cooling load [-]. Default 0.97 (L&M 0.95-0.99).
-    liquid_capture : float
-        Share of the IT power removed by the cold plates in the ``"liquid"`` design [-].
-        Default 0.85: an assumption within the 70-95 % that vendors quote for cold-plate GPU
-        racks (memory, NICs, power supplies stay air cooled).
-    liquid_supply_temp : float
-        Facility water supply temperature of the liquid loop [degC]. Default 32, the upper limit
-        of the ASHRAE TC 9.9 liquid-cooling class W32 (ASHRAE TC 9.9, Emergence and Expansion of
-        Liquid Cooling in Mainstream Data Centers, 2021). Warm water lets the towers reject
-        the heat without chillers in all but the most humid hours.
-    delta_t_liquid : float
-        Facility water temperature rise in the liquid loop [K]. Default 10, the upper end of the
-        L&M facility-water range (5-10 K); assumption (about 1.4 L/min per kW).
-    tower_approach : float
-        Cooling-tower approach to the outdoor wet bulb [K]. Default 4.75 (L&M 2.8-6.7 K).
-    hx_approach : float
-        Approach of the economiser plate heat exchanger [K]. Default 2.25 (L&M 1.7-2.8 K).
-    delta_t_tower : float
-        Condenser / tower water range [K]. Default 5 (L&M 4-6 K).
-    liquid_to_gas_ratio : float
-        Cooling-tower water-to-air mass flow ratio [-]. Default 2 (L&M 1-3).
-    chiller_part_load : float
-        Chiller part-load ratio used in the COP regression [-]. Default 0.5 (L&M 0.2-0.8).
-    chiller_cop_adjust : float
-        Relative change of the regression COP [-] (better or worse chillers). Default 0
-        (L&M -0.11 to +0.11).
-    fan_pressure_crah : float
-        Air-handler fan pressure rise [Pa]. Default 500 (L&M 400-600).
-    fan_pressure_tower : float
-        Cooling-tower fan pressure rise [Pa]. Default 250 (L&M 100-400).
-    fan_efficiency : float
-        Fan (total) efficiency [-], air handlers and towers. Default 0.775 (L&M 0.65-0.90).
-    pump_head_facility : float
-        Facility / chilled water pump head [Pa]. Default 143658 (L&M, +-20 %). Also used for the
-        secondary (technology cooling system) pump of the liquid loop, an assumption.
-    pump_head_tower : float
-        Condenser / tower water pump head [Pa]. Default 208660 (L&M, +-20 %).
-    pump_efficiency : float
-        Pump efficiency [-]. Default 0.7 (L&M 0.6-0.8).
-    """
-
-    design: Literal["liquid", "air"] = "liquid"
-    ups_efficiency: Annotated[float, Field(strict=True, gt=0.5, le=1.0)] = 0.945
-    distribution_loss: Annotated[float, Field(strict=True, ge=0.0, lt=0.5)] = 0.01
-    lighting_share: Annotated[float, Field(strict=True, ge=0.0, le=0.1)] = 0.001
-    supply_air_temp: Annotated[float, Field(strict=True, ge=10.0, le=45.0)] = 27.0
-    delta_t_air: Annotated[float, Field(strict=True, gt=0.0, le=40.0)] = 30.0 * 5.0 / 9.0
-    hx_effectiveness: Annotated[float, Field(strict=True, gt=0.0, le=1.0)] = 0.8
-    delta_t_chilled_water: Annotated[float, Field(strict=True, gt=0.0, le=30.0)] = 7.5
-    sensible_heat_ratio: Annotated[float, Field(strict=True, gt=0.5, le=1.0)] = 0.97
-    liquid_capture: Fraction = 0.85
-    liquid_supply_temp: Annotated[float, Field(strict=True, ge=5.0, le=60.0)] = 32.0
-    delta_t_liquid: Annotated[float, Field(strict=True, gt=0.0, le=30.0)] = 10.0
-    tower_approach: Annotated[float, Field(strict=True, ge=0.0, le=20.0)] = 4.75
-    hx_approach: Annotated[float, Field(strict=True, ge=0.0, le=10.0)] = 2.25
-    delta_t_tower: Annotated[float, Field(strict=True, gt=0.0, le=20.0)] = 5.0
-    liquid_to_gas_ratio: Annotated[float, Field(strict=True, gt=0.0, le=10.0)] = 2.0
-    chiller_part_load: Annotated[float, Field(strict=True, ge=0.1, le=1.0)] = 0.5
-    chiller_cop_adjust: Annotated[float, Field(strict=True, gt=-0.5, le=0.5)] = 0.0
-    fan_pressure_crah: Annotated[float, Field(strict=True, ge=0.0, le=3000.0)] = 500.0
-    fan_pressure_tower: Annotated[float, Field(strict=True, ge=0.0, le=3000.0)] = 250.0
-    fan_efficiency: Annotated[float, Field(strict=True, gt=0.0, le=1.0)] = 0.775
-    pump_head_facility: Annotated[float, Field(strict=True, ge=0.0, le=2.0e6)] = 143658.0
-    pump_head_tower: Annotated[float, Field(strict=True, ge=0.0, le=2.0e6)] = 208660.0
-    pump_efficiency: Annotated[float, Field(strict=True, gt=0.0, le=1.0)] = 0.7
 
 
 class BuildoutStep(StrictModel):
@@ -452,7 +350,11 @@ class CampusConfig(StrictModel):
     variability : VariabilityConfig
         Seeded AR(1) noise of the IT load.
     cooling : CoolingConfig
-        Facility overhead model parameters.
+        Cooling design and facility overhead model parameters.
+    heat_reuse : HeatReuseConfig or None
+        Waste heat sold to a district heating network; ``None`` (default): none.
+    water : WaterConfig
+        Water price and limits of the cooling.
     flexibility : FlexibilityConfig
         Load shifting and curtailment the optimiser may use.
     ups : UpsConfig
@@ -469,6 +371,8 @@ class CampusConfig(StrictModel):
     workload: WorkloadConfig = Field(default_factory=WorkloadConfig)
     variability: VariabilityConfig = Field(default_factory=VariabilityConfig)
     cooling: CoolingConfig = Field(default_factory=CoolingConfig)
+    heat_reuse: HeatReuseConfig | None = None
+    water: WaterConfig = Field(default_factory=WaterConfig)
     flexibility: FlexibilityConfig = Field(default_factory=FlexibilityConfig)
     ups: UpsConfig = Field(default_factory=UpsConfig)
     backup: list[BackupGeneratorConfig] = Field(default_factory=list)

@@ -132,6 +132,7 @@ def test_pue_components_and_bounds() -> None:
         "air_handler_fans",
         "pumps",
         "tower_fans",
+        "dry_cooler_fans",
         "chillers",
     }
     assert all(float(v) >= 0.0 for v in parts.values())
