@@ -52,6 +52,7 @@ from gridtwin.optimize.cvxpy_assets import (
     storage,
     within_budget,
 )
+from gridtwin.optimize.cvxpy_heat import heat_side, water_rows
 from gridtwin.optimize.cvxpy_network import (
     Capacity,
     capacity,
@@ -62,6 +63,7 @@ from gridtwin.optimize.cvxpy_network import (
     total,
 )
 from gridtwin.optimize.cvxpy_policy import certificates, renewable_share
+from gridtwin.optimize.heat import heat_values, water_values
 from gridtwin.optimize.outcome import Attempt, Status, limit_reached
 from gridtwin.optimize.problem import (
     Solution,
@@ -108,9 +110,13 @@ class Model:
     cfe_shortfall : cvxpy.Variable or None
         Clean supply missing to the target per CFE period [MWh], shape (n_periods,), when the
         shortfall is priced (``build_model(..., cfe_price=...)``); else ``None``.
+    heat : dict[str, Any]
+        Heat-side and water variables and expressions (:mod:`gridtwin.optimize.cvxpy_heat`);
+        empty without them.
     """
 
     problem: cp.Problem
+    heat: dict[str, Any] = field(default_factory=dict)
     p_nom: dict[str, Capacity] = field(default_factory=dict)
     p_nom_discharge: dict[str, Capacity] = field(default_factory=dict)
     e_nom: dict[str, Capacity] = field(default_factory=dict)
@@ -201,7 +207,13 @@ def build_model(
     _define_poi(rows)
     if problem.land_area is not None:
         land_constraint(problem, rows.model, rows.constraints)
-    demand = _define_demand(rows, initial_shift)
+    served = _define_demand(rows, initial_shift)
+    model = rows.model
+    extra = heat_side(
+        problem, model.heat, rows.constraints, rows.cost, rows.clean, rows.matching, served
+    )
+    water_rows(problem, model.heat, rows.constraints, rows.cost, rows.periods, served)
+    demand = served if extra is None else served + extra
     if problem.network is None:
         rows.constraints.append(total(rows.supply) == demand)
     else:
@@ -513,7 +525,15 @@ def _extract(model: Model, problem: SystemProblem) -> Solution:
     n_time = len(problem.snapshots)
     shift = _array(model.recover, n_time) - _array(model.defer, n_time)
     ratings, flows = network_values(model, problem)
+    curtail = _array(model.curtail, n_time)
+    heat, capacity = _heat(model, problem)
+    water = np.zeros(0)
+    if problem.water is not None:
+        water = water_values(problem.water, problem.load + shift - curtail, heat)
     return Solution(
+        heat=heat,
+        heat_capacity=capacity,
+        water=water,
         s_nom=ratings,
         branch_flow=flows,
         p_nom={k: _value(v) for k, v in model.p_nom.items()},
@@ -530,9 +550,27 @@ def _extract(model: Model, problem: SystemProblem) -> Solution:
         objective=model.objective,
         cfe_price=_cfe_price(model, problem),
         load_shift=shift,
-        load_curtailment=_array(model.curtail, n_time),
+        load_curtailment=curtail,
         certificates=certificates(model, problem),
     )
+
+
+def _heat(model: Model, problem: SystemProblem) -> tuple[dict[str, np.ndarray], dict[str, float]]:
+    """The heat side's results and capacities (empty without heat reuse)."""
+    if problem.heat is None:
+        return {}, {}
+    n_time, h = len(problem.snapshots), model.heat
+    capacity = {
+        "heat_pump": _value(h["heat_pump_p_nom"]),
+        "heat_storage": _value(h["heat_storage_e_nom"]) if "heat_storage_e_nom" in h else 0.0,
+    }
+    values = heat_values(
+        problem.heat,
+        _array(h["heat_delivered"], n_time),
+        _array(h.get("heat_storage_p"), n_time),
+        _array(h.get("heat_storage_e"), n_time),
+    )
+    return values, capacity
 
 
 __all__ = ["BACKEND", "SOLVERS", "Model", "build_model", "run_model", "solve"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from gridtwin.metrics import clean_supply, operating_cost_parts
+from gridtwin.optimize.heat import heat_costs
 from gridtwin.optimize.problem import Solution, SystemProblem
 
 
@@ -20,11 +21,23 @@ def series(solution: Solution, name: str, n_time: int) -> np.ndarray:
     return values if values.size == n_time else np.zeros(n_time)
 
 
-def load_served(problem: SystemProblem, solution: Solution) -> np.ndarray:
-    """Load served after shifting and curtailment [MW], shape (n_time,)."""
+def campus_served(problem: SystemProblem, solution: Solution) -> np.ndarray:
+    """Campus load served after shifting and curtailment [MW], shape (n_time,)."""
     n_time = len(problem.snapshots)
     shift = series(solution, "load_shift", n_time)
     return problem.load + shift - series(solution, "load_curtailment", n_time)
+
+
+def load_served(problem: SystemProblem, solution: Solution) -> np.ndarray:
+    """Load served at the site bus [MW], shape (n_time,): the campus load after shifting and
+    curtailment (:func:`campus_served`) plus the heat side's net consumption (heat-pump
+    electricity less the rejection power that recovered heat saves; 0 without heat reuse),
+    all of which the CFE target covers."""
+    served = campus_served(problem, solution)
+    heat = solution.heat
+    if heat:
+        served = served + heat["heat_pump_power"] - heat["rejection_saving"]
+    return served
 
 
 def capital_cost(problem: SystemProblem, solution: Solution) -> float:
@@ -92,10 +105,20 @@ def objective_terms(problem: SystemProblem, solution: Solution) -> dict[str, flo
         billing=problem.billing_months() if poi.demand_charge else None,
     )
     operating = sum(parts.values())
+    capital_heat, operating_heat = heat_costs(
+        problem.heat,
+        problem.water,
+        problem.snapshot_weights,
+        problem.load,
+        campus_served(problem, solution),
+        solution.heat,
+        solution.heat_capacity,
+    )
+    operating += operating_heat
     if problem.certificate_price is not None:
         bought = series(solution, "certificates", n_time)
         operating += problem.certificate_price * float(problem.snapshot_weights @ bought)
-    return {"capital": capital_cost(problem, solution), "operating": operating}
+    return {"capital": capital_cost(problem, solution) + capital_heat, "operating": operating}
 
 
 def hourly_clean_supply(problem: SystemProblem, solution: Solution) -> np.ndarray:
@@ -157,6 +180,7 @@ def cfe_balance(problem: SystemProblem, solution: Solution) -> tuple[float, floa
 
 
 __all__ = [
+    "campus_served",
     "capital_cost",
     "cfe_balance",
     "cfe_shortfall_by_period",

@@ -55,6 +55,7 @@ from gridtwin.kpis.matching import (
     matching_groups,
 )
 from gridtwin.network.spec import NetworkSpec
+from gridtwin.optimize.heat import HeatSpec, WaterSpec
 from gridtwin.optimize.periods import (
     HOURS_PER_JULIAN_YEAR,
     STUB_HOURS,
@@ -351,6 +352,12 @@ class SystemProblem:
         campus load at ``network.load_bus``, the POI exchange at ``network.grid_bus``, branch
         flows within ratings (N-1 where ``network.n1``) and branch upgrades as investments.
         ``None``: one site bus (the POI limit is the only grid constraint).
+    heat : HeatSpec or None
+        Waste heat sold to a district heating network (:mod:`gridtwin.optimize.heat`);
+        ``None``: none.
+    water : WaterSpec or None
+        Water of the cooling, priced or limited (:mod:`gridtwin.optimize.heat`); ``None``:
+        not in the LP.
     """
 
     snapshots: pd.DatetimeIndex
@@ -372,6 +379,8 @@ class SystemProblem:
     low_price_threshold: float | None = None
     renewable_share_min: float | None = None
     certificate_price: float | None = None
+    heat: HeatSpec | None = None
+    water: WaterSpec | None = None
 
     def __post_init__(self) -> None:
         check_problem(self)
@@ -512,6 +521,12 @@ class SystemProblem:
         hours = np.bincount(groups, weights=self.snapshot_weights)
         return groups, hours / hours.sum()
 
+    def served_max(self) -> np.ndarray:
+        """Largest load served in each hour [MW], shape (n_time,): the load plus what shifting
+        may move into the hour."""
+        extra = 0.0 if self.flex is None else self.flex.shift_in_bound
+        return np.asarray(self.load + extra, dtype=float)
+
     @property
     def offsite(self) -> tuple[GeneratorSpec, ...]:
         """The offsite contracts among the generators."""
@@ -534,10 +549,12 @@ __all__ = [
     "STUB_HOURS",
     "FlexSpec",
     "GeneratorSpec",
+    "HeatSpec",
     "PoiSpec",
     "Solution",
     "StorageSpec",
     "SystemProblem",
+    "WaterSpec",
     "demand_charge_months",
     "horizon_years",
     "weather_years",

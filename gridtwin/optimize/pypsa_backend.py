@@ -41,6 +41,7 @@ from gridtwin.optimize.problem import (
 from gridtwin.optimize.progress import highs_progress
 from gridtwin.optimize.pypsa_budgets import budget_constraints, one_period
 from gridtwin.optimize.pypsa_cfe import add_cfe_row, cfe_expression, cfe_price
+from gridtwin.optimize.pypsa_heat import add_heat, heat_constraints, heat_results
 from gridtwin.optimize.pypsa_network import (
     OFFSITE_BUS,
     add_offsite,
@@ -130,6 +131,7 @@ def build_network(problem: SystemProblem) -> pypsa.Network:
     )
     if problem.offsite:
         add_offsite(n, problem, grid_bus)
+    add_heat(n, problem, load_bus)
     return n
 
 
@@ -271,6 +273,7 @@ def _extra_functionality(
         if problem.flex is not None:
             _flexibility_constraints(m, problem, pick)
         budget_constraints(m, problem, pick)
+        heat_constraints(m, problem, pick)
         add_renewable_share(m, problem, pick)
         if problem.network is not None:
             network_constraints(m, n, problem.network, pick)
@@ -349,6 +352,8 @@ def _negative_price_credit(
     used = credit  # credit <= load served = load - defer - recover - curtail
     if problem.flex is not None:  # defer >= 0 and recover <= 0 lower the load; curtail too
         used = used + sum(pick("Generator-p", f"flex_{k}") for k in ("defer", "recover", "curtail"))
+    if problem.heat is not None:  # the heat side's consumption (its output is -e_t q_t)
+        used = used + pick("Generator-p", "heat_recovery_power")
     load = xr.DataArray(problem.load, coords={"snapshot": idx})
     m.add_constraints(used <= load, name="poi-credit_load")
     price = problem.snapshot_weights * np.minimum(problem.poi.import_price, 0.0)
@@ -509,12 +514,16 @@ def _extract(n: pypsa.Network, problem: SystemProblem, objective: float) -> Solu
         shift = -(gp["flex_defer"] + gp["flex_recover"]).to_numpy(dtype=float)
         curtail = gp["flex_curtail"].to_numpy(dtype=float)
     s_nom, flows = branch_results(n, problem)
+    heat, heat_capacity, water = heat_results(n, problem, problem.load + shift - curtail)
     delivered = np.zeros(len(problem.snapshots))
     sold = np.zeros(len(problem.snapshots))
     if problem.offsite:
         delivered = lp["offsite_delivery"].to_numpy(dtype=float)
         sold = -gp["offsite_sale"].to_numpy(dtype=float)
     return Solution(
+        heat=heat,
+        heat_capacity=heat_capacity,
+        water=water,
         s_nom=s_nom,
         branch_flow=flows,
         load_shift=shift,

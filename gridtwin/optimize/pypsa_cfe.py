@@ -12,6 +12,7 @@ import pypsa
 import xarray as xr
 
 from gridtwin.optimize.problem import SystemProblem
+from gridtwin.optimize.pypsa_heat import cfe_term
 
 
 def add_cfe_row(m: linopy.Model, problem: SystemProblem, pick: Callable[[str, str], Any]) -> None:
@@ -58,6 +59,7 @@ def cfe_expression(problem: SystemProblem, pick: Callable[[str, str], Any]) -> A
         terms += [
             problem.cfe_target * energy("Generator-p", f"flex_{k}") for k in ("curtail", *moved)
         ]
+    terms += cfe_term(problem, energy)  # the heat side's consumption is served too
     return linopy.merge(terms)
 
 

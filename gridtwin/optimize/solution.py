@@ -56,6 +56,19 @@ class Solution:
         horizon (one CFE row per year, :meth:`SystemProblem.cfe_groups`) the mean of the
         yearly prices. ``nan`` when there is no CFE row (``cfe_target`` 0) or the solver gave
         no duals; for a rolling dispatch the price the shortfall was penalised at.
+    heat : dict[str, numpy.ndarray]
+        Heat side (:mod:`gridtwin.optimize.heat`), shape (n_time,) each; empty without heat
+        reuse: ``delivered`` (to the network by heat exchangers and heat pumps) [MW_th],
+        ``storage_p`` (tank discharge, negative charging) [MW_th], ``storage_e`` (stored heat
+        at the end of each hour) [MWh_th], ``sold`` [MW_th], ``source`` (warm-loop heat taken)
+        [MW_th], ``heat_pump_power`` (heat-pump electricity) [MW] and ``rejection_saving``
+        (on-site rejection power saved) [MW].
+    heat_capacity : dict[str, float]
+        ``heat_pump`` output rating [MW_th] and ``heat_storage`` energy [MWh_th]; empty
+        without heat reuse.
+    water : numpy.ndarray
+        Water of the cooling on the problem's basis [m3 h-1], shape (n_time,); empty without
+        a water spec.
 
     ``objective`` excludes the capital cost of the existing branch ratings (only upgrades
     are paid), as it excludes that of existing generators and storage.
@@ -80,6 +93,9 @@ class Solution:
     offsite_delivered: np.ndarray = field(default_factory=lambda: np.zeros(0))
     offsite_sold: np.ndarray = field(default_factory=lambda: np.zeros(0))
     certificates: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    heat: dict[str, np.ndarray] = field(default_factory=dict)
+    heat_capacity: dict[str, float] = field(default_factory=dict)
+    water: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
 
 __all__ = ["Solution"]

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from gridtwin.exceptions import DataError
+from gridtwin.optimize import verify_heat
 from gridtwin.optimize.evaluate import (
     cfe_shortfall_by_period,
     load_served,
@@ -380,6 +381,12 @@ FAMILIES: dict[str, tuple[Family, str, Callable[[SystemProblem, Solution], float
     "offsite": (offsite, "MW", lambda p, s: max(p.offsite_limit, 1.0)),
     "land": (land, "ha", lambda p, s: max(p.land_area or 0.0, 1.0)),
     "network": (network, "MW", lambda p, s: float(np.max(p.load, initial=1.0))),
+    "heat": (verify_heat.heat, "MW_th or MWh_th", lambda p, s: float(np.max(p.load, initial=1.0))),
+    "water": (
+        verify_heat.water,
+        "m3 h-1 or m3",
+        lambda p, s: max(float(np.abs(s.water).sum()), 1.0),
+    ),
     "objective": (objective, "currency", lambda p, s: max(abs(s.objective), 1.0)),
 }
 
