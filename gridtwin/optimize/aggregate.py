@@ -414,6 +414,8 @@ def _apply_segments(problem: SystemProblem, lengths: np.ndarray) -> SystemProble
         storage=tuple(_aggregate_fields(s, n_time, mean) for s in problem.storage),
         poi=_aggregate_fields(problem.poi, n_time, mean),
         flex=None if problem.flex is None else _aggregate_fields(problem.flex, n_time, mean),
+        heat=None if problem.heat is None else _aggregate_fields(problem.heat, n_time, mean),
+        water=None if problem.water is None else _aggregate_fields(problem.water, n_time, mean),
         weights=lengths.astype(float),
     )
 
@@ -456,4 +458,8 @@ def disaggregate_solution(solution: Solution, problem_weights: ArrayLike) -> Sol
         grid_export=disaggregate(solution.grid_export, problem_weights),
         load_shift=disaggregate(solution.load_shift, problem_weights),
         load_curtailment=disaggregate(solution.load_curtailment, problem_weights),
+        heat=each(solution.heat),
+        water=disaggregate(solution.water, problem_weights)
+        if solution.water.size
+        else solution.water,
     )

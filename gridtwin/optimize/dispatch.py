@@ -67,6 +67,12 @@ DispatchProgress = Callable[[int, int, float], None]
 def _check(problem: SystemProblem, sized: Solution, window_hours: int, step_hours: int) -> None:
     """Raise ConfigError for inputs a rolling dispatch cannot take."""
     hours = (window_hours, step_hours)
+    if problem.heat is not None or problem.water is not None:
+        raise ConfigError(
+            "rolling_dispatch: the operational dispatch does not model heat reuse or water "
+            "limits (campus.heat_reuse, campus.water); turn dispatch off for such a study "
+            "(dispatch.mode: sizing): the sizing LP's dispatch is hourly and complete"
+        )
     if problem.weights is not None:
         raise ConfigError(
             "rolling_dispatch: the problem has weighted (aggregated) snapshots; dispatch is "

@@ -38,6 +38,7 @@ def check_problem(p: SystemProblem) -> None:
     _check_snapshots(p.snapshots)
     _check_steps(p)
     _check_offsite_and_network(p)
+    _check_heat_and_water(p)
     _check_series(p)
     _check_sizes(p)
     above = p.poi.export_price > p.poi.import_price
@@ -224,3 +225,62 @@ def _check_sizes(p: SystemProblem) -> None:
             _finite(name, value, allow_inf=True)
     if p.flex is not None:
         _finite("flex.curtail_energy_max", p.flex.curtail_energy_max, allow_inf=True)
+
+
+def _check_heat_and_water(p: SystemProblem) -> None:
+    """Shapes and ranges of the heat side and water, and a water limit that a fixed use
+    (nothing in the LP can lower it) already breaks."""
+    n = len(p.snapshots)
+    arrays: dict[str, np.ndarray] = {}
+    if p.heat is not None:
+        h = p.heat
+        arrays.update(
+            {
+                "heat.heat_per_load": h.heat_per_load,
+                "heat.power_per_heat": h.power_per_heat,
+                "heat.source_per_heat": h.source_per_heat,
+                "heat.heat_pump_share": h.heat_pump_share,
+                "heat.saving_per_source": h.saving_per_source,
+                "heat.demand": h.demand,
+            }
+        )
+        for name, value in (
+            ("heat.price", h.price),
+            ("heat.heat_pump_capital_cost", h.heat_pump_capital_cost),
+            ("heat.heat_pump_marginal_cost", h.heat_pump_marginal_cost),
+            ("heat.storage_capital_cost", h.storage_capital_cost),
+            ("heat.storage_standing_loss", h.storage_standing_loss),
+        ):
+            _finite(name, value)
+        _finite("heat.heat_pump_p_nom_max", h.heat_pump_p_nom_max, allow_inf=True)
+        if not (np.isfinite(h.storage_hours) and h.storage_hours > 0):
+            raise ConfigError(f"problem: heat.storage_hours must be > 0; got {h.storage_hours}")
+        if np.any(np.asarray(h.source_per_heat) <= 0):
+            raise ConfigError("problem: heat.source_per_heat must be > 0 (a COP above 1)")
+    if p.water is not None:
+        arrays.update({"water.per_load": p.water.per_load, "water.per_source": p.water.per_source})
+        _finite("water.price", p.water.price)
+    for name, arr in arrays.items():
+        if np.shape(arr) != (n,):
+            raise ConfigError(f"problem: {name} has shape {np.shape(arr)}, expected ({n},)")
+        if not np.all(np.isfinite(arr)) or np.any(np.asarray(arr) < 0):
+            raise ConfigError(f"problem: {name} must hold finite values >= 0")
+    if p.water is None or p.heat is not None or p.flex is not None:
+        return
+    use = p.water.per_load * p.load  # fixed: nothing in the LP can lower it
+    if p.water.peak_max is not None and use.max() > p.water.peak_max:
+        when = p.snapshots[int(np.argmax(use))]
+        raise ConfigError(
+            f"campus.water.peak_limit: the cooling draws {use.max():.4g} m3/h at {when}, above "
+            f"the limit {p.water.peak_max:.4g} m3/h, and nothing in the study can lower it; "
+            "raise the limit, add heat reuse or flexibility, or choose a drier cooling design"
+        )
+    if p.water.annual_max is not None:
+        total = float(p.snapshot_weights @ use)
+        if total > p.water.annual_max * (1.0 + 1e-9):
+            raise ConfigError(
+                f"campus.water.annual_limit: the cooling draws {total:.4g} m3 over the horizon, "
+                f"above the limit {p.water.annual_max:.4g} m3, and nothing in the study can "
+                "lower it; raise the limit, add heat reuse or flexibility, or choose a drier "
+                "cooling design"
+            )

@@ -18,6 +18,7 @@ from gridtwin.network import BranchSpec, NetworkSpec
 from gridtwin.optimize import backends
 from gridtwin.optimize.dispatch import rolling_dispatch
 from gridtwin.optimize.evaluate import cfe_balance
+from gridtwin.optimize.heat import HeatSpec, WaterSpec
 from gridtwin.optimize.problem import GeneratorSpec, Solution, StorageSpec, SystemProblem
 from gridtwin.optimize.verify import FAMILIES, verify
 
@@ -88,6 +89,22 @@ def _everything() -> SystemProblem:
         emissions_cap=2000.0,
         renewable_share_min=1.0,
         certificate_price=2.0,
+        heat=HeatSpec(
+            heat_per_load=np.full(N, 0.77),
+            power_per_heat=np.full(N, 0.167),
+            source_per_heat=np.full(N, 0.833),
+            heat_pump_share=np.full(N, 1.0),
+            saving_per_source=np.full(N, 0.02),
+            demand=20.0 + 10.0 * np.cos(np.arange(N) / 24 * 2 * np.pi),
+            price=30.0,
+            heat_pump_capital_cost=20.0,
+            storage_capital_cost=0.5,
+            storage_standing_loss=0.001,
+            storage_hours=10.0,
+        ),
+        water=WaterSpec(
+            per_load=np.full(N, 1.4), per_source=np.full(N, 1.3), price=1.0, annual_max=1e4
+        ),
     )
 
 
@@ -180,6 +197,16 @@ def _plant_network(p: SystemProblem, s: Solution) -> tuple[SystemProblem, Soluti
     return p, s
 
 
+def _plant_heat(p: SystemProblem, s: Solution) -> tuple[SystemProblem, Solution]:
+    s.heat["sold"][5] += 1.0  # a MWh_th sold that nothing delivered
+    return p, s
+
+
+def _plant_water(p: SystemProblem, s: Solution) -> tuple[SystemProblem, Solution]:
+    assert p.water is not None
+    return replace(p, water=replace(p.water, annual_max=0.5 * float(s.water.sum()))), s
+
+
 def _plant_objective(p: SystemProblem, s: Solution) -> tuple[SystemProblem, Solution]:
     s.objective *= 1.001
     return p, s
@@ -198,6 +225,8 @@ PLANTS: dict[str, tuple[Callable[..., tuple[SystemProblem, Solution]], str]] = {
     "offsite": (_plant_offsite, "output = delivered + sold at 2019-01-01 04:00"),
     "land": (_plant_land, "land_area"),
     "network": (_plant_network, "line:RL"),
+    "heat": (_plant_heat, "network balance at 2019-01-01 05:00"),
+    "water": (_plant_water, "water annual"),
     "objective": (_plant_objective, "objective"),
 }
 
@@ -228,7 +257,7 @@ def test_nan_in_a_solution_is_a_violation() -> None:
 def test_a_rolling_dispatch_is_checked_without_cfe_rows_and_cycle() -> None:
     """An operation of fixed capacities (day-ahead windows) may end with more stored energy
     than it started with and prices its clean shortfall: it is held to every other family."""
-    problem = replace(_everything(), network=None, land_area=None)
+    problem = replace(_everything(), network=None, land_area=None, heat=None, water=None)
     operated = rolling_dispatch(
         problem, backends.solve(problem, "cvxpy"), window_hours=24, step_hours=24
     )
