@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from gridtwin.assembly_heat import heat_spec, water_spec
 from gridtwin.campus.backup import backup_assets, ups_storage
 from gridtwin.campus.flexibility import HOURS_PER_YEAR, FlexibilityEnvelope, flexibility_envelope
 from gridtwin.config import OFFSITE_TECHNOLOGIES, PRICE_BOUNDS, AssetConfig, StudyConfig
@@ -282,7 +283,13 @@ def build_problem(
         land_area=cfg.site.land_area_ha,
     )
     share, price = _eu_limits(cfg)
-    problem = replace(problem, renewable_share_min=share, certificate_price=price)
+    problem = replace(
+        problem,
+        renewable_share_min=share,
+        certificate_price=price,
+        heat=heat_spec(cfg, campus, costs, years),
+        water=water_spec(cfg, campus, years),
+    )
     if cfg.network is None or net is None:
         return problem
     spec = site_network(cfg.network, net, problem.technologies, costs, years)

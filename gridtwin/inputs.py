@@ -94,7 +94,7 @@ def study_costs(cfg: StudyConfig) -> pd.DataFrame:
     name = cfg.technologies.catalogue or default_catalogue(cfg.currency)
     costs = annualised_costs(
         load_catalogue(name),
-        study_technologies(cfg) + (["network"] if cfg.network is not None else []),
+        cfg.costed_technologies,
         cfg.currency,
         cfg.currency_year,
         cfg.technologies.discount_rate,

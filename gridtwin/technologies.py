@@ -79,6 +79,9 @@ UNITS = {
     "co2_intensity": "t/MWh_th",
     "land_use": "ha/MW",
     "contract_price": "{cur}/MWh",
+    "cop": "per unit",
+    "standing_loss": "%/hour",
+    "energy_to_power": "h",
 }
 MONETARY = {"investment", "vom", "fuel_cost", "contract_price"}
 #: Parameters whose value must lie in (0, 1].
@@ -105,7 +108,7 @@ EXTRA_REQUIRED = {
     "electrolysis": {"efficiency"},
     "fuel_cell": {"efficiency"},
 }
-ENERGY_CAPACITY = {"battery_energy", "iron_air_energy", "hydrogen_storage"}
+ENERGY_CAPACITY = {"battery_energy", "iron_air_energy", "hydrogen_storage", "heat_storage"}
 #: Technologies costed per MW (MVA) and km of length: lines of the site network.
 PER_KM = {"ac_line", "ac_cable"}
 #: Storage power parts: need efficiency_roundtrip, or efficiency_charge and _discharge.
@@ -131,6 +134,9 @@ STUDY_TECHNOLOGIES = {
     "nuclear_contract": ["nuclear_contract"],
     # upgrades of the site network (gridtwin.network): lines per MVA-km, transformers per MVA
     "network": ["ac_line", "ac_cable", "transformer"],
+    # heat reuse into a district heating network (campus.heat_reuse): heat pumps per MW_th of
+    # output, hot-water tanks per MWh_th
+    "heat_reuse": ["heat_pump", "heat_storage"],
 }
 #: Columns of :func:`annualised_costs` (besides the ``technology`` index).
 COST_COLUMNS = [

@@ -104,7 +104,8 @@ def test_figures_and_report_folder(ds: xr.Dataset, result: Path, tmp_path: Path)
     eu = (out / "eu_reporting.html").read_text()
     assert "eu_reporting.html" in page
     assert f"<td>PUE</td><td>{float(ds['kpi_pue']):.3f}</td>" in eu
-    assert "<td>WUE</td><td>not modelled</td>" in eu
+    assert f"<td>WUE</td><td>{float(ds['kpi_wue']):.3f}</td>" in eu  # the towers' water
+    assert "<td>ERF</td><td>not modelled</td>" in eu
     assert "Delegated Regulation (EU) 2024/1364" in eu
 
     # rerun replaces the folder; a failing figure leaves the earlier report as it was

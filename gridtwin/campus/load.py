@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from gridtwin.campus.heat import district_heat_demand
 from gridtwin.campus.plant import DESIGNS, cooling_plant
 from gridtwin.campus.profiles import it_load_components, resolve_utc_offset
 from gridtwin.campus.psychrometrics import (
@@ -38,9 +39,6 @@ _EXTRA_VARIABLES: dict[str, tuple[str, str]] = {
         "electric power of the cooling system: chillers, pumps, tower and air-handler fans",
     ),
     "heat_load": ("MW", "heat the cooling system removes: IT load and electrical losses"),
-    "heat_recoverable": ("MW", "heat of the warm cooling loop, recoverable for heat reuse"),
-    "water_withdrawal": ("m3 h-1", "water withdrawn by the cooling (make-up water)"),
-    "water_consumption": ("m3 h-1", "water consumed by the cooling (evaporation and drift)"),
     "recovery_power": (
         "1",
         "facility power saved per unit of warm-loop heat recovered instead of rejected",
@@ -178,7 +176,8 @@ def campus_load(weather: xr.Dataset, cfg: CampusConfig) -> xr.Dataset:
         [L kWh-1 of IT energy], ``it_energy_mwh``, ``load_energy_mwh``, ``economiser_hours``
         = sum of ``economiser_fraction`` [h], ``economiser_hours_full`` [h],
         ``heat_source_temp_in`` / ``_out`` [degC]) and record every campus parameter (JSON
-        text for nested sections).
+        text for nested sections). With ``cfg.heat_reuse``: ``district_heat_demand`` [MW_th]
+        (:func:`gridtwin.campus.heat.district_heat_demand`).
 
     Raises
     ------
@@ -263,6 +262,11 @@ def campus_load(weather: xr.Dataset, cfg: CampusConfig) -> xr.Dataset:
             **_campus_attrs(cfg),
         },
     )
+    if cfg.heat_reuse is not None:
+        ds["district_heat_demand"] = ((TIME,), district_heat_demand(temp_air, cfg.heat_reuse))
+        ds["district_heat_demand"].attrs.update(
+            units="MW", long_name="heat demand of the district heating network (MW_th)"
+        )
     for name, (units, long_name) in _EXTRA_VARIABLES.items():
         ds[name].attrs.update(units=units, long_name=long_name)
     return annotate(ds)

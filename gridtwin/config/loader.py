@@ -73,11 +73,10 @@ def _check_catalogue(cfg: StudyConfig, source: str) -> None:
     from gridtwin.exceptions import DataError
     from gridtwin.technologies import annualised_costs, default_catalogue, load_catalogue
 
-    used = cfg.technologies.used + (["network"] if cfg.network is not None else [])
     try:
         annualised_costs(
             load_catalogue(cfg.technologies.catalogue or default_catalogue(cfg.currency)),
-            used,
+            cfg.costed_technologies,
             cfg.currency,
             cfg.currency_year,
             cfg.technologies.discount_rate,

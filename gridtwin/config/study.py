@@ -378,6 +378,14 @@ class StudyConfig(StrictModel):
             )
         return self
 
+    @property
+    def costed_technologies(self) -> list[str]:
+        """Catalogue technology groups the study costs: those it uses, the site network's
+        upgrades and, with ``campus.heat_reuse``, heat pumps and the hot-water tank."""
+        used = list(self.technologies.used)
+        used += ["network"] if self.network is not None else []
+        return used + (["heat_reuse"] if self.campus.heat_reuse is not None else [])
+
 
 @dataclass(frozen=True)
 class Study:

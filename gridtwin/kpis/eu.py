@@ -27,9 +27,10 @@ with, over the reporting year (the result's horizon, weighted by the snapshot we
   deliveries: PPA), and guarantees of origin bought (``certificates``, when the study buys
   them) [MWh]. The grid mix is not counted: the regulation counts renewable energy the
   operator owns or contracts.
-* ``E_reuse`` and ``W_in`` need the heat-reuse and water models; without them (no
-  ``heat_reused`` [MW] or ``water_use`` [m3 h-1] in the result) ERF and WUE are ``nan``
-  and reported as not modelled.
+* ``W_in`` -- water input [m3]: ``water_use`` [m3 h-1] where the LP decided it, else the
+  cooling design's withdrawal (``water_withdrawal``, :mod:`gridtwin.campus.water`) scaled to
+  the load served. ``E_reuse`` needs heat reuse in the result (``heat_reused`` [MW]); without
+  it ERF is ``nan`` and reported as not modelled (as WUE without any water variable).
 * ``Q_removed`` -- heat the cooling system removes (IT load and electrical losses,
   ``heat_load``), over ``E_cooling``, the cooling system's electricity (``cooling_load``).
 
@@ -94,9 +95,20 @@ def energies(ds: xr.Dataset) -> dict[str, float]:
         "E_cooling": _sum(w, ds["cooling_load"] * scale) if "cooling_load" in ds else np.nan,
         "Q_removed": _sum(w, ds["heat_load"] * scale) if "heat_load" in ds else np.nan,
         "E_reuse": _sum(w, ds["heat_reused"]) if "heat_reused" in ds else np.nan,
-        "W_in_m3": _sum(w, ds["water_use"]) if "water_use" in ds else np.nan,
+        "W_in_m3": _water_in(ds, w),
     }
     return out
+
+
+def _water_in(ds: xr.Dataset, w: xr.DataArray) -> float:
+    """Water input [m3]: ``water_use`` where the LP decided it, else the cooling design's
+    withdrawal scaled to the load served (water follows the heat, hence the IT load)."""
+    if "water_use" in ds:
+        return _sum(w, ds["water_use"])
+    if "water_withdrawal" not in ds:
+        return np.nan
+    ratio = (ds["load_served"] / ds["load"]).where(ds["load"] > 0, 0.0)
+    return _sum(w, ds["water_withdrawal"] * ratio)
 
 
 def eu_kpis(ds: xr.Dataset) -> dict[str, float]:

@@ -122,6 +122,9 @@ def _campus_vars(problem: SystemProblem, campus: xr.Dataset) -> Variables:
         "economiser_fraction",
         "cooling_load",
         "heat_load",
+        "heat_recoverable",
+        "water_withdrawal",
+        "water_consumption",
     )
     return {
         "load": (ts, problem.load),
