@@ -29,7 +29,7 @@ from gridtwin.campus.flexibility import (
 )
 from gridtwin.config import SolverConfig, Study, StudyConfig, input_files
 from gridtwin.conventions import STORAGE, TECHNOLOGY, TIME, annotate
-from gridtwin.exceptions import ConfigError, DataError, SolverError
+from gridtwin.exceptions import DataError, SolverError
 from gridtwin.grid.check import GridCheck, attach_check
 from gridtwin.inputs import ProgressCallback, Stages, prepare_problem, study_costs
 from gridtwin.io import check_writable
@@ -319,7 +319,6 @@ def run_study(
     GridTwinError
         ConfigError / DataError for bad inputs, InfeasibleError / SolverError from the solve.
     """
-    _refuse_unreported_heat(study.config)
     inputs = study_inputs(study.config)
     if output is not None:
         check_writable(output, inputs=inputs, kind="result")
@@ -332,21 +331,6 @@ def run_study(
         with stage("write"):
             write_results(state.dataset, output, inputs=inputs)
     return state.dataset
-
-
-def _refuse_unreported_heat(cfg: StudyConfig) -> None:
-    """Heat reuse and priced or limited water are in the LP (:mod:`gridtwin.optimize.heat`)
-    but not yet in the result file and its recomputed checks: refuse them in a study rather
-    than write a result that leaves them out."""
-    water = cfg.campus.water
-    limited = bool(water.price) or water.annual_limit is not None or water.peak_limit is not None
-    if cfg.campus.heat_reuse is not None or limited:
-        raise ConfigError(
-            "campus.heat_reuse / campus.water price or limits: the result file does not carry "
-            "the heat side and water decisions yet (work in progress, issue 19); remove them "
-            "from the study, or solve with the Python API (gridtwin.optimize, HeatSpec, "
-            "WaterSpec). The cooling design's water and recoverable heat are reported."
-        )
 
 
 def _run_attrs(state: StudyState) -> dict[str, object]:

@@ -25,6 +25,8 @@ COST_LABELS = {
     "grid": "grid (POI energy, certificates)",
     "network": "network upgrades",
     "flexibility": "load flexibility",
+    "heat": "heat pumps' variable O&M less heat sold",
+    "water": "water",
 }
 
 Rows = tuple[list[str], list[list[str]]]
@@ -112,8 +114,13 @@ def cost_rows(ds: xr.Dataset) -> Rows:
     header = ["cost", f"[M{cur}/a]", "share [%]"]
     rows = []
     recorded = "fixed_om_cost" in ds  # older files: fixed O&M is inside the capital cost
+    present = {str(x) for x in parts[COST_COMPONENT].values}
     for name in COST_COMPONENTS:
+        if name not in present:  # files written before the part existed
+            continue
         value = float(parts.sel({COST_COMPONENT: name}))
+        if name in ("heat", "water") and value == 0.0:  # no heat reuse, no water bill
+            continue
         share = 100.0 * value / total if total else float("nan")
         label = COST_LABELS[name]
         if not recorded and name == "capital":

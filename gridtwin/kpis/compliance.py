@@ -30,6 +30,8 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
+from gridtwin.kpis.eu import campus_load_served
+
 #: Rules of the compliance table, in report order.
 RULES = ("pue_max", "erf_min", "renewable_share_min")
 #: Status codes of ``eu_status`` (CF flag_values / flag_meanings).
@@ -83,7 +85,7 @@ def renewable_share(ds: xr.Dataset) -> float:
     output = (renewable * ds["p"].clip(min=0.0)).sum("technology")
     if "certificates" in ds:
         output = output + ds["certificates"]
-    served = float((w * ds["load_served"]).sum())
+    served = float((w * campus_load_served(ds)).sum())
     return float((w * output).sum()) / served if served > 0 else float("nan")
 
 

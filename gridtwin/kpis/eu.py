@@ -65,6 +65,12 @@ KPIS: dict[str, tuple[str, str, str, str]] = {
 }
 
 
+def campus_load_served(ds: xr.Dataset) -> xr.DataArray:
+    """The campus's own load served [MW]: ``campus_load_served`` where heat reuse adds to the
+    site's consumption (:mod:`gridtwin.results.heat`), else ``load_served``."""
+    return ds["campus_load_served"] if "campus_load_served" in ds else ds["load_served"]
+
+
 def _sum(w: xr.DataArray, x: xr.DataArray) -> float:
     return float((w * x).sum())
 
@@ -73,7 +79,7 @@ def energies(ds: xr.Dataset) -> dict[str, float]:
     """The energies the KPIs divide [MWh over the horizon]: ``E_DC``, ``E_IT``, ``E_RES`` by
     part (``onsite``, ``ppa``, ``certificates``), ``E_cooling`` and ``Q_removed``."""
     w = ds["snapshot_weight"] if "snapshot_weight" in ds else xr.ones_like(ds["load"])
-    served = ds["load_served"]
+    served = campus_load_served(ds)  # the data centre's; heat pumps are reported apart
     it_share = (ds["it_load"] / ds["load"]).where(ds["load"] > 0, 0.0)
     scale = (served / ds["load"]).where(ds["load"] > 0, 0.0)  # curtailment and shifting
     renewable = ds["is_renewable"] if "is_renewable" in ds else xr.zeros_like(ds["is_clean"])
@@ -107,7 +113,7 @@ def _water_in(ds: xr.Dataset, w: xr.DataArray) -> float:
         return _sum(w, ds["water_use"])
     if "water_withdrawal" not in ds:
         return np.nan
-    ratio = (ds["load_served"] / ds["load"]).where(ds["load"] > 0, 0.0)
+    ratio = (campus_load_served(ds) / ds["load"]).where(ds["load"] > 0, 0.0)
     return _sum(w, ds["water_withdrawal"] * ratio)
 
 

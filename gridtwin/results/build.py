@@ -29,6 +29,7 @@ from gridtwin.kpis.eu import add_eu_kpis
 from gridtwin.kpis.matching import REGIMES
 from gridtwin.network.spec import NetworkSpec
 from gridtwin.optimize.problem import Solution, StorageSpec, SystemProblem
+from gridtwin.results.heat import heat_variables
 from gridtwin.results.recompute import (
     add_cost_breakdown,
     add_curtailment,
@@ -85,6 +86,7 @@ def build_results(
             **_storage_vars(problem, solution),
             **_poi_vars(problem, solution),
             **_demand_vars(problem, solution),
+            **heat_variables(problem, solution, campus, _campus_served(problem, solution)),
         },
         coords={
             TIME: problem.snapshots.to_numpy(dtype="datetime64[ns]"),
@@ -230,15 +232,26 @@ def _poi_vars(problem: SystemProblem, solution: Solution) -> Variables:
     }
 
 
+def _campus_served(problem: SystemProblem, solution: Solution) -> np.ndarray:
+    """Campus load after shifting and curtailment [MW]."""
+    n_t = len(problem.snapshots)
+    shift = _or_zeros(solution.load_shift, n_t)
+    return problem.load + shift - _or_zeros(solution.load_curtailment, n_t)
+
+
 def _demand_vars(problem: SystemProblem, solution: Solution) -> Variables:
-    """Load shift and curtailment [MW], the load served, flexibility costs and the policy."""
+    """Load shift and curtailment [MW], the load served at the site bus (the campus's, plus
+    the heat side's net consumption), flexibility costs and the policy."""
     n_t, ts, flex = len(problem.snapshots), (TIME,), problem.flex
     shift = _or_zeros(solution.load_shift, n_t)
     curtailed = _or_zeros(solution.load_curtailment, n_t)
+    served = _campus_served(problem, solution)
+    if solution.heat:
+        served = served + solution.heat["heat_pump_power"] - solution.heat["rejection_saving"]
     return {
         "load_shift": (ts, shift),
         "load_curtailment": (ts, curtailed),
-        "load_served": (ts, problem.load + shift - curtailed),
+        "load_served": (ts, served),
         "shift_cost": ((), flex.shift_cost if flex else 0.0),
         "curtail_cost": ((), flex.curtail_cost if flex else 0.0),
         "cfe_target": ((), problem.cfe_target),

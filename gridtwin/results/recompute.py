@@ -17,6 +17,7 @@ import xarray as xr
 from gridtwin.conventions import COST_COMPONENT, CURTAILABLE, STORAGE, TECHNOLOGY, TIME
 from gridtwin.metrics import clean_supply, operating_cost_parts
 from gridtwin.optimize.problem import demand_charge_months
+from gridtwin.results.heat import heat_costs
 
 
 def network_cost(ds: xr.Dataset) -> float:
@@ -124,7 +125,16 @@ def weights(ds: xr.DataArray | xr.Dataset) -> xr.DataArray:
 
 
 #: Parts of the annualised system cost, in report order (dimension ``cost_component``).
-COST_COMPONENTS = ("capital", "fixed_om", "variable", "grid", "network", "flexibility")
+COST_COMPONENTS = (
+    "capital",
+    "fixed_om",
+    "variable",
+    "grid",
+    "network",
+    "flexibility",
+    "heat",
+    "water",
+)
 
 
 def _capex_parts(ds: xr.Dataset) -> tuple[float, float]:
@@ -155,7 +165,10 @@ def cost_breakdown(ds: xr.Dataset) -> xr.DataArray:
       of the dispatch over the horizon, divided by ``horizon_years`` -- variable O&M and fuel
       (and the tie-break cost), POI energy less export revenue plus demand charges, and the
       campus's load shifting and curtailment costs;
-    * ``network``: :func:`network_cost` (site-network upgrades).
+    * ``network``: :func:`network_cost` (site-network upgrades);
+    * ``heat``, ``water``: heat-pump variable O&M less heat sales, and the water bill
+      (:func:`gridtwin.results.heat.heat_costs`, whose heat pumps and tank are in ``capital``
+      and ``fixed_om``).
 
     ``operating`` uses ``w_t`` the snapshot weight [h] and ``market = import - delivered``
     (offsite deliveries are paid for by the contracts' capital cost; a negative price is earned
@@ -205,11 +218,14 @@ def cost_breakdown(ds: xr.Dataset) -> xr.DataArray:
         operating["grid"] += float(ds["certificate_price"]) * float((w * ds["certificates"]).sum())
     years = float(ds["horizon_years"])
     capital, fixed_om = _capex_parts(ds)
+    heat = heat_costs(ds)
     parts = {
-        "capital": capital,
-        "fixed_om": fixed_om,
+        "capital": capital + heat["capital"],
+        "fixed_om": fixed_om + heat["fixed_om"],
         **{k: v / years for k, v in operating.items()},
         "network": network_cost(ds),
+        "heat": heat["heat"],
+        "water": heat["water"],
     }
     return xr.DataArray(
         [parts[k] for k in COST_COMPONENTS],
