@@ -168,14 +168,15 @@ def run(
 def _print_summary(ds: xr.Dataset, out: Path) -> None:
     from gridtwin.network.summary import network_lines
     from gridtwin.results import weights
-    from gridtwin.tables import result_tables
+    from gridtwin.tables import cooling_lines, result_tables
 
     cur = ds.attrs.get("currency", "")
     for table in result_tables(ds):
         console.print(table)
     years = float(ds["horizon_years"])
     w = weights(ds)  # hours per time step (aggregated results)
-    load_twh = float((w * ds["load_served"]).sum()) / 1e6 / years
+    campus = ds["campus_load_served"] if "campus_load_served" in ds else ds["load_served"]
+    load_twh = float((w * campus).sum()) / 1e6 / years
     imports = float((w * ds["grid_import"]).sum()) / 1e3 / years
     pue = float((w * ds["pue"]).sum() / w.sum())
     if abs(years - 1.0) > 1e-9:
@@ -217,7 +218,7 @@ def _print_summary(ds: xr.Dataset, out: Path) -> None:
     )
     for label, text in network_lines(ds):
         console.print(f"{label:<18} {text}")
-    for label, text in eu_lines(ds):
+    for label, text in [*eu_lines(ds), *cooling_lines(ds)]:
         console.print(f"{label:<18} {text}")
     if "verify_passed" in ds.attrs:
         console.print(f"verified           {_verified(ds)}")

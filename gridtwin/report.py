@@ -50,6 +50,7 @@ FIGURE_NAMES = (
     "state_of_charge",
     "poi_loading",
     "cost_curve",
+    "cooling_tradeoff",
 )
 
 
@@ -86,6 +87,13 @@ def figures_for(ds: xr.Dataset, start: str | None = None) -> list[ReportFigure]:
                 "capacity_mix",
                 "Installed power and storage energy of every scenario.",
                 plots.capacity_mix,
+            ),
+            ReportFigure(
+                "cooling_tradeoff",
+                "System cost, PUE, WUE (water input per IT energy), ERF (heat reused per "
+                "energy consumed) and the peak hourly water of the hottest days, every "
+                "scenario (n/m: not modelled).",
+                plots.cooling_tradeoff,
             ),
         ]
     week = "the week with the most grid import" if start is None else f"from {start}"

@@ -195,3 +195,40 @@ __all__ = [
     "rich_table",
     "scenario_rows",
 ]
+
+
+def cooling_lines(ds: xr.Dataset) -> list[tuple[str, str]]:
+    """The summary's cooling lines: the design's water and hottest days, and heat reuse."""
+    w = ds["snapshot_weight"] if "snapshot_weight" in ds else 1.0
+    years = float(ds["horizon_years"]) if "horizon_years" in ds else 1.0
+    lines: list[tuple[str, str]] = []
+    design = ds.attrs.get("campus_cooling_design")
+    if "water_use" in ds:
+        water = float((w * ds["water_use"]).sum()) / years
+        text = f"{design}: water {water / 1e6:,.2f} Mm3/a" if design else f"{water:,.0f} m3/a"
+        lines.append(("cooling", text))
+    if "heatwave_pue_mean" in ds:
+        start = ds["heatwave_temp_air"].attrs.get("heatwave_start", "?")
+        peak = float(ds["heatwave_water_peak"])
+        peak_text = f", peak water {peak:,.0f} m3/h" if np.isfinite(peak) else ""
+        lines.append(
+            (
+                "hottest days",
+                f"from {start}: {float(ds['heatwave_temp_air']):.1f} degC mean, PUE "
+                f"{float(ds['heatwave_pue_mean']):.3f} ({float(ds['heatwave_pue_rise']):+.3f} "
+                f"on the year, hourly max {float(ds['heatwave_pue_max']):.3f}){peak_text}",
+            )
+        )
+    if "heat_pump_p_nom" in ds:
+        sold = float((w * ds["heat_reused"]).sum()) / 1e3 / years
+        demand = float((w * ds["district_heat_demand"]).sum()) / 1e3 / years
+        power = float((w * ds["heat_pump_power"]).sum()) / 1e3 / years
+        lines.append(
+            (
+                "heat reuse",
+                f"{sold:,.0f} of {demand:,.0f} GWh_th/a sold; heat pumps "
+                f"{float(ds['heat_pump_p_nom']):,.0f} MW_th ({power:,.0f} GWh/a of electricity), "
+                f"tank {float(ds['heat_storage_e_nom']):,.0f} MWh_th",
+            )
+        )
+    return lines

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 import xarray as xr
 from cf_check import EXPECTED, cf_failures
@@ -17,6 +18,7 @@ from typer.testing import CliRunner
 
 from gridtwin.cli import app
 from gridtwin.kpis.eu import eu_kpis
+from gridtwin.results.recompute import energy_balance_residual
 
 ROOT = Path(__file__).resolve().parents[1]
 LYON = ROOT / "studies" / "lyon.yaml"
@@ -65,24 +67,48 @@ def test_money_is_euros_with_every_conversion_sourced(runs: dict[str, xr.Dataset
 
 
 def test_kpis_recomputed_from_the_file(runs: dict[str, xr.Dataset]) -> None:
-    """PUE = E_DC / E_IT by hand from the arrays; the nuclear contract adds nothing to REF."""
+    """PUE = E_DC / E_IT by hand from the arrays (the campus's load: heat-pump electricity is
+    reported apart), WUE = water input / E_IT and ERF = heat reused / E_DC; the nuclear
+    contract adds nothing to REF."""
     ds = runs["hourly"]
     w = ds["snapshot_weight"]
-    served = ds["load_served"]
+    served = ds["campus_load_served"]
     e_dc = float((w * served).sum())
     e_it = float((w * served * ds["it_load"] / ds["load"]).sum())
     assert float(ds["kpi_pue"]) == pytest.approx(e_dc / e_it, rel=1e-12)
     assert float(ds["kpi_pue"]) == pytest.approx(1.11, abs=0.02)  # liquid cooling, Lyon
-    # WUE from the cooling towers' make-up water, recomputed from the file: water input [L] /
-    # IT energy [kWh]; tower-cooled designs draw 1-2 L/kWh (docs/cooling.md)
-    ratio = served / ds["load"]
-    water = float((w * ds["water_withdrawal"] * ratio).sum())
+    # WUE: the towers' make-up water less what recovered heat saves [L] / IT energy [kWh];
+    # tower-cooled designs draw 1-2 L/kWh (docs/cooling.md)
+    water = float((w * ds["water_use"]).sum())
     assert float(ds["kpi_wue"]) == pytest.approx(water / e_it, rel=1e-9)
     assert 1.0 < float(ds["kpi_wue"]) < 2.0
+    without_reuse = float((w * ds["water_withdrawal"] * served / ds["load"]).sum())
+    assert water < without_reuse  # heat sold is heat the towers do not evaporate
+    reused = float((w * ds["heat_reused"]).sum())
+    assert float(ds["kpi_erf"]) == pytest.approx(reused / e_dc, rel=1e-9)
+    assert 0.0 < float(ds["kpi_erf"]) < 0.2
     assert int(ds["is_renewable"].sel(technology="nuclear_contract")) == 0
     kpis = eu_kpis(ds)
     assert float(ds["kpi_ref"]) == pytest.approx(kpis["REF"], rel=1e-12)
     assert 0.0 < kpis["REF"] < 1.0
+
+
+def test_heat_reuse_balances_every_hour(runs: dict[str, xr.Dataset]) -> None:
+    """From the file: the site bus balances with the heat pumps' electricity, the warm loop's
+    heat splits into recovered and rejected (>= 0), the network takes delivered plus tank,
+    within its demand, and the heat pumps carry their share."""
+    ds = runs["hourly"]
+    assert float(abs(energy_balance_residual(ds)).max()) < 1e-3
+    site = ds["campus_load_served"] + ds["heat_pump_power"] - ds["heat_rejection_saving"]
+    assert np.allclose(site, ds["load_served"])
+    produced = ds["heat_recoverable"] * ds["campus_load_served"] / ds["load"]
+    assert np.allclose(produced, ds["heat_recovered"] + ds["heat_rejected"], atol=1e-6)
+    assert float(ds["heat_rejected"].min()) > -1e-3
+    network = ds["heat_delivered"] + ds["heat_storage_p"] - ds["heat_reused"]
+    assert float(abs(network).max()) < 1e-3
+    assert bool((ds["heat_reused"] <= ds["district_heat_demand"] + 1e-3).all())
+    assert float(ds["heat_pump_output"].max()) <= float(ds["heat_pump_p_nom"]) + 1e-3
+    assert float(ds["heat_pump_p_nom"]) > 10.0  # the study does build heat pumps
 
 
 def test_grid_check_and_cf_conventions(

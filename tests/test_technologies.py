@@ -67,7 +67,7 @@ def test_docstring_examples() -> None:
 # original sources (gridtwin/data/make_technologies_eu.py): USD from 2022, EUR from 2015 and
 # 2023. The catalogue holds the source's number: file value / factor.
 TD_USD_2022 = 1.07634
-TD_EUR = {2015: 1.33580, 2023: 1.05165}
+TD_EUR = {2015: 1.33580, 2020: 1.25733, 2023: 1.05165}
 
 
 # ATB gives storage and hydrogen no financial assumptions and the file has no discount rate for
@@ -164,6 +164,28 @@ CONVERTED = {
         ("EUR/kW_e", 2015),
         ("EUR", 2015),
     ),
+    # district heating (DEA sheets 40 and 141; the same rows as the European catalogue's)
+    ("heat_pump", "investment"): (
+        "central excess-heat-sourced heat pump",
+        "investment",
+        1000.0 / TD_EUR[2015],  # DEA's excess-heat heat pump, EUR2015 per kW of heat
+        ("EUR/kW", 2015),
+        ("EUR", 2015),
+    ),
+    ("heat_pump", "vom"): (
+        "central excess-heat-sourced heat pump",
+        "VOM",
+        1.0 / TD_EUR[2015],
+        ("EUR/MWh", 2015),
+        ("EUR", 2015),
+    ),
+    ("heat_storage", "investment"): (
+        "central water tank storage",
+        "investment",
+        1000.0 / TD_EUR[2020],  # DEA's large hot-water tank, EUR2020 per kWh
+        ("EUR/kWhCapacity", 2020),
+        ("EUR", 2020),
+    ),
     # labelled 2010 by technology-data, 2025 money like every row: back to 2022 by its chain
     ("gas", "fuel_cost"): ("gas", "fuel", 1.0 / TD_USD_2022, ("USD/MWh_th", 2010), ("USD", 2022)),
 }
@@ -229,7 +251,10 @@ OWN_SOURCES = {
     ("solar", "land_use"): 8.3 * HA_PER_ACRE,  # Ong et al. 2013, large PV, single-axis, total
     ("onwind", "land_use"): 34.5,  # Denholm et al. 2009, total project area
     ("battery_power", "land_use"): 40 * HA_PER_ACRE / 409,  # FPL Manatee, 409 MW on 40 acres
-    **{(t, "discount_rate"): 0.0438 for t in ("ac_line", "ac_cable", "transformer")},
+    **{
+        (t, "discount_rate"): 0.0438
+        for t in ("ac_line", "ac_cable", "transformer", "heat_pump", "heat_storage")
+    },
 }
 # fixed O&M and lifetime of lines and cables: the Danish Energy Agency rows of the reference file
 DEA_ROWS = {
@@ -237,6 +262,13 @@ DEA_ROWS = {
     ("ac_line", "lifetime"): ("HVAC overhead", "lifetime"),
     ("ac_cable", "fom"): ("HVAC underground", "FOM"),
     ("ac_cable", "lifetime"): ("HVAC underground", "lifetime"),
+    ("heat_pump", "fom"): ("central excess-heat-sourced heat pump", "FOM"),
+    ("heat_pump", "lifetime"): ("central excess-heat-sourced heat pump", "lifetime"),
+    ("heat_pump", "cop"): ("central excess-heat-sourced heat pump", "efficiency"),
+    ("heat_storage", "fom"): ("central water tank storage", "FOM"),
+    ("heat_storage", "lifetime"): ("central water tank storage", "lifetime"),
+    ("heat_storage", "standing_loss"): ("central water tank storage", "standing losses"),
+    ("heat_storage", "energy_to_power"): ("central water tank storage", "energy to power ratio"),
 }
 
 
@@ -285,7 +317,7 @@ def test_converted_rows_equal_reference_file(reference: pd.DataFrame, key: tuple
     assert ours["value"] == pytest.approx(row["value"] * factor, rel=1e-4)
     assert "via PyPSA technology-data (costs_2030 US)" in ours["note"]
     # the note names technology-data's chain factor that was divided out
-    assert any(f in ours["note"] for f in ("1.07634", "1.05165", "1.33580"))
+    assert any(f in ours["note"] for f in ("1.07634", "1.05165", "1.33580", "1.25733"))
 
 
 @pytest.mark.parametrize("key", sorted(DERIVED))
@@ -351,7 +383,7 @@ def test_rows_not_in_reference_are_really_absent(reference: pd.DataFrame) -> Non
 
 def test_catalogue_currency_and_sources() -> None:
     """Money stays in its source's currency and year: USD 2022 (NREL ATB, ICCT), USD 2019
-    (MISO MTEP19), EUR 2015 and 2023 (Danish Energy Agency, Form Energy)."""
+    (MISO MTEP19), EUR 2015, 2020 and 2023 (Danish Energy Agency, Form Energy)."""
     cat = load_catalogue()
     money = cat[cat["parameter"].isin(["investment", "vom", "fuel_cost"])]
     other = {
@@ -361,6 +393,8 @@ def test_catalogue_currency_and_sources() -> None:
         "ac_line": ("USD", 2019),
         "ac_cable": ("USD", 2019),
         "transformer": ("USD", 2019),
+        "heat_pump": ("EUR", 2015),
+        "heat_storage": ("EUR", 2020),
     }
     for _, row in money.iterrows():
         expected = other.get(row["technology"], ("USD", 2022))
@@ -435,6 +469,7 @@ def test_every_study_technology_annualises() -> None:
         "battery_energy",
         "iron_air_energy",
         "hydrogen_storage",
+        "heat_storage",
     }
     clean = costs.drop(index=["ocgt", "ccgt"])
     assert (clean["co2_intensity"] == 0.0).all()

@@ -226,6 +226,7 @@ def campus_load(weather: xr.Dataset, cfg: CampusConfig) -> xr.Dataset:
             "it_load": ((TIME,), it_load),
             "it_load_training": ((TIME,), parts["it_load_training"]),
             "capacity_online": ((TIME,), parts["capacity_online"]),
+            "temp_air": ((TIME,), temp_air),
             "temp_wetbulb": ((TIME,), temp_wb),
             "pue": ((TIME,), pue_t),
             "economiser_fraction": ((TIME,), econ),

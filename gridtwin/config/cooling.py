@@ -169,19 +169,24 @@ class HeatReuseConfig(StrictModel):
         Heat the network can take from the campus over a year [MWh_th a-1], at the connection
         (network losses included). Required: there is no general default; e.g. Lyon's
         Centre Metropole network delivers about 1 TWh a year.
-    supply_temp, return_temp : float
-        Network supply and return temperatures [degC]. Defaults 70 / 40, an assumption between
-        today's networks (supply 70-90 degC, return 40-50 degC; Werner, Energy 137 (2017) 617,
+    supply_temp : float
+        Network supply temperature [degC]. Default 70, an assumption between today's networks
+        (supply 70-90 degC, return 40-50 degC; Werner, Energy 137 (2017) 617,
         doi:10.1016/j.energy.2017.04.045) and fourth-generation ones (50-60 / 25 degC; Lund et
         al., Energy 68 (2014) 1, doi:10.1016/j.energy.2014.02.089).
+    return_temp : float
+        Network return temperature [degC], below ``supply_temp``. Default 40 (sources as
+        ``supply_temp``).
     hot_water_share : float
         Share of the annual demand that does not depend on the weather (domestic hot water)
         [-]. Default 0.19: water heating is 15.1 % and space heating 63.5 % of EU household
         final energy use (Eurostat, Energy consumption in households, 2022 data), 15.1/78.6.
-    heating_base, heating_threshold : float
-        Heating degree-hours ``heating_base - temp_air`` in hours with ``temp_air <=
-        heating_threshold``, else 0 [degC]. Defaults 18 / 15, Eurostat's heating-degree-day
-        definition applied hour by hour.
+    heating_base : float
+        Base temperature of the heating degree-hours ``heating_base - temp_air`` [degC].
+        Default 18, Eurostat's heating-degree-day definition applied hour by hour.
+    heating_threshold : float
+        Outdoor temperature at or below which an hour counts degree-hours [degC]. Default 15
+        (Eurostat), at most ``heating_base``.
     price : float
         Price the network pays per MWh of heat [currency MWh_th-1] (the study currency).
     lorenz_efficiency : float

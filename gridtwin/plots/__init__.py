@@ -13,7 +13,8 @@ methods of the ``ds.gridtwin`` accessor, which importing this module registers::
 * :func:`state_of_charge`: storage state of charge [% of ``e_nom``] (a single run);
 * :func:`cost_curve`: system cost and LCOE against the CFE score (a sweep);
 * :func:`poi_loading`: branch loading [%], hour of day x day of year (after
-  ``gridtwin grid check``).
+  ``gridtwin grid check``);
+* :func:`cooling_tradeoff`: cost, PUE, WUE, ERF and heatwave water by scenario (a sweep).
 
 Signs follow docs/conventions.md: supply above zero, storage charging and export below.
 Hours of day are local standard time when the result records the site's UTC offset
@@ -29,6 +30,7 @@ import pandas as pd
 import xarray as xr
 
 from gridtwin.plots.common import COLORS, _require, _single, color
+from gridtwin.plots.cooling import cooling_tradeoff
 from gridtwin.plots.run import (
     capacity_mix,
     dispatch,
@@ -50,6 +52,7 @@ FIGURES = {
     "state_of_charge": state_of_charge,
     "cost_curve": cost_curve,
     "poi_loading": poi_loading,
+    "cooling_tradeoff": cooling_tradeoff,
 }
 
 
@@ -80,6 +83,10 @@ class GridtwinAccessor:
         """See :func:`gridtwin.plots.cost_curve`."""
         return cost_curve(self._ds)
 
+    def cooling_tradeoff(self) -> Figure:
+        """See :func:`gridtwin.plots.cooling_tradeoff`."""
+        return cooling_tradeoff(self._ds)
+
     def poi_loading(self, branch: str | None = None) -> Figure:
         """See :func:`gridtwin.plots.poi_loading`."""
         return poi_loading(self._ds, branch=branch)
@@ -100,6 +107,7 @@ __all__ = [
     "capacity_mix",
     "capacity_mix_by_scenario",
     "color",
+    "cooling_tradeoff",
     "cost_curve",
     "dispatch",
     "dispatch_frame",

@@ -27,6 +27,7 @@ from gridtwin.conventions import (
 )
 from gridtwin.kpis.eu import add_eu_kpis
 from gridtwin.kpis.matching import REGIMES
+from gridtwin.kpis.stress import add_heatwave
 from gridtwin.network.spec import NetworkSpec
 from gridtwin.optimize.problem import Solution, StorageSpec, SystemProblem
 from gridtwin.results.heat import heat_variables
@@ -127,6 +128,7 @@ def _campus_vars(problem: SystemProblem, campus: xr.Dataset) -> Variables:
         "heat_recoverable",
         "water_withdrawal",
         "water_consumption",
+        "temp_air",
     )
     return {
         "load": (ts, problem.load),
@@ -286,6 +288,7 @@ def _recomputed(ds: xr.Dataset, problem: SystemProblem, solution: Solution) -> x
     ds["matching_score"] = ((MATCHING_REGIME,), [by_regime[r] for r in REGIMES])
     ds = ds.assign_coords({MATCHING_REGIME: list(REGIMES)})
     ds = add_eu_kpis(ds)
+    ds = add_heatwave(ds)
     ds["land_used"] = ((), land_used(ds))
     if problem.land_area is not None:
         ds["land_area"] = ((), problem.land_area)

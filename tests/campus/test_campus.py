@@ -160,6 +160,9 @@ def test_docstring_examples() -> None:
         "gridtwin.campus.profiles",
         "gridtwin.campus.flexibility",
         "gridtwin.campus.backup",
+        "gridtwin.campus.heat",
+        "gridtwin.campus.water",
+        "gridtwin.kpis.stress",
     ):
         result = doctest.testmod(importlib.import_module(name))
         assert result.failed == 0
