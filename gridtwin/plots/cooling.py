@@ -21,13 +21,13 @@ from gridtwin.plots.scenarios import wrap_label
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-#: Panels: variable, title, scale, unit.
+#: Panels: variable, title, scale, unit, number format, axis origin.
 PANELS = (
-    ("system_cost", "system cost", 1e-6, "M{cur}/a"),
-    ("kpi_pue", "PUE", 1.0, "-"),
-    ("kpi_wue", "WUE", 1.0, "L/kWh"),
-    ("kpi_erf", "ERF", 1.0, "-"),
-    ("heatwave_water_peak", "peak water, hottest days", 1.0, "m3/h"),
+    ("system_cost", "system cost", 1e-6, "M{cur}/a", "{:,.1f}", 0.0),
+    ("kpi_pue", "PUE", 1.0, "-", "{:.3f}", 1.0),
+    ("kpi_wue", "WUE", 1.0, "L/kWh", "{:.2f}", 0.0),
+    ("kpi_erf", "ERF", 1.0, "-", "{:.3f}", 0.0),
+    ("heatwave_water_peak", "peak water, hottest days", 1.0, "m3/h", "{:,.0f}", 0.0),
 )
 
 
@@ -58,14 +58,14 @@ def cooling_tradeoff(ds: xr.Dataset) -> Figure:
     fig, axes = _figure(1, len(panels), figsize=(2.6 * len(panels) + 1.5, height))
     y = np.arange(len(labels))
     cur = _currency(ds)
-    for k, (var, title, scale, unit) in enumerate(panels):
+    for k, (var, title, scale, unit, fmt, origin) in enumerate(panels):
         ax = axes[0, k]
         values = np.asarray(ds[var].values, dtype=float) * scale
-        shown = np.where(np.isfinite(values), values, 0.0)
-        ax.barh(y, shown, color=f"C{k}")
+        shown = np.where(np.isfinite(values), values - origin, 0.0)
+        ax.barh(y, shown, left=origin, color=f"C{k}")
         for yi, v in zip(y, values, strict=True):
-            text = "n/m" if not np.isfinite(v) else f"{v:,.3g}"
-            ax.annotate(text, (0, yi), xytext=(3, 0), textcoords="offset points",
+            text = "n/m" if not np.isfinite(v) else fmt.format(v)
+            ax.annotate(text, (origin, yi), xytext=(3, 0), textcoords="offset points",
                         va="center", fontsize=8)  # fmt: skip
         ax.set_title(f"{title} [{unit.format(cur=cur)}]", fontsize=9)
         ax.set_yticks(y, labels if k == 0 else [""] * len(labels), fontsize=8)
