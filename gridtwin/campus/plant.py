@@ -178,15 +178,21 @@ def economiser_fraction(
     return np.clip((t_return - t_econ) / (t_return - t_supply), 0.0, 1.0)
 
 
+def _chilled(
+    load: float, t_supply: float, delta_t: float, t_sink: np.ndarray, c: CoolingConfig
+) -> tuple[np.ndarray, np.ndarray]:
+    """Economiser share and chiller power [per unit IT] of a loop whose heat sink makes water
+    at ``t_sink`` (towers: wet bulb + approach; dry coolers: dry bulb + approach) [degC]."""
+    f_econ = economiser_fraction(t_sink, t_supply, t_supply + delta_t, c.hx_approach)
+    cop = chiller_cop(t_sink, c.chiller_part_load, c.chiller_cop_adjust)
+    return f_econ, load * (1.0 - f_econ) / cop
+
+
 def _tower_loop(
     load: float, t_supply: float, delta_t: float, air: _Air, c: CoolingConfig
 ) -> dict[str, np.ndarray]:
     """One water loop with economiser, water-cooled chillers and cooling towers."""
-    f_econ = economiser_fraction(
-        air.t_wb, t_supply, t_supply + delta_t, c.tower_approach + c.hx_approach
-    )
-    cop = chiller_cop(air.t_wb + c.tower_approach, c.chiller_part_load, c.chiller_cop_adjust)
-    chiller = load * (1.0 - f_econ) / cop
+    f_econ, chiller = _chilled(load, t_supply, delta_t, air.t_wb + c.tower_approach, c)
     m_tower = (load + chiller) / (CP_WATER * c.delta_t_tower)  # kg/s per kW of IT
     m_air = m_tower / c.liquid_to_gas_ratio
     h_out = air.h + CP_WATER * c.delta_t_tower * c.liquid_to_gas_ratio
@@ -208,11 +214,7 @@ def _dry_loop(
     load: float, t_supply: float, delta_t: float, air: _Air, c: CoolingConfig
 ) -> dict[str, np.ndarray]:
     """One water loop with economiser, air-cooled chillers and dry coolers."""
-    f_econ = economiser_fraction(
-        air.t_db, t_supply, t_supply + delta_t, c.dry_cooler_approach + c.hx_approach
-    )
-    cop = chiller_cop(air.t_db + c.dry_cooler_approach, c.chiller_part_load, c.chiller_cop_adjust)
-    chiller = load * (1.0 - f_econ) / cop
+    f_econ, chiller = _chilled(load, t_supply, delta_t, air.t_db + c.dry_cooler_approach, c)
     rejected = load + chiller
     m_air = rejected / (CP_AIR * c.dry_cooler_air_rise)
     rho_out = np.asarray(air_density(air.t_db, air.p))
