@@ -101,3 +101,12 @@ def test_heatwave_by_hand() -> None:
     assert float(ds["heatwave_pue_max"]) == pytest.approx(1.3)
     assert ds["heatwave_temp_air"].attrs["heatwave_start"] == "2019-07-04"
     assert "heatwave_pue_mean" not in add_heatwave(_hot_week().isel(time=slice(0, 48)))
+
+
+def test_rolling_dispatch_with_heat_reuse_is_refused_in_one_line() -> None:
+    from gridtwin.exceptions import ConfigError
+
+    study = load_study(ROOT / "studies" / "lyon.yaml")
+    with pytest.raises(ConfigError, match=r"dispatch\.mode rolling does not model") as err:
+        parse_study(study.text, base=study.path.parent, overrides=["dispatch.mode=rolling"])
+    assert "\n" not in str(err.value)

@@ -367,6 +367,13 @@ class StudyConfig(StrictModel):
                 f"cut a load-shift window; use a step of k x {flex.window_hours} h (and "
                 "dispatch.window_hours at least that)"
             )
+        water = self.campus.water
+        priced = water.price > 0 or water.annual_limit is not None or water.peak_limit is not None
+        if self.dispatch.mode == "rolling" and (self.campus.heat_reuse is not None or priced):
+            raise ValueError(
+                "dispatch.mode rolling does not model campus.heat_reuse or a water price or "
+                "limit (campus.water); use dispatch.mode sizing, whose hourly dispatch has them"
+            )
         return self
 
     @model_validator(mode="after")
