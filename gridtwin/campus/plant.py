@@ -154,6 +154,8 @@ class _Air:
     p: np.ndarray
     w: np.ndarray
     h: np.ndarray
+    tower_dw: np.ndarray
+    """Water a cooling tower's air takes up [kg per kg dry air] (the same for every loop)."""
 
 
 def chiller_cop(
@@ -195,8 +197,6 @@ def _tower_loop(
     f_econ, chiller = _chilled(load, t_supply, delta_t, air.t_wb + c.tower_approach, c)
     m_tower = (load + chiller) / (CP_WATER * c.delta_t_tower)  # kg/s per kW of IT
     m_air = m_tower / c.liquid_to_gas_ratio
-    h_out = air.h + CP_WATER * c.delta_t_tower * c.liquid_to_gas_ratio
-    w_out = saturation_humidity_ratio(saturation_temperature(h_out, air.p), air.p)
     rho_out = np.asarray(air_density(air.t_db, air.p))
     return {
         "econ": f_econ,
@@ -205,7 +205,7 @@ def _tower_loop(
         "rejection_pump": _pump(m_tower, c.pump_head_tower, c),
         "tower_fans": m_air / rho_out * c.fan_pressure_tower / c.fan_efficiency / 1000.0,
         "dry_cooler_fans": np.zeros(air.t_db.shape),
-        "evaporation": m_air * np.maximum(w_out - air.w, 0.0),
+        "evaporation": m_air * air.tower_dw,
         "circulating": m_tower,
     }
 
@@ -269,10 +269,20 @@ def _media(q_air: float, air: _Air, c: CoolingConfig) -> dict[str, np.ndarray]:
     }
 
 
-def _outdoor(temp_air: np.ndarray, temp_wetbulb: np.ndarray, pressure: np.ndarray) -> _Air:
+def _outdoor(
+    temp_air: np.ndarray, temp_wetbulb: np.ndarray, pressure: np.ndarray, c: CoolingConfig
+) -> _Air:
+    """Outdoor air and, for tower designs, the water the towers' air takes up: it leaves
+    saturated at ``h_out = h_in + cp_w dT_tower LG`` whatever the loop's load."""
     get_w = np.frompyfunc(psychrolib.GetHumRatioFromTWetBulb, 3, 1)
     w = np.asarray(get_w(temp_air, np.minimum(temp_wetbulb, temp_air), pressure), dtype=float)
-    return _Air(temp_air, temp_wetbulb, pressure, w, moist_air_enthalpy(temp_air, w))
+    h = moist_air_enthalpy(temp_air, w)
+    dw = np.zeros(temp_air.shape)
+    if DESIGNS[c.design].rejection == "tower":
+        h_out = h + CP_WATER * c.delta_t_tower * c.liquid_to_gas_ratio
+        w_out = saturation_humidity_ratio(saturation_temperature(h_out, pressure), pressure)
+        dw = np.maximum(w_out - w, 0.0)
+    return _Air(temp_air, temp_wetbulb, pressure, w, h, dw)
 
 
 def cooling_plant(
@@ -302,7 +312,7 @@ def cooling_plant(
         np.asarray(temp_wetbulb, dtype=float),
         np.asarray(pressure, dtype=float),
     )
-    air = _outdoor(t_db, t_wb, p)
+    air = _outdoor(t_db, t_wb, p, c)
     design = DESIGNS[c.design]
     ups = 1.0 / c.ups_efficiency - 1.0
     dist = 1.0 / (1.0 - c.distribution_loss) - 1.0

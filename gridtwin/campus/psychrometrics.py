@@ -224,14 +224,20 @@ def saturation_humidity_ratio(temp_air: npt.ArrayLike, pressure: npt.ArrayLike) 
     return np.asarray(_sat_hum_ratio(t, p), dtype=float)
 
 
+def _saturation_table(pressure: float) -> tuple[np.ndarray, np.ndarray]:
+    """Saturated-air enthalpy [J/kg] on a 1 K grid from -60 to 80 degC at ``pressure``."""
+    grid = np.arange(-60.0, 81.0, 1.0)
+    return grid, np.asarray(_sat_enthalpy(grid, pressure), dtype=float)
+
+
 def saturation_temperature(
     enthalpy: npt.ArrayLike, pressure: npt.ArrayLike = P_STANDARD, tol: float = 1e-6
 ) -> np.ndarray:
     """Temperature of saturated air with a given enthalpy: the leaving state of a cooling
     tower's or evaporative cooler's air in the saturated-outlet model.
 
-    Bisection on PsychroLib's ``GetSatAirEnthalpy`` (monotonic in temperature) between -60
-    and 80 degC.
+    Newton's method on PsychroLib's ``GetSatAirEnthalpy`` (monotonic and convex in
+    temperature), started from a 1 K table of it at the mean pressure.
 
     Parameters
     ----------
@@ -240,7 +246,7 @@ def saturation_temperature(
     pressure : numeric
         Atmospheric pressure [Pa].
     tol : float
-        Width of the final bracket [K].
+        Largest last Newton step [K].
 
     Returns
     -------
@@ -259,10 +265,9 @@ def saturation_temperature(
     """
     h, p = _floats(enthalpy, pressure)
     h = h * 1000.0
-    lo = np.full(h.shape, -60.0)
-    hi = np.full(h.shape, 80.0)
-    h_lo = np.asarray(_sat_enthalpy(lo, p), dtype=float)
-    h_hi = np.asarray(_sat_enthalpy(hi, p), dtype=float)
+    grid, table = _saturation_table(float(np.mean(p)))
+    h_lo = np.asarray(_sat_enthalpy(np.full(h.shape, -60.0), p), dtype=float)
+    h_hi = np.asarray(_sat_enthalpy(np.full(h.shape, 80.0), p), dtype=float)
     bad = ~((h >= h_lo) & (h <= h_hi))
     if np.any(bad):
         first = int(np.flatnonzero(bad.ravel())[0])
@@ -270,9 +275,13 @@ def saturation_temperature(
             f"enthalpy {h.ravel()[first] / 1000.0!r} kJ/kg at flat index {first} is outside "
             "the saturated air of -60 to 80 degC"
         )
-    while float(np.max(hi - lo)) > tol:
-        mid = (lo + hi) / 2.0
-        below = np.asarray(_sat_enthalpy(mid, p), dtype=float) < h
-        lo = np.where(below, mid, lo)
-        hi = np.where(below, hi, mid)
-    return (lo + hi) / 2.0
+    t = np.interp(h, table, grid)
+    delta = 1e-3
+    for _ in range(50):
+        f = np.asarray(_sat_enthalpy(t, p), dtype=float)
+        slope = (np.asarray(_sat_enthalpy(t + delta, p), dtype=float) - f) / delta
+        step = (f - h) / slope
+        t = np.clip(t - step, -60.0, 80.0)
+        if float(np.max(np.abs(step))) < tol:
+            return t
+    raise ValueError("saturation_temperature: Newton's method did not converge")
