@@ -63,7 +63,12 @@ def annex_sections(ds: xr.Dataset) -> list[tuple[str, list[Row]]]:
         (
             "Energy",
             [
-                ("Total energy consumption (E_DC)", _kwh(e["E_DC"]), "kWh", "load served"),
+                (
+                    "Total energy consumption (E_DC)",
+                    _kwh(e["E_DC"]),
+                    "kWh",
+                    "campus load served (heat pumps for reuse apart)",
+                ),
                 ("Energy consumption of IT equipment (E_IT)", _kwh(e["E_IT"]), "kWh", ""),
                 ("Energy consumption of cooling", _kwh(e["E_cooling"]), "kWh", ""),
             ],
@@ -80,8 +85,22 @@ def annex_sections(ds: xr.Dataset) -> list[tuple[str, list[Row]]]:
         (
             "Waste heat and water",
             [
-                ("Waste heat reused", _kwh(e["E_reuse"]), "kWh", "needs a heat-reuse model"),
-                ("Total water input", _value(e["W_in_m3"], 0), "m3", "needs a water model"),
+                (
+                    "Waste heat reused",
+                    _kwh(e["E_reuse"]),
+                    "kWh",
+                    "sold to a district heating network"
+                    if math.isfinite(e["E_reuse"])
+                    else "the study sells no heat (campus.heat_reuse)",
+                ),
+                (
+                    "Total water input",
+                    _value(e["W_in_m3"], 0),
+                    "m3",
+                    "cooling make-up water, recovered heat deducted"
+                    if math.isfinite(e["W_in_m3"])
+                    else "no water variable in the file",
+                ),
             ],
         ),
         (
