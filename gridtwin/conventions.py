@@ -223,7 +223,8 @@ VARIABLES: Final[dict[str, tuple[str, str]]] = {
         "{currency} yr-1",
         "annualised system cost by part: capital (investment annuity), fixed_om, variable (VOM, "
         "fuel, tie-break), grid (POI energy, export revenue, demand charge), network (branch "
-        "upgrades), flexibility (load shifting and curtailment); sums to system_cost",
+        "upgrades), flexibility (load shifting and curtailment), heat (heat-pump variable O&M less "
+        "heat sold), water (the cooling's water bill); sums to system_cost",
     ),
     "grid_import": ("MW", "power imported from the grid at the POI"),
     "grid_export": ("MW", "power exported to the grid at the POI"),

@@ -220,7 +220,18 @@ def cooling_lines(ds: xr.Dataset) -> list[tuple[str, str]]:
             )
         )
     if "heat_pump_p_nom" in ds:
+        delivered = float((w * ds["heat_delivered"]).sum()) / 1e3 / years
         sold = float((w * ds["heat_reused"]).sum()) / 1e3 / years
+        lost = delivered - sold  # what the tank's standing losses took
+        if delivered > 0 and lost > 0.01 * delivered:
+            lines.append(
+                (
+                    "[yellow]warning[/]",
+                    f"the hot-water tank loses {lost:,.1f} GWh_th/a ({100 * lost / delivered:.0f} "
+                    "% of the heat delivered): it serves as a heat sink, typically for a water "
+                    "limit heat reuse cannot meet; a drier cooling design is the real answer",
+                )
+            )
         demand = float((w * ds["district_heat_demand"]).sum()) / 1e3 / years
         power = float((w * ds["heat_pump_power"]).sum()) / 1e3 / years
         lines.append(

@@ -101,6 +101,8 @@ def test_heatwave_by_hand() -> None:
     assert float(ds["heatwave_pue_max"]) == pytest.approx(1.3)
     assert ds["heatwave_temp_air"].attrs["heatwave_start"] == "2019-07-04"
     assert "heatwave_pue_mean" not in add_heatwave(_hot_week().isel(time=slice(0, 48)))
+    aggregated = _hot_week().assign(snapshot_weight=("time", np.full(240, 2.0)))
+    assert "heatwave_pue_mean" not in add_heatwave(aggregated)  # segments are not hours
 
 
 def test_rolling_dispatch_with_heat_reuse_is_refused_in_one_line() -> None:

@@ -16,6 +16,7 @@ ERF and heat sold from a result file: tests/optimize/test_heat.py.
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from gridtwin.campus.heat import lorenz_cop, recovery
@@ -47,3 +48,13 @@ def test_a_source_that_cannot_heat_is_refused() -> None:
                            lorenz_efficiency=0.05)  # fmt: skip
     with pytest.raises(ConfigError, match="not above 1"):
         recovery(20.0, 10.0, cold)
+
+
+def test_heat_demand_needs_a_year_of_weather() -> None:
+    from gridtwin.campus.heat import district_heat_demand
+    from gridtwin.exceptions import ConfigError
+
+    with pytest.raises(ConfigError, match="less than a year"):
+        district_heat_demand(np.full(24 * 70, 20.0), NETWORK)
+    year = district_heat_demand(np.tile(np.linspace(-5.0, 25.0, 24), 365), NETWORK)
+    assert year.sum() == pytest.approx(1.0e5)  # a year of weather carries the annual demand

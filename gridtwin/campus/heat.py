@@ -201,15 +201,27 @@ def district_heat_demand(temp_air: np.ndarray, cfg: HeatReuseConfig) -> np.ndarr
         Demand [MW_th], shape (n_time,); sums to ``annual_demand x n / 8760``. Without a
         heating hour in the weather the whole demand is flat (logged).
 
+    Raises
+    ------
+    ConfigError
+        Weather of less than a year: degree-hours of part of a year cannot place a year's
+        demand (a summer slice would carry the winter's heating).
+
     Examples
     --------
     >>> from gridtwin.config import HeatReuseConfig
     >>> cfg = HeatReuseConfig(annual_demand=8760.0, price=30.0, hot_water_share=0.5)
-    >>> district_heat_demand(np.array([20.0, 10.0, 16.0, 8.0]), cfg).round(3).tolist()
+    >>> temp = np.tile([20.0, 10.0, 16.0, 8.0], 2190)  # a year of four-hour cycles
+    >>> district_heat_demand(temp, cfg)[:4].round(3).tolist()
     [0.5, 1.389, 0.5, 1.611]
     """
     t = np.asarray(temp_air, dtype=float)
     n = t.size
+    if n < HOURS_PER_YEAR:
+        raise ConfigError(
+            f"campus.heat_reuse: the weather covers {n} h, less than a year; the network's "
+            "demand is spread over a year by degree-hours, so give a full year of weather"
+        )
     per_hour = cfg.annual_demand / HOURS_PER_YEAR
     hdh = np.where(t <= cfg.heating_threshold, cfg.heating_base - t, 0.0)
     if hdh.sum() <= 0:

@@ -36,7 +36,8 @@ NonNegative = Annotated[float, Field(strict=True, ge=0.0)]
 #: 88 GW, RTE 2012) and fifty times the largest campus announced; a larger value is a unit
 #: slip (kW or W for MW) or a typo.
 MAX_POWER_MW = 1.0e5
-#: Largest energy a study field may give [MWh]: 10 TWh, a month of France's consumption.
+#: Largest energy a study field may give [MWh]: 10 TWh, about a week of France's electricity
+#: consumption (about 450 TWh a year, RTE).
 MAX_ENERGY_MWH = 1.0e7
 
 
@@ -68,7 +69,7 @@ PositivePower = Annotated[
 Energy = Annotated[
     float,
     Field(strict=True, ge=0.0),
-    _plausible(MAX_ENERGY_MWH, "MWh", "10 TWh, a month of France's consumption"),
+    _plausible(MAX_ENERGY_MWH, "MWh", "10 TWh, about a week of France's consumption"),
 ]
 #: Bounds of energy prices [currency/MWh]; wider than any market has cleared (the ERCOT cap is
 #: 5000 USD/MWh, the EU harmonised limits are -500 / +4000 EUR/MWh).

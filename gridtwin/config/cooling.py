@@ -170,8 +170,10 @@ class HeatReuseConfig(StrictModel):
     ----------
     annual_demand : float
         Heat the network can take from the campus over a year [MWh_th a-1], at the connection
-        (network losses included). Required: there is no general default; e.g. Lyon's
-        Centre Metropole network delivers about 1 TWh a year.
+        (network losses included), at least 1,000 (a network of about a hundred homes: a
+        smaller value is a unit slip, GWh for MWh). Required: there is no general default;
+        e.g. about 830 GWh a year for Lyon's Centre Metropole network by 2040
+        (``studies/lyon.yaml``).
     supply_temp : float
         Network supply temperature [degC]. Default 70, an assumption between today's networks
         (supply 70-90 degC, return 40-50 degC; Werner, Energy 137 (2017) 617,
@@ -191,7 +193,8 @@ class HeatReuseConfig(StrictModel):
         Outdoor temperature at or below which an hour counts degree-hours [degC]. Default 15
         (Eurostat), at most ``heating_base``.
     price : float
-        Price the network pays per MWh of heat [currency MWh_th-1] (the study currency).
+        Price the network pays per MWh of heat [currency MWh_th-1] (the study currency), at
+        most 1,000 (district heat sells to households at about 50-150 EUR/MWh).
     lorenz_efficiency : float
         Heat-pump COP over the Lorenz COP of its temperatures [-]. Default 0.5, an assumption
         in the 0.45-0.6 reported for large industrial heat pumps (Jensen et al. 2018, Heat pump
@@ -213,7 +216,7 @@ class HeatReuseConfig(StrictModel):
     hot_water_share: Fraction = 0.19
     heating_base: Annotated[float, Field(strict=True, ge=0.0, le=30.0)] = 18.0
     heating_threshold: Annotated[float, Field(strict=True, ge=-20.0, le=30.0)] = 15.0
-    price: Annotated[float, Field(strict=True, ge=0.0, le=1.0e4)]
+    price: Annotated[float, Field(strict=True, ge=0.0, le=1000.0)]
     lorenz_efficiency: Annotated[float, Field(strict=True, gt=0.0, le=1.0)] = 0.5
     pinch: Annotated[float, Field(strict=True, ge=0.0, le=20.0)] = 5.0
     heat_pump_max: Power | None = None
@@ -231,8 +234,11 @@ class HeatReuseConfig(StrictModel):
                 f"heating_threshold ({self.heating_threshold} degC) must not exceed "
                 f"heating_base ({self.heating_base} degC)"
             )
-        if self.annual_demand <= 0:
-            raise ValueError("annual_demand must be above 0 MWh_th a-1")
+        if self.annual_demand < 1000.0:
+            raise ValueError(
+                f"annual_demand {self.annual_demand:g} MWh_th a-1 is below 1,000 (a network of "
+                "about a hundred homes); the field is in MWh: check the unit (GWh for MWh?)"
+            )
         return self
 
 

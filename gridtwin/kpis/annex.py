@@ -95,7 +95,7 @@ def annex_sections(ds: xr.Dataset) -> list[tuple[str, list[Row]]]:
                 ),
                 (
                     "Total water input",
-                    _value(e["W_in_m3"], 0),
+                    NOT_MODELLED if not math.isfinite(e["W_in_m3"]) else f"{e['W_in_m3']:,.0f}",
                     "m3",
                     "cooling make-up water, recovered heat deducted"
                     if math.isfinite(e["W_in_m3"])

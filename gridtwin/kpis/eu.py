@@ -17,9 +17,11 @@ CER     Q_removed / E_cooling                EN 50600-4-7                       
 
 with, over the reporting year (the result's horizon, weighted by the snapshot weights):
 
-* ``E_DC`` -- energy the data centre takes: the load served at the site bus (after load
-  shifting and curtailment) [MWh];
-* ``E_IT`` -- energy of the IT equipment: each hour's load served times its IT share
+* ``E_DC`` -- energy the data centre takes: the campus load served (after load shifting and
+  curtailment; ``campus_load_served`` with heat reuse) less the cooling power heat recovery
+  saves (``heat_rejection_saving``); the heat pumps that serve a district network are reported
+  apart, as Germany's EnEfG PUE excludes them [MWh];
+* ``E_IT`` -- energy of the IT equipment: each hour's campus load served times its IT share
   ``it_load / load`` [MWh];
 * ``E_RES`` -- renewable energy consumed (Directive (EU) 2018/2001 art. 2(1); nuclear is
   carbon-free, not renewable): on-site renewable generation less what the POI exported,
@@ -71,6 +73,11 @@ def campus_load_served(ds: xr.Dataset) -> xr.DataArray:
     return ds["campus_load_served"] if "campus_load_served" in ds else ds["load_served"]
 
 
+def _rejection_saving(ds: xr.Dataset) -> xr.DataArray | float:
+    """Cooling power that heat recovery saves [MW] (0 without heat reuse)."""
+    return ds["heat_rejection_saving"] if "heat_rejection_saving" in ds else 0.0
+
+
 def _sum(w: xr.DataArray, x: xr.DataArray) -> float:
     return float((w * x).sum())
 
@@ -79,9 +86,13 @@ def energies(ds: xr.Dataset) -> dict[str, float]:
     """The energies the KPIs divide [MWh over the horizon]: ``E_DC``, ``E_IT``, ``E_RES`` by
     part (``onsite``, ``ppa``, ``certificates``), ``E_cooling`` and ``Q_removed``."""
     w = ds["snapshot_weight"] if "snapshot_weight" in ds else xr.ones_like(ds["load"])
-    served = campus_load_served(ds)  # the data centre's; heat pumps are reported apart
+    # the data centre's own consumption: its cooling net of what heat recovery saves; the heat
+    # pumps for reuse are reported apart
+    gross = campus_load_served(ds)
+    saving = _rejection_saving(ds)
+    served = gross - saving
     it_share = (ds["it_load"] / ds["load"]).where(ds["load"] > 0, 0.0)
-    scale = (served / ds["load"]).where(ds["load"] > 0, 0.0)  # curtailment and shifting
+    scale = (gross / ds["load"]).where(ds["load"] > 0, 0.0)  # curtailment and shifting
     renewable = ds["is_renewable"] if "is_renewable" in ds else xr.zeros_like(ds["is_clean"])
     offsite = ds["is_offsite"] if "is_offsite" in ds else xr.zeros_like(ds["is_clean"])
     p = ds["p"].clip(min=0.0)
@@ -94,11 +105,13 @@ def energies(ds: xr.Dataset) -> dict[str, float]:
     certificates = ds["certificates"] if "certificates" in ds else 0.0 * served
     out = {
         "E_DC": _sum(w, served),
-        "E_IT": _sum(w, served * it_share),
+        "E_IT": _sum(w, gross * it_share),
         "E_RES_onsite": _sum(w, onsite_used),
         "E_RES_ppa": _sum(w, ppa),
         "E_RES_certificates": _sum(w, certificates),
-        "E_cooling": _sum(w, ds["cooling_load"] * scale) if "cooling_load" in ds else np.nan,
+        "E_cooling": (
+            _sum(w, ds["cooling_load"] * scale - saving) if "cooling_load" in ds else np.nan
+        ),
         "Q_removed": _sum(w, ds["heat_load"] * scale) if "heat_load" in ds else np.nan,
         "E_reuse": _sum(w, ds["heat_reused"]) if "heat_reused" in ds else np.nan,
         "W_in_m3": _water_in(ds, w),

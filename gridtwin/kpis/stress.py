@@ -109,9 +109,11 @@ def heatwave(ds: xr.Dataset, days: int = HEATWAVE_DAYS) -> dict[str, float | str
 
 def add_heatwave(ds: xr.Dataset, days: int = HEATWAVE_DAYS) -> xr.Dataset:
     """``ds`` with the heatwave figures as scalar variables (``heatwave_start`` as an
-    attribute of ``heatwave_temp_air``); unchanged without ``temp_air`` or with fewer than
-    ``days`` days."""
+    attribute of ``heatwave_temp_air``); unchanged without ``temp_air``, with fewer than
+    ``days`` days, or for an aggregated result (segments are not hours of days)."""
     if "temp_air" not in ds:
+        return ds
+    if "snapshot_weight" in ds and not bool((ds["snapshot_weight"] == 1.0).all()):
         return ds
     try:
         figures = heatwave(ds, days)

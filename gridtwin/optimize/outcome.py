@@ -227,6 +227,11 @@ def infeasibility_message(problem: SystemProblem, best: float) -> str:
     if problem.land_area is not None:
         limits.append(f"{problem.land_area:g} ha of site land")
         fixes.append("raise site.land_area_ha")
+    water = problem.water
+    if water is not None and (water.annual_max is not None or water.peak_max is not None):
+        limits.insert(0, "the water limits of campus.water")
+        fixes.insert(0, "raise campus.water.annual_limit / peak_limit or choose a drier "
+                        "campus.cooling.design (liquid_dry draws none)")  # fmt: skip
     if not np.isfinite(best):
         allow = [o for o in _missing(problem, clean=False) if o in ("storage", "firm capacity")]
         also = f", or allow {' or '.join(allow)}" if allow else ""

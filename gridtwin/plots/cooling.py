@@ -43,28 +43,35 @@ def cooling_tradeoff(ds: xr.Dataset) -> Figure:
     -------
     matplotlib.figure.Figure
         One panel per KPI (:data:`PANELS`), one bar per scenario; a KPI a scenario does
-        not model (nan) is marked "n/m".
+        not model (nan) is marked "n/m", a scenario that failed "failed".
 
     Raises
     ------
     DataError
         Not a sweep result, or without ``system_cost``.
     """
-    if "scenario" not in ds.dims or "system_cost" not in ds:
-        raise DataError("cooling_tradeoff: needs a sweep result with system_cost")
+    if "scenario" not in ds.dims:
+        raise DataError(
+            "cooling_tradeoff: needs a sweep result (dimension 'scenario'); a single run has "
+            "its KPIs in kpi_pue, kpi_wue and kpi_erf"
+        )
+    if "system_cost" not in ds:
+        raise DataError("cooling_tradeoff: the sweep result has no system_cost")
     labels = [wrap_label(label, 18) for label in scenario_labels(ds)]
     panels = [p for p in PANELS if p[0] in ds]
     height = max(3.0, 1.2 + 0.35 * sum(label.count("\n") + 1 for label in labels))
     fig, axes = _figure(1, len(panels), figsize=(2.6 * len(panels) + 1.5, height))
     y = np.arange(len(labels))
     cur = _currency(ds)
+    status = ds["scenario_status"].values if "scenario_status" in ds else ["ok"] * len(labels)
+    failed = [str(x) != "ok" for x in status]
     for k, (var, title, scale, unit, fmt, origin) in enumerate(panels):
         ax = axes[0, k]
         values = np.asarray(ds[var].values, dtype=float) * scale
         shown = np.where(np.isfinite(values), values - origin, 0.0)
         ax.barh(y, shown, left=origin, color=f"C{k}")
-        for yi, v in zip(y, values, strict=True):
-            text = "n/m" if not np.isfinite(v) else fmt.format(v)
+        for yi, v, bad in zip(y, values, failed, strict=True):
+            text = "failed" if bad else "n/m" if not np.isfinite(v) else fmt.format(v)
             ax.annotate(text, (origin, yi), xytext=(3, 0), textcoords="offset points",
                         va="center", fontsize=8)  # fmt: skip
         ax.set_title(f"{title} [{unit.format(cur=cur)}]", fontsize=9)

@@ -296,7 +296,8 @@ def _recomputed(ds: xr.Dataset, problem: SystemProblem, solution: Solution) -> x
         ds = add_network(ds, problem, solution)
     ds = add_cost_breakdown(ds)
     ds["system_cost"] = ((), system_cost(ds))
-    served_per_year = float((w * ds["load_served"]).sum()) / years
+    campus = ds["campus_load_served"] if "campus_load_served" in ds else ds["load_served"]
+    served_per_year = float((w * campus).sum()) / years  # per MWh of the campus's own load
     ds["lcoe"] = ((), float(ds["system_cost"]) / served_per_year)
     return ds
 

@@ -13,7 +13,9 @@ in hours 0-1 cost 300; at 15 MW_th all four hours (60 MWh_th) with the tank stor
 from hours 2-3 they cost 150 + 30 = 180, and 15 MW_th is the least that makes 60 MWh_th. So
 hp 15, tank 30, objective 100 x 4 x 50 + 0.16 x 60 x 50 - 40 x 60 + 180 = 18 260.
 
-In a result file: 60 MWh_th sold over 400 MWh of campus load, ERF = 60 / 400 = 0.15.
+In a result file: 60 MWh_th sold; the data centre takes its 400 MWh less the 0.05 x 12 x 4 =
+2.4 MWh of rejection power recovery saves, 397.6 MWh, so ERF = 60 / 397.6 = 0.150905 and
+PUE = 397.6 / (400 / 1.1) = 1.0934 (heat-pump electricity apart).
 
 With a water price of 2 per m3 (omega = 1.5 m3 per MWh of load, psi = 1.4 m3 per MWh_th
 recovered), the decided part of the water cost is -1.4 x 0.8 x 60 x 2 = -134.4: 18 125.6.
@@ -205,10 +207,10 @@ def test_heat_sold_and_erf_from_the_result_file(solve: Any) -> None:
     ds = build_results(problem, solve(problem), _campus(problem))
     w = ds["snapshot_weight"]
     assert float((w * ds["heat_reused"]).sum()) == pytest.approx(60.0, abs=1e-4)
-    assert float(ds["kpi_erf"]) == pytest.approx(0.15, abs=1e-6)
-    assert eu_kpis(ds)["ERF"] == pytest.approx(0.15, abs=1e-6)
-    # PUE stays the campus's: the heat pumps' electricity is reported apart
-    assert float(ds["kpi_pue"]) == pytest.approx(1.1, rel=1e-9)
+    assert float(ds["kpi_erf"]) == pytest.approx(60.0 / 397.6, rel=1e-6)
+    assert eu_kpis(ds)["ERF"] == pytest.approx(60.0 / 397.6, rel=1e-6)
+    # PUE is the campus's, net of the cooling power recovery saves; heat pumps are apart
+    assert float(ds["kpi_pue"]) == pytest.approx(397.6 / (400.0 / 1.1), rel=1e-6)
     assert float(ds["heat_pump_p_nom"]) == pytest.approx(15.0, abs=1e-4)
     # the balances, recomputed from the file's arrays, close every hour
     assert float(np.abs(energy_balance_residual(ds)).max()) < 1e-6
@@ -219,3 +221,13 @@ def test_heat_sold_and_erf_from_the_result_file(solve: Any) -> None:
     # "heat"; heat pumps 150 and tank 30 in capital (a 4-hour horizon's annual figures)
     heat_part = float(ds["cost_breakdown"].sel(cost_component="heat"))
     assert heat_part * float(ds["horizon_years"]) == pytest.approx(-2400.0, rel=1e-6)
+
+
+def test_an_impossible_water_limit_is_named_in_the_infeasibility(solve: Any) -> None:
+    """Heat reuse can save at most 1.12 m3 per MWh_th of the 60 MWh_th the network takes: an
+    annual limit of 100 m3 against 600 m3 of use is infeasible, and the message says water."""
+    from gridtwin.exceptions import InfeasibleError
+
+    water = WaterSpec(per_load=np.full(N, 1.5), per_source=np.full(N, 1.4), annual_max=100.0)
+    with pytest.raises(InfeasibleError, match=r"campus\.water"):
+        solve(hand_case(water=water, heat=_heat(storage=False)))
