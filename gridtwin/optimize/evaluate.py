@@ -14,6 +14,16 @@ from gridtwin.optimize.heat import heat_costs
 from gridtwin.optimize.problem import Solution, SystemProblem
 
 
+def above(value: np.ndarray | float, bound: np.ndarray | float) -> np.ndarray:
+    """How far ``value`` exceeds ``bound``, 0 where it does not (a verifier row's violation)."""
+    return np.maximum(np.asarray(value, dtype=float) - bound, 0.0)
+
+
+def off(value: np.ndarray | float, target: np.ndarray | float) -> np.ndarray:
+    """How far ``value`` is from ``target`` (an equality row's violation)."""
+    return np.abs(np.asarray(value, dtype=float) - target)
+
+
 def series(solution: Solution, name: str, n_time: int) -> np.ndarray:
     """A time series of a solution that may be absent (``offsite_delivered``,
     ``offsite_sold``, ``load_shift``, ``load_curtailment``) [MW], zeros when it is."""
@@ -180,6 +190,7 @@ def cfe_balance(problem: SystemProblem, solution: Solution) -> tuple[float, floa
 
 
 __all__ = [
+    "above",
     "campus_served",
     "capital_cost",
     "cfe_balance",
@@ -187,5 +198,6 @@ __all__ = [
     "hourly_clean_supply",
     "load_served",
     "objective_terms",
+    "off",
     "series",
 ]

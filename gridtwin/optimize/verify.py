@@ -22,11 +22,17 @@ import pandas as pd
 from gridtwin.exceptions import DataError
 from gridtwin.optimize import verify_heat
 from gridtwin.optimize.evaluate import (
+    above as _above,
+)
+from gridtwin.optimize.evaluate import (
     campus_served,
     cfe_shortfall_by_period,
     load_served,
     objective_terms,
     series,
+)
+from gridtwin.optimize.evaluate import (
+    off as _off,
 )
 from gridtwin.optimize.problem import Solution, SystemProblem
 
@@ -126,14 +132,6 @@ class Verification:
             f"{c.where}"
             for c in self.failed
         )
-
-
-def _above(value: np.ndarray | float, bound: np.ndarray | float) -> np.ndarray:
-    return np.maximum(np.asarray(value, dtype=float) - bound, 0.0)
-
-
-def _off(value: np.ndarray | float, target: np.ndarray | float) -> np.ndarray:
-    return np.abs(np.asarray(value, dtype=float) - target)
 
 
 def _injections(p: SystemProblem, s: Solution) -> dict[str, np.ndarray]:

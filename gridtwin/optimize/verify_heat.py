@@ -7,14 +7,11 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from gridtwin.optimize.evaluate import above as _above
 from gridtwin.optimize.evaluate import campus_served
 from gridtwin.optimize.problem import Solution, SystemProblem
 
 Rows = Iterator[tuple[str, np.ndarray]]
-
-
-def _above(value: np.ndarray | float, bound: np.ndarray | float) -> np.ndarray:
-    return np.maximum(np.asarray(value, dtype=float) - bound, 0.0)
 
 
 def heat(p: SystemProblem, s: Solution) -> Rows:
