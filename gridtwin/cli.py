@@ -24,6 +24,7 @@ from gridtwin.exceptions import ConfigError, GridTwinError
 from gridtwin.grid.cli import grid_app
 from gridtwin.kpis.matching import REGIMES
 from gridtwin.optimize.progress import listen as solver_listen
+from gridtwin.resilience.cli import resilience as resilience_command
 from gridtwin.weather.cli import weather_app
 
 app = typer.Typer(
@@ -35,6 +36,7 @@ app = typer.Typer(
 )
 app.add_typer(weather_app, name="weather")
 app.add_typer(grid_app, name="grid")
+app.command("resilience")(resilience_command)
 
 DEFAULT_STUDY = Path("studies/default.yaml")
 

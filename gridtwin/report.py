@@ -123,6 +123,17 @@ def figures_for(ds: xr.Dataset, start: str | None = None) -> list[ReportFigure]:
                 plots.state_of_charge,
             )
         )
+    if "survival_probability" in ds:
+        out.append(
+            ReportFigure(
+                "survival_curve",
+                "Probability of riding through a grid outage against its duration (every "
+                "start hour, the hottest three days, each month), its complement on a log "
+                "axis, and the hours ridden through with every generator unit running "
+                "(gridtwin resilience).",
+                plots.survival_curve,
+            )
+        )
     if "loading_percent" in ds:
         out.append(
             ReportFigure(

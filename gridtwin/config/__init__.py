@@ -36,6 +36,12 @@ from gridtwin.config.campus import (
 )
 from gridtwin.config.loader import apply_override, input_files, load_study, parse_study
 from gridtwin.config.network import AcLoopConfig, NetworkConfig, OffsiteConfig, SiteConfig
+from gridtwin.config.resilience import (
+    CriticalLoadConfig,
+    GensetReliabilityConfig,
+    OutageConfig,
+    ResilienceConfig,
+)
 from gridtwin.config.resources import OffwindConfig, SolarConfig, WindConfig
 from gridtwin.config.run import AggregationConfig, DispatchConfig, SolverConfig
 from gridtwin.config.study import (
@@ -65,19 +71,23 @@ __all__ = [
     "BuildoutStep",
     "CampusConfig",
     "CoolingConfig",
+    "CriticalLoadConfig",
     "DispatchConfig",
     "FlexibilityConfig",
     "Fraction",
+    "GensetReliabilityConfig",
     "HeatReuseConfig",
     "InferenceConfig",
     "NetworkConfig",
     "NonNegative",
     "OffsiteConfig",
     "OffwindConfig",
+    "OutageConfig",
     "PoiConfig",
     "PolicyConfig",
     "Positive",
     "Price",
+    "ResilienceConfig",
     "SeriesRef",
     "SiteConfig",
     "SolarConfig",

@@ -25,6 +25,7 @@ from gridtwin.config.base import (
 )
 from gridtwin.config.campus import CampusConfig
 from gridtwin.config.network import NetworkConfig, OffsiteConfig, SiteConfig
+from gridtwin.config.resilience import ResilienceConfig
 from gridtwin.config.resources import OffwindConfig, SolarConfig, WindConfig
 from gridtwin.config.run import AggregationConfig, DispatchConfig, SolverConfig
 from gridtwin.config.sweep import SweepConfig
@@ -289,6 +290,9 @@ class StudyConfig(StrictModel):
         The campus site: land available for on-site generation and storage.
     offsite : OffsiteConfig
         Contracts with plants elsewhere in the grid zone: their weather.
+    resilience : ResilienceConfig
+        Grid outages the campus must ride through: critical load, durations, generator
+        reliability and fuel (``gridtwin resilience RESULT.nc``).
     """
 
     name: str
@@ -310,6 +314,7 @@ class StudyConfig(StrictModel):
     network: NetworkConfig | None = None
     site: SiteConfig = Field(default_factory=SiteConfig)
     offsite: OffsiteConfig = Field(default_factory=OffsiteConfig)
+    resilience: ResilienceConfig = Field(default_factory=ResilienceConfig)
 
     @field_validator("currency_year")
     @classmethod

@@ -14,7 +14,9 @@ methods of the ``ds.gridtwin`` accessor, which importing this module registers::
 * :func:`cost_curve`: system cost and LCOE against the CFE score (a sweep);
 * :func:`poi_loading`: branch loading [%], hour of day x day of year (after
   ``gridtwin grid check``);
-* :func:`cooling_tradeoff`: cost, PUE, WUE, ERF and heatwave water by scenario (a sweep).
+* :func:`cooling_tradeoff`: cost, PUE, WUE, ERF and heatwave water by scenario (a sweep);
+* :func:`survival_curve`: probability of riding through a grid outage by duration (after
+  ``gridtwin resilience``).
 
 Signs follow docs/conventions.md: supply above zero, storage charging and export below.
 Hours of day are local standard time when the result records the site's UTC offset
@@ -31,6 +33,7 @@ import xarray as xr
 
 from gridtwin.plots.common import COLORS, _require, _single, color
 from gridtwin.plots.cooling import cooling_tradeoff
+from gridtwin.plots.resilience import survival_curve
 from gridtwin.plots.run import (
     capacity_mix,
     dispatch,
@@ -53,6 +56,7 @@ FIGURES = {
     "cost_curve": cost_curve,
     "poi_loading": poi_loading,
     "cooling_tradeoff": cooling_tradeoff,
+    "survival_curve": survival_curve,
 }
 
 
@@ -91,6 +95,10 @@ class GridtwinAccessor:
         """See :func:`gridtwin.plots.poi_loading`."""
         return poi_loading(self._ds, branch=branch)
 
+    def survival_curve(self) -> Figure:
+        """See :func:`gridtwin.plots.survival_curve`."""
+        return survival_curve(self._ds)
+
     def summary(self) -> pd.DataFrame:
         """Capacity and energy table (:func:`gridtwin.results.summary`)."""
         from gridtwin.results import summary
@@ -115,4 +123,5 @@ __all__ = [
     "hardest_week",
     "poi_loading",
     "state_of_charge",
+    "survival_curve",
 ]

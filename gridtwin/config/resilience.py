@@ -1,0 +1,156 @@
+"""Study models of resilience: which load must ride through a grid outage, the outages studied,
+and how reliable the backup generators are (:mod:`gridtwin.resilience`)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from gridtwin.config.base import Fraction, PositivePower, StrictModel
+
+#: Longest outage a survival analysis studies [h]: two weeks.
+MAX_OUTAGE_H = 336
+#: An outage duration [h].
+Duration = Annotated[int, Field(strict=True, ge=1, le=MAX_OUTAGE_H)]
+
+
+class CriticalLoadConfig(StrictModel):
+    """The load that must be carried through a grid outage, by workload class.
+
+    The critical load at the site bus is the critical IT load times the hour's PUE (the cooling
+    and electrical overhead of that hour, so an outage in a heatwave needs more power).
+
+    Attributes
+    ----------
+    inference : float
+        Share of the inference IT load that is critical [-]. Default 1: latency-bound serving
+        cannot wait for the grid.
+    training : float
+        Share of the training IT load that is critical [-]. Default 1: the conventional design
+        basis (backup carries the whole facility). Training jobs checkpoint and can stop, so
+        0 treats training as interruptible; ``1 - campus.flexibility.curtail_share`` (0.75 by
+        default) keeps it within the flexibility envelope the optimiser was given.
+    """
+
+    inference: Fraction = 1.0
+    training: Fraction = 1.0
+
+
+class GensetReliabilityConfig(StrictModel):
+    """Reliability of the backup generators, unit by unit, and their fuel.
+
+    Defaults are those of NREL's REopt backup-reliability model (its ``generator_*`` inputs),
+    which takes them from Marqusee, J., Jenket, D. (2020), "Reliability of emergency and standby
+    diesel generators: Impact on energy resiliency solutions", Applied Energy 268, 114918,
+    doi:10.1016/j.apenergy.2020.114918 (US DoD fleet data).
+
+    Attributes
+    ----------
+    unit_p_nom : float
+        Rating of one generator set [MW]; the fleet of a backup entry is
+        ``ceil(p_nom / unit_p_nom)`` units of this size (the last unit rounded up). Default
+        3.0, an **assumption**: the largest high-speed diesel standby sets (2.5-3.5 MW, e.g.
+        Caterpillar 3516 and Cummins QSK95 data sheets) are what large data centres install.
+    operational_availability : float
+        Probability that a unit is not in maintenance or repair when the outage starts [-].
+        Default 0.995 (REopt; Marqusee & Jenket 2020).
+    failure_to_start : float
+        Probability that an available unit fails to start and take load [-]. Default 0.0094
+        (REopt; Marqusee & Jenket 2020).
+    mean_time_to_failure : float
+        Mean running hours between failures of a unit [h]; each hour a running unit fails with
+        probability 1 / mean_time_to_failure and is not repaired during the outage. Default
+        1100 (REopt; Marqusee & Jenket 2020).
+    redundancy : {"as_built", "N", "N+1", "2N"}
+        Fleet studied. ``as_built`` (default): the backup generators of the result.
+        ``N``, ``N+1``, ``2N``: a fleet of ``unit_p_nom`` units sized to the peak critical
+        load ``m = ceil(peak / unit_p_nom)`` with m, m + 1 or 2 m units on one paralleling bus
+        (a study of topologies; the result's own fleet and its cost are left as they are).
+    fuel_hours : float
+        Fuel stored on site, in hours at the fleet's full rating [h]. Default 48, NFPA 110
+        Class 48 (48 h at rated load without refuelling), a common specification for the
+        Level 1 systems of data centres (**assumption** for a given site; Uptime Institute Tier
+        III/IV ask for at least 12 h).
+    refuel_delay_h : float
+        Hours after the outage starts before fuel deliveries arrive [h]. Default 24, an
+        **assumption**.
+    refuel_share : float
+        Fuel delivered per hour once deliveries arrive, as a share of the fleet's full-load
+        use [-]. Default 0: no refuelling is counted on (a regional outage may cut the supply
+        chain; set it to the site's contract).
+    """
+
+    unit_p_nom: PositivePower = 3.0
+    operational_availability: Fraction = 0.995
+    failure_to_start: Fraction = 0.0094
+    mean_time_to_failure: Annotated[float, Field(strict=True, ge=1.0, le=1.0e7)] = 1100.0
+    redundancy: Literal["as_built", "N", "N+1", "2N"] = "as_built"
+    fuel_hours: Annotated[float, Field(strict=True, ge=0.0, le=8784.0)] = 48.0
+    refuel_delay_h: Annotated[float, Field(strict=True, ge=0.0, le=8784.0)] = 24.0
+    refuel_share: Fraction = 0.0
+
+
+class OutageConfig(StrictModel):
+    """The outages a survival analysis studies: every start hour of the horizon, and every
+    duration from 1 h to ``max(durations_h)``.
+
+    Attributes
+    ----------
+    durations_h : list of int
+        Outage durations of interest [h]; the analysis runs to the longest. Default
+        ``[1, 4, 8, 24, 48, 72]``.
+    probabilities : list of float or None
+        Probability of each duration given an outage (same length, sum 1): weights the
+        expected survival. Default ``None``: not reported. Outage data by duration come from
+        the utility's reliability records (IEEE Std 1366 indices) or the site's history.
+    """
+
+    durations_h: Annotated[list[Duration], Field(min_length=1)] = Field(
+        default_factory=lambda: [1, 4, 8, 24, 48, 72]
+    )
+    probabilities: list[Fraction] | None = None
+
+    @model_validator(mode="after")
+    def _probabilities_match(self) -> OutageConfig:
+        if self.probabilities is None:
+            return self
+        if len(self.probabilities) != len(self.durations_h):
+            raise ValueError(
+                f"probabilities has {len(self.probabilities)} values for "
+                f"{len(self.durations_h)} durations_h; give one per duration"
+            )
+        total = sum(self.probabilities)
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"probabilities sum to {total:.6g}, not 1; they are shares")
+        return self
+
+    @property
+    def max_duration(self) -> int:
+        """The longest duration studied [h]."""
+        return max(self.durations_h)
+
+
+class ResilienceConfig(StrictModel):
+    """Survival of grid outages (:mod:`gridtwin.resilience`), analysed by
+    ``gridtwin resilience RESULT.nc``.
+
+    Attributes
+    ----------
+    critical_load : CriticalLoadConfig
+        The load to carry, by workload class.
+    outages : OutageConfig
+        Durations studied (every start hour of the horizon).
+    gensets : GensetReliabilityConfig
+        Unit size, reliability and fuel of the backup generators.
+    soc_bins : int
+        Number of state-of-charge levels of the site's storage in the probability model (as
+        REopt's ``num_battery_bins``, default 101 there). Default 101. Storage use is rounded
+        up and charging down to these levels, so the probabilities are lower bounds; more
+        levels tighten them at the cost of time.
+    """
+
+    critical_load: CriticalLoadConfig = Field(default_factory=CriticalLoadConfig)
+    outages: OutageConfig = Field(default_factory=OutageConfig)
+    gensets: GensetReliabilityConfig = Field(default_factory=GensetReliabilityConfig)
+    soc_bins: Annotated[int, Field(strict=True, ge=2, le=2001)] = 101

@@ -1,0 +1,135 @@
+"""``gridtwin resilience RESULT.nc``: survival of grid outages, added to the result file.
+
+The configuration is the ``resilience`` section of the study the result was run with (kept in
+the file as ``study_resolved``), changed with ``--set resilience.FIELD=VALUE`` like
+``gridtwin run --set``. The analysis (:mod:`gridtwin.resilience.analysis`) is written into the
+result atomically (``-o OUT.nc`` writes a copy instead) and summarised as a table.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import numpy as np
+import typer
+import xarray as xr
+import yaml
+from pydantic import Field, ValidationError
+
+from gridtwin.config import ResilienceConfig, apply_override
+from gridtwin.config.base import StrictModel
+from gridtwin.config.messages import format_validation_error
+from gridtwin.console import console, fail, key_value_table
+from gridtwin.exceptions import ConfigError, GridTwinError
+
+
+class _Section(StrictModel):
+    resilience: ResilienceConfig = Field(default_factory=ResilienceConfig)
+
+
+def resilience_config(ds: xr.Dataset, overrides: list[str], source: str) -> ResilienceConfig:
+    """The ``resilience`` section of the result's study with ``overrides`` applied.
+
+    Raises
+    ------
+    ConfigError
+        An override outside ``resilience.`` or a value the section refuses.
+    """
+    study = yaml.safe_load(str(ds.attrs.get("study_resolved", ""))) or {}
+    raw: dict[str, Any] = {"resilience": dict(study.get("resilience") or {})}
+    for item in overrides:
+        if not item.strip().startswith("resilience."):
+            raise ConfigError(
+                f"--set {item!r}: only resilience.* fields can change after the run "
+                "(e.g. --set resilience.gensets.fuel_hours=72); run the study again for others"
+            )
+        apply_override(raw, item)
+    where = f"{source} (with --set {' '.join(overrides)})" if overrides else source
+    try:
+        return _Section.model_validate(raw).resilience
+    except ValidationError as err:
+        raise ConfigError(format_validation_error(where, err)) from None
+
+
+def _p(value: Any) -> str:
+    """A probability with four decimals; '> 0.9999' rather than a rounded 1."""
+    v = float(value)
+    return "> 0.9999" if 0.99995 <= v < 1.0 else f"{v:.4f}"
+
+
+def _summary(ds: xr.Dataset, cfg: ResilienceConfig, written: Path) -> Any:
+    table = key_value_table("survival of grid outages")
+    a = ds.attrs
+    g = cfg.gensets
+    table.add_row(
+        "critical load",
+        f"peak {float(a['resilience_critical_peak_mw']):,.0f} MW (inference "
+        f"{cfg.critical_load.inference:g}, training {cfg.critical_load.training:g} of IT, x PUE)",
+    )
+    table.add_row(
+        "backup",
+        f"{a['resilience_units']} units x {g.unit_p_nom:g} MW = "
+        f"{float(a['resilience_fleet_p_nom_mw']):,.0f} MW ({g.redundancy}); fuel "
+        f"{float(a['resilience_fuel_mwh']):,.0f} MWh ({g.fuel_hours:g} h at rating)",
+    )
+    table.add_row(
+        "storage",
+        f"{float(a['resilience_storage_e_nom_mwh']):,.0f} MWh, "
+        f"{float(a['resilience_storage_p_nom_mw']):,.0f} MW (on-site, incl. UPS)",
+    )
+    prob = ds["survival_probability"]
+    parts = [f"{d} h {_p(prob.sel(outage_duration=d))}" for d in cfg.outages.durations_h]
+    table.add_row("survival", ", ".join(parts))
+    worst = ds["survival_probability_by_month"].sel(outage_duration=cfg.outages.max_duration)
+    m = int(worst.idxmin("month"))
+    table.add_row(f"worst month ({cfg.outages.max_duration} h)", f"{m:02d}: {_p(worst.min())}")
+    if "survival_probability_heatwave" in ds:
+        hw = ds["survival_probability_heatwave"]
+        table.add_row(
+            "hottest 3 days",
+            f"from {hw.attrs['start'][:10]}: "
+            + ", ".join(f"{d} h {_p(hw.sel(outage_duration=d))}" for d in cfg.outages.durations_h),
+        )
+    hours = ds["outage_hours_survived"].to_numpy()
+    table.add_row(
+        "every unit running",
+        f"{np.mean(hours >= cfg.outages.max_duration):.1%} of start hours ride through "
+        f"{cfg.outages.max_duration} h; shortest {int(hours.min())} h",
+    )
+    if "resilience_expected_survival" in a:
+        table.add_row("expected survival", f"{float(a['resilience_expected_survival']):.4f}")
+    table.add_row("written", str(written))
+    return table
+
+
+def resilience(
+    result: Annotated[Path, typer.Argument(help="Result netCDF of one run (gridtwin run).")],
+    overrides: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            help="Change a resilience field: --set resilience.critical_load.training=0 "
+            "(repeatable).",
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write here instead of updating RESULT in place."),
+    ] = None,
+) -> None:
+    """Survival of grid outages: the probability of carrying the critical load through an
+    outage by duration, month and hour, with generator failures, fuel and storage; added to the
+    result file."""
+    from gridtwin.resilience.analysis import survival_analysis
+    from gridtwin.results import open_results, write_results
+
+    try:
+        ds = open_results(result)
+        cfg = resilience_config(ds, list(overrides or []), str(result))
+        with console.status("Survival of grid outages ...", spinner="dots"):
+            out = survival_analysis(ds, cfg)
+        written = write_results(out, output if output is not None else result)
+    except GridTwinError as exc:
+        raise fail(exc) from None
+    console.print(_summary(out, cfg, written))
