@@ -62,6 +62,7 @@ from gridtwin.optimize.cvxpy_network import (
     site_network,
     total,
 )
+from gridtwin.optimize.cvxpy_outage import outage_rows, outage_values
 from gridtwin.optimize.cvxpy_policy import certificates, renewable_share
 from gridtwin.optimize.heat import heat_values, water_values
 from gridtwin.optimize.outcome import Attempt, Status, limit_reached
@@ -110,13 +111,14 @@ class Model:
     cfe_shortfall : cvxpy.Variable or None
         Clean supply missing to the target per CFE period [MWh], shape (n_periods,), when the
         shortfall is priced (``build_model(..., cfe_price=...)``); else ``None``.
-    heat : dict[str, Any]
-        Heat-side and water variables and expressions (:mod:`gridtwin.optimize.cvxpy_heat`);
-        empty without them.
+    heat, outage : dict[str, Any]
+        Heat-side and water variables (:mod:`gridtwin.optimize.cvxpy_heat`), outage-scenario
+        variables (:mod:`gridtwin.optimize.cvxpy_outage`); empty without them.
     """
 
     problem: cp.Problem
     heat: dict[str, Any] = field(default_factory=dict)
+    outage: dict[str, Any] = field(default_factory=dict)
     p_nom: dict[str, Capacity] = field(default_factory=dict)
     p_nom_discharge: dict[str, Capacity] = field(default_factory=dict)
     e_nom: dict[str, Capacity] = field(default_factory=dict)
@@ -213,6 +215,7 @@ def build_model(
         problem, model.heat, rows.constraints, rows.cost, rows.clean, rows.matching, served
     )
     water_rows(problem, model.heat, rows.constraints, rows.cost, rows.periods, served)
+    outage_rows(problem, model, rows.constraints, rows.cost)
     demand = served if extra is None else served + extra
     if problem.network is None:
         rows.constraints.append(total(rows.supply) == demand)
@@ -527,6 +530,7 @@ def _extract(model: Model, problem: SystemProblem) -> Solution:
     ratings, flows = network_values(model, problem)
     curtail = _array(model.curtail, n_time)
     heat, capacity = _heat(model, problem)
+    outage, outage_capacity = outage_values(model)
     water = np.zeros(0)
     if problem.water is not None:
         water = water_values(problem.water, problem.load + shift - curtail, heat)
@@ -534,6 +538,8 @@ def _extract(model: Model, problem: SystemProblem) -> Solution:
         heat=heat,
         heat_capacity=capacity,
         water=water,
+        outage=outage,
+        outage_capacity=outage_capacity,
         s_nom=ratings,
         branch_flow=flows,
         p_nom={k: _value(v) for k, v in model.p_nom.items()},

@@ -11,6 +11,7 @@ import numpy as np
 
 from gridtwin.metrics import clean_supply, operating_cost_parts
 from gridtwin.optimize.heat import heat_costs
+from gridtwin.optimize.outage import outage_costs
 from gridtwin.optimize.problem import Solution, SystemProblem
 
 
@@ -128,7 +129,9 @@ def objective_terms(problem: SystemProblem, solution: Solution) -> dict[str, flo
     if problem.certificate_price is not None:
         bought = series(solution, "certificates", n_time)
         operating += problem.certificate_price * float(problem.snapshot_weights @ bought)
-    return {"capital": capital_cost(problem, solution) + capital_heat, "operating": operating}
+    capital = capital_cost(problem, solution) + capital_heat
+    capital += outage_costs(problem.outage, solution.outage_capacity)
+    return {"capital": capital, "operating": operating}
 
 
 def hourly_clean_supply(problem: SystemProblem, solution: Solution) -> np.ndarray:

@@ -56,6 +56,7 @@ from gridtwin.kpis.matching import (
 )
 from gridtwin.network.spec import NetworkSpec
 from gridtwin.optimize.heat import HeatSpec, WaterSpec
+from gridtwin.optimize.outage import OutageSpec
 from gridtwin.optimize.periods import (
     HOURS_PER_JULIAN_YEAR,
     STUB_HOURS,
@@ -355,6 +356,9 @@ class SystemProblem:
     heat : HeatSpec or None
         Waste heat sold to a district heating network (:mod:`gridtwin.optimize.heat`);
         ``None``: none.
+    outage : OutageSpec or None
+        Grid outages the critical load must ride through (:mod:`gridtwin.optimize.outage`);
+        ``None``: none.
     water : WaterSpec or None
         Water of the cooling, priced or limited (:mod:`gridtwin.optimize.heat`); ``None``:
         not in the LP.
@@ -381,6 +385,7 @@ class SystemProblem:
     certificate_price: float | None = None
     heat: HeatSpec | None = None
     water: WaterSpec | None = None
+    outage: OutageSpec | None = None
 
     def __post_init__(self) -> None:
         check_problem(self)

@@ -39,6 +39,7 @@ def check_problem(p: SystemProblem) -> None:
     _check_steps(p)
     _check_offsite_and_network(p)
     _check_heat_and_water(p)
+    _check_outage(p)
     _check_series(p)
     _check_sizes(p)
     above = p.poi.export_price > p.poi.import_price
@@ -284,3 +285,46 @@ def _check_heat_and_water(p: SystemProblem) -> None:
                 "lower it; raise the limit, add heat reuse or flexibility, or choose a drier "
                 "cooling design"
             )
+
+
+def _check_outage(p: SystemProblem) -> None:
+    """Outage scenarios: hourly snapshots, known assets, starts on the axis, finite values."""
+    o = p.outage
+    if o is None:
+        return
+    n = len(p.snapshots)
+    if p.weights is not None:
+        raise ConfigError(
+            "problem: outage scenarios need hourly snapshots; resilience sizing cannot run on "
+            "an aggregated problem (drop aggregation.segments)"
+        )
+    if not 1 <= o.hours <= n:
+        raise ConfigError(f"problem: outage.hours {o.hours} must be within 1..{n}")
+    starts = np.asarray(o.starts)
+    if starts.ndim != 1 or len(starts) == 0 or starts.min() < 0 or starts.max() >= n:
+        raise ConfigError(f"problem: outage.starts must be snapshot indices within 0..{n - 1}")
+    crit = np.asarray(o.critical_load, dtype=float)
+    if crit.shape != (n,) or not np.all(np.isfinite(crit)) or crit.min() < 0:
+        raise ConfigError(f"problem: outage.critical_load must hold ({n},) finite values >= 0")
+    gens = {g.name for g in p.generators if not g.offsite}
+    stores = {s.name for s in p.storage}
+    unknown = sorted((set(o.generators) - gens) | (set(o.storage) - stores))
+    if unknown:
+        raise ConfigError(f"problem: outage names {unknown}, not on-site assets of the problem")
+    for name, value in (
+        ("outage.backup_p_nom", o.backup_p_nom),
+        ("outage.fuel_hours", o.fuel_hours),
+        ("outage.refuel_delay_h", o.refuel_delay_h),
+        ("outage.refuel_share", o.refuel_share),
+        ("outage.reserve", o.reserve),
+        ("outage.genset_capital_cost", o.genset_capital_cost or 0.0),
+        ("outage.fuel_capital_cost", o.fuel_capital_cost or 0.0),
+    ):
+        _finite(name, value)
+    for name, value in (
+        ("outage.derate", o.derate),
+        ("outage.efficiency_charge", o.efficiency_charge),
+        ("outage.efficiency_discharge", o.efficiency_discharge),
+    ):
+        if not 0.0 < value <= 1.0:
+            raise ConfigError(f"problem: {name} must be in (0, 1]; got {value}")

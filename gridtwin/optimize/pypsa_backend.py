@@ -51,6 +51,7 @@ from gridtwin.optimize.pypsa_network import (
     land_constraint,
     network_constraints,
 )
+from gridtwin.optimize.pypsa_outage import outage_constraints, outage_results
 from gridtwin.optimize.pypsa_policy import add_renewable_share, certificates
 
 logger = logging.getLogger(__name__)
@@ -274,6 +275,7 @@ def _extra_functionality(
             _flexibility_constraints(m, problem, pick)
         budget_constraints(m, problem, pick)
         heat_constraints(m, problem, pick)
+        outage_constraints(m, problem, pick)
         add_renewable_share(m, problem, pick)
         if problem.network is not None:
             network_constraints(m, n, problem.network, pick)
@@ -515,6 +517,7 @@ def _extract(n: pypsa.Network, problem: SystemProblem, objective: float) -> Solu
         curtail = gp["flex_curtail"].to_numpy(dtype=float)
     s_nom, flows = branch_results(n, problem)
     heat, heat_capacity, water = heat_results(n, problem, problem.load + shift - curtail)
+    outage, outage_capacity = outage_results(n.model, problem)
     delivered = np.zeros(len(problem.snapshots))
     sold = np.zeros(len(problem.snapshots))
     if problem.offsite:
@@ -524,6 +527,8 @@ def _extract(n: pypsa.Network, problem: SystemProblem, objective: float) -> Solu
         heat=heat,
         heat_capacity=heat_capacity,
         water=water,
+        outage=outage,
+        outage_capacity=outage_capacity,
         s_nom=s_nom,
         branch_flow=flows,
         load_shift=shift,

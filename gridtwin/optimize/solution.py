@@ -69,6 +69,12 @@ class Solution:
     water : numpy.ndarray
         Water of the cooling on the problem's basis [m3 h-1], shape (n_time,); empty without
         a water spec.
+    outage : dict[str, numpy.ndarray]
+        Dispatch of each outage scenario (:data:`gridtwin.optimize.outage.OUTAGE_KEYS`), shape
+        (n_outage, hours) each [MW; ``energy`` MWh]; empty without outage scenarios.
+    outage_capacity : dict[str, float]
+        New generator sets ``genset`` [MW] and fuel storage ``fuel`` [MWh of generator
+        output] built for the outages; empty without outage scenarios.
 
     ``objective`` excludes the capital cost of the existing branch ratings (only upgrades
     are paid), as it excludes that of existing generators and storage.
@@ -96,6 +102,8 @@ class Solution:
     heat: dict[str, np.ndarray] = field(default_factory=dict)
     heat_capacity: dict[str, float] = field(default_factory=dict)
     water: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    outage: dict[str, np.ndarray] = field(default_factory=dict)
+    outage_capacity: dict[str, float] = field(default_factory=dict)
 
 
 __all__ = ["Solution"]

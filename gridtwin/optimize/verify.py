@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from gridtwin.exceptions import DataError
-from gridtwin.optimize import verify_heat
+from gridtwin.optimize import verify_heat, verify_outage
 from gridtwin.optimize.evaluate import (
     above as _above,
 )
@@ -387,6 +387,7 @@ FAMILIES: dict[str, tuple[Family, str, Callable[[SystemProblem, Solution], float
         "m3 h-1 or m3",
         lambda p, s: max(float(np.abs(s.water).sum()), 1.0),
     ),
+    "outage": (verify_outage.outage, "MW or MWh", lambda p, s: float(np.max(p.load, initial=1.0))),
     "objective": (objective, "currency", lambda p, s: max(abs(s.objective), 1.0)),
 }
 
@@ -469,7 +470,7 @@ def _worst(family: str, rows: Rows, unit: str, tolerance: float, p: SystemProble
     """The largest violation of a family's rows (NaN counts as infinite)."""
     worst, where, count = 0.0, "-", 0
     for name, values in rows:
-        arr = np.atleast_1d(np.asarray(values, dtype=float))
+        arr = np.atleast_1d(np.asarray(values, dtype=float)).ravel()
         count += arr.size
         if not arr.size:
             continue

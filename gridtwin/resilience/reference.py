@@ -9,6 +9,7 @@ the vectorised chain is tested against (``tests/test_resilience.py``) and the ba
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -21,15 +22,19 @@ def _binomial(n: int, k: int, p: float) -> float:
     return math.comb(n, k) * p**k * (1.0 - p) ** (n - k)
 
 
-def survival_loop(system: IslandSystem, hours: int, soc_bins: int = 101) -> np.ndarray:
-    """Survival probability by start hour and duration, shape (T, hours), by brute force."""
+def survival_loop(
+    system: IslandSystem, hours: int, soc_bins: int = 101, starts: Sequence[int] | None = None
+) -> np.ndarray:
+    """Survival probability by start hour and duration, shape (len(starts), hours), by brute
+    force; ``starts`` default every hour (T rows)."""
     t_len = len(system.critical_load)
+    picks = range(t_len) if starts is None else starts
     storage = system.e_nom > 0 and system.p_discharge > 0
     levels = soc_bins if storage else 1
     step = system.e_nom / (levels - 1) if storage else 1.0
     m, lam = system.units, system.failure_rate
-    out = np.zeros((t_len, hours))
-    for t in range(t_len):
+    out = np.zeros((len(picks), hours))
+    for row, t in enumerate(picks):
         level = min(levels - 1, max(0, math.floor(system.soc_start[t] / step + 1e-9)))
         states = {(k, level): _binomial(m, k, system.start_probability) for k in range(m + 1)}
         fuel = system.fuel
@@ -62,5 +67,5 @@ def survival_loop(system: IslandSystem, hours: int, soc_bins: int = 101) -> np.n
                 else:
                     b_new = b
                 states[(k, b_new)] = states.get((k, b_new), 0.0) + prob
-            out[t, h] = sum(states.values())
+            out[row, h] = sum(states.values())
     return np.minimum(out, 1.0)
