@@ -53,10 +53,12 @@ STAGE_LABELS = {
     "aggregation": "Aggregating time series (tsam segments)",
     "full_resolution": "Full-resolution solve for the aggregation error",
     "optimisation": "Optimising capacities and dispatch",
+    "resilience": "Outage scenarios for the survival target (resilience sizing)",
     "ac_loop": "AC power flow and N-1 of every hour (AC loop)",
     "dispatch": "Rolling-horizon dispatch (cvxpy)",
     "verify": "Verifying every constraint family",
     "results": "Recomputing CFE score and costs",
+    "survival": "Survival of grid outages, every start hour",
     "write": "Writing netCDF",
 }
 

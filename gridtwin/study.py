@@ -40,6 +40,8 @@ from gridtwin.optimize import backends
 from gridtwin.optimize.aggregate import aggregate, check_segment_length, disaggregate_solution
 from gridtwin.optimize.problem import Solution, SystemProblem
 from gridtwin.optimize.verify import Verification, verify
+from gridtwin.resilience.analysis import survival_analysis
+from gridtwin.resilience.sizing import SurvivalRound, survival_attrs
 from gridtwin.results import build_results, open_results, weights, write_results
 
 logger = logging.getLogger(__name__)
@@ -55,10 +57,12 @@ STAGES = (
     "aggregation",
     "full_resolution",
     "optimisation",
+    "resilience",
     "ac_loop",
     "dispatch",
     "verify",
     "results",
+    "survival",
     "write",
 )
 
@@ -112,6 +116,8 @@ class StudyState:
         The sizing solution, or the capacities of ``dispatch.capacities``.
     ac : tuple or None
         ``(grid check, rounds)`` of the AC loop.
+    survival : list of SurvivalRound or None
+        The rounds of the resilience sizing.
     operation : Solution or None
         The rolling dispatch of the capacities.
     verification : Verification
@@ -129,6 +135,7 @@ class StudyState:
     full_objective: float = math.nan
     sizing: Solution = None  # type: ignore[assignment]
     ac: tuple[GridCheck | None, list[AcRound]] | None = None
+    survival: list[SurvivalRound] | None = None
     operation: Solution | None = None
     verification: Verification | None = None
     dataset: xr.Dataset = None  # type: ignore[assignment]
@@ -180,6 +187,26 @@ def sizing_stage(state: StudyState, stage: Stages) -> None:
         return
     with stage("optimisation"):
         state.sizing = solve(state.sized_on, state.config.solver)
+
+
+def resilience_stage(state: StudyState, stage: Stages) -> None:
+    """Outage scenarios until the survival target holds (``resilience.sizing``,
+    :mod:`gridtwin.resilience.sizing`)."""
+    cfg = state.config
+    if cfg.resilience.sizing is None:
+        return
+    from gridtwin.resilience.sizing import run_survival_sizing
+
+    campus = state.sized_campus
+    with stage("resilience"):
+        state.sized_on, state.sizing, state.survival = run_survival_sizing(
+            state.sized_on,
+            state.sizing,
+            campus,
+            cfg,
+            solve=lambda p: solve(p, cfg.solver),
+            results=lambda p, s: build_results(p, s, campus),
+        )
 
 
 def ac_loop_stage(state: StudyState, stage: Stages) -> None:
@@ -276,6 +303,19 @@ def results_stage(state: StudyState, stage: Stages) -> None:
         ds.attrs["capacities_from"] = str(cfg.dispatch.capacities or "this run's sizing")
     if state.verification is not None:
         ds.attrs.update(state.verification.attrs())
+    if state.survival is not None and cfg.resilience.sizing is not None:
+        with stage("survival"):
+            ds = survival_analysis(ds, cfg.resilience)
+        years = state.problem.horizon_years
+        ds.attrs.update(survival_attrs(state.survival, cfg.resilience.sizing.target, years))
+        if ds.attrs["survival_sizing_met"] != "1":
+            logger.warning(
+                "resilience.sizing: survival %.6f after %d rounds is below the target %g; raise "
+                "resilience.sizing.rounds or allow more (genset_capital_cost, fuel_capital_cost)",
+                state.survival[-1].survival,
+                len(state.survival) - 1,
+                cfg.resilience.sizing.target,
+            )
     state.dataset = ds
 
 
@@ -284,6 +324,7 @@ PIPELINE: tuple[Stage, ...] = (
     inputs_stage,
     aggregation_stage,
     sizing_stage,
+    resilience_stage,
     ac_loop_stage,
     dispatch_stage,
     verify_stage,

@@ -27,6 +27,7 @@ COST_LABELS = {
     "flexibility": "load flexibility",
     "heat": "heat pumps' variable O&M less heat sold",
     "water": "water",
+    "resilience": "outage generator sets and fuel",
 }
 
 Rows = tuple[list[str], list[list[str]]]

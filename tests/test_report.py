@@ -250,8 +250,9 @@ def test_cost_breakdown_sums_to_the_system_cost_and_the_objective(ds: xr.Dataset
 
     parts = ds["cost_breakdown"].to_series()
     assert list(parts.index) == ["capital", "fixed_om", "variable", "grid", "network",
-                                 "flexibility", "heat", "water"]  # fmt: skip
+                                 "flexibility", "heat", "water", "resilience"]  # fmt: skip
     assert parts["heat"] == 0.0 and parts["water"] == 0.0  # no heat reuse, water not priced
+    assert parts["resilience"] == 0.0  # no resilience sizing
     assert ds["cost_breakdown"].attrs["currency"] == "USD"
     assert parts.sum() == pytest.approx(float(ds["system_cost"]), rel=1e-12)
     objective = float(ds.attrs["objective"]) / float(ds["horizon_years"])  # the solver's

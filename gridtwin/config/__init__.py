@@ -41,6 +41,7 @@ from gridtwin.config.resilience import (
     GensetReliabilityConfig,
     OutageConfig,
     ResilienceConfig,
+    ResilienceSizingConfig,
 )
 from gridtwin.config.resources import OffwindConfig, SolarConfig, WindConfig
 from gridtwin.config.run import AggregationConfig, DispatchConfig, SolverConfig
@@ -88,6 +89,7 @@ __all__ = [
     "Positive",
     "Price",
     "ResilienceConfig",
+    "ResilienceSizingConfig",
     "SeriesRef",
     "SiteConfig",
     "SolarConfig",

@@ -382,6 +382,23 @@ class StudyConfig(StrictModel):
         return self
 
     @model_validator(mode="after")
+    def _resilience_sizing_hourly(self) -> StudyConfig:
+        sizing = self.resilience.sizing
+        if sizing is None:
+            return self
+        if self.dispatch.mode != "sizing" or self.dispatch.capacities is not None:
+            raise ValueError(
+                "resilience.sizing sizes the supply: it needs dispatch.mode sizing without "
+                "dispatch.capacities (analyse a fixed design with gridtwin resilience RESULT.nc)"
+            )
+        if self.aggregation.segments is not None:
+            raise ValueError(
+                "resilience.sizing needs the hourly problem (outages run hour by hour from the "
+                "dispatch's state of charge); remove aggregation.segments"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _cap_needs_intensity(self) -> StudyConfig:
         if self.policy.emissions_cap is not None and self.poi.grid_co2_intensity is None:
             raise ValueError(

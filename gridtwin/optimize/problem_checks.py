@@ -321,8 +321,9 @@ def _check_outage(p: SystemProblem) -> None:
         ("outage.fuel_capital_cost", o.fuel_capital_cost or 0.0),
     ):
         _finite(name, value)
+    if not 0.0 <= o.derate <= 1.0:
+        raise ConfigError(f"problem: outage.derate must be in [0, 1]; got {o.derate}")
     for name, value in (
-        ("outage.derate", o.derate),
         ("outage.efficiency_charge", o.efficiency_charge),
         ("outage.efficiency_discharge", o.efficiency_discharge),
     ):

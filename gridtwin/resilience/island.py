@@ -15,9 +15,11 @@ the survival analysis (:mod:`gridtwin.resilience.survival`):
   dispatch, the summed charge and discharge power and energy capacity, and the lowest charge
   and discharge efficiencies of the pool (so the pool never does better than its worst
   member);
-* **backup generators**: all backup fleets of the campus as one fleet of identical units of
+* **backup generators**: all backup fleets of the campus, and the generator sets a resilience
+  sizing built (``outage_genset_p_nom``), as one fleet of identical units of
   ``gensets.unit_p_nom`` on a paralleling bus, or the N / N+1 / 2N fleet sized to the peak
-  critical load, with their reliability and fuel.
+  critical load, with their reliability and fuel (``gensets.fuel_hours`` at the fleet's
+  rating plus the fuel storage a resilience sizing built, ``outage_fuel``).
 
 Generators do not charge storage during an outage (the storage only takes surplus on-site
 generation); this keeps the fuel a function of the hour and errs on the side of a shorter
@@ -207,12 +209,11 @@ def island_system(ds: xr.Dataset, cfg: ResilienceConfig) -> IslandSystem:
     eff_d = float(ds["efficiency_discharge"].sel(storage=pool).min()) if pool else 1.0
     g = cfg.gensets
     peak = float(np.max(crit))
+    built = float(ds["outage_genset_p_nom"]) if "outage_genset_p_nom" in ds else 0.0
     if g.redundancy == "as_built":
-        units = sum(
-            math.ceil(float(ds["p_nom_opt"].sel(technology=b)) / g.unit_p_nom - 1e-9)
-            for b in backups
-            if b in techs
-        )
+        ratings = [float(ds["p_nom_opt"].sel(technology=b)) for b in backups if b in techs]
+        units = sum(math.ceil(r / g.unit_p_nom - 1e-9) for r in ratings)
+        units += math.ceil(built / g.unit_p_nom - 1e-9)
     else:
         need = math.ceil(peak / g.unit_p_nom - 1e-9)
         units = {"N": need, "N+1": need + 1, "2N": 2 * need}[g.redundancy]
@@ -233,7 +234,7 @@ def island_system(ds: xr.Dataset, cfg: ResilienceConfig) -> IslandSystem:
         availability=g.operational_availability,
         failure_to_start=g.failure_to_start,
         failure_rate=1.0 / g.mean_time_to_failure,
-        fuel=g.fuel_hours * fleet,
+        fuel=g.fuel_hours * fleet + (float(ds["outage_fuel"]) if "outage_fuel" in ds else 0.0),
         refuel_delay_h=g.refuel_delay_h,
         refuel_rate=g.refuel_share * fleet,
     )

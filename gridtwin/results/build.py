@@ -31,6 +31,7 @@ from gridtwin.kpis.stress import add_heatwave
 from gridtwin.network.spec import NetworkSpec
 from gridtwin.optimize.problem import Solution, StorageSpec, SystemProblem
 from gridtwin.results.heat import heat_variables
+from gridtwin.results.outage import outage_variables
 from gridtwin.results.recompute import (
     add_cost_breakdown,
     add_curtailment,
@@ -88,6 +89,7 @@ def build_results(
             **_poi_vars(problem, solution),
             **_demand_vars(problem, solution),
             **heat_variables(problem, solution, campus, _campus_served(problem, solution)),
+            **outage_variables(problem, solution),
         },
         coords={
             TIME: problem.snapshots.to_numpy(dtype="datetime64[ns]"),

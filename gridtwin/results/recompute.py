@@ -18,6 +18,7 @@ from gridtwin.conventions import COST_COMPONENT, CURTAILABLE, STORAGE, TECHNOLOG
 from gridtwin.metrics import clean_supply, operating_cost_parts
 from gridtwin.optimize.problem import demand_charge_months
 from gridtwin.results.heat import heat_costs
+from gridtwin.results.outage import outage_cost
 
 
 def network_cost(ds: xr.Dataset) -> float:
@@ -134,6 +135,7 @@ COST_COMPONENTS = (
     "flexibility",
     "heat",
     "water",
+    "resilience",
 )
 
 
@@ -168,7 +170,9 @@ def cost_breakdown(ds: xr.Dataset) -> xr.DataArray:
     * ``network``: :func:`network_cost` (site-network upgrades);
     * ``heat``, ``water``: heat-pump variable O&M less heat sales, and the water bill
       (:func:`gridtwin.results.heat.heat_costs`, whose heat pumps and tank are in ``capital``
-      and ``fixed_om``).
+      and ``fixed_om``);
+    * ``resilience``: generator sets and fuel built for outage scenarios
+      (:func:`gridtwin.results.outage.outage_cost`).
 
     ``operating`` uses ``w_t`` the snapshot weight [h] and ``market = import - delivered``
     (offsite deliveries are paid for by the contracts' capital cost; a negative price is earned
@@ -226,6 +230,7 @@ def cost_breakdown(ds: xr.Dataset) -> xr.DataArray:
         "network": network_cost(ds),
         "heat": heat["heat"],
         "water": heat["water"],
+        "resilience": outage_cost(ds),
     }
     return xr.DataArray(
         [parts[k] for k in COST_COMPONENTS],

@@ -19,6 +19,7 @@ from gridtwin.optimize import backends
 from gridtwin.optimize.dispatch import rolling_dispatch
 from gridtwin.optimize.evaluate import cfe_balance
 from gridtwin.optimize.heat import HeatSpec, WaterSpec
+from gridtwin.optimize.outage import OutageSpec
 from gridtwin.optimize.problem import GeneratorSpec, Solution, StorageSpec, SystemProblem
 from gridtwin.optimize.verify import FAMILIES, verify
 
@@ -105,6 +106,23 @@ def _everything() -> SystemProblem:
         water=WaterSpec(
             per_load=np.full(N, 1.4), per_source=np.full(N, 1.3), price=1.0, annual_max=1e4
         ),
+        outage=OutageSpec(
+            starts=np.array([3, 30]),
+            hours=6,
+            critical_load=np.full(N, 80.0),
+            generators=("solar",),
+            storage=("battery",),
+            backup_p_nom=30.0,
+            derate=0.9,
+            fuel_hours=3.0,
+            refuel_delay_h=2.0,
+            refuel_share=0.2,
+            reserve=2.0,
+            efficiency_charge=eta,
+            efficiency_discharge=eta,
+            genset_capital_cost=25.0,
+            fuel_capital_cost=1.0,
+        ),
     )
 
 
@@ -129,6 +147,7 @@ def test_the_case_exercises_its_families() -> None:
     assert sol.offsite_delivered.max() > 0.1
     assert sol.certificates.sum() > 0.0  # the renewable row is met partly with certificates
     assert max(np.abs(f).max() for f in sol.branch_flow.values()) > 1.0
+    assert sol.outage_capacity["fuel"] > 1.0 and sol.outage["discharge"].max() > 1.0
 
 
 def _copy(sol: Solution) -> Solution:
@@ -162,7 +181,7 @@ def _plant_poi(p: SystemProblem, s: Solution) -> tuple[SystemProblem, Solution]:
 
 
 def _plant_flexibility(p: SystemProblem, s: Solution) -> tuple[SystemProblem, Solution]:
-    s.load_shift[3] += 1.0  # one MWh more moved in than out of its window
+    s.load_shift[1] += 1.0  # one MWh more moved in than out of its window
     return p, s
 
 
@@ -207,6 +226,11 @@ def _plant_water(p: SystemProblem, s: Solution) -> tuple[SystemProblem, Solution
     return replace(p, water=replace(p.water, annual_max=0.5 * float(s.water.sum()))), s
 
 
+def _plant_outage(p: SystemProblem, s: Solution) -> tuple[SystemProblem, Solution]:
+    s.outage["energy"][0, 2] += 1.0  # a MWh in the pool that no hour put there
+    return p, s
+
+
 def _plant_objective(p: SystemProblem, s: Solution) -> tuple[SystemProblem, Solution]:
     s.objective *= 1.001
     return p, s
@@ -227,6 +251,7 @@ PLANTS: dict[str, tuple[Callable[..., tuple[SystemProblem, Solution]], str]] = {
     "network": (_plant_network, "line:RL"),
     "heat": (_plant_heat, "network balance at 2019-01-01 05:00"),
     "water": (_plant_water, "water annual"),
+    "outage": (_plant_outage, "energy"),
     "objective": (_plant_objective, "objective"),
 }
 
@@ -257,7 +282,9 @@ def test_nan_in_a_solution_is_a_violation() -> None:
 def test_a_rolling_dispatch_is_checked_without_cfe_rows_and_cycle() -> None:
     """An operation of fixed capacities (day-ahead windows) may end with more stored energy
     than it started with and prices its clean shortfall: it is held to every other family."""
-    problem = replace(_everything(), network=None, land_area=None, heat=None, water=None)
+    problem = replace(
+        _everything(), network=None, land_area=None, heat=None, water=None, outage=None
+    )
     operated = rolling_dispatch(
         problem, backends.solve(problem, "cvxpy"), window_hours=24, step_hours=24
     )
