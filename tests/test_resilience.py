@@ -299,3 +299,85 @@ def test_sizing_meets_the_target_and_the_analysis_confirms_it(sized: xr.Dataset)
     assert float(cost) == pytest.approx(30.0 * fuel, rel=1e-6)  # per year, like every part
     assert float(sized.attrs["survival_sizing_cost"]) >= float(cost) * (1 - 1e-6)
     assert int(sized.attrs["verify_passed"]) == 1
+
+
+def _network(
+    lengths: dict[str, float], kinds: dict[str, str], ends: dict[str, tuple[str, str]]
+) -> xr.Dataset:
+    names = list(lengths)
+    return xr.Dataset(
+        {
+            "branch_bus0": ("branch", [ends[n][0] for n in names]),
+            "branch_bus1": ("branch", [ends[n][1] for n in names]),
+            "branch_kind": ("branch", [kinds[n] for n in names]),
+            "branch_length": ("branch", [lengths[n] for n in names]),
+        },
+        coords={"branch": names},
+        attrs={"network_load_bus": "load", "network_grid_bus": "grid"},
+    )
+
+
+def test_islanding_cut_sets_and_their_risk_by_hand() -> None:
+    """Grid --(two 50 km lines)--> POI --(one transformer)--> campus, and a solar feeder off
+    the campus bus. The transformer alone islands the campus (order 1); the two lines only
+    together (order 2); the feeder never. Lines 1 per 100 km a year for 10 h, the transformer
+    0.02 a year for 100 h:
+
+    * transformer: f = 0.02 /a, r = 100 h;
+    * both lines: f = 0.5 x 0.5 x (10 + 10) / 8760 = 5.708e-4 /a, r = 10 x 10 / 20 = 5 h.
+
+    With a campus that rides through exactly 3 h (S = 1, 1, 1, 0, ...), an event of mean r is
+    ridden through with probability 1 - exp(-3 / r)."""
+    from gridtwin.config import GridOutageConfig
+    from gridtwin.resilience.grid_risk import cut_risk, expected_survival, islanding_cuts
+
+    ds = _network(
+        {"line:a": 50.0, "line:b": 50.0, "trafo:T": 0.0, "line:feeder": 5.0},
+        {"line:a": "line", "line:b": "line", "trafo:T": "trafo", "line:feeder": "line"},
+        {"line:a": ("grid", "poi"), "line:b": ("grid", "poi"), "trafo:T": ("poi", "load"),
+         "line:feeder": ("load", "solar")},
+    )  # fmt: skip
+    cuts = islanding_cuts(ds)
+    assert sorted(cuts) == [("line:a", "line:b"), ("trafo:T",)]
+    cfg = GridOutageConfig(
+        line_outage_rate=1.0, line_repair_h=10.0, transformer_outage_rate=0.02,
+        transformer_repair_h=100.0,
+    )  # fmt: skip
+    risk = {c.branches: c for c in cut_risk(ds, cuts, cfg)}
+    assert risk[("trafo:T",)].frequency == pytest.approx(0.02)
+    assert risk[("trafo:T",)].duration == pytest.approx(100.0)
+    assert risk[("line:a", "line:b")].frequency == pytest.approx(0.25 * 20 / 8760)
+    assert risk[("line:a", "line:b")].duration == pytest.approx(5.0)
+    curve = np.r_[np.ones(3), np.zeros(21)]
+    for r in (5.0, 100.0):
+        assert expected_survival(curve, r) == pytest.approx(1 - np.exp(-3 / r), rel=1e-12)
+    # an N-1 secure POI: no branch alone islands the campus
+    secure = _network(
+        {"line:a": 50.0, "line:b": 50.0}, {"line:a": "line", "line:b": "line"},
+        {"line:a": ("grid", "load"), "line:b": ("grid", "load")},
+    )  # fmt: skip
+    assert islanding_cuts(secure) == [("line:a", "line:b")]
+
+
+def test_resilience_settings_are_checked() -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="one per duration"):
+        ResilienceConfig(outages={"durations_h": [1, 2], "probabilities": [1.0]})
+    with pytest.raises(ValidationError, match="sum to"):
+        ResilienceConfig(outages={"durations_h": [1, 2], "probabilities": [0.5, 0.6]})
+    with pytest.raises(ValidationError, match="redundancy"):
+        ResilienceConfig(gensets={"redundancy": "3N"})
+    with pytest.raises(ValidationError, match="duration_h"):
+        ResilienceConfig(sizing={"target": 0.99})
+    study = (
+        "name: x\nweather: {path: greensboro_tmy3.nc}\n"
+        "poi: {p_nom: 1, import_price: 1, grid_cfe_share: 0}\n"
+    )
+    from gridtwin.exceptions import ConfigError
+
+    with pytest.raises(ConfigError, match=r"aggregation\.segments"):
+        parse_study(
+            study + "aggregation: {segments: 100}\nresilience: {sizing: {duration_h: 24}}\n",
+            base=ROOT / "weather",
+        )

@@ -131,6 +131,31 @@ class OutageConfig(StrictModel):
         return max(self.durations_h)
 
 
+class GridOutageConfig(StrictModel):
+    """Outage rates and repair times of the site network's branches, for the islanding risk
+    (:mod:`gridtwin.resilience.grid_risk`). No defaults: they are the utility's records for
+    these circuits and transformers (in the US NERC's Transmission Availability Data System
+    for elements of 200 kV and above, in Europe the TSO's disturbance statistics; IEEE Std
+    493 "Gold Book" tables for industrial equipment).
+
+    Attributes
+    ----------
+    line_outage_rate : float
+        Sustained forced outages of a line per 100 km per year [a-1 (100 km)-1].
+    line_repair_h : float
+        Mean duration of a line outage [h].
+    transformer_outage_rate : float
+        Forced outages of a transformer per year [a-1].
+    transformer_repair_h : float
+        Mean duration of a transformer outage [h].
+    """
+
+    line_outage_rate: Annotated[float, Field(strict=True, ge=0.0, le=100.0)]
+    line_repair_h: Annotated[float, Field(strict=True, gt=0.0, le=8760.0)]
+    transformer_outage_rate: Annotated[float, Field(strict=True, ge=0.0, le=100.0)]
+    transformer_repair_h: Annotated[float, Field(strict=True, gt=0.0, le=8760.0)]
+
+
 class ResilienceSizingConfig(StrictModel):
     """Size the supply so that the campus rides through grid outages (``gridtwin run``).
 
@@ -185,6 +210,10 @@ class ResilienceConfig(StrictModel):
         Durations studied (every start hour of the horizon).
     gensets : GensetReliabilityConfig
         Unit size, reliability and fuel of the backup generators.
+    grid : GridOutageConfig or None
+        Outage rates of the site network's branches: with them the analysis gives how often
+        and how long the campus is islanded and how many outages a year it would not ride
+        through; ``None`` (default): only which branch outages island it.
     sizing : ResilienceSizingConfig or None
         Size the supply for a survival target (``gridtwin run``); ``None`` (default): the
         design ignores outages (``gridtwin resilience`` still analyses it).
@@ -198,5 +227,6 @@ class ResilienceConfig(StrictModel):
     critical_load: CriticalLoadConfig = Field(default_factory=CriticalLoadConfig)
     outages: OutageConfig = Field(default_factory=OutageConfig)
     gensets: GensetReliabilityConfig = Field(default_factory=GensetReliabilityConfig)
+    grid: GridOutageConfig | None = None
     sizing: ResilienceSizingConfig | None = None
     soc_bins: Annotated[int, Field(strict=True, ge=2, le=2001)] = 101

@@ -19,6 +19,12 @@ result with these variables added (replacing those of an earlier analysis):
 
 Global attributes ``resilience_*`` record the fleet, storage and fuel studied, the
 configuration (JSON) and, with outage ``probabilities``, the expected survival.
+
+With a site network, ``resilience_islanding_cuts`` lists the branch outages (alone or in
+pairs) that island the campus; with ``resilience.grid`` outage rates also
+``islanding_frequency`` [yr-1], ``islanding_duration`` [h] and ``islanding_survival`` [-] on
+``islanding_cut``, and the attributes ``resilience_islanding_frequency`` and
+``resilience_outages_lost_per_year`` (:mod:`gridtwin.resilience.grid_risk`).
 """
 
 from __future__ import annotations
@@ -33,11 +39,12 @@ import xarray as xr
 from gridtwin.config import ResilienceConfig
 from gridtwin.conventions import TIME
 from gridtwin.kpis.stress import heatwave_window
+from gridtwin.resilience.grid_risk import cut_risk, expected_survival, islanding_cuts
 from gridtwin.resilience.island import IslandSystem, critical_load, island_system
 from gridtwin.resilience.survival import hours_survived, survival_probability
 
 #: Dimensions the analysis adds.
-DIMS = ("outage_duration", "month", "hour_of_day")
+DIMS = ("outage_duration", "month", "hour_of_day", "islanding_cut")
 #: Variables the analysis adds.
 VARIABLES = (
     "critical_load",
@@ -47,6 +54,9 @@ VARIABLES = (
     "survival_probability_by_month",
     "survival_probability_by_hour",
     "survival_probability_heatwave",
+    "islanding_frequency",
+    "islanding_duration",
+    "islanding_survival",
 )
 METHOD = (
     "REopt backup-reliability Markov model (Marqusee, Becker & Ericson 2021, Adv. Appl. "
@@ -190,4 +200,37 @@ def survival_analysis(ds: xr.Dataset, cfg: ResilienceConfig) -> xr.Dataset:
             },
         )
     out.attrs.update(_attrs(system, cfg, mean))
-    return out
+    return _grid_risk(out, cfg, mean)
+
+
+def _grid_risk(ds: xr.Dataset, cfg: ResilienceConfig, mean: np.ndarray) -> xr.Dataset:
+    """Which branch outages island the campus and, with outage rates, how often and how long,
+    and the outages a year not ridden through (:mod:`gridtwin.resilience.grid_risk`)."""
+    if "branch" not in ds.dims or "network_load_bus" not in ds.attrs:
+        return ds
+    cuts = islanding_cuts(ds)
+    ds.attrs["resilience_islanding_cuts"] = json.dumps([list(c) for c in cuts])
+    if cfg.grid is None or not cuts:
+        return ds
+    risk = cut_risk(ds, cuts, cfg.grid)
+    label = ["+".join(c.branches) for c in risk]
+    survive = [expected_survival(mean, c.duration) for c in risk]
+    freq = np.array([c.frequency for c in risk])
+    ds = ds.assign_coords(islanding_cut=("islanding_cut", label))
+    ds["islanding_frequency"] = xr.DataArray(
+        freq, dims="islanding_cut",
+        attrs={"units": "yr-1", "long_name": "islanding events a year of each cut set"},
+    )  # fmt: skip
+    ds["islanding_duration"] = xr.DataArray(
+        [c.duration for c in risk], dims="islanding_cut",
+        attrs={"units": "h", "long_name": "mean duration of an islanding event"},
+    )  # fmt: skip
+    ds["islanding_survival"] = xr.DataArray(
+        survive, dims="islanding_cut",
+        attrs={"units": "1", "long_name": "expected survival of an islanding event "
+               "(exponential durations; longer than the curve counts as lost)"},
+    )  # fmt: skip
+    ds.attrs["resilience_islanding_frequency"] = f"{freq.sum():.6g}"
+    lost = float(freq @ (1.0 - np.array(survive)))
+    ds.attrs["resilience_outages_lost_per_year"] = f"{lost:.6g}"
+    return ds

@@ -8,6 +8,7 @@ result atomically (``-o OUT.nc`` writes a copy instead) and summarised as a tabl
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -97,6 +98,17 @@ def _summary(ds: xr.Dataset, cfg: ResilienceConfig, written: Path) -> Any:
         f"{np.mean(hours >= cfg.outages.max_duration):.1%} of start hours ride through "
         f"{cfg.outages.max_duration} h; shortest {int(hours.min())} h",
     )
+    if "resilience_islanding_cuts" in a:
+        cuts = [" + ".join(c) for c in json.loads(a["resilience_islanding_cuts"])]
+        table.add_row(
+            "islanded by", "; ".join(cuts) if cuts else "no outage of one or two branches"
+        )
+    if "resilience_outages_lost_per_year" in a:
+        table.add_row(
+            "islanding risk",
+            f"{float(a['resilience_islanding_frequency']):.3g} events/a; "
+            f"{float(a['resilience_outages_lost_per_year']):.3g} a year not ridden through",
+        )
     if "resilience_expected_survival" in a:
         table.add_row("expected survival", f"{float(a['resilience_expected_survival']):.4f}")
     table.add_row("written", str(written))
