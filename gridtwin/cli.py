@@ -25,6 +25,7 @@ from gridtwin.grid.cli import grid_app
 from gridtwin.kpis.matching import REGIMES
 from gridtwin.optimize.progress import listen as solver_listen
 from gridtwin.resilience.cli import resilience as resilience_command
+from gridtwin.resilience.cli import resilience_lines
 from gridtwin.weather.cli import weather_app
 
 app = typer.Typer(
@@ -222,7 +223,7 @@ def _print_summary(ds: xr.Dataset, out: Path) -> None:
     )
     for label, text in network_lines(ds):
         console.print(f"{label:<18} {text}")
-    for label, text in [*eu_lines(ds), *cooling_lines(ds)]:
+    for label, text in [*eu_lines(ds), *cooling_lines(ds), *resilience_lines(ds)]:
         console.print(f"{label:<18} {text}")
     if "verify_passed" in ds.attrs:
         console.print(f"verified           {_verified(ds)}")

@@ -53,6 +53,32 @@ def resilience_config(ds: xr.Dataset, overrides: list[str], source: str) -> Resi
         raise ConfigError(format_validation_error(where, err)) from None
 
 
+def resilience_lines(ds: xr.Dataset) -> list[tuple[str, str]]:
+    """Summary lines of a run's resilience sizing (none without it)."""
+    if "survival_sizing_rounds" not in ds.attrs:
+        return []
+    rounds = json.loads(ds.attrs["survival_sizing_rounds"])
+    cur = ds.attrs.get("currency", "")
+    target = float(ds.attrs["survival_sizing_target"])
+    cfg = json.loads(ds.attrs.get("resilience_config", "{}")).get("sizing") or {}
+    hours = cfg.get("duration_h", "?")
+    met = "met" if ds.attrs["survival_sizing_met"] == "1" else "[red]NOT met[/red]"
+    built = []
+    if float(ds.get("outage_fuel", 0.0)) > 0:
+        built.append(f"fuel {float(ds['outage_fuel']):,.0f} MWh")
+    if float(ds.get("outage_genset_p_nom", 0.0)) > 0:
+        built.append(f"generator sets {float(ds['outage_genset_p_nom']):,.0f} MW")
+    return [
+        (
+            "resilience",
+            f"{hours} h outages: survival {_p(rounds[0]['survival'])} -> "
+            f"{_p(rounds[-1]['survival'])} (target {target:g}, {met}) in {len(rounds) - 1} "
+            f"round(s) of outage scenarios; +{float(ds.attrs['survival_sizing_cost']) / 1e6:,.3f} "
+            f"M{cur}/a" + (f" ({', '.join(built)})" if built else ""),
+        )
+    ]
+
+
 def _p(value: Any) -> str:
     """A probability with four decimals; '> 0.9999' rather than a rounded 1."""
     v = float(value)
