@@ -482,6 +482,8 @@ def _resolved_value(config: dict[str, Any] | None, path: str) -> Any:
 PER_SCENARIO = {
     "objective": "optimal objective value of the solve",
     "verify_passed": "1 if every constraint family held (verifier), 0 if not",
+    "survival_sizing_met": "1 if the resilience sizing met its survival target, 0 if not",
+    "survival_sizing_cost": "annual cost of the survival target over the design without it",
 }
 
 

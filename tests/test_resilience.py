@@ -381,3 +381,23 @@ def test_resilience_settings_are_checked() -> None:
             study + "aggregation: {segments: 100}\nresilience: {sizing: {duration_h: 24}}\n",
             base=ROOT / "weather",
         )
+
+
+def test_sweep_results_with_and_without_outage_scenarios_line_up(
+    result: Path, sized: xr.Dataset, tmp_path: Path
+) -> None:
+    """A sweep over resilience settings stacks results whose outage scenarios differ (or are
+    absent): padded with nan, the sizing's cost and target met per scenario."""
+    from gridtwin.results import write_results
+    from gridtwin.sweep import OK, Scenario, combine
+
+    write_results(gridtwin.open_results(result), tmp_path / "plain.nc")
+    write_results(sized, tmp_path / "sized.nc")
+    todo = [Scenario("plain", {}, "a"), Scenario("sized", {}, "b")]
+    ds = combine(todo, tmp_path, {"plain": OK, "sized": OK}, {})
+    assert ds.sizes["scenario"] == 2
+    assert np.isnan(float(ds["outage_fuel"].sel(scenario="plain")))
+    assert float(ds["outage_fuel"].sel(scenario="sized")) == float(sized["outage_fuel"])
+    assert float(ds["survival_sizing_met"].sel(scenario="sized")) == 1.0
+    resilience = ds["cost_breakdown"].sel(cost_component="resilience")
+    assert float(resilience.sel(scenario="plain")) == 0.0

@@ -31,7 +31,7 @@ from gridtwin.kpis.stress import add_heatwave
 from gridtwin.network.spec import NetworkSpec
 from gridtwin.optimize.problem import Solution, StorageSpec, SystemProblem
 from gridtwin.results.heat import heat_variables
-from gridtwin.results.outage import outage_variables
+from gridtwin.results.outage import outage_variables, with_outage_coords
 from gridtwin.results.recompute import (
     add_cost_breakdown,
     add_curtailment,
@@ -97,7 +97,7 @@ def build_results(
             STORAGE: np.array([s.name for s in problem.storage], dtype=object),
         },
     )
-    ds = _recomputed(ds, problem, solution)
+    ds = _recomputed(with_outage_coords(ds), problem, solution)
     ds[TIME].attrs.update(standard_name="time", long_name="start of the hourly interval (UTC)")
     ds[TECHNOLOGY].attrs["long_name"] = "supply technology"
     ds[STORAGE].attrs["long_name"] = "storage technology"

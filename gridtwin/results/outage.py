@@ -55,6 +55,22 @@ def outage_variables(problem: SystemProblem, solution: Solution) -> Variables:
     return out
 
 
+def with_outage_coords(ds: xr.Dataset) -> xr.Dataset:
+    """``ds`` with index coordinates on ``outage`` and ``outage_hour`` (so results of sweeps
+    with different outage scenarios line up, padded with nan)."""
+    if "outage_hour" not in ds.dims:
+        return ds
+    ds = ds.assign_coords(
+        outage=("outage", np.arange(ds.sizes["outage"]), {"long_name": "outage scenario"}),
+        outage_hour=(
+            "outage_hour",
+            np.arange(ds.sizes["outage_hour"]),
+            {"units": "h", "long_name": "hour of the outage"},
+        ),
+    )
+    return ds
+
+
 def outage_cost(ds: xr.Dataset) -> float:
     """Annual cost of the generator sets and fuel built for the outages [currency a-1]."""
     if "outage_genset_p_nom" not in ds:
@@ -77,4 +93,4 @@ def outage_residual(ds: xr.Dataset) -> xr.DataArray:
     return xr.concat(rows, "row").max("row")
 
 
-__all__ = ["outage_cost", "outage_residual", "outage_variables"]
+__all__ = ["outage_cost", "outage_residual", "outage_variables", "with_outage_coords"]
