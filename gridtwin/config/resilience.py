@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from gridtwin.config.base import Fraction, PositivePower, StrictModel
+from gridtwin.config.base import Fraction, StrictModel
 
 #: Longest outage a survival analysis studies [h]: two weeks.
 MAX_OUTAGE_H = 336
@@ -52,6 +52,8 @@ class GensetReliabilityConfig(StrictModel):
         ``ceil(p_nom / unit_p_nom)`` units of this size (the last unit rounded up). Default
         3.0, an **assumption**: the largest high-speed diesel standby sets (2.5-3.5 MW, e.g.
         Caterpillar 3516 and Cummins QSK95 data sheets) are what large data centres install.
+        From 0.1 to 100 MW; a fleet may hold at most
+        :data:`gridtwin.resilience.island.MAX_UNITS` units.
     operational_availability : float
         Probability that a unit is not in maintenance or repair when the outage starts [-].
         Default 0.995 (REopt; Marqusee & Jenket 2020).
@@ -81,7 +83,7 @@ class GensetReliabilityConfig(StrictModel):
         chain; set it to the site's contract).
     """
 
-    unit_p_nom: PositivePower = 3.0
+    unit_p_nom: Annotated[float, Field(strict=True, ge=0.1, le=100.0)] = 3.0
     operational_availability: Fraction = 0.995
     failure_to_start: Fraction = 0.0094
     mean_time_to_failure: Annotated[float, Field(strict=True, ge=1.0, le=1.0e7)] = 1100.0

@@ -40,6 +40,10 @@ from gridtwin.config import ResilienceConfig
 from gridtwin.conventions import TIME
 from gridtwin.exceptions import DataError
 
+#: Most generator units the survival chain follows (its states grow with the units that may
+#: fail; 5,000 units of 3 MW is 15 GW of backup).
+MAX_UNITS = 5000
+
 
 @dataclass(frozen=True)
 class IslandSystem:
@@ -217,6 +221,12 @@ def island_system(ds: xr.Dataset, cfg: ResilienceConfig) -> IslandSystem:
     else:
         need = math.ceil(peak / g.unit_p_nom - 1e-9)
         units = {"N": need, "N+1": need + 1, "2N": 2 * need}[g.redundancy]
+    if units > MAX_UNITS:
+        raise DataError(
+            f"the backup fleet is {units} units of resilience.gensets.unit_p_nom = "
+            f"{g.unit_p_nom:g} MW, more than the {MAX_UNITS} the survival analysis follows; "
+            "give the rating of one generator set (2.5-3.5 MW for large diesel sets)"
+        )
     fleet = units * g.unit_p_nom
     return IslandSystem(
         time=time,
