@@ -307,7 +307,14 @@ def results_stage(state: StudyState, stage: Stages) -> None:
         with stage("survival"):
             ds = survival_analysis(ds, cfg.resilience)
         years = state.problem.horizon_years
-        ds.attrs.update(survival_attrs(state.survival, cfg.resilience.sizing.target, years))
+        ds.attrs.update(
+            survival_attrs(
+                state.survival,
+                cfg.resilience.sizing.target,
+                years,
+                cfg.resilience.sizing.duration_h,
+            )
+        )
         if ds.attrs["survival_sizing_met"] != "1":
             logger.warning(
                 "resilience.sizing: survival %.6f after %d rounds is below the target %g; raise "

@@ -238,6 +238,7 @@ def test_command_refuses_bad_settings_in_one_line(result: Path) -> None:
         (["--set", "resilience.gensets.failure_to_start=2"], "failure_to_start"),
         (["--set", "policy.cfe_target=1"], "only resilience"),
         (["--set", "resilience.outages.probabilities=[0.5]"], "one per duration"),
+        (["--set", "resilience.sizing={duration_h: 24}"], "applies to gridtwin run"),
     ):
         res = runner.invoke(app, ["resilience", str(result), *args])
         assert res.exit_code == 2, res.output
@@ -246,6 +247,14 @@ def test_command_refuses_bad_settings_in_one_line(result: Path) -> None:
 
 def test_aggregated_or_sweep_results_are_refused(result: Path) -> None:
     ds = gridtwin.open_results(result)
+    with pytest.raises(DataError, match="longer than the result"):
+        survival_analysis(ds, ResilienceConfig(outages={"durations_h": [241]}))
+    with pytest.raises(DataError, match="capacity_factor"):
+        survival_analysis(ds.drop_vars("capacity_factor"), ResilienceConfig())
+    # a unit size that does not divide the fleet: the rating stays the fleet's
+    odd = island_system(ds, ResilienceConfig(gensets={"unit_p_nom": 70.0}))
+    assert odd.units == 18 and odd.fleet_p_nom == pytest.approx(1200.0)
+    assert odd.fuel == pytest.approx(48.0 * 1200.0)
     with pytest.raises(DataError, match="hourly"):
         survival_analysis(ds.assign(snapshot_weight=ds["snapshot_weight"] * 2), ResilienceConfig())
     with pytest.raises(DataError, match="one run"):
@@ -376,6 +385,11 @@ def test_resilience_settings_are_checked() -> None:
     )
     from gridtwin.exceptions import ConfigError
 
+    with pytest.raises(ConfigError, match="as_built"):
+        parse_study(
+            study + "resilience: {gensets: {redundancy: 2N}, sizing: {duration_h: 24}}\n",
+            base=ROOT / "weather",
+        )
     with pytest.raises(ConfigError, match=r"aggregation\.segments"):
         parse_study(
             study + "aggregation: {segments: 100}\nresilience: {sizing: {duration_h: 24}}\n",

@@ -48,8 +48,9 @@ class GensetReliabilityConfig(StrictModel):
     Attributes
     ----------
     unit_p_nom : float
-        Rating of one generator set [MW]; the fleet of a backup entry is
-        ``ceil(p_nom / unit_p_nom)`` units of this size (the last unit rounded up). Default
+        Rating of one generator set [MW]; the campus's backup fleet (all entries, and the
+        sets a resilience sizing built) is ``ceil(p_nom / unit_p_nom)`` equal units sharing
+        its rating ``p_nom`` (a 1,200 MW fleet of 3 MW sets is 400 units). Default
         3.0, an **assumption**: the largest high-speed diesel standby sets (2.5-3.5 MW, e.g.
         Caterpillar 3516 and Cummins QSK95 data sheets) are what large data centres install.
         From 0.1 to 100 MW; a fleet may hold at most
@@ -186,8 +187,8 @@ class ResilienceSizingConfig(StrictModel):
         fuel kept in it [currency per MWh of generator output per year]; ``None`` (default):
         none is built. Site specific (tank type, permits, fuel price); no default.
     starts_per_round : int
-        Outage starts added to the LP each round (the worst of the survival analysis, a
-        duration apart). Default 8.
+        Outage starts added to the LP each round (the worst of the survival analysis, at
+        least half a duration apart). Default 8.
     rounds : int
         Solves at most. Default 4.
     """

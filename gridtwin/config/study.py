@@ -391,6 +391,12 @@ class StudyConfig(StrictModel):
                 "resilience.sizing sizes the supply: it needs dispatch.mode sizing without "
                 "dispatch.capacities (analyse a fixed design with gridtwin resilience RESULT.nc)"
             )
+        if self.resilience.gensets.redundancy != "as_built":
+            raise ValueError(
+                "resilience.sizing sizes the campus's own generator sets: "
+                "resilience.gensets.redundancy must be as_built (N, N+1 and 2N are for "
+                "gridtwin resilience, which studies a fleet without building it)"
+            )
         if self.aggregation.segments is not None:
             raise ValueError(
                 "resilience.sizing needs the hourly problem (outages run hour by hour from the "

@@ -38,6 +38,7 @@ import xarray as xr
 
 from gridtwin.config import ResilienceConfig
 from gridtwin.conventions import TIME
+from gridtwin.exceptions import DataError
 from gridtwin.kpis.stress import heatwave_window
 from gridtwin.resilience.grid_risk import cut_risk, expected_survival, islanding_cuts
 from gridtwin.resilience.island import IslandSystem, critical_load, island_system
@@ -80,7 +81,7 @@ def _attrs(system: IslandSystem, cfg: ResilienceConfig, mean: np.ndarray) -> dic
         "resilience_method": METHOD,
         "resilience_config": json.dumps(cfg.model_dump(mode="json"), sort_keys=True),
         "resilience_units": str(system.units),
-        "resilience_unit_p_nom_mw": f"{system.unit_p_nom:g}",
+        "resilience_unit_p_nom_mw": f"{system.unit_p_nom:.6g}",
         "resilience_fleet_p_nom_mw": f"{system.fleet_p_nom:g}",
         "resilience_fuel_mwh": f"{system.fuel:g}",
         "resilience_storage_e_nom_mwh": f"{system.e_nom:g}",
@@ -119,6 +120,12 @@ def survival_analysis(ds: xr.Dataset, cfg: ResilienceConfig) -> xr.Dataset:
     """
     system = island_system(ds, cfg)
     hours = cfg.outages.max_duration
+    if hours > len(system.time):
+        raise DataError(
+            f"resilience.outages.durations_h: {hours} h is longer than the result's "
+            f"{len(system.time)} hours; outages would wrap round the same hours (use "
+            "durations within the horizon or a result of a whole year)"
+        )
     prob = survival_probability(system, hours, soc_bins=cfg.soc_bins)
     survived = hours_survived(system, hours)
     base = ds.drop_vars([v for v in VARIABLES if v in ds]).drop_dims(

@@ -37,13 +37,26 @@ def resilience_config(ds: xr.Dataset, overrides: list[str], source: str) -> Resi
     ConfigError
         An override outside ``resilience.`` or a value the section refuses.
     """
-    study = yaml.safe_load(str(ds.attrs.get("study_resolved", ""))) or {}
+    try:
+        study = yaml.safe_load(str(ds.attrs.get("study_resolved", ""))) or {}
+    except yaml.YAMLError:
+        raise ConfigError(
+            f"{source}: its study_resolved attribute is not valid YAML (a damaged file); "
+            "run the study again"
+        ) from None
+    if not isinstance(study, dict):
+        raise ConfigError(f"{source}: its study_resolved attribute is not a study mapping")
     raw: dict[str, Any] = {"resilience": dict(study.get("resilience") or {})}
     for item in overrides:
         if not item.strip().startswith("resilience."):
             raise ConfigError(
                 f"--set {item!r}: only resilience.* fields can change after the run "
                 "(e.g. --set resilience.gensets.fuel_hours=72); run the study again for others"
+            )
+        if item.strip().startswith("resilience.sizing"):
+            raise ConfigError(
+                f"--set {item!r}: resilience.sizing sizes the supply and applies to gridtwin "
+                "run; gridtwin resilience analyses the design in the file as it is"
             )
         apply_override(raw, item)
     where = f"{source} (with --set {' '.join(overrides)})" if overrides else source
@@ -60,8 +73,7 @@ def resilience_lines(ds: xr.Dataset) -> list[tuple[str, str]]:
     rounds = json.loads(ds.attrs["survival_sizing_rounds"])
     cur = ds.attrs.get("currency", "")
     target = float(ds.attrs["survival_sizing_target"])
-    cfg = json.loads(ds.attrs.get("resilience_config", "{}")).get("sizing") or {}
-    hours = cfg.get("duration_h", "?")
+    hours = ds.attrs.get("survival_sizing_duration_h", "?")
     met = "met" if ds.attrs["survival_sizing_met"] == "1" else "[red]NOT met[/red]"
     built = []
     if float(ds.get("outage_fuel", 0.0)) > 0:
@@ -80,9 +92,10 @@ def resilience_lines(ds: xr.Dataset) -> list[tuple[str, str]]:
 
 
 def _p(value: Any) -> str:
-    """A probability with four decimals; '> 0.9999' rather than a rounded 1."""
+    """A probability with four decimals; '> 0.9999' rather than a rounded 1 (the chain's
+    lower bounds are never exactly 1 in a meaningful way)."""
     v = float(value)
-    return "> 0.9999" if 0.99995 <= v < 1.0 else f"{v:.4f}"
+    return "> 0.9999" if v >= 0.99995 else f"{v:.4f}"
 
 
 def _summary(ds: xr.Dataset, cfg: ResilienceConfig, written: Path) -> Any:
@@ -96,9 +109,14 @@ def _summary(ds: xr.Dataset, cfg: ResilienceConfig, written: Path) -> Any:
     )
     table.add_row(
         "backup",
-        f"{a['resilience_units']} units x {g.unit_p_nom:g} MW = "
+        f"{a['resilience_units']} unit(s) x {float(a['resilience_unit_p_nom_mw']):g} MW = "
         f"{float(a['resilience_fleet_p_nom_mw']):,.0f} MW ({g.redundancy}); fuel "
-        f"{float(a['resilience_fuel_mwh']):,.0f} MWh ({g.fuel_hours:g} h at rating)",
+        f"{float(a['resilience_fuel_mwh']):,.0f} MWh ({g.fuel_hours:g} h at rating"
+        + (
+            f" + {float(ds['outage_fuel']):,.0f} MWh built for outages)"
+            if float(ds.get("outage_fuel", 0.0)) > 0
+            else ")"
+        ),
     )
     table.add_row(
         "storage",

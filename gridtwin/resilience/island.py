@@ -40,6 +40,18 @@ from gridtwin.config import ResilienceConfig
 from gridtwin.conventions import TIME
 from gridtwin.exceptions import DataError
 
+#: Variables of a result the island needs.
+REQUIRED = (
+    "it_load",
+    "pue",
+    "p_nom_opt",
+    "capacity_factor",
+    "is_offsite",
+    "state_of_charge",
+    "e_nom_opt",
+    "efficiency_charge",
+    "efficiency_discharge",
+)
 #: Most generator units the survival chain follows (its states grow with the units that may
 #: fail; 5,000 units of 3 MW is 15 GW of backup).
 MAX_UNITS = 5000
@@ -179,10 +191,19 @@ def island_system(ds: xr.Dataset, cfg: ResilienceConfig) -> IslandSystem:
             "resilience needs hourly results; this one is aggregated (snapshot_weight > 1): "
             "run the study without aggregation"
         )
+    missing = [v for v in REQUIRED if v not in ds]
+    missing += [a for a in ("campus_backup", "campus_ups") if a not in ds.attrs]
+    if missing:
+        raise DataError(
+            f"the result has no {', '.join(missing)}; resilience needs a complete result of "
+            "gridtwin run (run the study again)"
+        )
     time = pd.DatetimeIndex(ds[TIME].values)
     if len(time) < 2 or (np.diff(time.values) != np.timedelta64(1, "h")).any():
         raise DataError("resilience needs an hourly time axis without gaps")
     crit = critical_load(ds, cfg).to_numpy()
+    if not np.all(np.isfinite(crit)) or crit.min() < 0:
+        raise DataError("the result's it_load x pue has nan, infinite or negative hours")
     backups = _backup_names(ds)
     storage = [str(s) for s in ds["storage"].values] if "storage" in ds.dims else []
     techs = [str(t) for t in ds["technology"].values]
@@ -215,19 +236,21 @@ def island_system(ds: xr.Dataset, cfg: ResilienceConfig) -> IslandSystem:
     peak = float(np.max(crit))
     built = float(ds["outage_genset_p_nom"]) if "outage_genset_p_nom" in ds else 0.0
     if g.redundancy == "as_built":
-        ratings = [float(ds["p_nom_opt"].sel(technology=b)) for b in backups if b in techs]
-        units = sum(math.ceil(r / g.unit_p_nom - 1e-9) for r in ratings)
-        units += math.ceil(built / g.unit_p_nom - 1e-9)
+        # the fleet's rating split into units of about unit_p_nom (never more than built)
+        fleet = built + sum(float(ds["p_nom_opt"].sel(technology=b)) for b in backups)
+        units = math.ceil(fleet / g.unit_p_nom - 1e-9)
+        unit = fleet / units if units else g.unit_p_nom
     else:
-        need = math.ceil(peak / g.unit_p_nom - 1e-9)
-        units = {"N": need, "N+1": need + 1, "2N": 2 * need}[g.redundancy]
+        units = math.ceil(peak / g.unit_p_nom - 1e-9)
+        units = {"N": units, "N+1": units + 1, "2N": 2 * units}[g.redundancy]
+        unit = g.unit_p_nom
     if units > MAX_UNITS:
         raise DataError(
             f"the backup fleet is {units} units of resilience.gensets.unit_p_nom = "
             f"{g.unit_p_nom:g} MW, more than the {MAX_UNITS} the survival analysis follows; "
             "give the rating of one generator set (2.5-3.5 MW for large diesel sets)"
         )
-    fleet = units * g.unit_p_nom
+    fleet = units * unit
     return IslandSystem(
         time=time,
         critical_load=crit,
@@ -240,7 +263,7 @@ def island_system(ds: xr.Dataset, cfg: ResilienceConfig) -> IslandSystem:
         efficiency_charge=eff_c,
         efficiency_discharge=eff_d,
         units=int(units),
-        unit_p_nom=g.unit_p_nom,
+        unit_p_nom=unit,
         availability=g.operational_availability,
         failure_to_start=g.failure_to_start,
         failure_rate=1.0 / g.mean_time_to_failure,

@@ -30,6 +30,7 @@ import xarray as xr
 from scipy.stats import binom
 
 from gridtwin.config import StudyConfig
+from gridtwin.exceptions import InfeasibleError
 from gridtwin.optimize.outage import OutageSpec
 from gridtwin.optimize.problem import Solution, SystemProblem
 from gridtwin.resilience.island import critical_load, island_system
@@ -185,17 +186,29 @@ def run_survival_sizing(
             break
         starts += new
         current = replace(problem, outage=outage_spec(problem, campus, cfg, starts))
-        sol = solve(current)
+        try:
+            sol = solve(current)
+        except InfeasibleError:
+            raise InfeasibleError(
+                f"resilience.sizing: the campus cannot ride through {hours} h outages from "
+                f"the {len(starts)} worst start hours with what the study may build; allow "
+                "resilience.sizing.genset_capital_cost and/or fuel_capital_cost, more on-site "
+                "storage or generation, refuelling (resilience.gensets.refuel_share), or a "
+                "shorter duration_h"
+            ) from None
     return current, sol, history
 
 
-def survival_attrs(history: list[SurvivalRound], target: float, years: float) -> dict[str, str]:
+def survival_attrs(
+    history: list[SurvivalRound], target: float, years: float, hours: int
+) -> dict[str, str]:
     """Global attributes of the resilience sizing: its rounds, whether it met the target and
     what the target costs per year (objective over round 0 / ``years``) [currency a-1]."""
     last = history[-1]
     return {
         "survival_sizing_rounds": json.dumps([r.__dict__ for r in history]),
         "survival_sizing_target": f"{target:g}",
+        "survival_sizing_duration_h": str(hours),
         "survival_sizing_met": str(int(last.survival >= target)),
         "survival_sizing_cost": f"{(last.objective - history[0].objective) / years:.6g}",
     }
