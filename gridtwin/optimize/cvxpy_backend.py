@@ -442,7 +442,7 @@ class CvxpyBackend:
 
     def extract(self, attempt: Attempt, problem: SystemProblem) -> Solution:
         """The :class:`Solution` of an optimal run."""
-        return _extract(attempt.model, problem)
+        return extract_solution(attempt.model, problem)
 
     def versions(self) -> dict[str, str]:
         """The cvxpy version."""
@@ -523,8 +523,11 @@ def _cfe_price(model: Model, problem: SystemProblem) -> float:
     return problem.matching_mean(values) if np.all(np.isfinite(values)) else float("nan")
 
 
-def _extract(model: Model, problem: SystemProblem) -> Solution:
-    """Capacities and dispatch of a solved model."""
+def extract_solution(
+    model: Model, problem: SystemProblem, objective: float | None = None
+) -> Solution:
+    """Capacities and dispatch of a solved model (``objective`` [currency a-1]: the model's
+    optimum unless given, e.g. for a block of a larger LP)."""
     n_time = len(problem.snapshots)
     shift = _array(model.recover, n_time) - _array(model.defer, n_time)
     ratings, flows = network_values(model, problem)
@@ -553,7 +556,7 @@ def _extract(model: Model, problem: SystemProblem) -> Solution:
         offsite_delivered=_array(model.offsite_delivered, n_time),
         offsite_sold=_array(model.offsite_sold, n_time),
         grid_export=_array(model.grid_export, n_time),
-        objective=model.objective,
+        objective=model.objective if objective is None else objective,
         cfe_price=_cfe_price(model, problem),
         load_shift=shift,
         load_curtailment=curtail,
@@ -579,4 +582,12 @@ def _heat(model: Model, problem: SystemProblem) -> tuple[dict[str, np.ndarray], 
     return values, capacity
 
 
-__all__ = ["BACKEND", "SOLVERS", "Model", "build_model", "run_model", "solve"]
+__all__ = [
+    "BACKEND",
+    "SOLVERS",
+    "Model",
+    "build_model",
+    "extract_solution",
+    "run_model",
+    "solve",
+]
