@@ -1,0 +1,103 @@
+"""Solve a :class:`~gridtwin.optimize.plan.PlanProblem` with a backend and say why it failed."""
+
+from __future__ import annotations
+
+import time
+from types import ModuleType
+from typing import Any
+
+from gridtwin.exceptions import InfeasibleError
+from gridtwin.optimize import backends, cvxpy_plan, pypsa_plan
+from gridtwin.optimize.outcome import (
+    Attempt,
+    SolverReport,
+    Status,
+    diagnose,
+    infeasibility_message,
+    target_out_of_reach,
+)
+from gridtwin.optimize.plan import PlanProblem, PlanSolution
+
+#: Backend name -> module with ``attempt(plan, solver, opts)`` and ``extract(run, plan)``.
+PLAN_BACKENDS: dict[str, ModuleType] = {"cvxpy": cvxpy_plan, "pypsa": pypsa_plan}
+
+
+def solve_plan(
+    plan: PlanProblem,
+    backend_name: str = "pypsa",
+    solver: str | None = None,
+    options: dict[str, Any] | None = None,
+) -> PlanSolution:
+    """Solve the plan's LP with a backend.
+
+    Parameters
+    ----------
+    plan : PlanProblem
+    backend_name : {"pypsa", "cvxpy"}
+    solver : str, optional
+        ``"highs"`` (both backends, the default) or ``"clarabel"`` (cvxpy only).
+    options : dict, optional
+        Solver options, as for :func:`gridtwin.optimize.backends.solve`.
+
+    Returns
+    -------
+    PlanSolution
+        ``solver`` (and each block's ``solver``) holds the solver report as a dict.
+
+    Raises
+    ------
+    ConfigError
+        Unknown backend, solver or option.
+    InfeasibleError
+        A period's CFE target is out of reach of its candidate assets (the message names the
+        period and its highest reachable score), or the periods cannot all be met at once.
+    UnboundedError, SolverError
+        As :func:`gridtwin.optimize.backends.solve`.
+    """
+    chosen = backends.backend(backend_name)
+    name = backends.solver_name(chosen, solver)
+    opts = chosen.options(name, dict(options or {}))
+    module = PLAN_BACKENDS[chosen.name]
+    t0 = time.perf_counter()
+    run = module.attempt(plan, name, opts)
+    if run.status is not Status.OPTIMAL:
+        _explain(run, plan, chosen.name, name, opts)
+    solution: PlanSolution = module.extract(run, plan)
+    report = SolverReport(
+        backend=chosen.name,
+        name=name.lower(),
+        status=run.status,
+        said=run.said,
+        options=opts,
+        solve_time_s=time.perf_counter() - t0,
+        solver_run_time_s=run.solver_run_time_s,
+        iterations=run.iterations,
+        versions=chosen.versions(),
+        retried=None,
+    ).as_dict()
+    solution.solver = report
+    for block in solution.blocks:
+        block.solver = report
+    return solution
+
+
+def _explain(run: Attempt, plan: PlanProblem, backend: str, solver: str, opts: Any) -> None:
+    """Raise the error a non-optimal plan run means, naming the period that cannot be met."""
+    label = {"HIGHS": "HiGHS", "CLARABEL": "Clarabel"}.get(solver, solver)
+    if run.status in (Status.INFEASIBLE, Status.INFEASIBLE_OR_UNBOUNDED, Status.NO_VERDICT):
+        # each period alone is as reachable as in the plan: a vintage may be built in any
+        # period, and capacity kept from earlier ones never makes a target harder to reach
+        for year, block in zip(plan.periods, plan.blocks, strict=True):
+            best = backends.max_reachable_cfe(block, backend, "HIGHS")
+            if target_out_of_reach(block, best):
+                raise InfeasibleError(f"period {year}: {infeasibility_message(block, best)}")
+        if run.status is Status.INFEASIBLE:
+            raise InfeasibleError(
+                "investment periods: every period can meet its CFE target alone but not all "
+                "together; a build limit (p_nom_max, land) of a later period is smaller than "
+                "the capacity an earlier period keeps: raise it or shorten the lifetimes"
+            )
+    diagnose(run, plan.blocks[0], label, opts, lambda: 1.0, can_cross_over=False)
+
+
+__all__ = ["PLAN_BACKENDS", "solve_plan"]
