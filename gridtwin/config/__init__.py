@@ -34,6 +34,7 @@ from gridtwin.config.campus import (
     WaterConfig,
     WorkloadConfig,
 )
+from gridtwin.config.investment import InvestmentConfig, PeriodConfig
 from gridtwin.config.loader import apply_override, input_files, load_study, parse_study
 from gridtwin.config.network import AcLoopConfig, NetworkConfig, OffsiteConfig, SiteConfig
 from gridtwin.config.resilience import (
@@ -81,11 +82,13 @@ __all__ = [
     "GridOutageConfig",
     "HeatReuseConfig",
     "InferenceConfig",
+    "InvestmentConfig",
     "NetworkConfig",
     "NonNegative",
     "OffsiteConfig",
     "OffwindConfig",
     "OutageConfig",
+    "PeriodConfig",
     "PoiConfig",
     "PolicyConfig",
     "Positive",

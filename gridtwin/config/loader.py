@@ -37,6 +37,11 @@ def _path_fields(cfg: StudyConfig) -> Iterator[tuple[str, Any, str | int]]:
         ("network.path", cfg.network, "path"),
         ("offsite.weather", cfg.offsite, "weather"),
     ]
+    if cfg.investment is not None:
+        optional += [
+            (f"investment.periods.{i}.weather", period, "weather")
+            for i, period in enumerate(cfg.investment.periods)
+        ]
     for field, owner, name in optional:
         value = getattr(owner, str(name), None) if isinstance(owner, BaseModel) else None
         if isinstance(value, Path):  # not a built-in name ("us", "eu" catalogues)

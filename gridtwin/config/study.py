@@ -24,6 +24,7 @@ from gridtwin.config.base import (
     StrictModel,
 )
 from gridtwin.config.campus import CampusConfig
+from gridtwin.config.investment import InvestmentConfig
 from gridtwin.config.network import NetworkConfig, OffsiteConfig, SiteConfig
 from gridtwin.config.resilience import ResilienceConfig
 from gridtwin.config.resources import OffwindConfig, SolarConfig, WindConfig
@@ -293,6 +294,10 @@ class StudyConfig(StrictModel):
     resilience : ResilienceConfig
         Grid outages the campus must ride through: critical load, durations, generator
         reliability and fuel (``gridtwin resilience RESULT.nc``).
+    investment : InvestmentConfig or None
+        Investment periods: the campus size, CFE target and costs of each period, sized
+        together with capacity that persists until its lifetime ends (``docs/periods.md``);
+        ``None``: one investment at today's costs for the weather's hours.
     """
 
     name: str
@@ -315,6 +320,7 @@ class StudyConfig(StrictModel):
     site: SiteConfig = Field(default_factory=SiteConfig)
     offsite: OffsiteConfig = Field(default_factory=OffsiteConfig)
     resilience: ResilienceConfig = Field(default_factory=ResilienceConfig)
+    investment: InvestmentConfig | None = None
 
     @field_validator("currency_year")
     @classmethod
@@ -401,6 +407,26 @@ class StudyConfig(StrictModel):
             raise ValueError(
                 "resilience.sizing needs the hourly problem (outages run hour by hour from the "
                 "dispatch's state of charge); remove aggregation.segments"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _periods_size_the_supply(self) -> StudyConfig:
+        if self.investment is None:
+            return self
+        refused = {
+            "campus.buildout": bool(self.campus.buildout),
+            "dispatch.mode rolling / dispatch.capacities": self.dispatch.mode != "sizing"
+            or self.dispatch.capacities is not None,
+            "aggregation.segments": self.aggregation.segments is not None,
+            "resilience.sizing": self.resilience.sizing is not None,
+            "campus.heat_reuse": self.campus.heat_reuse is not None,
+        }
+        given = [name for name, on in refused.items() if on]
+        if given:
+            raise ValueError(
+                f"investment periods cannot be combined with {', '.join(given)} yet; remove "
+                "it (campus.buildout: give each period's it_capacity instead)"
             )
         return self
 

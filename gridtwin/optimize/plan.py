@@ -195,6 +195,70 @@ def existing_capacity(block: SystemProblem, inv: Investment) -> float:
     raise KeyError(inv.asset)
 
 
+def payments(plan: PlanProblem, solution: PlanSolution, inv: Investment) -> np.ndarray:
+    """Annual capital cost of an investment's vintages in service in each period
+    [currency a-1], shape (n_periods,): ``sum_b active[b, p] x capital_cost_b x built_b``.
+
+    ``sum_p weights_p x payments_p`` over the investments is the plan's capital cost (the
+    vintage costs of the objective), so each period can be reported as a single study
+    paying ``payments_p`` a year (:func:`period_results`)."""
+    paid = np.asarray(inv.capital_cost, dtype=float) * solution.built[inv.key]
+    return np.asarray(paid @ plan.active(inv.lifetime), dtype=float)
+
+
+def period_results(
+    plan: PlanProblem, solution: PlanSolution
+) -> list[tuple[SystemProblem, Solution]]:
+    """Each period as a single study reports it: the block with the capital costs of the
+    capacity in service, and its solution with those costs in the objective.
+
+    The capital cost of an investment in period ``p`` becomes ``payments_p / capacity_p``
+    (per unit of the capacity in service, existing included), so a single study's cost
+    accounting (capital cost x capacity) charges exactly the vintages' annual payments, and
+    the verifier's objective recomputation and the result's system cost hold per period.
+
+    Returns
+    -------
+    list of (SystemProblem, Solution)
+        One per period; the solution's ``objective`` is the block's operating cost plus the
+        payments, per block horizon [currency].
+    """
+    out = []
+    for k, (block, part) in enumerate(zip(plan.blocks, solution.blocks, strict=True)):
+        costs: dict[tuple[str, str], float] = {}
+        paid = 0.0
+        for inv in plan.investments:
+            in_service = capacity_in_service(plan, solution, inv)[k]
+            pay = payments(plan, solution, inv)[k]
+            per_unit = pay / in_service if in_service > 1e-9 else inv.capital_cost[k]
+            costs[(inv.asset, inv.kind)] = per_unit * block.horizon_years
+            paid += pay * block.horizon_years
+        out.append(
+            (_with_capital_costs(block, costs), replace(part, objective=part.objective + paid))
+        )
+    return out
+
+
+def _with_capital_costs(block: SystemProblem, costs: dict[tuple[str, str], float]) -> SystemProblem:
+    """The block with the given capital costs per (asset, kind) [currency unit-1 horizon-1]."""
+    gens = tuple(
+        replace(g, capital_cost=costs[(g.name, "p_nom")]) if (g.name, "p_nom") in costs else g
+        for g in block.generators
+    )
+    stores = []
+    for s in block.storage:
+        if (s.name, "p_nom") in costs:
+            discharge = costs.get((s.name, "p_nom_discharge"), s.capital_cost_discharge)
+            s = replace(
+                s,
+                capital_cost_power=costs[(s.name, "p_nom")],
+                capital_cost_energy=costs[(s.name, "e_nom")],
+                capital_cost_discharge=discharge,
+            )
+        stores.append(s)
+    return replace(block, generators=gens, storage=tuple(stores))
+
+
 def plan_problem(
     periods: tuple[int, ...],
     blocks: tuple[SystemProblem, ...],
@@ -352,5 +416,7 @@ __all__ = [
     "PlanSolution",
     "capacity_in_service",
     "existing_capacity",
+    "payments",
+    "period_results",
     "plan_problem",
 ]

@@ -10,9 +10,15 @@ import pypsa
 import pytest
 
 from gridtwin.exceptions import ConfigError, InfeasibleError
-from gridtwin.optimize.plan import PlanProblem, capacity_in_service, plan_problem
+from gridtwin.optimize.plan import (
+    PlanProblem,
+    capacity_in_service,
+    period_results,
+    plan_problem,
+)
 from gridtwin.optimize.plan_solve import solve_plan
 from gridtwin.optimize.problem import GeneratorSpec, PoiSpec, StorageSpec, SystemProblem
+from gridtwin.optimize.verify import verify
 
 HOURS = pd.date_range("2019-01-01", periods=4, freq="2190h")
 #: each of the 4 snapshots stands for a quarter of a year (segments 2,190 h long)
@@ -249,3 +255,28 @@ def test_a_period_out_of_reach_is_named(backend):
     plan = plan_problem((2027, 2029), (firm_block(100, 10, poi=300), late), {"firm": 30})
     with pytest.raises(InfeasibleError, match=r"period 2029: .*0\.75"):
         solve_plan(plan, backend)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_each_period_is_a_verified_study_and_they_add_up_to_the_plan(backend):
+    # each period reported as a single study paying its vintages' annual costs: the verifier
+    # recomputes every row and the objective of each, and the weighted periods give the
+    # plan's objective (sum_p weight_p x annual cost_p = vintage costs + weighted operation)
+    blocks = (
+        _solar_battery_block(1.0, 60_000, 40_000),
+        _solar_battery_block(1.5, 50_000, 30_000),
+        _solar_battery_block(2.0, 45_000, 25_000),
+    )
+    plan = plan_problem((2027, 2029, 2031), blocks, {"solar": 6, "battery": 3}, 0.05)
+    sol = solve_plan(plan, backend)
+    parts = period_results(plan, sol)
+    annual = [s.objective / p.horizon_years for p, s in parts]
+    assert float(plan.weights @ annual) == pytest.approx(sol.objective, rel=1e-9)
+    for problem, part in parts:
+        found = verify(problem, part)
+        assert found.ok, found.message()
+    # a 3-year battery bought in 2027 serves 2027 and 2029 and has retired by 2031
+    built = sol.built["battery:e_nom"]
+    assert built[0] > 1.0
+    in_service = [part.e_nom["battery"] for _, part in parts]
+    np.testing.assert_allclose(in_service, [built[0], built[0] + built[1], built[1] + built[2]])
