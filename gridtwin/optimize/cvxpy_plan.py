@@ -61,7 +61,12 @@ def build_plan_model(plan: PlanProblem) -> PlanModel:
 
 def _capacity(m: Model, inv: Investment) -> Any:
     """The block model's capacity variable of an investment."""
-    table = {"p_nom": m.p_nom, "p_nom_discharge": m.p_nom_discharge, "e_nom": m.e_nom}
+    table = {
+        "p_nom": m.p_nom,
+        "p_nom_discharge": m.p_nom_discharge,
+        "e_nom": m.e_nom,
+        "s_nom": m.s_nom,
+    }
     return table[inv.kind][inv.asset]
 
 

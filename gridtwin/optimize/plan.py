@@ -34,21 +34,23 @@ would have no physical meaning.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
 
 from gridtwin.exceptions import ConfigError
+from gridtwin.network.spec import BranchSpec
 from gridtwin.optimize.problem import SystemProblem
 from gridtwin.optimize.solution import Solution
 
 #: What an investment sizes: a generator's or storage's power (charging power where discharge
-#: is sized apart), a storage's separate discharge power, a storage's energy.
-Kind = Literal["p_nom", "p_nom_discharge", "e_nom"]
-KINDS: tuple[Kind, ...] = ("p_nom", "p_nom_discharge", "e_nom")
+#: is sized apart), a storage's separate discharge power, a storage's energy, the rating of a
+#: site-network corridor (parallel identical branches, :meth:`NetworkSpec.linear`).
+Kind = Literal["p_nom", "p_nom_discharge", "e_nom", "s_nom"]
+KINDS: tuple[Kind, ...] = ("p_nom", "p_nom_discharge", "e_nom", "s_nom")
 #: Units of each kind's capacity.
-KIND_UNITS = {"p_nom": "MW", "p_nom_discharge": "MW", "e_nom": "MWh"}
+KIND_UNITS = {"p_nom": "MW", "p_nom_discharge": "MW", "e_nom": "MWh", "s_nom": "MVA"}
 
 
 @dataclass(frozen=True)
@@ -185,173 +187,41 @@ def capacity_in_service(plan: PlanProblem, solution: PlanSolution, inv: Investme
 
 
 def existing_capacity(block: SystemProblem, inv: Investment) -> float:
-    """Capacity of ``inv`` a block has before the plan [MW or MWh]."""
-    for g in block.generators:
-        if g.name == inv.asset:
-            return float(g.p_nom)
-    for s in block.storage:
-        if s.name == inv.asset:
-            return float(s.e_nom if inv.kind == "e_nom" else s.p_nom)
-    raise KeyError(inv.asset)
+    """Capacity of ``inv`` a block has before the plan [MW, MWh or MVA]."""
+    spec = find_spec(block, inv.asset, inv.kind)
+    if inv.kind == "s_nom":
+        return float(spec.s_nom)
+    return float(spec.e_nom if inv.kind == "e_nom" else spec.p_nom)
 
 
-def payments(plan: PlanProblem, solution: PlanSolution, inv: Investment) -> np.ndarray:
-    """Annual capital cost of an investment's vintages in service in each period
-    [currency a-1], shape (n_periods,): ``sum_b active[b, p] x capital_cost_b x built_b``.
-
-    ``sum_p weights_p x payments_p`` over the investments is the plan's capital cost (the
-    vintage costs of the objective), so each period can be reported as a single study
-    paying ``payments_p`` a year (:func:`period_results`)."""
-    paid = np.asarray(inv.capital_cost, dtype=float) * solution.built[inv.key]
-    return np.asarray(paid @ plan.active(inv.lifetime), dtype=float)
+def corridors(block: SystemProblem) -> tuple[BranchSpec, ...]:
+    """The site network's corridors as the LP builds them (none without a network)."""
+    return () if block.network is None else block.network.linear().spec.branches
 
 
-def period_results(
-    plan: PlanProblem, solution: PlanSolution
-) -> list[tuple[SystemProblem, Solution]]:
-    """Each period as a single study reports it: the block with the capital costs of the
-    capacity in service, and its solution with those costs in the objective.
-
-    The capital cost of an investment in period ``p`` becomes ``payments_p / capacity_p``
-    (per unit of the capacity in service, existing included), so a single study's cost
-    accounting (capital cost x capacity) charges exactly the vintages' annual payments, and
-    the verifier's objective recomputation and the result's system cost hold per period.
-
-    Returns
-    -------
-    list of (SystemProblem, Solution)
-        One per period; the solution's ``objective`` is the block's operating cost plus the
-        payments, per block horizon [currency].
-    """
-    out = []
-    for k, (block, part) in enumerate(zip(plan.blocks, solution.blocks, strict=True)):
-        costs: dict[tuple[str, str], float] = {}
-        paid = 0.0
-        for inv in plan.investments:
-            in_service = capacity_in_service(plan, solution, inv)[k]
-            pay = payments(plan, solution, inv)[k]
-            per_unit = pay / in_service if in_service > 1e-9 else inv.capital_cost[k]
-            costs[(inv.asset, inv.kind)] = per_unit * block.horizon_years
-            paid += pay * block.horizon_years
-        out.append(
-            (_with_capital_costs(block, costs), replace(part, objective=part.objective + paid))
-        )
-    return out
-
-
-def _with_capital_costs(block: SystemProblem, costs: dict[tuple[str, str], float]) -> SystemProblem:
-    """The block with the given capital costs per (asset, kind) [currency unit-1 horizon-1]."""
-    gens = tuple(
-        replace(g, capital_cost=costs[(g.name, "p_nom")]) if (g.name, "p_nom") in costs else g
-        for g in block.generators
-    )
-    stores = []
-    for s in block.storage:
-        if (s.name, "p_nom") in costs:
-            discharge = costs.get((s.name, "p_nom_discharge"), s.capital_cost_discharge)
-            s = replace(
-                s,
-                capital_cost_power=costs[(s.name, "p_nom")],
-                capital_cost_energy=costs[(s.name, "e_nom")],
-                capital_cost_discharge=discharge,
-            )
-        stores.append(s)
-    return replace(block, generators=gens, storage=tuple(stores))
-
-
-def plan_problem(
-    periods: tuple[int, ...],
-    blocks: tuple[SystemProblem, ...],
-    lifetimes: dict[str, float],
-    discount_rate: float = 0.0,
-    last_period_years: float | None = None,
-) -> PlanProblem:
-    """A plan whose investments are every extendable generator and storage of the blocks.
-
-    Parameters
-    ----------
-    periods : tuple of int
-        First year of each period, increasing.
-    blocks : tuple of SystemProblem
-        One per period, each with its period's capital costs (for its horizon: annual cost x
-        ``horizon_years``); the same extendable assets in every block.
-    lifetimes : dict of str to float
-        Lifetime of each extendable asset [a] (the catalogue's ``lifetime``).
-    discount_rate : float
-        [a-1]
-    last_period_years : float, optional
-        Length of the last period [a].
-
-    Returns
-    -------
-    PlanProblem
-        Blocks with the investments' capital costs set to zero; the costs per period are in
-        the investments (annual: the block's cost / ``horizon_years``).
+def find_spec(block: SystemProblem, asset: str, kind: Kind) -> Any:
+    """The generator, storage or corridor an investment sizes in a block.
 
     Raises
     ------
     ConfigError
-        An extendable asset without a lifetime, or one that is not extendable in every block.
+        The block has no such asset (every period must offer the same ones).
     """
-    first = blocks[0]
-    investments: list[Investment] = []
-    for g in first.generators:
-        if g.extendable:
-            costs = tuple(_spec(b, g.name).capital_cost / b.horizon_years for b in blocks)
-            investments.append(Investment(g.name, "p_nom", costs, _lifetime(lifetimes, g.name)))
-    for s in first.storage:
-        if not s.extendable:
-            continue
-        life = _lifetime(lifetimes, s.name)
-        kinds: list[tuple[Kind, str]] = [("p_nom", "capital_cost_power")]
-        if s.separate_discharge:
-            kinds.append(("p_nom_discharge", "capital_cost_discharge"))
-        kinds.append(("e_nom", "capital_cost_energy"))
-        for kind, attr in kinds:
-            costs = tuple(getattr(_spec(b, s.name), attr) / b.horizon_years for b in blocks)
-            investments.append(Investment(s.name, kind, costs, life))
-    return PlanProblem(
-        periods=tuple(int(p) for p in periods),
-        blocks=tuple(_without_capital_costs(b, investments) for b in blocks),
-        investments=tuple(investments),
-        discount_rate=discount_rate,
-        last_period_years=last_period_years,
+    specs: list[Any] = (
+        list(corridors(block))
+        if kind == "s_nom"
+        else [
+            *block.generators,
+            *block.storage,
+        ]
     )
-
-
-def _spec(block: SystemProblem, name: str) -> Any:
-    specs: list[Any] = [*block.generators, *block.storage]
     for spec in specs:
-        if spec.name == name:
+        if spec.name == asset:
             return spec
     raise ConfigError(
-        f"investment periods: technology {name!r} is in the first period but not in another; "
-        "every period must offer the same technologies"
+        f"investment periods: {asset!r} is in the first period but not in another; every "
+        "period must offer the same technologies and site network"
     )
-
-
-def _lifetime(lifetimes: dict[str, float], name: str) -> float:
-    if name not in lifetimes:
-        raise ConfigError(f"investment periods: no lifetime for {name!r}; give its lifetime")
-    return float(lifetimes[name])
-
-
-def _without_capital_costs(block: SystemProblem, investments: list[Investment]) -> SystemProblem:
-    """The block with the investments' capital costs set to zero (charged on vintages)."""
-    names = {inv.asset for inv in investments}
-    gens = tuple(replace(g, capital_cost=0.0) if g.name in names else g for g in block.generators)
-    stores = tuple(
-        replace(
-            s,
-            capital_cost_power=0.0,
-            capital_cost_energy=0.0,
-            capital_cost_discharge=None if s.capital_cost_discharge is None else 0.0,
-        )
-        if s.name in names
-        else s
-        for s in block.storage
-    )
-    return replace(block, generators=gens, storage=stores)
 
 
 def _check_plan(plan: PlanProblem) -> None:
@@ -383,8 +253,8 @@ def _check_plan(plan: PlanProblem) -> None:
         if not (inv.lifetime > 0 and np.all(np.isfinite(inv.capital_cost))):
             raise ConfigError(f"investment {inv.key}: lifetime > 0 and finite costs needed")
         for year, block in zip(p, plan.blocks, strict=True):
-            spec = _spec(block, inv.asset)
-            if not getattr(spec, "extendable", False):
+            spec = find_spec(block, inv.asset, inv.kind)
+            if not spec.extendable:
                 raise ConfigError(
                     f"investment periods: {inv.asset} is not extendable in period {year}"
                 )
@@ -392,10 +262,8 @@ def _check_plan(plan: PlanProblem) -> None:
 
 def _check_block(year: int, block: SystemProblem) -> None:
     """Block-level capital costs the plan does not yet carry across periods are refused:
-    a branch upgrade, heat pump or outage fleet would be rented per period, not built."""
+    a heat pump or an outage fleet would be rented per period, not built."""
     parts = []
-    if block.network is not None and any(b.extendable for b in block.network.branches):
-        parts.append("branch upgrades of the site network")
     if block.heat is not None:
         parts.append("heat reuse")
     if block.outage is not None:
@@ -415,8 +283,7 @@ __all__ = [
     "PlanProblem",
     "PlanSolution",
     "capacity_in_service",
+    "corridors",
     "existing_capacity",
-    "payments",
-    "period_results",
-    "plan_problem",
+    "find_spec",
 ]

@@ -82,6 +82,9 @@ def _capacity_column(n: pypsa.Network, inv: Investment, efficiency: float) -> tu
     """Linopy label of an investment's capacity variable in a block and the factor that turns
     the variable into the capacity (a discharger is rated on its DC input)."""
     m = n.model
+    if inv.kind == "s_nom":
+        var = "Line-s_nom" if inv.asset in n.lines.index else "Transformer-s_nom"
+        return int(m.variables[var].labels.sel(name=inv.asset).item()), 1.0
     if inv.kind == "e_nom":
         var, name, scale = "Store-e_nom", inv.asset, 1.0
     elif inv.asset in n.generators.index:

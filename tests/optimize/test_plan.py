@@ -10,12 +10,9 @@ import pypsa
 import pytest
 
 from gridtwin.exceptions import ConfigError, InfeasibleError
-from gridtwin.optimize.plan import (
-    PlanProblem,
-    capacity_in_service,
-    period_results,
-    plan_problem,
-)
+from gridtwin.optimize.plan import PlanProblem, capacity_in_service
+from gridtwin.optimize.plan_build import plan_problem
+from gridtwin.optimize.plan_periods import period_results
 from gridtwin.optimize.plan_solve import solve_plan
 from gridtwin.optimize.problem import GeneratorSpec, PoiSpec, StorageSpec, SystemProblem
 from gridtwin.optimize.verify import verify
