@@ -367,6 +367,10 @@ def run_study(
     GridTwinError
         ConfigError / DataError for bad inputs, InfeasibleError / SolverError from the solve.
     """
+    if study.config.investment is not None:  # investment periods: sized together
+        from gridtwin.periods.study import run_plan_study
+
+        return run_plan_study(study, output, progress)
     inputs = study_inputs(study.config)
     if output is not None:
         check_writable(output, inputs=inputs, kind="result")

@@ -239,13 +239,7 @@ def _check_plan(plan: PlanProblem) -> None:
         )
     if plan.last_period_years is not None and not plan.last_period_years > 0:
         raise ConfigError("investment periods: last_period_years must be > 0 [a]")
-    n = len(plan.blocks[0].snapshots)
     for year, block in zip(p, plan.blocks, strict=True):
-        if len(block.snapshots) != n:
-            raise ConfigError(
-                f"investment periods: period {year} has {len(block.snapshots)} snapshots, "
-                f"the first {n}; give every period the same representative hours"
-            )
         _check_block(year, block)
     for inv in plan.investments:
         if len(inv.capital_cost) != len(p):

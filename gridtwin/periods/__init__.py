@@ -1,0 +1,1 @@
+"""Investment periods: a campus built in phases, its supply built as it grows."""
