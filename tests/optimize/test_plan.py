@@ -231,16 +231,6 @@ def test_a_plan_refuses_what_it_cannot_carry_across_periods():
         plan_problem((2027, 2029), (block, block), {})
     with pytest.raises(ConfigError, match="discount_rate"):
         plan_problem((2027, 2029), (block, block), {"firm": 30}, discount_rate=1.5)
-    short = SystemProblem(
-        snapshots=pd.date_range("2019-01-01", periods=2, freq="h"),
-        load=np.full(2, 100.0),
-        generators=(GeneratorSpec("firm", np.ones(2), 10.0),),
-        storage=(),
-        poi=PoiSpec(0.0, np.full(2, 50.0), np.zeros(2), np.zeros(2)),
-        cfe_target=1.0,
-    )
-    with pytest.raises(ConfigError, match="same representative hours"):
-        plan_problem((2027, 2029), (block, short), {"firm": 30})
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
