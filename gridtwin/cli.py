@@ -170,11 +170,43 @@ def run(
     _print_summary(ds, out)
 
 
+def _print_plan_summary(ds: xr.Dataset, out: Path) -> None:
+    """The summary of a result with investment periods: each period and the vintages."""
+    from gridtwin.periods.tables import plan_tables
+
+    cur = ds.attrs.get("currency", "")
+    years = [int(y) for y in ds["period"].values]
+    for table in plan_tables(ds):
+        console.print(table)
+    console.print(
+        f"plan cost          {float(ds.attrs['plan_objective']) / 1e9:,.3f} bn{cur} "
+        f"({cur} of {ds.attrs.get('currency_year', '?')}, discounted at "
+        f"{100 * float(ds.attrs['discount_rate']):g} %/a to {years[0]}; period weights "
+        + ", ".join(f"{float(w):.2f}" for w in ds["period_weight"].values)
+        + " a)"
+    )
+    if "ac_loop_converged" in ds.attrs:
+        passed = "passes" if int(ds.attrs["ac_loop_converged"]) == 1 else "does NOT pass"
+        console.print(f"AC check           every period {passed} (ac_loop_* per period)")
+    if "verify_passed" in ds.attrs:
+        ok = int(ds.attrs["verify_passed"]) == 1
+        said = (
+            "every period holds every constraint family"
+            if ok
+            else ("[red]FAILED[/] in a period: see the table and verify_report")
+        )
+        console.print(f"verified           {said}")
+    console.print(f"written            {out}")
+
+
 def _print_summary(ds: xr.Dataset, out: Path) -> None:
     from gridtwin.network.summary import network_lines
     from gridtwin.results import weights
     from gridtwin.tables import cooling_lines, result_tables
 
+    if "period" in ds.dims:
+        _print_plan_summary(ds, out)
+        return
     cur = ds.attrs.get("currency", "")
     for table in result_tables(ds):
         console.print(table)
@@ -384,6 +416,11 @@ def report(
     if "scenario" in ds.dims:
         rows = scenario_rows(ds)
         console.print(rich_table(f"{len(rows[1])} scenarios", rows, text=(0, 1, -1)))
+    elif "period" in ds.dims:
+        from gridtwin.periods.tables import plan_tables
+
+        for table in plan_tables(ds):
+            console.print(table)
     else:
         for table in result_tables(ds):
             console.print(table)
@@ -401,9 +438,11 @@ def export(
     """The solved system as a PyPSA network file (open it with pypsa.Network(path))."""
     from gridtwin import open_results
     from gridtwin.export import write_pypsa
+    from gridtwin.results import single_period
 
     try:
-        written = write_pypsa(open_results(result), output, source=result)
+        ds = single_period(open_results(result), result, "gridtwin export")
+        written = write_pypsa(ds, output, source=result)
     except GridTwinError as exc:
         raise fail(exc) from None
     console.print(f"written {written} (PyPSA network: capacities and dispatch of {result.name})")

@@ -51,6 +51,7 @@ FIGURE_NAMES = (
     "poi_loading",
     "cost_curve",
     "cooling_tradeoff",
+    "capacity_by_period",
 )
 
 
@@ -94,6 +95,21 @@ def figures_for(ds: xr.Dataset, start: str | None = None) -> list[ReportFigure]:
                 "energy consumed) and the peak hourly water of the hottest days, every "
                 "scenario (n/m: not modelled).",
                 plots.cooling_tradeoff,
+            ),
+        ]
+    if "period" in ds.dims:
+        last = int(ds["period"].values[-1])
+        return [
+            ReportFigure(
+                "capacity_by_period",
+                "Capacity in service in each investment period, stacked by technology; the "
+                "hatched part was built in the period itself.",
+                plots.capacity_by_period,
+            ),
+            ReportFigure(
+                "dispatch",
+                f"Hourly dispatch of the last period ({last}), the week with the most grid import.",
+                lambda d: plots.dispatch(d.sel(period=last), start=start),
             ),
         ]
     week = "the week with the most grid import" if start is None else f"from {start}"
@@ -190,7 +206,7 @@ def write_report(
             written.append(f"{fig.name}.png")
             shown.append(fig)
         (tmp / "index.html").write_text(_page(ds, shown, source), encoding="utf-8")
-        if "scenario" not in ds.dims:
+        if "scenario" not in ds.dims and "period" not in ds.dims:
             (tmp / EU_PAGE).write_text(_eu_page(ds, source), encoding="utf-8")
             written.append(EU_PAGE)
         listing = "\n".join([*written, "index.html"])
@@ -349,6 +365,29 @@ def _key_numbers(ds: xr.Dataset) -> list[tuple[str, str]]:
     return rows
 
 
+def _plan_parts(ds: xr.Dataset) -> list[str]:
+    """The tables of a result with investment periods."""
+    from gridtwin.periods.tables import capacity_by_period_rows, period_rows
+
+    cur = ds.attrs.get("currency", "")
+    weights = ", ".join(
+        f"{int(y)}: {float(w):.3f}"
+        for y, w in zip(ds["period"].values, ds["period_weight"].values, strict=True)
+    )
+    return [
+        "<h2>Investment periods</h2>",
+        _table(*period_rows(ds)),
+        f"<p>Plan cost {_fmt(float(ds.attrs['plan_objective']) / 1e6)} M{html.escape(cur)} of "
+        f"{ds.attrs.get('currency_year', '')}: each period's annual system cost times its "
+        f"discounted years ({weights}; discount rate "
+        f"{100 * float(ds.attrs['discount_rate']):g} %/a).</p>",
+        "<h2>Capacity by period</h2>",
+        "<p>In service in each period, and in brackets what was built in it. A vintage stays "
+        "in service until its lifetime ends (<code>lifetime</code> in the file).</p>",
+        _table(*capacity_by_period_rows(ds)),
+    ]
+
+
 def _table(header: list[str], rows: list[list[str]]) -> str:
     head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
     body = "".join(
@@ -369,7 +408,9 @@ def _page(ds: xr.Dataset, shown: list[ReportFigure], source: str) -> str:
         "Times are UTC and label the start of each hour; supply is positive (conventions: "
         "docs/conventions.md in the gridtwin repository).</p>",
     ]
-    if "scenario" in ds.dims:
+    if "period" in ds.dims:
+        parts += _plan_parts(ds)
+    elif "scenario" in ds.dims:
         header, rows = scenario_rows(ds)
         parts.append(f"<h2>Scenarios ({len(rows)})</h2>")
         parts.append(_table(header, rows))

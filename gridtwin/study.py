@@ -42,7 +42,13 @@ from gridtwin.optimize.problem import Solution, SystemProblem
 from gridtwin.optimize.verify import Verification, verify
 from gridtwin.resilience.analysis import survival_analysis
 from gridtwin.resilience.sizing import SurvivalRound, survival_attrs
-from gridtwin.results import build_results, open_results, weights, write_results
+from gridtwin.results import (
+    build_results,
+    open_results,
+    single_period,
+    weights,
+    write_results,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -183,7 +189,8 @@ def sizing_stage(state: StudyState, stage: Stages) -> None:
     """Size the assets, or take the capacities of ``dispatch.capacities``."""
     given = state.config.dispatch.capacities
     if given is not None:
-        state.sizing = sized_from_results(open_results(given), state.hourly)
+        ds = single_period(open_results(given), given, "dispatch.capacities")
+        state.sizing = sized_from_results(ds, state.hourly)
         return
     with stage("optimisation"):
         state.sizing = solve(state.sized_on, state.config.solver)

@@ -186,3 +186,29 @@ def test_bad_period_lists_are_refused_in_one_line(folder: Path) -> None:
     )
     with pytest.raises(ConfigError, match="weather of 2029 covers"):
         run_study(parse_study(shifted, base=folder))
+
+
+def test_summary_report_and_single_run_commands(written: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from gridtwin.cli import app
+    from gridtwin.periods.tables import capacity_by_period_rows
+
+    ds = open_results(written)
+    header, rows = capacity_by_period_rows(ds)
+    assert header == ["in service (+ built)", "2027", "2029", "2031"]
+    solar = next(r for r in rows if r[0] == "solar power [MW]")
+    held = in_service(ds).sel(investment="solar").to_numpy()
+    assert solar[3].startswith(f"{held[2]:,.0f}")
+    runner = CliRunner()
+    out = runner.invoke(app, ["report", str(written), "-o", str(tmp_path / "rep")])
+    assert out.exit_code == 0, out.output
+    assert (tmp_path / "rep" / "capacity_by_period.png").is_file()
+    page = (tmp_path / "rep" / "index.html").read_text()
+    assert "Capacity by period" in page and "Investment periods" in page
+    for command in (["export", str(written), "-o", str(tmp_path / "x.nc")],
+                    ["resilience", str(written)], ["grid", "check", str(written)]):  # fmt: skip
+        out = runner.invoke(app, command)
+        assert out.exit_code != 0
+        assert "investment periods [2027, 2029, 2031]" in out.output
+        assert "Traceback" not in out.output

@@ -16,7 +16,9 @@ methods of the ``ds.gridtwin`` accessor, which importing this module registers::
   ``gridtwin grid check``);
 * :func:`cooling_tradeoff`: cost, PUE, WUE, ERF and heatwave water by scenario (a sweep);
 * :func:`survival_curve`: probability of riding through a grid outage by duration (after
-  ``gridtwin resilience``).
+  ``gridtwin resilience``);
+* :func:`capacity_by_period`: capacity in service and built by investment period (a study
+  with investment periods).
 
 Signs follow docs/conventions.md: supply above zero, storage charging and export below.
 Hours of day are local standard time when the result records the site's UTC offset
@@ -33,6 +35,7 @@ import xarray as xr
 
 from gridtwin.plots.common import COLORS, _require, _single, color
 from gridtwin.plots.cooling import cooling_tradeoff
+from gridtwin.plots.periods import capacity_by_period
 from gridtwin.plots.resilience import survival_curve
 from gridtwin.plots.run import (
     capacity_mix,
@@ -57,6 +60,7 @@ FIGURES = {
     "poi_loading": poi_loading,
     "cooling_tradeoff": cooling_tradeoff,
     "survival_curve": survival_curve,
+    "capacity_by_period": capacity_by_period,
 }
 
 
@@ -99,6 +103,10 @@ class GridtwinAccessor:
         """See :func:`gridtwin.plots.survival_curve`."""
         return survival_curve(self._ds)
 
+    def capacity_by_period(self) -> Figure:
+        """See :func:`gridtwin.plots.capacity_by_period`."""
+        return capacity_by_period(self._ds)
+
     def summary(self) -> pd.DataFrame:
         """Capacity and energy table (:func:`gridtwin.results.summary`)."""
         from gridtwin.results import summary
@@ -112,6 +120,7 @@ __all__ = [
     "COLORS",
     "FIGURES",
     "GridtwinAccessor",
+    "capacity_by_period",
     "capacity_mix",
     "capacity_mix_by_scenario",
     "color",

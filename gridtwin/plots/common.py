@@ -85,6 +85,12 @@ def _require(ds: xr.Dataset, names: tuple[str, ...], figure: str, hint: str = ""
 
 
 def _single(ds: xr.Dataset, figure: str) -> None:
+    if "period" in ds.dims:
+        years = [int(y) for y in ds["period"].values]
+        raise DataError(
+            f"{figure}: this result has investment periods {years}; pick one, e.g. "
+            f"ds.sel(period={years[-1]}), or use capacity_by_period"
+        )
     if "scenario" in ds.dims:
         names = [str(s) for s in ds["scenario"].values[:3]]
         raise DataError(

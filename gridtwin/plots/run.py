@@ -182,6 +182,10 @@ def capacity_mix(ds: xr.Dataset) -> Figure:
         The result has no ``p_nom_opt``.
     """
     _require(ds, ("p_nom_opt", "e_nom_opt"), "capacity_mix")
+    if "period" in ds.dims:
+        from gridtwin.plots.periods import capacity_by_period
+
+        return capacity_by_period(ds)
     if "scenario" in ds.dims:
         from gridtwin.plots.scenarios import capacity_mix_by_scenario
 

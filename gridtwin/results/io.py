@@ -41,4 +41,29 @@ def open_results(path: str | Path) -> xr.Dataset:
     return out
 
 
-__all__ = ["open_results", "write_results"]
+def single_period(ds: xr.Dataset, path: str | Path, use: str) -> xr.Dataset:
+    """``ds`` if it is the result of one run; a result with investment periods is refused.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+    path : str or Path
+        The file, for the message.
+    use : str
+        What needs a single run (e.g. ``"gridtwin export"``), for the message.
+
+    Raises
+    ------
+    DataError
+        ``ds`` has a ``period`` dimension.
+    """
+    if "period" not in ds.dims:
+        return ds
+    years = [int(y) for y in ds["period"].values]
+    raise DataError(
+        f"{path}: a result with investment periods {years}; {use} takes one period's result: "
+        f"write it with xarray, e.g. ds.sel(period={years[-1]}).to_netcdf('period.nc')"
+    )
+
+
+__all__ = ["open_results", "single_period", "write_results"]
