@@ -52,7 +52,7 @@ from gridtwin.optimize.cvxpy_assets import (
     storage,
     within_budget,
 )
-from gridtwin.optimize.cvxpy_heat import heat_side, water_rows
+from gridtwin.optimize.cvxpy_heat import heat_results, heat_side, water_rows
 from gridtwin.optimize.cvxpy_network import (
     Capacity,
     capacity,
@@ -64,7 +64,7 @@ from gridtwin.optimize.cvxpy_network import (
 )
 from gridtwin.optimize.cvxpy_outage import outage_rows, outage_values
 from gridtwin.optimize.cvxpy_policy import certificates, renewable_share
-from gridtwin.optimize.heat import heat_values, water_values
+from gridtwin.optimize.heat import water_values
 from gridtwin.optimize.outcome import Attempt, Status, limit_reached
 from gridtwin.optimize.problem import (
     Solution,
@@ -145,6 +145,8 @@ class Model:
     offsite_delivered: cp.Variable | None = None
     offsite_sold: cp.Variable | None = None
     certificates: cp.Variable | None = None
+    clean: cp.Expression | None = None
+    cfe_required: np.ndarray | None = None
 
 
 def build_model(
@@ -155,6 +157,8 @@ def build_model(
     final_soc_min: dict[str, float] | None = None,
     initial_shift: float = 0.0,
     cfe_price: float | None = None,
+    exchange: cp.Expression | None = None,
+    cfe_row: bool = True,
 ) -> Model:
     """Translate a problem into a cvxpy LP (no solve).
 
@@ -179,6 +183,13 @@ def build_model(
         ``u >= cfe_target * sum_t load_t - clean`` (the constraint's left-hand side, curtailment
         term included) and ``u >= 0``: a shortfall is paid for, a surplus earns nothing.
         ``None``: the CFE constraint. No effect when ``cfe_target`` is 0.
+    exchange : cvxpy.Expression, optional
+        Site-bus load moved to other campuses of a fleet [MW], shape (n_time,) (negative:
+        moved in; :mod:`gridtwin.optimize.fleet`): the load served falls by it, in the balance
+        and in the CFE rows.
+    cfe_row : bool
+        ``False``: no CFE constraint; ``model.clean`` and ``model.cfe_required`` hold its two
+        sides for a fleet's own rows.
 
     Returns
     -------
@@ -200,6 +211,7 @@ def build_model(
     if initial_soc is not None and missing:
         raise ConfigError(f"cvxpy backend: initial_soc has no stored energy for {missing}")
     rows = _Rows.start(problem)
+    rows.cfe_row = cfe_row
     _define_generators(rows)
     storage_supply, storage_clean = storage(
         problem, rows.model, rows.constraints, rows.cost, rows.matching, initial_soc, final_soc_min
@@ -210,6 +222,9 @@ def build_model(
     if problem.land_area is not None:
         land_constraint(problem, rows.model, rows.constraints)
     served = _define_demand(rows, initial_shift)
+    if exchange is not None:  # load moved away is not served here
+        served = served - exchange
+        rows.clean.append(problem.cfe_target * (rows.matching @ exchange))
     model = rows.model
     extra = heat_side(
         problem, model.heat, rows.constraints, rows.cost, rows.clean, rows.matching, served
@@ -245,6 +260,8 @@ class _Rows:
     """Injections at the site bus [MW]."""
     clean: list[cp.Expression] = field(default_factory=list)
     """Hourly-matched clean energy per CFE period [MWh]."""
+    cfe_row: bool = True
+    """Whether the CFE constraint is added (else its sides are left on the model)."""
 
     @classmethod
     def start(cls, problem: SystemProblem) -> _Rows:
@@ -360,7 +377,10 @@ def _define_objective(rows: _Rows, maximise_cfe: bool, cfe_price: float | None) 
         return model
     if problem.cfe_target > 0:  # no target: storage losses must not make "clean" negative
         required = problem.cfe_target * (rows.matching @ problem.load)
-        if cfe_price is None:
+        model.clean, model.cfe_required = total(rows.clean), required
+        if not rows.cfe_row:
+            pass
+        elif cfe_price is None:
             model.cfe = total(rows.clean) >= required
             constraints.append(model.cfe)
         else:  # operational: the shortfall is paid for, a surplus earns nothing
@@ -532,7 +552,7 @@ def extract_solution(
     shift = _array(model.recover, n_time) - _array(model.defer, n_time)
     ratings, flows = network_values(model, problem)
     curtail = _array(model.curtail, n_time)
-    heat, capacity = _heat(model, problem)
+    heat, capacity = heat_results(model, problem)
     outage, outage_capacity = outage_values(model)
     water = np.zeros(0)
     if problem.water is not None:
@@ -562,24 +582,6 @@ def extract_solution(
         load_curtailment=curtail,
         certificates=certificates(model, problem),
     )
-
-
-def _heat(model: Model, problem: SystemProblem) -> tuple[dict[str, np.ndarray], dict[str, float]]:
-    """The heat side's results and capacities (empty without heat reuse)."""
-    if problem.heat is None:
-        return {}, {}
-    n_time, h = len(problem.snapshots), model.heat
-    capacity = {
-        "heat_pump": _value(h["heat_pump_p_nom"]),
-        "heat_storage": _value(h["heat_storage_e_nom"]) if "heat_storage_e_nom" in h else 0.0,
-    }
-    values = heat_values(
-        problem.heat,
-        _array(h["heat_delivered"], n_time),
-        _array(h.get("heat_storage_p"), n_time),
-        _array(h.get("heat_storage_e"), n_time),
-    )
-    return values, capacity
 
 
 __all__ = [

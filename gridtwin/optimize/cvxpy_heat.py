@@ -11,6 +11,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from gridtwin.optimize.cvxpy_assets import within_budget
+from gridtwin.optimize.heat import heat_values
 from gridtwin.optimize.problem import SystemProblem
 
 
@@ -96,3 +97,30 @@ def water_rows(
         constraints.append(use <= water.peak_max)
     if water.annual_max is not None:
         constraints.append(within_budget(periods, use, water.annual_max))
+
+
+def heat_results(
+    model: Any, problem: SystemProblem
+) -> tuple[dict[str, np.ndarray], dict[str, float]]:
+    """The heat side's results and capacities of a solved model (empty without heat reuse)."""
+    if problem.heat is None:
+        return {}, {}
+    n_time, h = len(problem.snapshots), model.heat
+
+    def value(x: Any) -> float:
+        return np.asarray(x.value, dtype=float).item() if isinstance(x, cp.Variable) else float(x)
+
+    def array(x: Any) -> np.ndarray:
+        return np.zeros(n_time) if x is None else np.asarray(x.value, dtype=float).reshape(n_time)
+
+    capacity = {
+        "heat_pump": value(h["heat_pump_p_nom"]),
+        "heat_storage": value(h["heat_storage_e_nom"]) if "heat_storage_e_nom" in h else 0.0,
+    }
+    values = heat_values(
+        problem.heat,
+        array(h["heat_delivered"]),
+        array(h.get("heat_storage_p")),
+        array(h.get("heat_storage_e")),
+    )
+    return values, capacity

@@ -57,6 +57,9 @@ from gridtwin.optimize.pypsa_policy import add_renewable_share, certificates
 logger = logging.getLogger(__name__)
 
 SITE = "campus"
+#: Generator at the load bus of a fleet's campus: site-bus load moved to other campuses
+#: (injection = load moved away; :mod:`gridtwin.optimize.pypsa_fleet`).
+EXCHANGE = "fleet_exchange"
 
 
 def build_network(problem: SystemProblem) -> pypsa.Network:
@@ -238,12 +241,18 @@ def _add_flexibility(n: pypsa.Network, problem: SystemProblem, bus: str) -> None
 
 
 def _extra_functionality(
-    problem: SystemProblem, maximise_cfe: bool = False
+    problem: SystemProblem,
+    maximise_cfe: bool = False,
+    cfe_rows: Callable[[linopy.Model, SystemProblem, Callable[[str, str], Any]], None] = (
+        add_cfe_row
+    ),
 ) -> Callable[[pypsa.Network, pd.Index], None]:
     """Return the hook adding storage power coupling, flexibility and the hourly CFE constraint.
 
     With ``maximise_cfe`` the CFE expression becomes the objective (maximised) instead of a
     constraint: used to report the highest reachable score of an infeasible target.
+    ``cfe_rows`` adds the CFE rows (a fleet states them across its campuses,
+    :mod:`gridtwin.optimize.pypsa_fleet`).
     """
 
     def hook(n: pypsa.Network, snapshots: pd.Index) -> None:
@@ -290,7 +299,7 @@ def _extra_functionality(
         if maximise_cfe:
             m.objective = -1.0 * cfe_expression(problem, pick).sum()
         else:
-            add_cfe_row(m, problem, pick)
+            cfe_rows(m, problem, pick)
 
     return hook
 
@@ -356,6 +365,8 @@ def _negative_price_credit(
         used = used + sum(pick("Generator-p", f"flex_{k}") for k in ("defer", "recover", "curtail"))
     if problem.heat is not None:  # the heat side's consumption (its output is -e_t q_t)
         used = used + pick("Generator-p", "heat_recovery_power")
+    if EXCHANGE in m.variables["Generator-p"].coords["name"]:  # load moved to other campuses
+        used = used + pick("Generator-p", EXCHANGE)
     load = xr.DataArray(problem.load, coords={"snapshot": idx})
     m.add_constraints(used <= load, name="poi-credit_load")
     price = problem.snapshot_weights * np.minimum(problem.poi.import_price, 0.0)
