@@ -1,4 +1,5 @@
-"""Solve a :class:`~gridtwin.optimize.plan.PlanProblem` with a backend and say why it failed."""
+"""Solve a :class:`~gridtwin.optimize.plan.PlanProblem` or a
+:class:`~gridtwin.optimize.fleet.FleetProblem` with a backend and say why it failed."""
 
 from __future__ import annotations
 
@@ -7,7 +8,14 @@ from types import ModuleType
 from typing import Any
 
 from gridtwin.exceptions import InfeasibleError
-from gridtwin.optimize import backends, cvxpy_plan, pypsa_plan
+from gridtwin.optimize import (
+    backends,
+    cvxpy_fleet,
+    cvxpy_plan,
+    pypsa_fleet,
+    pypsa_plan,
+)
+from gridtwin.optimize.fleet import FleetProblem, FleetSolution
 from gridtwin.optimize.outcome import (
     Attempt,
     SolverReport,
@@ -20,6 +28,8 @@ from gridtwin.optimize.plan import PlanProblem, PlanSolution
 
 #: Backend name -> module with ``attempt(plan, solver, opts)`` and ``extract(run, plan)``.
 PLAN_BACKENDS: dict[str, ModuleType] = {"cvxpy": cvxpy_plan, "pypsa": pypsa_plan}
+#: The same for fleets.
+FLEET_BACKENDS: dict[str, ModuleType] = {"cvxpy": cvxpy_fleet, "pypsa": pypsa_fleet}
 
 
 def solve_plan(
@@ -54,15 +64,54 @@ def solve_plan(
     UnboundedError, SolverError
         As :func:`gridtwin.optimize.backends.solve`.
     """
+    run, report = _run(PLAN_BACKENDS, plan, backend_name, solver, options, _explain)
+    solution: PlanSolution = PLAN_BACKENDS[report["backend"]].extract(run, plan)
+    solution.solver = report
+    for block in solution.blocks:
+        block.solver = report
+    return solution
+
+
+def solve_fleet(
+    fleet: FleetProblem,
+    backend_name: str = "pypsa",
+    solver: str | None = None,
+    options: dict[str, Any] | None = None,
+) -> FleetSolution:
+    """Solve the fleet's LP with a backend (parameters as :func:`solve_plan`).
+
+    Raises
+    ------
+    InfeasibleError
+        The targets cannot be met (the message gives each campus's highest reachable score
+        alone; moving work can raise it).
+    ConfigError, UnboundedError, SolverError
+        As :func:`solve_plan`.
+    """
+    run, report = _run(FLEET_BACKENDS, fleet, backend_name, solver, options, _explain_fleet)
+    solution: FleetSolution = FLEET_BACKENDS[report["backend"]].extract(run, fleet)
+    solution.solver = report
+    for block in solution.blocks:
+        block.solver = report
+    return solution
+
+
+def _run(
+    modules: dict[str, ModuleType],
+    problem: Any,
+    backend_name: str,
+    solver: str | None,
+    options: dict[str, Any] | None,
+    explain: Any,
+) -> tuple[Attempt, dict[str, Any]]:
+    """One attempt with the chosen backend and solver, its failure explained, and the report."""
     chosen = backends.backend(backend_name)
     name = backends.solver_name(chosen, solver)
     opts = chosen.options(name, dict(options or {}))
-    module = PLAN_BACKENDS[chosen.name]
     t0 = time.perf_counter()
-    run = module.attempt(plan, name, opts)
+    run = modules[chosen.name].attempt(problem, name, opts)
     if run.status is not Status.OPTIMAL:
-        _explain(run, plan, chosen.name, name, opts)
-    solution: PlanSolution = module.extract(run, plan)
+        explain(run, problem, chosen.name, name, opts)
     report = SolverReport(
         backend=chosen.name,
         name=name.lower(),
@@ -75,10 +124,30 @@ def solve_plan(
         versions=chosen.versions(),
         retried=None,
     ).as_dict()
-    solution.solver = report
-    for block in solution.blocks:
-        block.solver = report
-    return solution
+    return run, report
+
+
+def _explain_fleet(run: Attempt, fleet: FleetProblem, backend: str, solver: str, opts: Any) -> None:
+    """Raise the error a non-optimal fleet run means; an infeasible one names each campus's
+    highest reachable score alone."""
+    label = {"HIGHS": "HiGHS", "CLARABEL": "Clarabel"}.get(solver, solver)
+    if run.status in (Status.INFEASIBLE, Status.INFEASIBLE_OR_UNBOUNDED, Status.NO_VERDICT):
+        best = {
+            site: backends.max_reachable_cfe(block, backend, "HIGHS")
+            for site, block in zip(fleet.sites, fleet.blocks, strict=True)
+        }
+        scores = ", ".join(f"{site} {score:.4f}" for site, score in best.items())
+        target = (
+            f"the fleet target {fleet.fleet_target}"
+            if fleet.fleet_target is not None
+            else "the campuses' targets"
+        )
+        raise InfeasibleError(
+            f"fleet: {target} cannot be met; highest hourly CFE score of each campus alone: "
+            f"{scores} (moving work can raise a campus's score, not the fleet's supply); lower "
+            "the target, allow more technologies or more transfers"
+        )
+    diagnose(run, fleet.blocks[0], label, opts, lambda: 1.0, can_cross_over=False)
 
 
 def _explain(run: Attempt, plan: PlanProblem, backend: str, solver: str, opts: Any) -> None:
@@ -100,4 +169,4 @@ def _explain(run: Attempt, plan: PlanProblem, backend: str, solver: str, opts: A
     diagnose(run, plan.blocks[0], label, opts, lambda: 1.0, can_cross_over=False)
 
 
-__all__ = ["PLAN_BACKENDS", "solve_plan"]
+__all__ = ["FLEET_BACKENDS", "PLAN_BACKENDS", "solve_fleet", "solve_plan"]
