@@ -24,6 +24,7 @@ from gridtwin.optimize.problem import SystemProblem
 from gridtwin.technologies import annualised_costs, default_catalogue, load_catalogue
 from gridtwin.weather import pv_capacity_factor, wind_capacity_factor
 from gridtwin.weather import read as read_weather
+from gridtwin.weather.align import on_hours
 
 logger = logging.getLogger("gridtwin.study")
 
@@ -104,7 +105,7 @@ def study_costs(cfg: StudyConfig) -> pd.DataFrame:
 
 
 def prepare_problem(
-    cfg: StudyConfig, stages: Stages | None = None
+    cfg: StudyConfig, stages: Stages | None = None, hours: pd.DatetimeIndex | None = None
 ) -> tuple[SystemProblem, xr.Dataset, xr.Dataset]:
     """Run the stages before the optimisation: weather, resources, campus, costs, problem.
 
@@ -113,6 +114,9 @@ def prepare_problem(
     cfg : StudyConfig
     stages : Stages, optional
         Stage timer (used by :func:`gridtwin.study.run_study`); default: untimed.
+    hours : pandas.DatetimeIndex, optional
+        UTC hours to put the weather on (a fleet's campuses share one clock:
+        :func:`gridtwin.weather.align.on_hours`); default: the weather's own.
 
     Returns
     -------
@@ -128,6 +132,8 @@ def prepare_problem(
             reference_year=cfg.weather.reference_year,
             sun_check=cfg.weather.sun_check,
         )
+        if hours is not None:
+            weather = on_hours(weather, hours, f"campus {cfg.name}")
     with stage("resources"):
         cfs = capacity_factors(cfg, weather)
     with stage("campus"):

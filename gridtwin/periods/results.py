@@ -23,10 +23,8 @@ service), :func:`plan_residual` (that against each period's capacities) and :fun
 from __future__ import annotations
 
 import json
-import numbers
 
 import numpy as np
-import pandas as pd
 import xarray as xr
 import yaml
 
@@ -35,6 +33,7 @@ from gridtwin.conventions import annotate
 from gridtwin.exceptions import ConfigError
 from gridtwin.optimize.plan import KIND_UNITS, PlanProblem, PlanSolution, existing_capacity
 from gridtwin.results import system_cost
+from gridtwin.results.join import join_along
 
 PERIOD = "period"
 INVESTMENT = "investment"
@@ -64,30 +63,10 @@ def join_periods(
     ConfigError
         The periods' results have different time axes.
     """
-    years = pd.Index(list(plan.periods), name=PERIOD)
     times = [ds.indexes["time"] for ds in datasets]
     if any(not t.equals(times[0]) for t in times):
         raise ConfigError("investment periods: the periods' results are on different hours")
-    per_period = _differing_attrs(datasets)
-    ds = xr.concat(
-        datasets,
-        dim=years,
-        data_vars="all",
-        coords="minimal",
-        compat="override",
-        join="outer",
-        combine_attrs="drop_conflicts",
-    )
-    for name, values in per_period.items():
-        if all(isinstance(v, numbers.Number) for v in values):
-            target = name if name not in ds.variables else f"period_{name}"
-            ds[target] = (PERIOD, np.asarray(values, dtype=float))
-        else:
-            by_year = {str(y): str(v) for y, v in zip(plan.periods, values, strict=True)}
-            ds.attrs[name] = json.dumps(by_year)
-    for flag in ("verify_passed", "ac_loop_converged"):  # the plan passes if every period does
-        if flag in datasets[0].attrs:
-            ds.attrs[flag] = int(all(int(d.attrs.get(flag, 0)) == 1 for d in datasets))
+    ds = join_along(datasets, PERIOD, list(plan.periods))
     ds = ds.assign(_vintages(plan, solution))
     ds["period_years"] = (PERIOD, plan.years)
     ds["period_weight"] = (PERIOD, plan.weights)
@@ -100,23 +79,6 @@ def join_periods(
         mode="investment_periods",
     )
     return annotate(ds, cfg.currency, cfg.currency_year)
-
-
-def _differing_attrs(datasets: list[xr.Dataset]) -> dict[str, list[object]]:
-    """Attributes whose values are not the same in every period, by name."""
-    out = {}
-    for name in datasets[0].attrs:
-        values = [ds.attrs.get(name) for ds in datasets]
-        if any(not _same(values[0], v) for v in values[1:]):
-            out[name] = values
-    return out
-
-
-def _same(a: object, b: object) -> bool:
-    try:
-        return bool(np.all(a == b))
-    except (TypeError, ValueError):
-        return False
 
 
 def _vintages(plan: PlanProblem, solution: PlanSolution) -> xr.Dataset:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -19,6 +20,7 @@ from pydantic import ValidationError
 
 from gridtwin.assembly import STORAGE_ROWS, catalogue_row
 from gridtwin.config import PeriodConfig, Study, StudyConfig
+from gridtwin.coupled_ac import coupled_ac_loop
 from gridtwin.exceptions import ConfigError
 from gridtwin.inputs import ProgressCallback, Stages, study_costs
 from gridtwin.io import check_writable
@@ -28,7 +30,6 @@ from gridtwin.optimize.plan import PlanProblem, PlanSolution
 from gridtwin.optimize.plan_build import plan_problem
 from gridtwin.optimize.plan_periods import period_results
 from gridtwin.optimize.plan_solve import solve_plan
-from gridtwin.periods.ac import plan_ac_loop
 from gridtwin.periods.costs import scale_to_year
 from gridtwin.periods.results import join_periods
 from gridtwin.results import build_results, write_results
@@ -142,17 +143,20 @@ def run_plan_study(
         solution = _solve(plan, cfg)
     checks = None
     if cfg.network is not None:
+        net = read_site_network(cfg.network)
         with stage("ac_loop"):
-            plan, solution, checks = plan_ac_loop(
-                plan,
+            blocks, solution, checks = coupled_ac_loop(
+                plan.blocks,
                 solution,
-                solve=lambda p: _solve(p, cfg),
+                reported=lambda b, s: period_results(replace(plan, blocks=tuple(b)), s),
+                solve=lambda b: _solve(replace(plan, blocks=tuple(b)), cfg),
                 results=lambda k, p, s: build_results(p, s, states[k].campus),
-                net=read_site_network(cfg.network),
-                network_name=str(cfg.network.path),
+                nets=[net] * len(states),
+                names=[str(cfg.network.path)] * len(states),
                 rounds=cfg.network.ac_loop.rounds,
                 margin=cfg.network.ac_loop.margin,
             )
+        plan = replace(plan, blocks=tuple(blocks))
     for k, state in enumerate(states):
         state.ac = None if checks is None else checks[k]
     datasets = _period_datasets(plan, solution, states, stage)
