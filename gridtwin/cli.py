@@ -199,6 +199,35 @@ def _print_plan_summary(ds: xr.Dataset, out: Path) -> None:
     console.print(f"written            {out}")
 
 
+def _print_fleet_summary(ds: xr.Dataset, out: Path) -> None:
+    """The summary of a fleet result: each campus and where the work went."""
+    from gridtwin.fleet.tables import fleet_tables
+
+    cur = ds.attrs.get("currency", "")
+    for table in fleet_tables(ds):
+        console.print(table)
+    years = float(ds["horizon_years"].max())
+    console.print(
+        f"fleet cost         {float(ds.attrs['fleet_objective']) / years / 1e6:,.1f} M{cur}/a "
+        f"({cur} of {ds.attrs.get('currency_year', '?')}), moving costs included"
+    )
+    excluded = json.loads(ds.attrs.get("transfers_excluded", "[]"))
+    if excluded:
+        console.print(f"links left out     {', '.join(excluded)} (latency above the limit)")
+    if "ac_loop_converged" in ds.attrs:
+        passed = "passes" if int(ds.attrs["ac_loop_converged"]) == 1 else "does NOT pass"
+        console.print(f"AC check           every campus with a network {passed}")
+    if "verify_passed" in ds.attrs:
+        ok = int(ds.attrs["verify_passed"]) == 1
+        said = (
+            "every campus holds every constraint family"
+            if ok
+            else ("[red]FAILED[/] at a campus: see the table and verify_report")
+        )
+        console.print(f"verified           {said}")
+    console.print(f"written            {out}")
+
+
 def _print_summary(ds: xr.Dataset, out: Path) -> None:
     from gridtwin.network.summary import network_lines
     from gridtwin.results import weights
@@ -206,6 +235,9 @@ def _print_summary(ds: xr.Dataset, out: Path) -> None:
 
     if "period" in ds.dims:
         _print_plan_summary(ds, out)
+        return
+    if "site" in ds.dims:
+        _print_fleet_summary(ds, out)
         return
     cur = ds.attrs.get("currency", "")
     for table in result_tables(ds):
@@ -421,6 +453,11 @@ def report(
 
         for table in plan_tables(ds):
             console.print(table)
+    elif "site" in ds.dims:
+        from gridtwin.fleet.tables import fleet_tables
+
+        for table in fleet_tables(ds):
+            console.print(table)
     else:
         for table in result_tables(ds):
             console.print(table)
@@ -438,10 +475,10 @@ def export(
     """The solved system as a PyPSA network file (open it with pypsa.Network(path))."""
     from gridtwin import open_results
     from gridtwin.export import write_pypsa
-    from gridtwin.results import single_period
+    from gridtwin.results import single_run
 
     try:
-        ds = single_period(open_results(result), result, "gridtwin export")
+        ds = single_run(open_results(result), result, "gridtwin export")
         written = write_pypsa(ds, output, source=result)
     except GridTwinError as exc:
         raise fail(exc) from None

@@ -52,6 +52,7 @@ FIGURE_NAMES = (
     "cost_curve",
     "cooling_tradeoff",
     "capacity_by_period",
+    "work_moved",
 )
 
 
@@ -96,6 +97,15 @@ def figures_for(ds: xr.Dataset, start: str | None = None) -> list[ReportFigure]:
                 "scenario (n/m: not modelled).",
                 plots.cooling_tradeoff,
             ),
+        ]
+    if "site" in ds.dims:
+        return [
+            ReportFigure(
+                "work_moved",
+                "Training work moved between the campuses, hour by hour, and each campus's IT "
+                "energy moved away and taken in.",
+                plots.work_moved,
+            )
         ]
     if "period" in ds.dims:
         last = int(ds["period"].values[-1])
@@ -206,7 +216,7 @@ def write_report(
             written.append(f"{fig.name}.png")
             shown.append(fig)
         (tmp / "index.html").write_text(_page(ds, shown, source), encoding="utf-8")
-        if "scenario" not in ds.dims and "period" not in ds.dims:
+        if not {"scenario", "period", "site"} & set(ds.dims):
             (tmp / EU_PAGE).write_text(_eu_page(ds, source), encoding="utf-8")
             written.append(EU_PAGE)
         listing = "\n".join([*written, "index.html"])
@@ -388,6 +398,23 @@ def _plan_parts(ds: xr.Dataset) -> list[str]:
     ]
 
 
+def _fleet_parts(ds: xr.Dataset) -> list[str]:
+    """The tables of a fleet result."""
+    from gridtwin.fleet.tables import site_rows, transfer_rows
+
+    cur = ds.attrs.get("currency", "")
+    years = float(ds["horizon_years"].max())
+    return [
+        "<h2>Campuses</h2>",
+        _table(*site_rows(ds)),
+        f"<p>Fleet cost {_fmt(float(ds.attrs['fleet_objective']) / years / 1e6)} "
+        f"M{html.escape(cur)} per year, moving costs included. Each campus's numbers are on "
+        "the load it served after the moves.</p>",
+        "<h2>Where the work went</h2>",
+        _table(*transfer_rows(ds)),
+    ]
+
+
 def _table(header: list[str], rows: list[list[str]]) -> str:
     head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
     body = "".join(
@@ -410,6 +437,8 @@ def _page(ds: xr.Dataset, shown: list[ReportFigure], source: str) -> str:
     ]
     if "period" in ds.dims:
         parts += _plan_parts(ds)
+    elif "site" in ds.dims:
+        parts += _fleet_parts(ds)
     elif "scenario" in ds.dims:
         header, rows = scenario_rows(ds)
         parts.append(f"<h2>Scenarios ({len(rows)})</h2>")

@@ -45,7 +45,7 @@ from gridtwin.resilience.sizing import SurvivalRound, survival_attrs
 from gridtwin.results import (
     build_results,
     open_results,
-    single_period,
+    single_run,
     weights,
     write_results,
 )
@@ -189,7 +189,7 @@ def sizing_stage(state: StudyState, stage: Stages) -> None:
     """Size the assets, or take the capacities of ``dispatch.capacities``."""
     given = state.config.dispatch.capacities
     if given is not None:
-        ds = single_period(open_results(given), given, "dispatch.capacities")
+        ds = single_run(open_results(given), given, "dispatch.capacities")
         state.sizing = sized_from_results(ds, state.hourly)
         return
     with stage("optimisation"):
@@ -378,6 +378,10 @@ def run_study(
         from gridtwin.periods.study import run_plan_study
 
         return run_plan_study(study, output, progress)
+    if study.config.fleet is not None:  # several campuses: sized together
+        from gridtwin.fleet.study import run_fleet_study
+
+        return run_fleet_study(study, output, progress)
     inputs = study_inputs(study.config)
     if output is not None:
         check_writable(output, inputs=inputs, kind="result")

@@ -34,6 +34,7 @@ from gridtwin.config.campus import (
     WaterConfig,
     WorkloadConfig,
 )
+from gridtwin.config.fleet import FleetConfig, TransferConfig
 from gridtwin.config.investment import InvestmentConfig, PeriodConfig
 from gridtwin.config.loader import apply_override, input_files, load_study, parse_study
 from gridtwin.config.network import AcLoopConfig, NetworkConfig, OffsiteConfig, SiteConfig
@@ -76,6 +77,7 @@ __all__ = [
     "CoolingConfig",
     "CriticalLoadConfig",
     "DispatchConfig",
+    "FleetConfig",
     "FlexibilityConfig",
     "Fraction",
     "GensetReliabilityConfig",
@@ -107,6 +109,7 @@ __all__ = [
     "TechnologiesConfig",
     "TechnologyName",
     "TrainingConfig",
+    "TransferConfig",
     "UpsConfig",
     "VariabilityConfig",
     "WaterConfig",

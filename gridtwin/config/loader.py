@@ -42,13 +42,21 @@ def _path_fields(cfg: StudyConfig) -> Iterator[tuple[str, Any, str | int]]:
             (f"investment.periods.{i}.weather", period, "weather")
             for i, period in enumerate(cfg.investment.periods)
         ]
+    if cfg.fleet is not None:
+        optional += [(f"fleet.sites.{site}", cfg.fleet.sites, site) for site in cfg.fleet.sites]
     for field, owner, name in optional:
-        value = getattr(owner, str(name), None) if isinstance(owner, BaseModel) else None
+        if isinstance(owner, dict):
+            value = owner.get(name)
+        else:
+            value = getattr(owner, str(name), None) if isinstance(owner, BaseModel) else None
         if isinstance(value, Path):  # not a built-in name ("us", "eu" catalogues)
             yield field, owner, name
 
 
 def _get(owner: Any, name: str | int) -> Path:
+    if isinstance(owner, dict):
+        found: Path = owner[name]
+        return found
     path: Path = owner[int(name)] if isinstance(owner, list) else getattr(owner, str(name))
     return path
 
@@ -68,6 +76,8 @@ def _resolve_paths(cfg: StudyConfig, base: Path) -> None:
         resolved = path if path.is_absolute() else (base / path).resolve()
         if isinstance(owner, list):
             owner[int(name)] = resolved
+        elif isinstance(owner, dict):
+            owner[name] = resolved
         else:
             setattr(owner, str(name), resolved)
 

@@ -24,6 +24,7 @@ from gridtwin.config.base import (
     StrictModel,
 )
 from gridtwin.config.campus import CampusConfig
+from gridtwin.config.fleet import FleetConfig
 from gridtwin.config.investment import InvestmentConfig
 from gridtwin.config.network import NetworkConfig, OffsiteConfig, SiteConfig
 from gridtwin.config.resilience import ResilienceConfig
@@ -298,6 +299,9 @@ class StudyConfig(StrictModel):
         Investment periods: the campus size, CFE target and costs of each period, sized
         together with capacity that persists until its lifetime ends (``docs/periods.md``);
         ``None``: one investment at today's costs for the weather's hours.
+    fleet : FleetConfig or None
+        Other campuses sized together with this one, and the links training work may move
+        along (``docs/fleet.md``); ``None``: this campus alone.
     """
 
     name: str
@@ -321,6 +325,7 @@ class StudyConfig(StrictModel):
     offsite: OffsiteConfig = Field(default_factory=OffsiteConfig)
     resilience: ResilienceConfig = Field(default_factory=ResilienceConfig)
     investment: InvestmentConfig | None = None
+    fleet: FleetConfig | None = None
 
     @field_validator("currency_year")
     @classmethod
@@ -411,8 +416,31 @@ class StudyConfig(StrictModel):
         return self
 
     @model_validator(mode="after")
+    def _fleet_links_name_its_campuses(self) -> StudyConfig:
+        if self.fleet is None:
+            return self
+        names = {self.name, *self.fleet.sites}
+        if self.name in self.fleet.sites:
+            raise ValueError(
+                f"fleet.sites: {self.name} is this study's own campus (its name); list only "
+                "the other campuses"
+            )
+        for t in self.fleet.transfers:
+            unknown = sorted({t.origin, t.destination} - names)
+            if unknown:
+                raise ValueError(
+                    f"fleet.transfers: {unknown} is not a campus of the fleet {sorted(names)} "
+                    "(this study's name or a key of fleet.sites)"
+                )
+        if self.investment is not None:
+            raise ValueError(
+                "fleet and investment cannot be combined yet: size the fleet for one period"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _periods_size_the_supply(self) -> StudyConfig:
-        if self.investment is None:
+        if self.investment is None and self.fleet is None:
             return self
         refused = {
             "campus.buildout": bool(self.campus.buildout),
@@ -424,9 +452,10 @@ class StudyConfig(StrictModel):
         }
         given = [name for name, on in refused.items() if on]
         if given:
+            what = "investment periods" if self.fleet is None else "a fleet"
             raise ValueError(
-                f"investment periods cannot be combined with {', '.join(given)} yet; remove "
-                "it (campus.buildout: give each period's it_capacity instead)"
+                f"{what} cannot be combined with {', '.join(given)} yet; remove it "
+                "(campus.buildout: give each period's it_capacity instead)"
             )
         return self
 

@@ -43,9 +43,9 @@ def read_background(
     path = Path(path)
     if path.suffix.lower() == ".nc":
         from gridtwin.grid.check import campus_profiles, require_hourly
-        from gridtwin.results import open_results, single_period
+        from gridtwin.results import open_results, single_run
 
-        ds = single_period(open_results(path), path, "a campus profile")
+        ds = single_run(open_results(path), path, "a campus profile")
         require_hourly(ds)
         campus, onsite = campus_profiles(ds)
         return campus, onsite, pd.DatetimeIndex(ds["time"].values, name="time")

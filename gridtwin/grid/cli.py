@@ -113,10 +113,10 @@ def check(
     """Run the hourly AC power flow and N-1 of RESULT and add them to the result file."""
     from gridtwin.grid.check import check_result, default_network
     from gridtwin.grid.network import load_network
-    from gridtwin.results import open_results, single_period, write_results
+    from gridtwin.results import open_results, single_run, write_results
 
     try:
-        ds = single_period(open_results(result), result, "gridtwin grid check")
+        ds = single_run(open_results(result), result, "gridtwin grid check")
         source = network if network is not None else str(default_network(ds))
         net = load_network(source, ratings=True)
         with console.status("Running AC power flow ...", spinner="dots"):

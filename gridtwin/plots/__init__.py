@@ -18,7 +18,8 @@ methods of the ``ds.gridtwin`` accessor, which importing this module registers::
 * :func:`survival_curve`: probability of riding through a grid outage by duration (after
   ``gridtwin resilience``);
 * :func:`capacity_by_period`: capacity in service and built by investment period (a study
-  with investment periods).
+  with investment periods);
+* :func:`work_moved`: training work moved between the campuses of a fleet, hour by hour.
 
 Signs follow docs/conventions.md: supply above zero, storage charging and export below.
 Hours of day are local standard time when the result records the site's UTC offset
@@ -35,6 +36,7 @@ import xarray as xr
 
 from gridtwin.plots.common import COLORS, _require, _single, color
 from gridtwin.plots.cooling import cooling_tradeoff
+from gridtwin.plots.fleet import work_moved
 from gridtwin.plots.periods import capacity_by_period
 from gridtwin.plots.resilience import survival_curve
 from gridtwin.plots.run import (
@@ -61,6 +63,7 @@ FIGURES = {
     "cooling_tradeoff": cooling_tradeoff,
     "survival_curve": survival_curve,
     "capacity_by_period": capacity_by_period,
+    "work_moved": work_moved,
 }
 
 
@@ -107,6 +110,10 @@ class GridtwinAccessor:
         """See :func:`gridtwin.plots.capacity_by_period`."""
         return capacity_by_period(self._ds)
 
+    def work_moved(self) -> Figure:
+        """See :func:`gridtwin.plots.work_moved`."""
+        return work_moved(self._ds)
+
     def summary(self) -> pd.DataFrame:
         """Capacity and energy table (:func:`gridtwin.results.summary`)."""
         from gridtwin.results import summary
@@ -133,4 +140,5 @@ __all__ = [
     "poi_loading",
     "state_of_charge",
     "survival_curve",
+    "work_moved",
 ]

@@ -91,6 +91,12 @@ def _single(ds: xr.Dataset, figure: str) -> None:
             f"{figure}: this result has investment periods {years}; pick one, e.g. "
             f"ds.sel(period={years[-1]}), or use capacity_by_period"
         )
+    if "site" in ds.dims:
+        sites = [str(s) for s in ds["site"].values]
+        raise DataError(
+            f"{figure}: this is a fleet result of campuses {sites}; pick one with "
+            f"gridtwin.fleet.results.site_result(ds, {sites[0]!r}), or use work_moved"
+        )
     if "scenario" in ds.dims:
         names = [str(s) for s in ds["scenario"].values[:3]]
         raise DataError(

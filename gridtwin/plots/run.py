@@ -186,6 +186,10 @@ def capacity_mix(ds: xr.Dataset) -> Figure:
         from gridtwin.plots.periods import capacity_by_period
 
         return capacity_by_period(ds)
+    if "site" in ds.dims:
+        from gridtwin.plots.common import _single
+
+        _single(ds, "capacity_mix")
     if "scenario" in ds.dims:
         from gridtwin.plots.scenarios import capacity_mix_by_scenario
 

@@ -178,10 +178,10 @@ def resilience(
     outage by duration, month and hour, with generator failures, fuel and storage; added to the
     result file."""
     from gridtwin.resilience.analysis import survival_analysis
-    from gridtwin.results import open_results, single_period, write_results
+    from gridtwin.results import open_results, single_run, write_results
 
     try:
-        ds = single_period(open_results(result), result, "gridtwin resilience")
+        ds = single_run(open_results(result), result, "gridtwin resilience")
         cfg = resilience_config(ds, list(overrides or []), str(result))
         with console.status("Survival of grid outages ...", spinner="dots"):
             out = survival_analysis(ds, cfg)

@@ -8,7 +8,7 @@ from the solver; global attributes carry the CF conventions, provenance and the 
 """
 
 from gridtwin.results.build import add_network, build_results
-from gridtwin.results.io import open_results, single_period, write_results
+from gridtwin.results.io import open_results, single_run, write_results
 from gridtwin.results.recompute import (
     COST_COMPONENTS,
     annual_matching_score,
@@ -43,7 +43,7 @@ __all__ = [
     "offsite_mask",
     "onsite_technologies",
     "open_results",
-    "single_period",
+    "single_run",
     "summary",
     "system_cost",
     "weights",

@@ -41,8 +41,9 @@ def open_results(path: str | Path) -> xr.Dataset:
     return out
 
 
-def single_period(ds: xr.Dataset, path: str | Path, use: str) -> xr.Dataset:
-    """``ds`` if it is the result of one run; a result with investment periods is refused.
+def single_run(ds: xr.Dataset, path: str | Path, use: str) -> xr.Dataset:
+    """``ds`` if it is the result of one run; a result with investment periods or of a fleet
+    is refused.
 
     Parameters
     ----------
@@ -55,15 +56,23 @@ def single_period(ds: xr.Dataset, path: str | Path, use: str) -> xr.Dataset:
     Raises
     ------
     DataError
-        ``ds`` has a ``period`` dimension.
+        ``ds`` has a ``period`` or ``site`` dimension.
     """
-    if "period" not in ds.dims:
-        return ds
-    years = [int(y) for y in ds["period"].values]
-    raise DataError(
-        f"{path}: a result with investment periods {years}; {use} takes one period's result: "
-        f"write it with xarray, e.g. ds.sel(period={years[-1]}).to_netcdf('period.nc')"
-    )
+    if "period" in ds.dims:
+        years = [int(y) for y in ds["period"].values]
+        raise DataError(
+            f"{path}: a result with investment periods {years}; {use} takes one period's "
+            f"result: write it with xarray, e.g. ds.sel(period={years[-1]}).to_netcdf("
+            "'period.nc')"
+        )
+    if "site" in ds.dims:
+        sites = [str(s) for s in ds["site"].values]
+        raise DataError(
+            f"{path}: a fleet result of campuses {sites}; {use} takes one campus's result: "
+            "write it with gridtwin.fleet.results.site_result(ds, "
+            f"{sites[0]!r}).to_netcdf('campus.nc')"
+        )
+    return ds
 
 
-__all__ = ["open_results", "single_period", "write_results"]
+__all__ = ["open_results", "single_run", "write_results"]

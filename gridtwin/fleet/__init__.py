@@ -1,0 +1,1 @@
+"""A fleet of campuses sized together, training work moving between them."""

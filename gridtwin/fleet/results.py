@@ -1,0 +1,112 @@
+"""The result of a fleet study: every campus's result (as a single study writes it, on the
+load it served after the moves) on a ``site`` dimension, with the moves.
+
+Variables added to the campuses' own (``docs/fleet.md``):
+
+* on the dimension ``transfer`` (``origin->destination``): ``transfer_origin``,
+  ``transfer_destination``, ``transfer_cost`` [currency MWh-1], ``moved(transfer, time)``
+  [MW of IT load] and ``moved_max(transfer, time)`` [MW of IT load];
+* ``exchange(site, time)`` [MW]: site-bus load each campus moved away (negative: took in),
+  ``spare_it(site, time)`` [MW]: the IT capacity it could take work into;
+* attributes ``fleet_objective`` [currency per horizon], ``fleet_cfe_target`` (``-1``: each
+  campus its own), ``transfers_excluded`` (links above the latency limit).
+
+A campus's variables are ``NaN`` for technologies, storage and branches only another campus
+has; :func:`site_result` gives one campus's result without them. Checks recomputed from the
+file alone: :func:`fleet_residual` (each exchange against the moves at the campus's PUE, the
+moves against their limits) and :func:`fleet_cfe_score`.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import xarray as xr
+import yaml
+
+from gridtwin.config import Study, StudyConfig
+from gridtwin.conventions import TIME, annotate
+from gridtwin.optimize.fleet import FleetProblem, FleetSolution
+from gridtwin.results import cfe_score, weights
+from gridtwin.results.join import join_along, part
+
+SITE = "site"
+TRANSFER = "transfer"
+
+
+def join_sites(
+    datasets: list[xr.Dataset],
+    fleet: FleetProblem,
+    solution: FleetSolution,
+    cfg: StudyConfig,
+    study: Study,
+    excluded: list[str],
+) -> xr.Dataset:
+    """Join the campuses' results on ``site`` and add the moves (see the module)."""
+    ds = join_along(datasets, SITE, list(fleet.sites))
+    names = [t.name for t in fleet.transfers]
+    zeros = np.zeros((0, ds.sizes[TIME]))
+    ds = ds.assign_coords({TRANSFER: names})
+    ds["transfer_origin"] = (TRANSFER, [t.source for t in fleet.transfers])
+    ds["transfer_destination"] = (TRANSFER, [t.target for t in fleet.transfers])
+    ds["transfer_cost"] = (TRANSFER, [float(t.cost) for t in fleet.transfers])
+    moved = np.array([solution.moved[n] for n in names]) if names else zeros
+    ds["moved"] = ((TRANSFER, TIME), moved)
+    limit = np.array([np.asarray(t.p_max, dtype=float) for t in fleet.transfers])
+    limit = limit if names else zeros
+    ds["moved_max"] = ((TRANSFER, TIME), limit)
+    ds["exchange"] = ((SITE, TIME), np.array(solution.exchange))
+    ds["spare_it"] = ((SITE, TIME), np.array(fleet.spare))
+    ds.attrs.update(
+        fleet_objective=float(solution.objective),
+        fleet_cfe_target=-1.0 if fleet.fleet_target is None else float(fleet.fleet_target),
+        transfers_excluded=json.dumps(excluded),
+        study_resolved=yaml.safe_dump(cfg.model_dump(mode="json"), sort_keys=False),
+        study_yaml=study.text,
+        mode="fleet",
+    )
+    return annotate(ds, cfg.currency, cfg.currency_year)
+
+
+def site_result(ds: xr.Dataset, site: str) -> xr.Dataset:
+    """One campus's result of a fleet file, as a single study writes it (the moves dropped)."""
+    keep = [v for v in ds.data_vars if TRANSFER not in ds[v].dims]
+    return part(ds[keep].drop_dims(TRANSFER, errors="ignore"), SITE, site)
+
+
+def fleet_residual(ds: xr.Dataset) -> dict[str, float]:
+    """Largest violation of the fleet's rows, recomputed from the file [MW]: ``exchange``
+    against ``pue x (moved out - moved in)``, ``moved`` beyond ``[0, moved_max]``, and the
+    moves into a campus beyond its ``spare_it``."""
+    out_minus_in = []
+    into = []
+    for site in ds[SITE].values:
+        origin = (ds["transfer_origin"] == site).astype(float)
+        dest = (ds["transfer_destination"] == site).astype(float)
+        out_minus_in.append(((origin - dest) * ds["moved"]).sum(TRANSFER))
+        into.append((dest * ds["moved"]).sum(TRANSFER))
+    net = xr.concat(out_minus_in, dim=ds[SITE])
+    taken = xr.concat(into, dim=ds[SITE])
+    below = np.max(-ds["moved"].values, initial=0.0)
+    above = np.max((ds["moved"] - ds["moved_max"]).values, initial=0.0)
+    return {
+        "exchange": float(np.abs(ds["exchange"] - ds["pue"] * net).max()),
+        "moved_bounds": float(max(below, above)),
+        "spare": float(max(0.0, float((taken - ds["spare_it"]).max()))),
+    }
+
+
+def fleet_cfe_score(ds: xr.Dataset) -> float:
+    """Hourly CFE score of the fleet [-]: the campuses' clean supply over their load served,
+    both recomputed from the file (:func:`gridtwin.results.cfe_score` of each campus)."""
+    clean = served = 0.0
+    for site in ds[SITE].values:
+        one = site_result(ds, str(site))
+        load = float((weights(one) * one["load_served"]).sum())
+        clean += cfe_score(one) * load
+        served += load
+    return clean / served if served > 0 else float("nan")
+
+
+__all__ = ["SITE", "TRANSFER", "fleet_cfe_score", "fleet_residual", "join_sites", "site_result"]
