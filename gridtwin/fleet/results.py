@@ -14,7 +14,8 @@ Variables added to the campuses' own (``docs/fleet.md``):
 A campus's variables are ``NaN`` for technologies, storage and branches only another campus
 has; :func:`site_result` gives one campus's result without them. Checks recomputed from the
 file alone: :func:`fleet_residual` (each exchange against the moves at the campus's PUE, the
-moves against their limits) and :func:`fleet_cfe_score`.
+moves against their limits), :func:`fleet_cost` (against ``fleet_objective``) and
+:func:`fleet_cfe_score`.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ import yaml
 from gridtwin.config import Study, StudyConfig
 from gridtwin.conventions import TIME, annotate
 from gridtwin.optimize.fleet import FleetProblem, FleetSolution
-from gridtwin.results import cfe_score, weights
+from gridtwin.results import cfe_score, system_cost, weights
 from gridtwin.results.join import join_along, part
 
 SITE = "site"
@@ -97,6 +98,17 @@ def fleet_residual(ds: xr.Dataset) -> dict[str, float]:
     }
 
 
+def fleet_cost(ds: xr.Dataset) -> float:
+    """The fleet's objective recomputed from the file [currency per horizon]: each campus's
+    system cost (:func:`gridtwin.results.system_cost`, annual) times the horizon's years, plus
+    ``transfer_cost`` times the IT energy moved."""
+    years = float(ds["horizon_years"].max())
+    sites = sum(system_cost(site_result(ds, str(s))) for s in ds[SITE].values) * years
+    w = ds["snapshot_weight"].isel({SITE: 0})
+    moving = float((ds["transfer_cost"] * (w * ds["moved"]).sum(TIME)).sum())
+    return float(sites + moving)
+
+
 def fleet_cfe_score(ds: xr.Dataset) -> float:
     """Hourly CFE score of the fleet [-]: the campuses' clean supply over their load served,
     both recomputed from the file (:func:`gridtwin.results.cfe_score` of each campus)."""
@@ -109,4 +121,12 @@ def fleet_cfe_score(ds: xr.Dataset) -> float:
     return clean / served if served > 0 else float("nan")
 
 
-__all__ = ["SITE", "TRANSFER", "fleet_cfe_score", "fleet_residual", "join_sites", "site_result"]
+__all__ = [
+    "SITE",
+    "TRANSFER",
+    "fleet_cfe_score",
+    "fleet_cost",
+    "fleet_residual",
+    "join_sites",
+    "site_result",
+]
