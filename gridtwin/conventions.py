@@ -291,6 +291,20 @@ VARIABLES: Final[dict[str, tuple[str, str]]] = {
         "matching (Delegated Regulation (EU) 2023/1184, art. 6)",
     ),
     "system_cost": ("{currency} yr-1", "total annualised system cost"),
+    # investment periods (gridtwin.periods.results); built / existing / investment_capital_cost
+    # mix units by investment kind: their unit is investment_unit (MW, MW h or MVA)
+    "period_years": ("yr", "length of the investment period (until the next one starts)"),
+    "period_weight": (
+        "yr",
+        "discounted years of the period: weight of its annual cost in the plan's objective",
+    ),
+    "lifetime": ("yr", "years a vintage stays in service once built"),
+    # fleets (gridtwin.fleet.results)
+    "moved": ("MW", "IT load moved along the link in the hour (training work)"),
+    "moved_max": ("MW", "largest IT load the link may move in the hour"),
+    "exchange": ("MW", "site-bus load the campus moved away (negative: took in)"),
+    "spare_it": ("MW", "IT capacity the campus could take moved work into"),
+    "transfer_cost": ("{currency} MW-1 h-1", "cost per MWh of IT load moved along the link"),
     "horizon_years": (
         "yr",
         "length of the optimisation horizon in years; capital costs were charged for this "
