@@ -92,10 +92,10 @@ def main(argv: list[str] | None = None) -> None:
             folder, "amsterdam", shared / "weather/NLD_Amsterdam062400_IWEC.epw", 0.5
         ),
     }
+    pairs = (("default", "lyon", 90), ("default", "amsterdam", 85), ("lyon", "amsterdam", 12))
     links = ", ".join(
         f"{{origin: {a}, destination: {b}, p_max: 300, cost: 2.0, latency_ms: {ms}}}"
-        for a, b, ms in (("default", "lyon", 90), ("default", "amsterdam", 85),
-                         ("lyon", "amsterdam", 12))  # fmt: skip
+        for a, b, ms in pairs
     )
     text = (ROOT / "studies/default.yaml").read_text() + (
         f"\nfleet:\n  sites: {{{', '.join(f'{k}: {v}' for k, v in sites.items())}}}\n"
@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> None:
     study = parse_study(text, base=ROOT / "studies", overrides=sets)
     states = []
     hours = None
-    for name, site in site_studies(study).items():
+    for site in site_studies(study).values():
         state = StudyState(site.config, site)
         state.hourly, state.campus, state.weather = prepare_problem(site.config, None, hours)
         hours = state.hourly.snapshots if hours is None else hours
