@@ -302,19 +302,33 @@ def solve(
             diagnose(run, problem, label, opts, reach, can_cross_over=False)
     if solution is None:
         solution = chosen.extract(run, problem)
-    solution.solver = SolverReport(
+    solution.solver = report(chosen, name, run, opts, time.perf_counter() - t0, retried)
+    return solution
+
+
+def report(
+    chosen: Backend,
+    name: str,
+    run: Attempt,
+    opts: dict[str, Any],
+    seconds: float,
+    retried: str | None = None,
+) -> dict[str, Any]:
+    """The solver report a result records (:class:`SolverReport` as a dict): backend, solver,
+    status, options, ``seconds`` of build and solve [s], the solver's own run time [s],
+    iterations, versions and why it was retried."""
+    return SolverReport(
         backend=chosen.name,
         name=name.lower(),
         status=run.status,
         said=run.said,
         options=opts,
-        solve_time_s=time.perf_counter() - t0,
+        solve_time_s=seconds,
         solver_run_time_s=run.solver_run_time_s,
         iterations=run.iterations,
         versions=chosen.versions(),
         retried=retried,
     ).as_dict()
-    return solution
 
 
 __all__ = [
@@ -322,6 +336,7 @@ __all__ = [
     "Backend",
     "backend",
     "max_reachable_cfe",
+    "report",
     "solve",
     "solver_name",
     "solver_options",

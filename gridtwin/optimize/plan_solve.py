@@ -18,7 +18,6 @@ from gridtwin.optimize import (
 from gridtwin.optimize.fleet import FleetProblem, FleetSolution
 from gridtwin.optimize.outcome import (
     Attempt,
-    SolverReport,
     Status,
     diagnose,
     infeasibility_message,
@@ -112,18 +111,7 @@ def _run(
     run = modules[chosen.name].attempt(problem, name, opts)
     if run.status is not Status.OPTIMAL:
         explain(run, problem, chosen.name, name, opts)
-    report = SolverReport(
-        backend=chosen.name,
-        name=name.lower(),
-        status=run.status,
-        said=run.said,
-        options=opts,
-        solve_time_s=time.perf_counter() - t0,
-        solver_run_time_s=run.solver_run_time_s,
-        iterations=run.iterations,
-        versions=chosen.versions(),
-        retried=None,
-    ).as_dict()
+    report = backends.report(chosen, name, run, opts, time.perf_counter() - t0)
     return run, report
 
 
