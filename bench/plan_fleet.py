@@ -14,7 +14,7 @@ single default study, in one run, with the same backend and solver.
 Times are the build and solve of the LP (inputs prepared beforehand), wall clock. Run it with
 nothing else on the machine. Usage::
 
-    python bench/plan_fleet.py [--backend pypsa] [--solver highs] [--segments 730]
+    python bench/plan_fleet.py [--backend pypsa] [--solver highs] [--ipm] [--segments 730]
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ PERIODS = (
 )
 
 
-def _timed(label: str, solve):  # type: ignore[no-untyped-def]
+def _timed(label: str, solve):
     t0 = time.perf_counter()
     out = solve()
     seconds = time.perf_counter() - t0
@@ -65,12 +65,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--backend", default="pypsa")
     parser.add_argument("--solver", default="highs")
     parser.add_argument("--segments", type=int, default=None)
+    parser.add_argument(
+        "--ipm", action="store_true", help="HiGHS interior point with crossover (default simplex)"
+    )
     args = parser.parse_args(argv)
     sets = [f"solver.backend={args.backend}", f"solver.name={args.solver}",
             "solver.options={}"]  # fmt: skip
     base = load_study(ROOT / "studies/default.yaml", overrides=sets)
     single, _, _ = prepare_problem(base.config)
-    options = {"backend_name": args.backend, "solver": args.solver}
+    options = {
+        "backend_name": args.backend,
+        "solver": args.solver,
+        "options": {"solver": "ipm"} if args.ipm else None,
+    }
     t_single, full = _timed("single default study", lambda: backends.solve(single, **options))
 
     phased = load_study(ROOT / "studies/default.yaml", overrides=[*sets, f"investment={PERIODS}"])

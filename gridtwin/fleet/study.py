@@ -109,6 +109,12 @@ def fleet_problem(
                 f"{own.shift_share} of {name} move more than its training load; lower one"
             )
         training = campus["it_load_training"].to_numpy() if "it_load_training" in campus else 0.0
+        if "it_load_training" not in campus:
+            logger.warning(
+                "fleet: campus %s has no training load (campus.profile flat): no work moves "
+                "away from it; use campus.profile: workload",
+                name,
+            )
         movable[name] = fleet.movable_share * np.asarray(training) * np.ones(len(pue[-1]))
     transfers, excluded = [], []
     for link in fleet.transfers:
