@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> None:
 
     picks = np.linspace(0, n - 1, args.sample).round().astype(int)
     t0 = time.perf_counter()
-    plain = survival_loop(system, args.hours, args.bins, starts=picks)
+    plain = survival_loop(system, args.hours, args.bins, starts=[int(p) for p in picks])
     t_plain = time.perf_counter() - t0
     per_start = t_plain / len(picks)
     year = per_start * n
