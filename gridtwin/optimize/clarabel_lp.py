@@ -238,14 +238,56 @@ def solve_model(m: Any, settings: dict[str, Any]) -> ClarabelRun:
     SolverError
         The model is a maximisation, has integer variables or a quadratic objective.
     """
-    import clarabel
     from linopy.constants import Result, Solution, SolverStatus, Status, TerminationCondition
 
     if m.objective.sense != "min" or m.is_quadratic or len(m.integers) or len(m.binaries):
         raise SolverError("Clarabel in gridtwin solves linear minimisations only")
     matrices = m.matrices
-    form = cone_form(matrices.A, matrices.b, matrices.sense, matrices.lb, matrices.ub)
     c = np.asarray(matrices.c, dtype=float)
+    run, x, y = solve_matrices(
+        matrices.A, matrices.b, matrices.sense, c, matrices.lb, matrices.ub, settings
+    )
+    if run.status != "ok":
+        m.status, m.termination_condition = run.status, run.condition
+        return run
+    constant = float(np.asarray(m.objective.expression.const).sum()) * m.objective.scaling
+    primal = np.full(m._xCounter, np.nan)
+    primal[matrices.vlabels] = x
+    dual = np.full(m._cCounter, np.nan)
+    dual[matrices.clabels] = y
+    objective = float(c @ x) + constant
+    result = Result(
+        Status(SolverStatus.ok, TerminationCondition.optimal),
+        Solution(primal, dual, objective),
+        solver_name="clarabel",
+    )
+    m.assign_result(result)
+    return run
+
+
+def solve_matrices(
+    A: Any,
+    b: np.ndarray,
+    sense: np.ndarray,
+    c: np.ndarray,
+    lb: np.ndarray,
+    ub: np.ndarray,
+    settings: dict[str, Any],
+) -> tuple[ClarabelRun, np.ndarray, np.ndarray]:
+    """Solve ``min c'x`` s.t. ``A x (sense) b``, ``lb <= x <= ub`` with Clarabel.
+
+    Returns
+    -------
+    run : ClarabelRun
+    x : numpy.ndarray
+        Primal values put back within the bounds the rows imply (empty unless ``ok``).
+    y : numpy.ndarray
+        Row duals in HiGHS's convention (empty unless ``ok``).
+    """
+    import clarabel
+
+    form = cone_form(A, b, sense, lb, ub)
+    c = np.asarray(c, dtype=float)
     opts = clarabel.DefaultSettings()
     for name, value in {**DEFAULT_SETTINGS, **settings, "verbose": False}.items():
         setattr(opts, name, value)
@@ -264,26 +306,13 @@ def solve_model(m: Any, settings: dict[str, Any]) -> ClarabelRun:
     status, condition = CONDITIONS.get(said, ("warning", "unknown"))
     run = ClarabelRun(status, condition, said, run_time, int(found.iterations))
     if status != "ok":
-        m.status, m.termination_condition = status, condition
-        return run
-    constant = float(np.asarray(m.objective.expression.const).sum()) * m.objective.scaling
+        return run, np.zeros(0), np.zeros(0)
     # an interior point stops within its tolerance of the bounds (e.g. a curtailment of
     # -2.6e-8 MW on the default study): values are put back on their bounds, a change far
     # below the tolerance of any row, so no result shows an impossible sign
-    lower, upper = implied_bounds(matrices.A, matrices.b, matrices.sense, matrices.lb, matrices.ub)
+    lower, upper = implied_bounds(A, b, sense, lb, ub)
     x = np.clip(np.asarray(found.x), lower, upper)
-    primal = np.full(m._xCounter, np.nan)
-    primal[matrices.vlabels] = x
-    dual = np.full(m._cCounter, np.nan)
-    dual[matrices.clabels] = row_duals(form, np.asarray(found.z), len(matrices.clabels))
-    objective = float(c @ x) + constant
-    result = Result(
-        Status(SolverStatus.ok, TerminationCondition.optimal),
-        Solution(primal, dual, objective),
-        solver_name="clarabel",
-    )
-    m.assign_result(result)
-    return run
+    return run, x, row_duals(form, np.asarray(found.z), np.shape(A)[0])
 
 
 @contextlib.contextmanager
@@ -355,5 +384,6 @@ __all__ = [
     "cone_form",
     "implied_bounds",
     "row_duals",
+    "solve_matrices",
     "solve_model",
 ]

@@ -22,6 +22,7 @@ import pypsa
 import scipy.sparse as sp
 
 from gridtwin.exceptions import ConfigError
+from gridtwin.optimize.clarabel_lp import solve_matrices
 from gridtwin.optimize.outcome import Attempt, Status
 from gridtwin.optimize.problem import SystemProblem
 from gridtwin.optimize.pypsa_backend import _extract
@@ -118,13 +119,6 @@ class Joined:
         vals = np.broadcast_to(np.asarray(vals, dtype=float), cols.shape)
         self._extra.append((cols, vals, float(lower), float(upper)))
 
-    def block_row(self, block: int, labels: Any) -> np.ndarray:
-        """Joined rows of linopy constraint labels of a block."""
-        mat = self.networks[block].model.matrices
-        position = np.full(self.networks[block].model._cCounter, -1)
-        position[mat.clabels] = self.rows[block].start + np.arange(len(mat.clabels))
-        return position[np.asarray(labels, dtype=int).ravel()]
-
     def lp(self) -> dict[str, Any]:
         """The joined LP: ``min c'x`` s.t. ``row_lower <= A x <= row_upper``, bounds."""
         joined = sp.block_diag(self._blocks, format="csr")
@@ -150,13 +144,6 @@ class Joined:
             "row_upper": np.concatenate([*self._ru, [e[3] for e in self._extra]]),
         }
 
-    def relax_rows(self, rows: np.ndarray) -> None:
-        """Make block rows free (e.g. CFE rows a fleet replaces with its own)."""
-        for k, span in enumerate(self.rows):
-            inside = rows[(rows >= span.start) & (rows < span.stop)] - span.start
-            self._rl[k][inside] = -np.inf
-            self._ru[k][inside] = np.inf
-
 
 def block(problem: SystemProblem, extra_functionality: Any, add: Any = None) -> pypsa.Network:
     """A block's network with its linopy model and gridtwin's rows, not solved; ``add(n)``
@@ -172,19 +159,15 @@ def block(problem: SystemProblem, extra_functionality: Any, add: Any = None) -> 
 
 
 def solve(joined: Joined, solver: str, opts: dict[str, Any]) -> Attempt:
-    """Solve the joined LP once with HiGHS (``Attempt.model``: the Joined).
+    """Solve the joined LP once with HiGHS or Clarabel (``Attempt.model``: the Joined).
 
-    Raises
-    ------
-    ConfigError
-        ``solver`` is not HiGHS (the joined LP is handed to HiGHS directly).
+    Clarabel gets the LP in its cone form (:func:`gridtwin.optimize.clarabel_lp.solve_matrices`)
+    and stops at an interior point of the optimal face: load curtailed is spread over equally
+    cheap hours (a single study solves again with HiGHS for a vertex; a joined LP does not).
     """
-    if solver != "HIGHS":
-        raise ConfigError(
-            f"the pypsa backend solves plans and fleets with HiGHS, not {solver}; use "
-            "solver.name: highs, or solver.backend: cvxpy"
-        )
     lp = joined.lp()
+    if solver == "CLARABEL":
+        return _clarabel(joined, lp, opts)
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     for name, value in opts.items():
@@ -219,6 +202,33 @@ def solve(joined: Joined, solver: str, opts: dict[str, Any]) -> Attempt:
         joined.row_dual = np.asarray(solution.row_dual, dtype=float)
         value = float(lp["c"] @ joined.x)
     return Attempt(kind, said, joined, value, run_time, iterations)
+
+
+#: Clarabel's termination condition (linopy's word) -> status.
+CLARABEL_STATUSES = {
+    "optimal": Status.OPTIMAL,
+    "infeasible": Status.INFEASIBLE,
+    "unbounded": Status.UNBOUNDED,
+    "iteration_limit": Status.ITERATION_LIMIT,
+    "time_limit": Status.TIME_LIMIT,
+}
+
+
+def _clarabel(joined: Joined, lp: dict[str, Any], opts: dict[str, Any]) -> Attempt:
+    """Clarabel on the joined LP: rows ``lower <= a'x <= upper`` as ``=``, ``<`` or ``>``."""
+    lower, upper = lp["row_lower"], lp["row_upper"]
+    if np.any(np.isfinite(lower) & np.isfinite(upper) & (lower != upper)):
+        raise ConfigError("Clarabel: a joined LP row has two different finite bounds")
+    sense = np.where(lower == upper, "=", np.where(np.isfinite(upper), "<", ">"))
+    b = np.where(np.isfinite(upper), upper, lower)
+    run, x, y = solve_matrices(lp["A"], b, sense, lp["c"], lp["col_lower"], lp["col_upper"], opts)
+    kind = CLARABEL_STATUSES.get(run.condition, Status.NO_VERDICT)
+    value = float("nan")
+    if kind is Status.OPTIMAL:
+        joined.x, joined.row_dual = x, y
+        value = float(lp["c"] @ x)
+    iterations = {"ipm": run.iterations}
+    return Attempt(kind, run.said, joined, value, run.run_time_s, iterations)
 
 
 def block_solution(joined: Joined, k: int, problem: SystemProblem) -> Solution:

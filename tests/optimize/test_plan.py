@@ -267,3 +267,15 @@ def test_each_period_is_a_verified_study_and_they_add_up_to_the_plan(backend):
     assert built[0] > 1.0
     in_service = [part.e_nom["battery"] for _, part in parts]
     np.testing.assert_allclose(in_service, [built[0], built[0] + built[1], built[1] + built[2]])
+
+
+def test_clarabel_on_the_joined_lp_reaches_the_highs_optimum():
+    blocks = (
+        _solar_battery_block(1.0, 60_000, 40_000),
+        _solar_battery_block(1.5, 50_000, 30_000),
+    )
+    plan = plan_problem((2027, 2029), blocks, {"solar": 30, "battery": 15}, 0.05)
+    highs = solve_plan(plan, "pypsa", "highs")
+    clarabel = solve_plan(plan, "pypsa", "clarabel")
+    assert clarabel.objective == pytest.approx(highs.objective, rel=1e-6)
+    assert clarabel.solver["name"] == "clarabel"
