@@ -135,3 +135,26 @@ def test_a_link_above_the_latency_limit_carries_nothing(folder: Path) -> None:
     ds = run_study(_fleet(folder, extra="  latency_max_ms: 50\n"))
     assert "greensboro->lyon" in ds.attrs["transfers_excluded"]
     assert ds.sizes["transfer"] == 0
+
+
+@pytest.mark.slow
+def test_a_campus_with_a_site_network_is_costed_and_checked(folder: Path) -> None:
+    # the home campus with its POI network (upgrades, N-1, AC check): the existing ratings are
+    # not paid, so the fleet's objective is still the campuses' recomputed costs plus the moves
+    network = f"""technologies:
+  extendable: [solar, battery, solar_offsite, onwind_offsite]
+  assets: {{solar_offsite: {{p_nom_max: 4000.0}}, onwind_offsite: {{p_nom_max: 2000.0}}}}
+site: {{land_area_ha: 1500.0}}
+network:
+  path: {ROOT}/networks/greensboro_poi.json
+  load_bus: campus_34.5kV
+  buses: {{solar: collector_34.5kV}}
+  s_max_pu: 0.95
+"""
+    results = {b: run_study(_fleet(folder, backend=b, extra=network)) for b in ("pypsa", "cvxpy")}
+    for ds in results.values():
+        assert fleet_cost(ds) == pytest.approx(ds.attrs["fleet_objective"], rel=1e-9)
+        assert ds.attrs["ac_loop_converged"] == 1
+        assert ds.attrs["verify_passed"] == 1
+    a, b = results["pypsa"], results["cvxpy"]
+    assert a.attrs["fleet_objective"] == pytest.approx(b.attrs["fleet_objective"], rel=1e-6)

@@ -21,6 +21,7 @@ from gridtwin.optimize.outcome import Attempt
 from gridtwin.optimize.problem import SystemProblem
 from gridtwin.optimize.pypsa_backend import EXCHANGE, SITE, _extra_functionality
 from gridtwin.optimize.pypsa_cfe import cfe_expression
+from gridtwin.optimize.pypsa_network import existing_branch_cost
 
 #: The variable (and row) holding a campus's clean supply per CFE period under a fleet target.
 FLEET_CLEAN = "fleet-clean"
@@ -142,7 +143,9 @@ def extract(run: Attempt, fleet: FleetProblem) -> FleetSolution:
     blocks = [pypsa_join.block_solution(joined, k, b) for k, b in enumerate(fleet.targets())]
     moved = {k: np.maximum(joined.x[c], 0.0) for k, c in cols.items()}
     exchange = [exchange_of(fleet, moved, k) for k in range(len(fleet.sites))]
-    return FleetSolution(blocks, moved, exchange, run.objective)
+    # PyPSA charges the whole rating of an upgradable branch; the existing part is not paid
+    existing = sum(existing_branch_cost(b) for b in fleet.blocks)
+    return FleetSolution(blocks, moved, exchange, run.objective - existing)
 
 
 __all__ = ["FLEET_CLEAN", "attempt", "build_fleet_model", "extract"]

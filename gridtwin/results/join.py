@@ -39,9 +39,10 @@ def join_along(datasets: Sequence[xr.Dataset], dim: str, labels: Sequence[object
         else:
             by_label = {str(k): str(v) for k, v in zip(labels, values, strict=True)}
             ds.attrs[name] = json.dumps(by_label)
-    for flag in ("verify_passed", "ac_loop_converged"):  # passes if every part passes
-        if flag in datasets[0].attrs:
-            ds.attrs[flag] = int(all(int(d.attrs.get(flag, 0)) == 1 for d in datasets))
+    for flag in ("verify_passed", "ac_loop_converged"):  # passes if every part that has it does
+        present = [int(d.attrs[flag]) for d in datasets if flag in d.attrs]
+        if present:
+            ds.attrs[flag] = int(all(v == 1 for v in present))
     return ds
 
 
