@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from types import ModuleType
 from typing import Any
@@ -15,6 +16,7 @@ from gridtwin.optimize import (
     pypsa_fleet,
     pypsa_plan,
 )
+from gridtwin.optimize.backends import VERTEX, VERTEX_WORDS
 from gridtwin.optimize.fleet import FleetProblem, FleetSolution
 from gridtwin.optimize.outcome import (
     Attempt,
@@ -25,8 +27,14 @@ from gridtwin.optimize.outcome import (
 )
 from gridtwin.optimize.plan import PlanProblem, PlanSolution
 
+logger = logging.getLogger(__name__)
+
 #: Backend name -> module with ``attempt(plan, solver, opts)`` and ``extract(run, plan)``.
 PLAN_BACKENDS: dict[str, ModuleType] = {"cvxpy": cvxpy_plan, "pypsa": pypsa_plan}
+#: Clarabel's iteration limit for a joined LP unless the study sets ``max_iter``: it converges
+#: in 50-120 iterations on a single study; the 2-campus fleet of ``studies/fleet.yaml`` at a
+#: 95 % fleet target ran out of the default 200 (measured December 2026).
+JOINED_MAX_ITER = 400
 #: The same for fleets.
 FLEET_BACKENDS: dict[str, ModuleType] = {"cvxpy": cvxpy_fleet, "pypsa": pypsa_fleet}
 
@@ -103,15 +111,36 @@ def _run(
     options: dict[str, Any] | None,
     explain: Any,
 ) -> tuple[Attempt, dict[str, Any]]:
-    """One attempt with the chosen backend and solver, its failure explained, and the report."""
+    """One attempt with the chosen backend and solver, its failure explained, and the report.
+
+    Clarabel gets :data:`JOINED_MAX_ITER` iterations unless the study sets ``max_iter`` (a
+    joined LP takes more than a single study's 50-120). If it stops without an optimum for a
+    reason that is not the user's limit, the LP is solved again with HiGHS's interior point
+    and crossover, as a single study is (:func:`gridtwin.optimize.backends.vertex_needed`).
+    """
     chosen = backends.backend(backend_name)
     name = backends.solver_name(chosen, solver)
-    opts = chosen.options(name, dict(options or {}))
+    given = dict(options or {})
+    if name == "CLARABEL":
+        given.setdefault("max_iter", JOINED_MAX_ITER)
+    opts = chosen.options(name, given)
     t0 = time.perf_counter()
-    run = modules[chosen.name].attempt(problem, name, opts)
+    module = modules[chosen.name]
+    run = module.attempt(problem, name, opts)
+    retried = None
+    user_limit = run.status in (Status.TIME_LIMIT, Status.ITERATION_LIMIT) and (
+        "max_iter" in (options or {}) or "time_limit" in (options or {})
+    )
+    if name == "CLARABEL" and run.status is not Status.OPTIMAL and not user_limit:
+        logger.warning(
+            "Clarabel stopped with %s: solving again with HiGHS (%s)", run.said, VERTEX_WORDS
+        )
+        retried = f"Clarabel stopped with {run.said}"
+        name, opts = "HIGHS", chosen.options("HIGHS", dict(VERTEX))
+        run = module.attempt(problem, name, opts)
     if run.status is not Status.OPTIMAL:
         explain(run, problem, chosen.name, name, opts)
-    report = backends.report(chosen, name, run, opts, time.perf_counter() - t0)
+    report = backends.report(chosen, name, run, opts, time.perf_counter() - t0, retried)
     return run, report
 
 
