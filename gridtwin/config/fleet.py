@@ -19,8 +19,10 @@ class TransferConfig(StrictModel):
 
     Attributes
     ----------
-    origin, destination : str
-        Campuses the work leaves and goes to (the study's ``name`` is its own campus).
+    origin : str
+        Campus the work leaves (the study's ``name`` is its own campus).
+    destination : str
+        Campus the work goes to.
     p_max : float
         Largest IT load moved in an hour [MW of IT load]: what the data network between the
         sites can carry for moved jobs, expressed as the IT load it feeds.
