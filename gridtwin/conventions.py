@@ -304,6 +304,7 @@ VARIABLES: Final[dict[str, tuple[str, str]]] = {
     "moved_max": ("MW", "largest IT load the link may move in the hour"),
     "exchange": ("MW", "site-bus load the campus moved away (negative: took in)"),
     "spare_it": ("MW", "IT capacity the campus could take moved work into"),
+    "movable_it": ("MW", "IT load the campus could move away over all its links"),
     "transfer_cost": ("{currency} MW-1 h-1", "cost per MWh of IT load moved along the link"),
     "horizon_years": (
         "yr",

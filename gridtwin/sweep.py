@@ -362,6 +362,11 @@ def run_sweep(
         raise DataError(f"workers={workers} must be >= 1.")
     out = check_writable(output, kind="result")
     folder = scenario_folder(out)
+    if study.config.investment is not None or study.config.fleet is not None:
+        raise ConfigError(
+            "gridtwin sweep does not run investment periods or fleets yet: their results have "
+            "their own period / site dimension; run each case with gridtwin run --set ..."
+        )
     todo = scenarios(study)  # validates everything before any folder is made
     if folder.exists() and not folder.is_dir():
         raise DataError(f"{folder}: is a file, but the sweep keeps its scenarios there; move it")

@@ -76,7 +76,17 @@ class FleetConfig(StrictModel):
 
     @model_validator(mode="after")
     def _links_between_two_campuses(self) -> FleetConfig:
+        seen: set[tuple[str, str]] = set()
         for t in self.transfers:
+            ways = {(t.origin, t.destination)} | (
+                {(t.destination, t.origin)} if t.both_ways else set()
+            )
+            if ways & seen:
+                raise ValueError(
+                    f"transfers: {t.origin} -> {t.destination} is listed twice (both_ways links "
+                    "count in both directions); give each direction one link"
+                )
+            seen |= ways
             if t.origin == t.destination:
                 raise ValueError(
                     f"transfers: {t.origin} -> {t.destination} joins a campus to itself"

@@ -31,8 +31,9 @@ class PeriodConfig(StrictModel):
         in every period on its own.
     weather : Path or None
         Representative weather of the period (a file as ``weather.path`` takes, relative to the
-        study file); ``None``: the study's weather. Every period's weather must cover the same
-        number of hours.
+        study file); ``None``: the study's weather. Every period's weather must be of the same
+        site and cover the same UTC hours (a typical year is re-indexed to
+        ``weather.reference_year``).
     """
 
     year: Annotated[int, Field(strict=True, ge=YEARS[0], le=YEARS[1])]

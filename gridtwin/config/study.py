@@ -453,9 +453,13 @@ class StudyConfig(StrictModel):
         given = [name for name, on in refused.items() if on]
         if given:
             what = "investment periods" if self.fleet is None else "a fleet"
+            hint = (
+                " (campus.buildout: give each period's it_capacity instead)"
+                if self.campus.buildout and self.investment is not None
+                else ""
+            )
             raise ValueError(
-                f"{what} cannot be combined with {', '.join(given)} yet; remove it "
-                "(campus.buildout: give each period's it_capacity instead)"
+                f"{what} cannot be combined with {', '.join(given)} yet; remove it{hint}"
             )
         return self
 

@@ -7,9 +7,12 @@ Variables added to the campuses' own (``docs/fleet.md``):
   ``transfer_destination``, ``transfer_cost`` [currency MWh-1], ``moved(transfer, time)``
   [MW of IT load] and ``moved_max(transfer, time)`` [MW of IT load];
 * ``exchange(site, time)`` [MW]: site-bus load each campus moved away (negative: took in),
-  ``spare_it(site, time)`` [MW]: the IT capacity it could take work into;
+  ``spare_it(site, time)`` [MW]: the IT capacity it could take work into,
+  ``movable_it(site, time)`` [MW]: the IT load it could move away over all its links;
 * attributes ``fleet_objective`` [currency per horizon], ``fleet_cfe_target`` (``-1``: each
-  campus its own), ``transfers_excluded`` (links above the latency limit).
+  campus its own), ``transfers_excluded`` (links above the latency limit), and the fleet's
+  study ``fleet_study_yaml`` / ``fleet_study_resolved`` (each campus's own ``study_yaml`` is
+  a JSON object by campus, its part of :func:`site_result`).
 
 A campus's variables are ``NaN`` for technologies, storage and branches only another campus
 has; :func:`site_result` gives one campus's result without them. Checks recomputed from the
@@ -59,12 +62,15 @@ def join_sites(
     ds["moved_max"] = ((TRANSFER, TIME), limit)
     ds["exchange"] = ((SITE, TIME), np.array(solution.exchange))
     ds["spare_it"] = ((SITE, TIME), np.array(fleet.spare))
+    if fleet.movable is not None:
+        ds["movable_it"] = ((SITE, TIME), np.array(fleet.movable))
     ds.attrs.update(
         fleet_objective=float(solution.objective),
         fleet_cfe_target=-1.0 if fleet.fleet_target is None else float(fleet.fleet_target),
         transfers_excluded=json.dumps(excluded),
-        study_resolved=yaml.safe_dump(cfg.model_dump(mode="json"), sort_keys=False),
-        study_yaml=study.text,
+        fleet_study_resolved=yaml.safe_dump(cfg.model_dump(mode="json"), sort_keys=False),
+        fleet_study_yaml=study.text,
+        title=cfg.title or f"gridtwin fleet: {', '.join(fleet.sites)}",
         mode="fleet",
     )
     return annotate(ds, cfg.currency, cfg.currency_year)
@@ -89,12 +95,20 @@ def fleet_residual(ds: xr.Dataset) -> dict[str, float]:
         into.append((dest * ds["moved"]).sum(TRANSFER))
     net = xr.concat(out_minus_in, dim=ds[SITE])
     taken = xr.concat(into, dim=ds[SITE])
+    outs = []
+    for site in ds[SITE].values:
+        outs.append((((ds["transfer_origin"] == site).astype(float)) * ds["moved"]).sum(TRANSFER))
+    left = xr.concat(outs, dim=ds[SITE])
+    movable = 0.0
+    if "movable_it" in ds:
+        movable = max(0.0, float((left - ds["movable_it"]).max()))
     below = np.max(-ds["moved"].values, initial=0.0)
     above = np.max((ds["moved"] - ds["moved_max"]).values, initial=0.0)
     return {
         "exchange": float(np.abs(ds["exchange"] - ds["pue"] * net).max()),
         "moved_bounds": float(max(below, above)),
         "spare": float(max(0.0, float((taken - ds["spare_it"]).max()))),
+        "movable": movable,
     }
 
 

@@ -70,6 +70,11 @@ def _check_site(name: str, site: StudyConfig, home: StudyConfig) -> None:
     given = [what for what, on in refused.items() if on]
     if given:
         raise ConfigError(f"fleet.sites.{name}: a fleet campus cannot have {', '.join(given)}")
+    if site.currency_year != home.currency_year:
+        raise ConfigError(
+            f"fleet.sites.{name}: money of {site.currency_year}, the fleet's of "
+            f"{home.currency_year}; set currency_year: {home.currency_year} in its study"
+        )
     if site.currency != home.currency:
         raise ConfigError(
             f"fleet.sites.{name}: costed in {site.currency}, the fleet in {home.currency}; "
@@ -138,6 +143,7 @@ def fleet_problem(
         spare=tuple(spare),
         transfers=tuple(transfers),
         fleet_target=fleet.cfe_target,
+        movable=tuple(movable[name] for name in names),
     )
     return problem, excluded
 

@@ -26,6 +26,7 @@ def site_rows(ds: xr.Dataset) -> Rows:
     header = ["campus", "target [%]", "CFE [%]", f"cost [M{cur}/a]", "out [GWh/a]",
               "in [GWh/a]", "verified"]  # fmt: skip
     rows = []
+    pooled = float(ds.attrs.get("fleet_cfe_target", -1.0)) >= 0
     for site in ds[SITE].values:
         one = site_result(ds, str(site))
         years = float(one["horizon_years"])
@@ -36,7 +37,7 @@ def site_rows(ds: xr.Dataset) -> Rows:
         rows.append(
             [
                 str(site),
-                _fmt(100 * float(one["cfe_target"]), 1),
+                "fleet" if pooled else _fmt(100 * float(one["cfe_target"]), 1),
                 _fmt(100 * float(one["cfe_score"]), 2),
                 _fmt(system_cost(one) / 1e6, 1),
                 _fmt(float((w * out.sum(TRANSFER)).sum()) / 1e3 / years, 1),

@@ -41,6 +41,8 @@ def build_fleet_model(fleet: FleetProblem) -> FleetModel:
         out = [moved[t.name] for t in fleet.transfers if t.source == site]
         into = [moved[t.name] for t in fleet.transfers if t.target == site]
         exchange = None
+        if out and fleet.movable is not None:
+            constraints.append(cp.sum(cp.vstack(out), axis=0) <= fleet.movable[k])
         if out or into:
             net = cp.sum(cp.vstack(out), axis=0) if out else 0
             if into:

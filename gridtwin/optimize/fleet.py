@@ -8,6 +8,8 @@ source campus to its target in hour ``t``:
 * ``0 <= y_t <= p_max_t``: the movable share of the source's training load and the capacity of
   the link between the sites (what the data network can carry, as IT load), ``0`` where the
   pair's latency is above the limit;
+* what leaves a campus in all its links is at most its movable training load:
+  ``sum_out y_t <= movable_t``;
 * the target takes it in within its spare IT capacity: ``sum_in y_t <= spare_t`` (the IT
   capacity online less the IT load and less what the campus's own load shifting may move
   into the hour);
@@ -78,6 +80,9 @@ class FleetProblem:
     fleet_target : float or None
         One hourly CFE target for the fleet [-]; ``None``: each campus's own
         ``cfe_target``.
+    movable : tuple of numpy.ndarray or None
+        IT load each campus can move away in an hour over all its links [MW], shape
+        (n_time,) each; ``None``: only each link's ``p_max``.
 
     Raises
     ------
@@ -92,6 +97,7 @@ class FleetProblem:
     spare: tuple[np.ndarray, ...]
     transfers: tuple[Transfer, ...]
     fleet_target: float | None = None
+    movable: tuple[np.ndarray, ...] | None = None
 
     def __post_init__(self) -> None:
         _check_fleet(self)

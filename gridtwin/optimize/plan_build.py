@@ -4,12 +4,15 @@ cost is charged on its vintages instead of in the blocks."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from typing import Any
 
 from gridtwin.exceptions import ConfigError
 from gridtwin.optimize.plan import Investment, Kind, PlanProblem, corridors, find_spec
 from gridtwin.optimize.problem import SystemProblem
+
+logger = logging.getLogger(__name__)
 
 #: Capital cost attribute of each kind of storage investment.
 STORAGE_COSTS: dict[Kind, str] = {
@@ -75,13 +78,24 @@ def plan_problem(
     for b in corridors(first):
         if b.extendable:
             add(b.name, "s_nom", "capital_cost", b.kind)
-    return PlanProblem(
+    plan = PlanProblem(
         periods=tuple(int(p) for p in periods),
         blocks=tuple(_without_capital_costs(b) for b in blocks),
         investments=tuple(investments),
         discount_rate=discount_rate,
         last_period_years=last_period_years,
     )
+    for inv in plan.investments:
+        long = [y for y, n in zip(plan.periods, plan.years, strict=True) if n > inv.lifetime]
+        if long:
+            logger.warning(
+                "investment periods: %s lives %g a, less than period(s) %s last: a vintage "
+                "counts as in service for the whole period; split the period to see it retire",
+                inv.key,
+                inv.lifetime,
+                long,
+            )
+    return plan
 
 
 def _lifetime(lifetimes: dict[str, float], key: str, fallback: str) -> float:

@@ -107,6 +107,8 @@ def build_fleet_model(fleet: FleetProblem) -> tuple[pypsa_join.Joined, dict[str,
             joined.add_row(cols, vals, 0.0, 0.0)
             if into:  # what comes in fits the spare IT capacity
                 joined.add_row([c[i] for c in into], 1.0, -np.inf, fleet.spare[k][i])
+            if out and fleet.movable is not None:  # what leaves is the movable load at most
+                joined.add_row([c[i] for c in out], 1.0, -np.inf, fleet.movable[k][i])
     if expose:
         _fleet_row(joined, fleet)
     return joined, moved

@@ -76,6 +76,8 @@ def join_periods(
         investment_periods=json.dumps(list(plan.periods)),
         study_resolved=yaml.safe_dump(cfg.model_dump(mode="json"), sort_keys=False),
         study_yaml=study.text,
+        study_name=cfg.name,
+        title=cfg.title or f"gridtwin plan: {cfg.name}, periods {list(plan.periods)}",
         mode="investment_periods",
     )
     return annotate(ds, cfg.currency, cfg.currency_year)

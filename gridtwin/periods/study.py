@@ -37,6 +37,10 @@ from gridtwin.study import StudyState, inputs_stage, results_stage, study_inputs
 
 logger = logging.getLogger(__name__)
 
+#: Largest difference of latitude or longitude between the periods' weather [deg]: about 11 km,
+#: more than two weather files of one site differ (a grid cell, a nearby station).
+MAX_SITE_SHIFT_DEG = 0.1
+
 
 def period_config(cfg: StudyConfig, index: int) -> StudyConfig:
     """The study of one period: its IT capacity, CFE target and weather, no periods.
@@ -132,6 +136,7 @@ def run_plan_study(
             state.hourly = scale_to_year(state.hourly, state.config, period.year)
         states.append(state)
     _same_hours(states, cfg)
+    _same_site(states, cfg)
     plan = plan_problem(
         tuple(cfg.investment.years),
         tuple(s.hourly for s in states),
@@ -191,6 +196,25 @@ def _period_datasets(
             logger.warning("period %d fails its own check (see verify_report)", year)
         out.append(state.dataset)
     return out
+
+
+def _same_site(states: list[StudyState], cfg: StudyConfig) -> None:
+    """Every period's weather from the same place (a period is the same campus later)."""
+    assert cfg.investment is not None
+    first = states[0].weather.attrs
+    for period, state in zip(cfg.investment.periods, states, strict=True):
+        here = state.weather.attrs
+        moved = [
+            abs(float(here.get(k, first.get(k, 0.0))) - float(first.get(k, 0.0)))
+            for k in ("latitude", "longitude")
+        ]
+        if max(moved) > MAX_SITE_SHIFT_DEG:
+            raise ConfigError(
+                f"investment.periods: the weather of {period.year} is from "
+                f"{here.get('latitude')} N {here.get('longitude')} E, the first period's from "
+                f"{first.get('latitude')} N {first.get('longitude')} E; every period is the "
+                "same campus: give weather of its site"
+            )
 
 
 def _same_hours(states: list[StudyState], cfg: StudyConfig) -> None:

@@ -57,6 +57,8 @@ def period_rows(ds: xr.Dataset) -> Rows:
     for year in ds[PERIOD].values:
         p = ds.sel({PERIOD: year})
         it = p["campus_it_capacity_mw"] if "campus_it_capacity_mw" in p else np.nan
+        if "campus_it_capacity_mw" in ds.attrs:  # the same in every period
+            it = ds.attrs["campus_it_capacity_mw"]
         verified = p["verify_passed"] if "verify_passed" in p else ds.attrs.get("verify_passed")
         rows.append(
             [

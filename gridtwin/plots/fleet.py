@@ -36,6 +36,9 @@ def work_moved(ds: xr.Dataset) -> Figure:
     top.set_title("Training work moved between campuses (UTC)")
     if len(ds[TRANSFER]):
         top.legend(fontsize=8, frameon=False)
+    else:
+        top.text(0.5, 0.5, "no link carried work (transfers_excluded)", ha="center",
+                 transform=top.transAxes)  # fmt: skip
     years = float(ds["horizon_years"].max())
     w = ds["snapshot_weight"].isel({SITE: 0}) if "snapshot_weight" in ds else 1.0
     sites = [str(s) for s in ds[SITE].values]

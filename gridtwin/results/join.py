@@ -53,7 +53,23 @@ def part(ds: xr.Dataset, dim: str, label: object) -> xr.Dataset:
     for name in list(out.dims):
         if name != "time":
             out = out.dropna(str(name), how="all")
+    labels = {str(v) for v in ds[dim].values}
+    for key, value in list(out.attrs.items()):  # the part's own text attributes
+        by_label = _json_object(value)
+        if by_label is not None and set(by_label) == labels:
+            out.attrs[key] = by_label[str(label)]
     return out
+
+
+def _json_object(value: object) -> dict[str, object] | None:
+    """``value`` as a JSON object, or ``None`` if it is not one."""
+    if not isinstance(value, str) or not value.startswith("{"):
+        return None
+    try:
+        found = json.loads(value)
+    except ValueError:
+        return None
+    return found if isinstance(found, dict) else None
 
 
 def _differing_attrs(datasets: Sequence[xr.Dataset]) -> dict[str, list[object]]:
