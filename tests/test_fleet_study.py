@@ -117,6 +117,8 @@ def test_backends_agree_on_the_fleet(folder: Path, written: Path) -> None:
          r"\['paris'\] is not a campus of the fleet"),
         ("investment: {discount_rate: 0.05, periods: [{year: 2027}]}\n",
          "fleet and investment cannot be combined"),
+        ("    - {origin: lyon, destination: greensboro, p_max: 1, cost: 1, latency_ms: 1}\n",
+         "listed twice"),
     ],
 )  # fmt: skip
 def test_bad_fleets_are_refused_in_one_line(folder: Path, extra: str, pattern: str) -> None:
@@ -124,11 +126,31 @@ def test_bad_fleets_are_refused_in_one_line(folder: Path, extra: str, pattern: s
         run_study(_fleet(folder, extra=extra))
 
 
-def test_a_campus_in_another_currency_is_refused(folder: Path) -> None:
-    (folder / "lyon_eur.yaml").write_text(LYON.replace("name: lyon", "name: lyon\ncurrency: EUR"))
-    text = _fleet(folder).text.replace("lyon: lyon.yaml", "lyon: lyon_eur.yaml")
-    with pytest.raises(ConfigError, match=r"fleet\.sites\.lyon: costed in EUR"):
+@pytest.mark.parametrize(
+    ("line", "pattern"),
+    [("currency: EUR", r"fleet\.sites\.lyon: costed in EUR"),
+     ("currency_year: 2020", r"fleet\.sites\.lyon: money of 2020")],
+)  # fmt: skip
+def test_a_campus_in_another_currency_is_refused(folder: Path, line: str, pattern: str) -> None:
+    (folder / "lyon_other.yaml").write_text(LYON.replace("name: lyon", f"name: lyon\n{line}"))
+    text = _fleet(folder).text.replace("lyon: lyon.yaml", "lyon: lyon_other.yaml")
+    with pytest.raises(ConfigError, match=pattern):
         run_study(parse_study(text, base=folder))
+
+
+def test_what_leaves_a_campus_is_its_movable_load_over_all_links(folder: Path) -> None:
+    # two links out of Greensboro (to Lyon, and to a third campus on Lyon's weather): together
+    # they move at most movable_share x training load, not that much each
+    (folder / "third.yaml").write_text(LYON.replace("name: lyon", "name: third"))
+    text = _fleet(folder).text.replace("{lyon: lyon.yaml}", "{lyon: lyon.yaml, third: third.yaml}")
+    text += (
+        "    - {origin: greensboro, destination: third, p_max: 300, cost: 2.0, latency_ms: 90}\n"
+    )
+    ds = run_study(parse_study(text, base=folder))
+    for name, value in fleet_residual(ds).items():
+        assert value < 1e-6, name
+    out = ds["moved"].where(ds["transfer_origin"] == "greensboro", 0.0).sum("transfer")
+    assert float((out - ds["movable_it"].sel(site="greensboro")).max()) < 1e-6
 
 
 def test_a_link_above_the_latency_limit_carries_nothing(folder: Path) -> None:

@@ -213,3 +213,22 @@ def test_summary_report_and_single_run_commands(written: Path, tmp_path: Path) -
         assert out.exit_code != 0
         assert "investment periods [2027, 2029, 2031]" in out.output
         assert "Traceback" not in out.output
+
+
+def test_a_period_on_another_sites_weather_is_refused(folder: Path) -> None:
+    lyon = open_weather(ROOT / "weather" / "lyon_bron_tmyx.nc")
+    write_weather(lyon.sel(time=open_weather(folder / "weeks.nc")["time"].values), folder / "ly.nc")
+    text = f"name: phased\nweather: {{path: weeks.nc}}\n{POI}" + (
+        "investment: {discount_rate: 0.05, cost_trajectory: none, periods: "
+        "[{year: 2027}, {year: 2029, weather: ly.nc}]}\n"
+    )
+    with pytest.raises(ConfigError, match="every period is the same campus"):
+        run_study(parse_study(text, base=folder))
+
+
+def test_sweeps_of_plans_are_refused(folder: Path) -> None:
+    from gridtwin.sweep import run_sweep
+
+    study = _study(folder, "sweep: {grid: {investment.discount_rate: [0.03, 0.07]}}\n")
+    with pytest.raises(ConfigError, match="gridtwin sweep does not run investment periods"):
+        run_sweep(study, folder / "sweep.nc")
